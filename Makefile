@@ -1,0 +1,63 @@
+# SMRC: `make run` sets up and serves the demo; `make test` sets up and runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run dev test lint fmt check bench messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "SMRC is starting on http://127.0.0.1:$(PORT)/"
+	@echo "Demo logins (password smrc-demo): admin, supervisor, operator, manager (brand A), operator2 (brand B)"
+	@echo "Live mentions: $(PY) manage.py simulate_mentions --rate 1 --duration 600"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	if [ -n "$$REDIS_URL" ]; then \
+		$(VENV)/bin/celery -A smrc worker -B --loglevel=INFO --concurrency=2 & \
+	else \
+		$(PY) manage.py run_periodic & \
+	fi; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+dev: run
+
+test: venv
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt: venv
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+check: venv
+	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM SECURE_SSL=true \
+		ALLOWED_HOSTS=smrc.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+messages: venv
+	$(PY) manage.py makemessages -l id --no-obsolete --no-location
+	$(PY) manage.py compilemessages -l id
+
+bench: venv
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,106 @@
+"""The scoping layer for brands: who may see which brand, and what they may do there.
+
+Every query that returns brand data starts from :func:`brand_ids_for` (directly or through the per-model
+scopers in ``tickets.selectors``). Out of scope answers 404; in scope without the capability answers 403.
+Roles map to named capabilities, checked by :func:`has_perm` alone.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Brand, Membership, Role
+
+OPERATOR, SUPERVISOR, MANAGER = Role.OPERATOR, Role.SUPERVISOR, Role.MANAGER
+
+#: capability → roles holding it. Superusers (admins) hold every capability on every brand.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "ticket:view": frozenset({OPERATOR, SUPERVISOR, MANAGER}),
+    "ticket:work": frozenset({OPERATOR, SUPERVISOR}),  # claim, reply, resolve, reopen, notes
+    "ticket:assign": frozenset({SUPERVISOR}),  # reassign, unassign others, change priority
+    "reply:approve": frozenset({SUPERVISOR}),
+    "report:view": frozenset({SUPERVISOR, MANAGER}),
+    "mention:ingest": frozenset({SUPERVISOR}),
+}
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _roles(user: User) -> dict[int, str]:
+    """brand id → role for ``user``, read once per user object (one query per request)."""
+    if not user.is_authenticated:
+        return {}
+    cached = getattr(user, "_smrc_roles", None)
+    if cached is None:
+        cached = dict(Membership.objects.filter(user_id=user.pk).values_list("brand_id", "role"))
+        user._smrc_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def brand_ids_for(user: User, perm: str = "ticket:view") -> list[int] | None:
+    """The ids of the brands where ``user`` holds ``perm``; ``None`` means every brand (admins)."""
+    if perm not in CAPABILITIES:
+        raise ValueError(f"unknown capability {perm!r}")
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if is_admin(user):
+        return None
+    allowed = CAPABILITIES[perm]
+    return sorted(brand_id for brand_id, role in _roles(user).items() if role in allowed)
+
+
+def scope_to_brands(queryset: QuerySet, user: User, field: str = "brand_id", perm: str = "ticket:view") -> QuerySet:
+    """Restrict ``queryset`` to rows whose ``field`` is a brand ``user`` may see. Fails closed."""
+    ids = brand_ids_for(user, perm)
+    if ids is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": ids})
+
+
+def brands_for(user: User, perm: str = "ticket:view") -> QuerySet[Brand]:
+    return scope_to_brands(Brand.objects.all(), user, field="pk", perm=perm)
+
+
+def role_for(user: User, brand_id: int) -> str | None:
+    return _roles(user).get(brand_id)
+
+
+def has_perm(user: User, brand_id: int, perm: str) -> bool:
+    if perm not in CAPABILITIES:
+        raise ValueError(f"unknown capability {perm!r}")
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_admin(user):
+        return True
+    return role_for(user, brand_id) in CAPABILITIES[perm]
+
+
+def can_see(user: User, brand_id: int) -> bool:
+    return has_perm(user, brand_id, "ticket:view")
+
+
+def require(user: User, brand_id: int, perm: str) -> None:
+    """404 if the brand is out of the user's scope, 403 if in scope without ``perm``."""
+    if not can_see(user, brand_id):
+        raise Http404
+    if not has_perm(user, brand_id, perm):
+        raise PermissionDenied
+
+
+def get_brand_for_user(user: User, slug: str, perm: str = "ticket:view") -> Brand:
+    brand = brands_for(user).filter(slug=slug).first()
+    if brand is None:
+        raise Http404
+    require(user, brand.pk, perm)
+    return brand
+
+
+def perms_for(user: User, brand_id: int, perms: Iterable[str] = CAPABILITIES) -> set[str]:
+    return {perm for perm in perms if has_perm(user, brand_id, perm)}

@@ -1,0 +1,147 @@
+"""Brands (the agency's clients) and their configuration. Imports nothing from ``tickets``."""
+
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value}, code="unknown_zone")
+
+
+class Platform(models.TextChoices):
+    X = "x", "X"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    YOUTUBE = "youtube", "YouTube"
+
+
+class Priority(models.IntegerChoices):
+    """Higher is more urgent, so the queue can sort on the number."""
+
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Jakarta", validators=[validate_time_zone])
+    languages = models.CharField(
+        _("languages"), max_length=40, default="id,en", help_text=_("Comma-separated language codes.")
+    )
+    thread_window_hours = models.PositiveIntegerField(
+        _("threading window (hours)"),
+        default=72,
+        validators=[MinValueValidator(1)],
+        help_text=_("A new mention from the same author joins their open ticket within this window."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    MANAGER = "manager", _("Brand manager")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("brand"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "brand"], name="membership_one_role_per_brand"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["operator", "supervisor", "manager"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.brand} ({self.role})"
+
+
+def new_verify_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ChannelAccount(models.Model):
+    """A brand's account on a platform. Its secrets never appear in pages, logs or the API."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+        DISABLED = "disabled", _("Disabled")
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="channels", verbose_name=_("brand"))
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    external_id = models.CharField(
+        _("platform account id"), max_length=64, help_text=_("The page, user or channel id on the platform.")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    handle = models.CharField(_("handle"), max_length=120, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_detail = models.CharField(_("status detail"), max_length=500, blank=True)
+    access_token = models.TextField(_("access token"), blank=True)
+    webhook_secret = models.CharField(_("webhook secret"), max_length=200, blank=True)
+    verify_token = models.CharField(_("verify token"), max_length=64, default=new_verify_token)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["brand__name", "platform", "name"]
+        verbose_name = _("channel account")
+        verbose_name_plural = _("channel accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "external_id"], name="channel_unique_platform_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} · {self.name}"
+
+
+class SlaPolicy(models.Model):
+    """Targets per brand and priority, in minutes. Tickets of a priority without a row use DEFAULT_TARGETS."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("brand"))
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
+    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "priority"], name="sla_policy_one_per_priority"),
+            models.CheckConstraint(
+                condition=models.Q(first_response_minutes__gt=0)
+                & models.Q(next_response_minutes__gt=0)
+                & models.Q(resolution_minutes__gt=0),
+                name="sla_policy_targets_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} · {self.get_priority_display()}"

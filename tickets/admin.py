@@ -1,0 +1,89 @@
+from django.contrib import admin
+
+from .models import Author, DeliveryAttempt, Event, Mention, Note, Reply, ReplyRevision, Ticket
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "platform", "name", "followers_count", "verified_type"]
+    list_filter = ["platform", "verified_type"]
+    search_fields = ["handle", "name", "platform_user_id"]
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    extra = 0
+    fields = ["platform_id", "kind", "text", "posted_at", "is_edited", "is_deleted"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["reference", "brand", "platform", "status", "priority", "assignee", "due_at", "received_at"]
+    list_filter = ["status", "priority", "platform", "brand"]
+    search_fields = ["subject", "author__handle"]
+    raw_id_fields = ["author", "assignee", "channel_account"]
+    list_select_related = ["brand", "assignee"]
+    show_full_result_count = False
+    inlines = [MentionInline]
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "brand", "kind", "author", "posted_at", "is_edited", "is_deleted"]
+    list_filter = ["platform", "kind", "brand"]
+    search_fields = ["platform_id", "text"]
+    raw_id_fields = ["ticket", "author", "channel_account"]
+    list_select_related = ["brand", "author"]
+    show_full_result_count = False
+
+
+class RevisionInline(admin.TabularInline):
+    model = ReplyRevision
+    extra = 0
+    readonly_fields = ["number", "body", "author", "created_at"]
+    can_delete = False
+
+
+class AttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    readonly_fields = ["channel", "outcome", "platform_reply_id", "error", "started_at", "finished_at"]
+    exclude = ["payload"]
+    can_delete = False
+
+
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "brand", "author", "status", "submitted_at", "sent_at"]
+    list_filter = ["status", "brand"]
+    raw_id_fields = ["ticket", "author", "in_reply_to"]
+    readonly_fields = ["idempotency_key"]
+    inlines = [RevisionInline, AttemptInline]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "author", "created_at"]
+    raw_id_fields = ["ticket", "author"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only."""
+
+    list_display = ["kind", "brand", "ticket", "actor", "created_at"]
+    list_filter = ["kind", "brand"]
+    raw_id_fields = ["ticket", "reply", "actor"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

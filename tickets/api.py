@@ -1,0 +1,361 @@
+"""REST API v1: ingest mentions, list and read tickets, act on them. Thin callers of selectors and services."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from brands.access import brands_for, has_perm
+from brands.models import ChannelAccount, Platform, Priority
+
+from .channels.base import NormalizedAuthor, NormalizedMention
+from .models import Mention, Note, Reply, Ticket, TicketStatus
+from .selectors import get_ticket_for_user, tickets_for
+from .services import ingest, replies, workflow
+
+# --- ingest -------------------------------------------------------------------------------------------------
+
+
+class AuthorIn(serializers.Serializer):
+    id = serializers.CharField(max_length=64)
+    handle = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    followers_count = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    following_count = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    verified_type = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    profile_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MentionIn(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    platform_id = serializers.CharField(max_length=128)
+    brand = serializers.SlugField(max_length=60, required=False)
+    channel_account = serializers.IntegerField(min_value=1, required=False)
+    kind = serializers.ChoiceField(choices=Mention.Kind.choices, default=Mention.Kind.POST)
+    author = AuthorIn()
+    text = serializers.CharField(max_length=20000, allow_blank=True, trim_whitespace=False)
+    language = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    posted_at = serializers.DateTimeField()
+    conversation_id = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    parent_id = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    raw = serializers.DictField(required=False, default=dict)
+
+    def validate(self, attrs):
+        if not attrs.get("brand") and not attrs.get("channel_account"):
+            raise ValidationError({"brand": [_("Give a brand slug or a channel account id.")]})
+        return attrs
+
+
+def _route(data: dict, *, user, brand_ids: dict[str, int], channels: dict[int, ChannelAccount]) -> NormalizedMention:
+    """Resolve brand and channel account within the user's scope; raise ValidationError if unknown."""
+    channel = None
+    if data.get("channel_account"):
+        channel = channels.get(data["channel_account"])
+        if channel is None:
+            raise ValidationError({"channel_account": [_("Unknown channel account.")]})
+        if channel.platform != data["platform"]:
+            raise ValidationError({"channel_account": [_("This channel account is on another platform.")]})
+    if data.get("brand"):
+        brand_id = brand_ids.get(data["brand"])
+        if brand_id is None:
+            raise ValidationError({"brand": [_("Unknown brand.")]})
+        if channel and channel.brand_id != brand_id:
+            raise ValidationError({"channel_account": [_("This channel account belongs to another brand.")]})
+    else:
+        brand_id = channel.brand_id  # type: ignore[union-attr]
+    author = data["author"]
+    return NormalizedMention(
+        brand_id=brand_id,
+        channel_account_id=channel.pk if channel else None,
+        platform=data["platform"],
+        platform_id=data["platform_id"],
+        kind=data["kind"],
+        author=NormalizedAuthor(
+            platform_user_id=author["id"],
+            handle=author["handle"].lstrip("@"),
+            name=author["name"],
+            followers_count=author["followers_count"],
+            following_count=author["following_count"],
+            verified_type=author["verified_type"],
+            profile_url=author["profile_url"],
+        ),
+        text=data["text"],
+        language=data["language"],
+        posted_at=data["posted_at"],
+        conversation_id=data["conversation_id"],
+        parent_id=data["parent_id"],
+        url=data["url"],
+        raw=data["raw"],
+    )
+
+
+class MentionIngestView(APIView):
+    """``POST /api/v1/mentions/``: a batch (a JSON list, or ``{"mentions": [...]}``) of normalized mentions.
+
+    All or nothing: any invalid item answers 400 with a result per item and writes nothing; otherwise every
+    item is ``created`` or ``duplicate``. Over the size limits: 413.
+    """
+
+    def post(self, request):
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > settings.SMRC_INGEST_MAX_BYTES:
+            return Response(
+                {"detail": _("The body is over the limit of %(n)d bytes.") % {"n": settings.SMRC_INGEST_MAX_BYTES}},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        payload = request.data
+        if isinstance(payload, dict) and "mentions" in payload:
+            payload = payload["mentions"]
+        if not isinstance(payload, list) or not payload:
+            raise ParseError(_('Send a non-empty JSON list of mentions, or {"mentions": [...]}.'))
+        if len(payload) > settings.SMRC_INGEST_MAX_ITEMS:
+            return Response(
+                {"detail": _("A batch can hold at most %(n)d mentions.") % {"n": settings.SMRC_INGEST_MAX_ITEMS}},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+
+        visible = {b.slug: b.pk for b in brands_for(request.user)}
+        channels = ChannelAccount.objects.filter(brand_id__in=visible.values()).in_bulk()
+        items: list[NormalizedMention | None] = []
+        errors: dict[int, dict] = {}
+        for index, raw in enumerate(payload):
+            serializer = MentionIn(data=raw) if isinstance(raw, dict) else None
+            try:
+                if serializer is None:
+                    raise ValidationError({"non_field_errors": [_("Each mention must be a JSON object.")]})
+                serializer.is_valid(raise_exception=True)
+                items.append(_route(serializer.validated_data, user=request.user, brand_ids=visible, channels=channels))
+            except ValidationError as exc:
+                errors[index] = exc.detail
+                items.append(None)
+        denied = {
+            item.brand_id for item in items if item and not has_perm(request.user, item.brand_id, "mention:ingest")
+        }
+        if denied:
+            raise PermissionDenied
+        if errors:
+            results = [
+                {"index": i, "status": "error", "errors": errors[i]} if i in errors else {"index": i, "status": "valid"}
+                for i in range(len(payload))
+            ]
+            return Response(
+                {
+                    "detail": _("Nothing was stored: %(n)d of the mentions are invalid.") % {"n": len(errors)},
+                    "results": results,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        outcome = ingest.ingest_mentions(items=[item for item in items if item])
+        created = sum(1 for r in outcome if r.status == "created")
+        body = {
+            "created": created,
+            "duplicates": len(outcome) - created,
+            "results": [
+                {
+                    "index": i,
+                    "status": r.status,
+                    "mention": r.mention_id,
+                    "ticket": r.ticket_id,
+                    "ticket_created": r.ticket_created,
+                }
+                for i, r in enumerate(outcome)
+            ],
+        }
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+# --- tickets ------------------------------------------------------------------------------------------------
+
+
+class AuthorOut(serializers.Serializer):
+    platform = serializers.CharField()
+    platform_user_id = serializers.CharField()
+    handle = serializers.CharField()
+    name = serializers.CharField()
+    followers_count = serializers.IntegerField()
+    following_count = serializers.IntegerField()
+    verified_type = serializers.CharField()
+    profile_url = serializers.CharField()
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user else None
+
+
+class TicketOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    brand = serializers.CharField(source="brand.slug")
+    platform = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField()
+    author = AuthorOut()
+    subject = serializers.CharField()
+    is_private = serializers.BooleanField()
+    mention_count = serializers.IntegerField()
+    posted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    claimed_at = serializers.DateTimeField()
+    first_submitted_at = serializers.DateTimeField()
+    first_approved_at = serializers.DateTimeField()
+    first_response_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField()
+    first_response_due_at = serializers.DateTimeField()
+    next_response_due_at = serializers.DateTimeField()
+    resolution_due_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+
+    def get_priority(self, ticket: Ticket) -> str:
+        return Priority(ticket.priority).name.lower()
+
+    def get_assignee(self, ticket: Ticket) -> str | None:
+        return _username(ticket.assignee)
+
+
+class MentionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform_id = serializers.CharField()
+    kind = serializers.CharField()
+    author = serializers.CharField(source="author.platform_user_id")
+    text = serializers.CharField()
+    language = serializers.CharField()
+    url = serializers.CharField()
+    conversation_id = serializers.CharField()
+    parent_id = serializers.CharField()
+    posted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    is_edited = serializers.BooleanField()
+    is_deleted = serializers.BooleanField()
+
+
+class ReplyOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    body = serializers.CharField()
+    status = serializers.CharField()
+    platform_reply_id = serializers.CharField()
+    failure_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField()
+    approved_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField()
+
+
+class NoteOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TicketDetailOut(TicketOut):
+    mentions = MentionOut(many=True)
+    replies = ReplyOut(many=True)
+    notes = NoteOut(many=True)
+
+
+class TicketFilterIn(serializers.Serializer):
+    brand = serializers.SlugField(required=False)
+    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
+    priority = serializers.ChoiceField(choices=[p.name.lower() for p in Priority], required=False)
+    assignee = serializers.CharField(required=False, help_text="a username, 'me' or 'none'")
+
+
+class TicketPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class TicketListView(APIView):
+    """``GET /api/v1/tickets/``: the tickets the caller may see, newest first, filtered and paginated."""
+
+    def get(self, request):
+        filters = TicketFilterIn(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        qs = tickets_for(request.user)
+        if "brand" in f:
+            brand = brands_for(request.user).filter(slug=f["brand"]).first()
+            if brand is None:
+                raise ValidationError({"brand": [_("Unknown brand.")]})
+            qs = qs.filter(brand=brand)
+        if "status" in f:
+            qs = qs.filter(status=f["status"])
+        if "priority" in f:
+            qs = qs.filter(priority=Priority[f["priority"].upper()])
+        if "assignee" in f:
+            if f["assignee"] == "none":
+                qs = qs.filter(assignee__isnull=True)
+            elif f["assignee"] == "me":
+                qs = qs.filter(assignee=request.user)
+            else:
+                assignee = get_user_model().objects.filter(username=f["assignee"]).first()
+                if assignee is None:
+                    raise ValidationError({"assignee": [_("Unknown user.")]})
+                qs = qs.filter(assignee=assignee)
+        qs = qs.select_related("brand", "author", "assignee").order_by("-received_at", "-pk")
+        paginator = TicketPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(TicketOut(page, many=True).data)
+
+
+def _detail_queryset():
+    return Ticket.objects.select_related("brand", "author", "assignee").prefetch_related(
+        Prefetch("mentions", Mention.objects.select_related("author").order_by("posted_at", "pk")),
+        Prefetch("replies", Reply.objects.select_related("author").order_by("created_at", "pk")),
+        Prefetch("notes", Note.objects.select_related("author").order_by("created_at", "pk")),
+    )
+
+
+class TicketDetailView(APIView):
+    """``GET /api/v1/tickets/<id>/``: one ticket with its mentions, replies and internal notes."""
+
+    def get(self, request, pk: int):
+        ticket = get_ticket_for_user(request.user, pk, queryset=_detail_queryset())
+        return Response(TicketDetailOut(ticket).data)
+
+
+class BodyIn(serializers.Serializer):
+    body = serializers.CharField(max_length=20000, trim_whitespace=True)
+
+
+class TicketActionView(APIView):
+    """``POST /api/v1/tickets/<id>/<action>/`` for claim, release, resolve, reopen, replies and notes.
+
+    409 with a message when the ticket's state refuses the action; nothing changes then."""
+
+    ACTIONS = {
+        "claim": workflow.claim_ticket,
+        "release": workflow.release_ticket,
+        "resolve": workflow.resolve_ticket,
+        "reopen": workflow.reopen_ticket,
+    }
+
+    def post(self, request, pk: int, action: str):
+        if action not in (*self.ACTIONS, "replies", "notes"):
+            raise Http404
+        ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+        try:
+            if action in self.ACTIONS:
+                self.ACTIONS[action](ticket=ticket, user=request.user)
+            else:
+                data = BodyIn(data=request.data)
+                data.is_valid(raise_exception=True)
+                if action == "replies":
+                    reply = replies.send_reply(ticket=ticket, user=request.user, body=data.validated_data["body"])
+                    return Response(ReplyOut(Reply.objects.get(pk=reply.pk)).data, status=status.HTTP_201_CREATED)
+                note = workflow.add_note(ticket=ticket, user=request.user, body=data.validated_data["body"])
+                return Response(NoteOut(note).data, status=status.HTTP_201_CREATED)
+        except workflow.WorkflowError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(TicketDetailOut(get_ticket_for_user(request.user, pk, queryset=_detail_queryset())).data)

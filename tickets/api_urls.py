@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("mentions/", api.MentionIngestView.as_view(), name="api-mentions"),
+    path("tickets/", api.TicketListView.as_view(), name="api-tickets"),
+    path("tickets/<int:pk>/", api.TicketDetailView.as_view(), name="api-ticket"),
+    path("tickets/<int:pk>/<slug:action>/", api.TicketActionView.as_view(), name="api-ticket-action"),
+]

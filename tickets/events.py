@@ -1,0 +1,87 @@
+"""One function per event type. Each writes an append-only :class:`Event` in the caller's transaction.
+
+Names are namespaced (``ticket.claimed``); ``data`` holds what changed (before/after where it matters).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from .models import Event, Mention, Note, Reply, Ticket
+
+
+def _record(
+    ticket: Ticket, kind: str, *, actor=None, reply: Reply | None = None, at: datetime | None = None, **data: Any
+) -> Event:
+    return Event.objects.create(
+        brand_id=ticket.brand_id,
+        ticket=ticket,
+        reply=reply,
+        actor=actor,
+        kind=kind,
+        data=data,
+        created_at=at or timezone.now(),
+    )
+
+
+def ticket_created(ticket: Ticket, mention: Mention) -> Event:
+    return _record(ticket, "ticket.created", at=mention.received_at, mention_id=mention.pk)
+
+
+def mention_added(ticket: Ticket, mention: Mention, *, status_before: str) -> Event:
+    return _record(
+        ticket,
+        "mention.added",
+        at=mention.received_at,
+        mention_id=mention.pk,
+        status_before=status_before,
+        status_after=ticket.status,
+    )
+
+
+def ticket_claimed(ticket: Ticket, *, actor) -> Event:
+    return _record(ticket, "ticket.claimed", actor=actor, assignee=actor.get_username())
+
+
+def ticket_released(ticket: Ticket, *, actor, previous_assignee: str) -> Event:
+    return _record(ticket, "ticket.released", actor=actor, previous_assignee=previous_assignee)
+
+
+def ticket_assigned(ticket: Ticket, *, actor, before: str | None, after: str) -> Event:
+    return _record(ticket, "ticket.assigned", actor=actor, before=before, after=after)
+
+
+def status_changed(ticket: Ticket, *, actor, before: str, after: str, kind: str) -> Event:
+    return _record(ticket, kind, actor=actor, before=before, after=after)
+
+
+def priority_changed(ticket: Ticket, *, actor, before: int, after: int) -> Event:
+    return _record(ticket, "ticket.priority_changed", actor=actor, before=before, after=after)
+
+
+def note_added(ticket: Ticket, note: Note) -> Event:
+    return _record(ticket, "note.added", actor=note.author, at=note.created_at, note_id=note.pk)
+
+
+def reply_submitted(reply: Reply) -> Event:
+    return _record(reply.ticket, "reply.submitted", actor=reply.author, reply=reply, status=reply.status)
+
+
+def reply_approved(reply: Reply, *, actor) -> Event:
+    return _record(reply.ticket, "reply.approved", actor=actor, reply=reply)
+
+
+def reply_sent(reply: Reply) -> Event:
+    return _record(
+        reply.ticket,
+        "reply.sent",
+        reply=reply,
+        at=reply.sent_at,
+        channel=reply.delivery_channel,
+        platform_reply_id=reply.platform_reply_id,
+    )
+
+
+def reply_failed(reply: Reply, *, reason: str) -> Event:
+    return _record(reply.ticket, "reply.failed", reply=reply, reason=reason)

@@ -1,0 +1,359 @@
+"""The case lifecycle: authors, mentions, tickets, replies and the append-only event log."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from brands.models import Brand, ChannelAccount, Platform, Priority
+
+
+class Author(models.Model):
+    """A person on a platform. Shared across brands; what a user may see of it is scoped by their tickets."""
+
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    platform_user_id = models.CharField(_("platform user id"), max_length=64)
+    handle = models.CharField(_("handle"), max_length=120, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    followers_count = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+    following_count = models.PositiveIntegerField(_("following"), null=True, blank=True)
+    verified_type = models.CharField(_("verified type"), max_length=20, blank=True)
+    profile_url = models.URLField(_("profile"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "platform_user_id"], name="author_unique_platform_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}" if self.handle else self.name or self.platform_user_id
+
+    @property
+    def display_name(self) -> str:
+        return self.name or (f"@{self.handle}" if self.handle else self.platform_user_id)
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    IGNORED = "ignored", _("Ignored")
+
+
+#: statuses whose tickets still need work and appear in the live queue
+ACTIVE_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
+
+#: from-status → the statuses a transition may lead to (DESIGN §4). Claim, reply, resolve and reopen move along it.
+TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
+    TicketStatus.NEW: frozenset({TicketStatus.OPEN, TicketStatus.RESOLVED, TicketStatus.IGNORED}),
+    TicketStatus.OPEN: frozenset({TicketStatus.NEW, TicketStatus.PENDING, TicketStatus.RESOLVED, TicketStatus.IGNORED}),
+    TicketStatus.PENDING: frozenset({TicketStatus.OPEN, TicketStatus.NEW, TicketStatus.RESOLVED}),
+    TicketStatus.RESOLVED: frozenset({TicketStatus.OPEN, TicketStatus.NEW, TicketStatus.CLOSED}),
+    TicketStatus.CLOSED: frozenset({TicketStatus.OPEN, TicketStatus.NEW}),
+    TicketStatus.IGNORED: frozenset({TicketStatus.NEW}),
+}
+
+
+class Ticket(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tickets", verbose_name=_("brand"))
+    channel_account = models.ForeignKey(
+        ChannelAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("channel account"),
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("author"))
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    is_private = models.BooleanField(_("private message"), default=False)
+    subject = models.CharField(_("subject"), max_length=200, blank=True, help_text=_("The first customer words."))
+    conversation_key = models.CharField(_("conversation key"), max_length=128, blank=True)
+    mention_count = models.PositiveIntegerField(_("mentions"), default=0)
+
+    # Clocks (DESIGN §5), all UTC.
+    posted_at = models.DateTimeField(_("posted"))
+    received_at = models.DateTimeField(_("received"))
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("first reply submitted"), null=True, blank=True)
+    first_approved_at = models.DateTimeField(_("first reply approved"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response published"), null=True, blank=True)
+    last_customer_at = models.DateTimeField(_("last customer message"), null=True, blank=True)
+    last_response_at = models.DateTimeField(_("last response published"), null=True, blank=True)
+    pending_since = models.DateTimeField(_("pending since"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("seconds paused while pending"), default=0)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    #: the earliest deadline still running; the queue sorts on it (null when nothing is due)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # The live queue: active tickets ordered by due time, then age.
+            models.Index(
+                fields=["due_at", "received_at", "id"],
+                name="ticket_active_due_idx",
+                condition=Q(status__in=["new", "open", "pending"]),
+            ),
+            models.Index(
+                fields=["brand", "due_at", "received_at"],
+                name="ticket_brand_active_due_idx",
+                condition=Q(status__in=["new", "open", "pending"]),
+            ),
+            models.Index(fields=["brand", "status", "priority"], name="ticket_brand_status_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            models.Index(fields=["brand", "conversation_key"], name="ticket_brand_conversation_idx"),
+            models.Index(fields=["brand", "author", "received_at"], name="ticket_brand_author_idx"),
+            models.Index(fields=["brand", "received_at"], name="ticket_brand_received_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in TicketStatus]), name="ticket_status_valid"),
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=4), name="ticket_priority_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="open") | Q(assignee__isnull=False), name="ticket_open_has_assignee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"T-{self.pk}"
+
+
+class Mention(models.Model):
+    """One inbound item. Unique per brand and platform id: a mention routed to two brands is two rows."""
+
+    class Kind(models.TextChoices):
+        POST = "post", _("Post")
+        COMMENT = "comment", _("Comment")
+        REPLY = "reply", _("Reply")
+        DM = "dm", _("Direct message")
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="mentions", verbose_name=_("brand"))
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="mentions", verbose_name=_("ticket"))
+    channel_account = models.ForeignKey(
+        ChannelAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        verbose_name=_("channel account"),
+    )
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="mentions", verbose_name=_("author"))
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    platform_id = models.CharField(_("platform id"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.POST)
+    text = models.TextField(_("text"), blank=True)
+    language = models.CharField(_("language"), max_length=12, blank=True)
+    url = models.URLField(_("url"), max_length=500, blank=True)
+    conversation_id = models.CharField(_("conversation id"), max_length=128, blank=True)
+    parent_id = models.CharField(_("parent id"), max_length=128, blank=True)
+    posted_at = models.DateTimeField(_("posted"))
+    received_at = models.DateTimeField(_("received"))
+    raw = models.JSONField(_("raw payload"), default=dict, blank=True)
+    sentiment = models.CharField(_("sentiment"), max_length=10, blank=True)
+    is_edited = models.BooleanField(_("edited"), default=False)
+    is_deleted = models.BooleanField(_("deleted"), default=False)
+
+    class Meta:
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "platform", "platform_id"], name="mention_unique_brand_platform_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ticket", "posted_at"], name="mention_ticket_posted_idx"),
+            models.Index(fields=["brand", "platform", "conversation_id"], name="mention_brand_conversation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.platform_id}"
+
+
+class ReplyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+#: a reply in one of these blocks another reply from being started on the same ticket
+REPLY_OPEN_STATUSES = (ReplyStatus.IN_REVIEW, ReplyStatus.APPROVED, ReplyStatus.SENDING)
+
+
+class Reply(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="replies", verbose_name=_("brand"))
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="replies", verbose_name=_("ticket"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="replies", verbose_name=_("author")
+    )
+    in_reply_to = models.ForeignKey(
+        Mention,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    delivery_channel = models.CharField(_("delivery channel"), max_length=20, default="console")
+    platform_reply_id = models.CharField(_("platform reply id"), max_length=128, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        indexes = [models.Index(fields=["ticket", "created_at"], name="reply_ticket_created_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in ReplyStatus]), name="reply_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} on T-{self.ticket_id}"
+
+
+class ReplyRevision(models.Model):
+    """Every body a reply ever had, numbered from 1. Never updated or deleted."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("reply"))
+    number = models.PositiveIntegerField(_("revision"))
+    body = models.TextField(_("body"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reply revision")
+        verbose_name_plural = _("reply revisions")
+        ordering = ["reply", "number"]
+        constraints = [models.UniqueConstraint(fields=["reply", "number"], name="reply_revision_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Reply {self.reply_id} r{self.number}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try to publish a reply through its delivery channel."""
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", _("Started")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("reply"))
+    channel = models.CharField(_("channel"), max_length=20)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.STARTED)
+    platform_reply_id = models.CharField(_("platform reply id"), max_length=128, blank=True)
+    payload = models.JSONField(_("payload sent"), default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.outcome} for reply {self.reply_id}"
+
+
+class Note(models.Model):
+    """An internal note on a ticket: seen by the team, never sent to the customer."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="notes", verbose_name=_("brand"))
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notes", verbose_name=_("ticket"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on T-{self.ticket_id}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class Event(models.Model):
+    """Append-only timeline and audit entry. Written by ``tickets.events`` in the same transaction as the change."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="events", verbose_name=_("brand"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("ticket")
+    )
+    reply = models.ForeignKey(
+        Reply, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("reply")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), db_index=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("events are append-only")

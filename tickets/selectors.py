@@ -1,0 +1,165 @@
+"""Scoped fetchers: the only way views, API, commands and tasks read brand data.
+
+``*_for(user)`` returns what the user may see; ``get_*_for_user`` answers 404 out of scope and 403 in scope
+without the capability. Every function here starts from :func:`brands.access.scope_to_brands`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from brands.access import has_perm, scope_to_brands
+
+from .models import ACTIVE_STATUSES, Author, Event, Mention, Note, Reply, Ticket, TicketStatus
+
+
+def tickets_for(user, perm: str = "ticket:view") -> QuerySet[Ticket]:
+    return scope_to_brands(Ticket.objects.all(), user, perm=perm)
+
+
+def mentions_for(user) -> QuerySet[Mention]:
+    return scope_to_brands(Mention.objects.all(), user)
+
+
+def replies_for(user) -> QuerySet[Reply]:
+    return scope_to_brands(Reply.objects.all(), user)
+
+
+def events_for(user) -> QuerySet[Event]:
+    return scope_to_brands(Event.objects.all(), user)
+
+
+def notes_for(user) -> QuerySet[Note]:
+    return scope_to_brands(Note.objects.all(), user)
+
+
+def authors_for(user) -> QuerySet[Author]:
+    """Authors the user meets through a ticket of one of their brands."""
+    return Author.objects.filter(Exists(tickets_for(user).filter(author_id=OuterRef("pk"))))
+
+
+def get_ticket_for_user(user, pk: int, perm: str = "ticket:view", *, queryset: QuerySet | None = None) -> Ticket:
+    """The ticket ``pk`` if ``user`` may see it (else 404) and holds ``perm`` on its brand (else 403)."""
+    qs = queryset if queryset is not None else Ticket.objects.all()
+    ticket = scope_to_brands(qs, user).filter(pk=pk).first()
+    if ticket is None:
+        raise Http404
+    if not has_perm(user, ticket.brand_id, perm):
+        raise PermissionDenied
+    return ticket
+
+
+# --- the queue ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    brand: int | None = None
+    status: str = "active"  # "active", or one TicketStatus value
+    priority: int | None = None
+    mine: bool = False
+    unassigned: bool = False
+
+
+QUEUE_STATUS_CHOICES = ("active", *[s.value for s in TicketStatus])
+
+
+def queue_for(user, filters: QueueFilters) -> QuerySet[Ticket]:
+    """The user's queue: filtered, ordered by due time (nothing due last), then age."""
+    qs = tickets_for(user)
+    if filters.status == "active":
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    else:
+        qs = qs.filter(status=filters.status)
+    if filters.brand:
+        qs = qs.filter(brand_id=filters.brand)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.mine:
+        qs = qs.filter(assignee_id=user.pk)
+    if filters.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    return qs.select_related("brand", "author", "assignee", "channel_account").order_by(
+        F("due_at").asc(nulls_last=True), "received_at", "pk"
+    )
+
+
+@dataclass
+class QueueCounts:
+    """Counts of the active queue: per brand (across everything), and the rest within the chosen brand."""
+
+    total: int = 0
+    brands: dict[int, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    priorities: dict[int, int] = field(default_factory=dict)
+    mine: int = 0
+    unassigned: int = 0
+
+
+def queue_counts_for(user, *, brand: int | None = None) -> QueueCounts:
+    """One GROUP BY over the active tickets the user may see. Closed and resolved tickets are not counted:
+    over years of history that count would cost a scan of the whole table on every refresh."""
+    rows = (
+        tickets_for(user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .values("brand_id", "status", "priority")
+        .annotate(
+            n=Count("pk"),
+            mine=Count("pk", filter=Q(assignee_id=user.pk)),
+            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        )
+        .order_by()
+    )
+    counts = QueueCounts()
+    for row in rows:
+        counts.brands[row["brand_id"]] = counts.brands.get(row["brand_id"], 0) + row["n"]
+        if brand and row["brand_id"] != brand:
+            continue
+        counts.total += row["n"]
+        counts.statuses[row["status"]] = counts.statuses.get(row["status"], 0) + row["n"]
+        counts.priorities[row["priority"]] = counts.priorities.get(row["priority"], 0) + row["n"]
+        counts.mine += row["mine"]
+        counts.unassigned += row["unassigned"]
+    return counts
+
+
+# --- the ticket page ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConversationItem:
+    kind: str  # "mention" | "reply" | "note"
+    at: datetime
+    obj: object
+
+
+def conversation_of(ticket: Ticket) -> list[ConversationItem]:
+    """Mentions, replies and internal notes of ``ticket`` in time order: three queries whatever their number.
+
+    ``ticket`` must come from a scoped fetcher; everything read here belongs to it.
+    """
+    mentions = ticket.mentions.select_related("author").order_by("posted_at", "pk")
+    replies = ticket.replies.select_related("author").order_by("created_at", "pk")
+    notes = ticket.notes.select_related("author").order_by("created_at", "pk")
+    items = chain(
+        (ConversationItem("mention", m.posted_at, m) for m in mentions),
+        (ConversationItem("reply", r.sent_at or r.submitted_at or r.created_at, r) for r in replies),
+        (ConversationItem("note", n.created_at, n) for n in notes),
+    )
+    return sorted(items, key=lambda item: item.at)
+
+
+def timeline_of(ticket: Ticket, limit: int = 200) -> list[Event]:
+    return list(ticket.events.select_related("actor").order_by("-created_at", "-pk")[:limit])
+
+
+def author_history(ticket: Ticket) -> dict[str, int]:
+    """How often this author wrote to this brand: tickets and mentions (one query)."""
+    row = Ticket.objects.filter(brand_id=ticket.brand_id, author_id=ticket.author_id).aggregate(
+        tickets=Count("pk", distinct=True), mentions=Count("mentions")
+    )
+    return {"tickets": row["tickets"], "mentions": row["mentions"] or 0}

@@ -1,0 +1,178 @@
+"""Ticket transitions: claim, release, resolve, reopen, close, priority and internal notes.
+
+Callers fetch the ticket through ``tickets.selectors.get_ticket_for_user`` with the capability the action
+needs; these functions enforce the state rules. Each transition is a conditional change on the old state,
+taken under a row lock, and writes its event in the same transaction.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brands.access import has_perm
+
+from .. import events
+from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Ticket, TicketStatus
+from . import sla
+
+
+class WorkflowError(Exception):
+    """An action that the ticket's current state does not allow. The message is shown to the user."""
+
+
+class ClaimConflict(WorkflowError):
+    pass
+
+
+NOTE_MAX_LENGTH = 5000
+
+
+def _locked(ticket_id: int) -> Ticket:
+    return Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket_id)
+
+
+def _check_transition(ticket: Ticket, to: str) -> None:
+    if to not in TICKET_TRANSITIONS[ticket.status]:
+        raise WorkflowError(
+            _("A %(before)s ticket cannot become %(after)s.")
+            % {"before": ticket.get_status_display(), "after": TicketStatus(to).label}
+        )
+
+
+def ensure_can_act(ticket: Ticket, user) -> None:
+    """Only the assignee works an assigned ticket; supervisors may step in anywhere."""
+    if ticket.assignee_id and ticket.assignee_id != user.pk and not has_perm(user, ticket.brand_id, "ticket:assign"):
+        raise WorkflowError(_("This ticket is assigned to %(name)s.") % {"name": ticket.assignee.get_username()})
+
+
+def claim_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+    """Make ``user`` the assignee. Race-safe: a compare-and-set on ``assignee IS NULL``; the loser gets
+    :class:`ClaimConflict` naming the winner."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimable = Q(assignee__isnull=True) & Q(status__in=ACTIVE_STATUSES)
+        updated = Ticket.objects.filter(claimable, pk=ticket.pk).update(
+            assignee=user,
+            status=Case(When(status=TicketStatus.NEW, then=Value(TicketStatus.OPEN)), default=F("status")),
+            claimed_at=Coalesce("claimed_at", now),
+            updated_at=now,
+        )
+        current = _locked(ticket.pk)
+        if not updated:
+            if current.assignee_id == user.pk:
+                raise ClaimConflict(_("You already own this ticket."))
+            if current.assignee_id:
+                raise ClaimConflict(
+                    _("%(name)s claimed this ticket first.") % {"name": current.assignee.get_username()}
+                )
+            raise ClaimConflict(_("A %(status)s ticket cannot be claimed.") % {"status": current.get_status_display()})
+        sla.refresh_due(current, now=now)
+        current.save(update_fields=sla.DUE_FIELDS)
+        events.ticket_claimed(current, actor=user)
+    return current
+
+
+def release_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+    """Give the ticket back to the queue."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(ticket.pk)
+        if current.assignee_id is None:
+            raise WorkflowError(_("Nobody owns this ticket."))
+        ensure_can_act(current, user)
+        previous = current.assignee.get_username()
+        current.assignee = None
+        if current.status == TicketStatus.OPEN:
+            current.status = TicketStatus.NEW
+        sla.refresh_due(current, now=now)
+        current.save(update_fields=["assignee", "status", *sla.DUE_FIELDS, "updated_at"])
+        events.ticket_released(current, actor=user, previous_assignee=previous)
+    return current
+
+
+def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(ticket.pk)
+        _check_transition(current, TicketStatus.RESOLVED)
+        ensure_can_act(current, user)
+        before = current.status
+        if current.pending_since:
+            current.paused_seconds += int((now - current.pending_since).total_seconds())
+            current.pending_since = None
+        current.status = TicketStatus.RESOLVED
+        current.resolved_at = now
+        sla.refresh_due(current, now=now)
+        current.save(
+            update_fields=["status", "resolved_at", "pending_since", "paused_seconds", *sla.DUE_FIELDS, "updated_at"]
+        )
+        events.status_changed(current, actor=user, before=before, after=current.status, kind="ticket.resolved")
+    return current
+
+
+def reopen_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(ticket.pk)
+        if current.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+            raise WorkflowError(_("Only a resolved or closed ticket can be reopened."))
+        before = current.status
+        current.status = TicketStatus.OPEN if current.assignee_id else TicketStatus.NEW
+        current.resolved_at = None
+        current.closed_at = None
+        sla.refresh_due(current, now=now)
+        current.save(update_fields=["status", "resolved_at", "closed_at", *sla.DUE_FIELDS, "updated_at"])
+        events.status_changed(current, actor=user, before=before, after=current.status, kind="ticket.reopened")
+    return current
+
+
+def close_quiet_tickets(*, older_than: datetime, now: datetime | None = None, limit: int = 1000) -> int:
+    """Close resolved tickets resolved before ``older_than``. Returns how many were closed."""
+    now = now or timezone.now()
+    closed = 0
+    with transaction.atomic():
+        batch = list(
+            Ticket.objects.select_for_update(skip_locked=True)
+            .filter(status=TicketStatus.RESOLVED, resolved_at__lt=older_than)
+            .order_by("pk")[:limit]
+        )
+        for ticket in batch:
+            ticket.status = TicketStatus.CLOSED
+            ticket.closed_at = now
+            ticket.save(update_fields=["status", "closed_at", "updated_at"])
+            events.status_changed(
+                ticket, actor=None, before=TicketStatus.RESOLVED, after=TicketStatus.CLOSED, kind="ticket.closed"
+            )
+            closed += 1
+    return closed
+
+
+def change_priority(*, ticket: Ticket, user, priority: int, now: datetime | None = None) -> Ticket:
+    """A supervisor's override. The caller checked ``ticket:assign``."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(ticket.pk)
+        before = current.priority
+        if before == priority:
+            return current
+        current.priority = priority
+        sla.refresh_due(current, now=now)
+        current.save(update_fields=["priority", *sla.DUE_FIELDS, "updated_at"])
+        events.priority_changed(current, actor=user, before=before, after=priority)
+    return current
+
+
+def add_note(*, ticket: Ticket, user, body: str) -> Note:
+    body = body.strip()
+    if not body:
+        raise WorkflowError(_("A note cannot be empty."))
+    if len(body) > NOTE_MAX_LENGTH:
+        raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH})
+    with transaction.atomic():
+        note = Note.objects.create(brand_id=ticket.brand_id, ticket=ticket, author=user, body=body)
+        events.note_added(ticket, note)
+    return note

@@ -1,0 +1,29 @@
+"""Celery tasks: thin callers of the services, taking ids."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .services import delivery, workflow
+
+
+@shared_task(name="tickets.tasks.deliver_reply_task")
+def deliver_reply_task(reply_id: int) -> str:
+    reply = delivery.deliver_reply(reply_id=reply_id)
+    return reply.status if reply else "skipped"
+
+
+@shared_task(name="tickets.tasks.sweep_replies_task")
+def sweep_replies_task() -> int:
+    """Re-queue approved replies whose delivery task was lost (broker down at commit time)."""
+    waiting = delivery.approved_replies_waiting(older_than=timedelta(minutes=1))
+    for reply_id in waiting:
+        deliver_reply_task.delay(reply_id)
+    return len(waiting)
+
+
+@shared_task(name="tickets.tasks.close_quiet_tickets_task")
+def close_quiet_tickets_task() -> int:
+    return workflow.close_quiet_tickets(older_than=timezone.now() - timedelta(hours=settings.SMRC_CLOSE_AFTER_HOURS))

@@ -1,0 +1,49 @@
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+WARNING_BEFORE = timedelta(minutes=15)
+
+
+def _span(seconds: float) -> str:
+    seconds = int(abs(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(d)dd %(h)dh") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)dh %(m)dm") % {"h": hours, "m": minutes}
+    return _("%(m)dm") % {"m": minutes}
+
+
+@register.inclusion_tag("tickets/_due.html")
+def due(at: datetime | None, now: datetime | None = None):
+    """A due time as text and state (on track, warning, breached); the page's script keeps it live."""
+    if at is None:
+        return {"at": None}
+    now = now or timezone.now()
+    left = (at - now).total_seconds()
+    if left < 0:
+        state, text = "breached", _("overdue %(span)s") % {"span": _span(left)}
+    elif left < WARNING_BEFORE.total_seconds():
+        state, text = "warning", _("due in %(span)s") % {"span": _span(left)}
+    else:
+        state, text = "ok", _("due in %(span)s") % {"span": _span(left)}
+    return {"at": at, "state": state, "text": text, "warn_seconds": int(WARNING_BEFORE.total_seconds())}
+
+
+@register.simple_tag
+def duration(start: datetime | None, end: datetime | None) -> str:
+    if not start or not end:
+        return "—"
+    return _span((end - start).total_seconds()) if end >= start else "—"
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import queue, ticket
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("queue/", queue.queue, name="queue"),
+    path("tickets/<int:pk>/", ticket.ticket_detail, name="detail"),
+    path("tickets/<int:pk>/claim/", ticket.claim, name="claim"),
+    path("tickets/<int:pk>/release/", ticket.release, name="release"),
+    path("tickets/<int:pk>/resolve/", ticket.resolve, name="resolve"),
+    path("tickets/<int:pk>/reopen/", ticket.reopen, name="reopen"),
+    path("tickets/<int:pk>/reply/", ticket.reply, name="reply"),
+    path("tickets/<int:pk>/note/", ticket.note, name="note"),
+]
