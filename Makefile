@@ -49,7 +49,7 @@ fmt: venv
 
 check: venv
 	$(PY) manage.py makemigrations --check --dry-run
-	DEBUG=false SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM SECURE_SSL=true \
+	DEBUG=false SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") SECURE_SSL=true \
 		ALLOWED_HOSTS=smrc.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: venv
