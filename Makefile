@@ -60,4 +60,4 @@ bench: venv
 	$(PY) bench/pages.py
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var

@@ -18,6 +18,7 @@ def _fast_and_eager(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.LANGUAGE_CODE = "en"
+    settings.AXES_ENABLED = False  # Client.login() passes no request; tests of throttling switch it on
     from smrc.celery import app
 
     app.conf.task_always_eager = True
