@@ -135,7 +135,7 @@ def _add_to_ticket(ticket: Ticket, now: datetime) -> str:
     before = ticket.status
     if ticket.status in (TicketStatus.PENDING, TicketStatus.RESOLVED):
         if ticket.status == TicketStatus.PENDING and ticket.pending_since:
-            ticket.paused_seconds += int((now - ticket.pending_since).total_seconds())
+            ticket.paused_seconds += max(0, int((now - ticket.pending_since).total_seconds()))
         ticket.pending_since = None
         ticket.resolved_at = None
         ticket.status = TicketStatus.OPEN if ticket.assignee_id else TicketStatus.NEW

@@ -102,7 +102,7 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         ensure_can_act(current, user)
         before = current.status
         if current.pending_since:
-            current.paused_seconds += int((now - current.pending_since).total_seconds())
+            current.paused_seconds += max(0, int((now - current.pending_since).total_seconds()))
             current.pending_since = None
         current.status = TicketStatus.RESOLVED
         current.resolved_at = now

@@ -1,0 +1,28 @@
+"""Assertion helpers shared by the tests: a snapshot of everything a denied call must leave untouched."""
+
+from django.contrib.auth import get_user_model
+
+from brands.models import Brand, ChannelAccount, Membership
+from tickets.models import Author, DeliveryAttempt, Event, Mention, Note, Reply, ReplyRevision, Ticket
+
+
+def db_state() -> dict:
+    """Every row a request could write, as plain values, so ``before == after`` proves nothing changed."""
+    return {
+        "brands": list(Brand.objects.order_by("pk").values()),
+        "channels": list(ChannelAccount.objects.order_by("pk").values()),
+        "memberships": list(Membership.objects.order_by("pk").values()),
+        "users": list(get_user_model().objects.order_by("pk").values("pk", "username", "is_active")),
+        "authors": list(Author.objects.order_by("pk").values()),
+        "tickets": list(Ticket.objects.order_by("pk").values()),
+        "mentions": list(Mention.objects.order_by("pk").values()),
+        "replies": list(Reply.objects.order_by("pk").values()),
+        "revisions": list(ReplyRevision.objects.order_by("pk").values()),
+        "attempts": list(DeliveryAttempt.objects.order_by("pk").values()),
+        "notes": list(Note.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values()),
+    }
+
+
+def event_kinds(ticket) -> list[str]:
+    return list(ticket.events.order_by("created_at", "pk").values_list("kind", flat=True))
