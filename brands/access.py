@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Brand, Membership, Role
+from .models import Brand, ChannelAccount, Membership, Role
 
 OPERATOR, SUPERVISOR, MANAGER = Role.OPERATOR, Role.SUPERVISOR, Role.MANAGER
 
@@ -66,6 +66,10 @@ def scope_to_brands(queryset: QuerySet, user: User, field: str = "brand_id", per
 
 def brands_for(user: User, perm: str = "ticket:view") -> QuerySet[Brand]:
     return scope_to_brands(Brand.objects.all(), user, field="pk", perm=perm)
+
+
+def channel_accounts_for(user: User, perm: str = "ticket:view") -> QuerySet[ChannelAccount]:
+    return scope_to_brands(ChannelAccount.objects.all(), user, perm=perm)
 
 
 def role_for(user: User, brand_id: int) -> str | None:

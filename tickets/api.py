@@ -1,9 +1,7 @@
 """REST API v1: ingest mentions, list and read tickets, act on them. Thin callers of selectors and services."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
@@ -12,12 +10,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brands.access import brands_for, has_perm
+from brands.access import brands_for, channel_accounts_for, has_perm
 from brands.models import ChannelAccount, Platform, Priority
 
 from .channels.base import NormalizedAuthor, NormalizedMention
-from .models import Mention, Note, Reply, Ticket, TicketStatus
-from .selectors import get_ticket_for_user, tickets_for
+from .models import Mention, Ticket, TicketStatus
+from .selectors import get_ticket_for_user, replies_for, ticket_detail_queryset, tickets_for
 from .services import ingest, replies, workflow
 
 # --- ingest -------------------------------------------------------------------------------------------------
@@ -123,7 +121,7 @@ class MentionIngestView(APIView):
             )
 
         visible = {b.slug: b.pk for b in brands_for(request.user)}
-        channels = ChannelAccount.objects.filter(brand_id__in=visible.values()).in_bulk()
+        channels = channel_accounts_for(request.user).in_bulk()
         items: list[NormalizedMention | None] = []
         errors: dict[int, dict] = {}
         for index, raw in enumerate(payload):
@@ -299,29 +297,20 @@ class TicketListView(APIView):
             elif f["assignee"] == "me":
                 qs = qs.filter(assignee=request.user)
             else:
-                assignee = get_user_model().objects.filter(username=f["assignee"]).first()
-                if assignee is None:
-                    raise ValidationError({"assignee": [_("Unknown user.")]})
-                qs = qs.filter(assignee=assignee)
+                # Filter on the name rather than look the user up: an unknown name and a user of another brand
+                # give the same empty page, so the API does not tell who exists.
+                qs = qs.filter(assignee__username=f["assignee"])
         qs = qs.select_related("brand", "author", "assignee").order_by("-received_at", "-pk")
         paginator = TicketPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(TicketOut(page, many=True).data)
 
 
-def _detail_queryset():
-    return Ticket.objects.select_related("brand", "author", "assignee").prefetch_related(
-        Prefetch("mentions", Mention.objects.select_related("author").order_by("posted_at", "pk")),
-        Prefetch("replies", Reply.objects.select_related("author").order_by("created_at", "pk")),
-        Prefetch("notes", Note.objects.select_related("author").order_by("created_at", "pk")),
-    )
-
-
 class TicketDetailView(APIView):
     """``GET /api/v1/tickets/<id>/``: one ticket with its mentions, replies and internal notes."""
 
     def get(self, request, pk: int):
-        ticket = get_ticket_for_user(request.user, pk, queryset=_detail_queryset())
+        ticket = get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())
         return Response(TicketDetailOut(ticket).data)
 
 
@@ -353,9 +342,12 @@ class TicketActionView(APIView):
                 data.is_valid(raise_exception=True)
                 if action == "replies":
                     reply = replies.send_reply(ticket=ticket, user=request.user, body=data.validated_data["body"])
-                    return Response(ReplyOut(Reply.objects.get(pk=reply.pk)).data, status=status.HTTP_201_CREATED)
+                    return Response(
+                        ReplyOut(replies_for(request.user).select_related("author").get(pk=reply.pk)).data,
+                        status=status.HTTP_201_CREATED,
+                    )
                 note = workflow.add_note(ticket=ticket, user=request.user, body=data.validated_data["body"])
                 return Response(NoteOut(note).data, status=status.HTTP_201_CREATED)
         except workflow.WorkflowError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(TicketDetailOut(get_ticket_for_user(request.user, pk, queryset=_detail_queryset())).data)
+        return Response(TicketDetailOut(get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())).data)

@@ -9,7 +9,7 @@ from datetime import datetime
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from brands.access import has_perm, scope_to_brands
@@ -40,6 +40,21 @@ def notes_for(user) -> QuerySet[Note]:
 def authors_for(user) -> QuerySet[Author]:
     """Authors the user meets through a ticket of one of their brands."""
     return Author.objects.filter(Exists(tickets_for(user).filter(author_id=OuterRef("pk"))))
+
+
+def ticket_page_queryset() -> QuerySet[Ticket]:
+    """What the ticket page reads with the ticket. Not scoped: only for ``get_ticket_for_user(queryset=...)``."""
+    return Ticket.objects.select_related("brand", "author", "assignee", "channel_account")
+
+
+def ticket_detail_queryset() -> QuerySet[Ticket]:
+    """The API detail: the ticket with its mentions, replies and notes, a fixed number of queries.
+    Not scoped: only for ``get_ticket_for_user(queryset=...)``."""
+    return Ticket.objects.select_related("brand", "author", "assignee").prefetch_related(
+        Prefetch("mentions", Mention.objects.select_related("author").order_by("posted_at", "pk")),
+        Prefetch("replies", Reply.objects.select_related("author").order_by("created_at", "pk")),
+        Prefetch("notes", Note.objects.select_related("author").order_by("created_at", "pk")),
+    )
 
 
 def get_ticket_for_user(user, pk: int, perm: str = "ticket:view", *, queryset: QuerySet | None = None) -> Ticket:

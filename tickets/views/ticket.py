@@ -9,16 +9,14 @@ from django.views.decorators.http import require_POST
 from brands.access import perms_for
 
 from ..forms import NoteForm, ReplyForm
-from ..models import ACTIVE_STATUSES, REPLY_OPEN_STATUSES, Ticket
-from ..selectors import author_history, conversation_of, get_ticket_for_user, timeline_of
+from ..models import ACTIVE_STATUSES, REPLY_OPEN_STATUSES
+from ..selectors import author_history, conversation_of, get_ticket_for_user, ticket_page_queryset, timeline_of
 from ..services import replies, workflow
-
-TICKET_PAGE_QUERYSET = Ticket.objects.select_related("brand", "author", "assignee", "channel_account")
 
 
 @login_required
 def ticket_detail(request, pk: int, reply_form: ReplyForm | None = None, note_form: NoteForm | None = None):
-    ticket = get_ticket_for_user(request.user, pk, queryset=TICKET_PAGE_QUERYSET)
+    ticket = get_ticket_for_user(request.user, pk, queryset=ticket_page_queryset())
     conversation = conversation_of(ticket)
     perms = perms_for(request.user, ticket.brand_id)
     reply_in_flight = any(item.kind == "reply" and item.obj.status in REPLY_OPEN_STATUSES for item in conversation)
