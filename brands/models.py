@@ -1,5 +1,6 @@
 """Brands (the agency's clients) and their configuration. Imports nothing from ``tickets``."""
 
+import datetime
 import secrets
 import zoneinfo
 
@@ -38,6 +39,29 @@ class Brand(models.Model):
     languages = models.CharField(
         _("languages"), max_length=40, default="id,en", help_text=_("Comma-separated language codes.")
     )
+    round_the_clock = models.BooleanField(
+        _("open round the clock"),
+        default=True,
+        help_text=_("SLA clocks run all the time. Switch off to count only the business hours below."),
+    )
+    holiday_country = models.CharField(
+        _("public holidays of"),
+        max_length=2,
+        default="ID",
+        blank=True,
+        help_text=_("Country code whose public holidays close the clocks (ID for Indonesia); empty for none."),
+    )
+    observe_collective_leave = models.BooleanField(
+        _("observe collective leave"),
+        default=True,
+        help_text=_("Also close on the government's collective-leave days (cuti bersama)."),
+    )
+    sla_warning_minutes = models.PositiveIntegerField(
+        _("warn before a breach (minutes)"), default=15, validators=[MinValueValidator(1)]
+    )
+    escalation_raises_priority = models.BooleanField(
+        _("a breach raises the priority"), default=False, help_text=_("Raise a breached ticket by one level.")
+    )
     thread_window_hours = models.PositiveIntegerField(
         _("threading window (hours)"),
         default=72,
@@ -53,6 +77,57 @@ class Brand(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class BusinessPeriod(models.Model):
+    """One working period of a weekday in the brand's local time. An end of 00:00 means midnight."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="business_periods", verbose_name=_("brand"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["brand", "weekday", "starts_at"]
+        verbose_name = _("business hours period")
+        verbose_name_plural = _("business hours")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weekday__gte=0, weekday__lte=6), name="period_weekday_valid"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")) | models.Q(ends_at=datetime.time(0, 0)),
+                name="period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class BrandHoliday(models.Model):
+    """A day the brand's clocks stop, besides public holidays: its own closures and extra leave days."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("brand"))
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["brand", "date"]
+        verbose_name = _("brand holiday")
+        verbose_name_plural = _("brand holidays")
+        constraints = [models.UniqueConstraint(fields=["brand", "date"], name="brand_holiday_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
 
 
 class Role(models.TextChoices):

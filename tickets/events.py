@@ -85,3 +85,8 @@ def reply_sent(reply: Reply) -> Event:
 
 def reply_failed(reply: Reply, *, reason: str) -> Event:
     return _record(reply.ticket, "reply.failed", reply=reply, reason=reason)
+
+
+def sla_notice(ticket: Ticket, *, kind: str, clock: str, due_at: datetime) -> Event:
+    """``sla.warning`` before a deadline, ``sla.breach`` when it passed."""
+    return _record(ticket, kind, clock=clock, due_at=due_at.isoformat())

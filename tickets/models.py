@@ -100,6 +100,7 @@ class Ticket(models.Model):
     last_response_at = models.DateTimeField(_("last response published"), null=True, blank=True)
     pending_since = models.DateTimeField(_("pending since"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("seconds paused while pending"), default=0)
+    paused_business_seconds = models.PositiveIntegerField(_("business seconds paused while pending"), default=0)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
@@ -108,6 +109,11 @@ class Ticket(models.Model):
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     #: the earliest deadline still running; the queue sorts on it (null when nothing is due)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    #: the warning and the escalation sent for the current ``due_at``; cleared when it moves
+    sla_warned_at = models.DateTimeField(_("SLA warning sent"), null=True, blank=True)
+    sla_escalated_at = models.DateTimeField(_("SLA escalation sent"), null=True, blank=True)
+    #: the first time any deadline of this ticket passed
+    breached_at = models.DateTimeField(_("first breach"), null=True, blank=True)
 
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -125,6 +131,17 @@ class Ticket(models.Model):
                 fields=["brand", "due_at", "received_at"],
                 name="ticket_brand_active_due_idx",
                 condition=Q(status__in=["new", "open", "pending"]),
+            ),
+            # The SLA scan: only tickets whose current deadline has not been warned / escalated yet.
+            models.Index(
+                fields=["due_at"],
+                name="ticket_sla_warn_idx",
+                condition=Q(status__in=["new", "open"], sla_warned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="ticket_sla_escalate_idx",
+                condition=Q(status__in=["new", "open"], sla_escalated_at__isnull=True),
             ),
             models.Index(fields=["brand", "status", "priority"], name="ticket_brand_status_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
@@ -314,6 +331,34 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"Note {self.pk} on T-{self.ticket_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice for one user (SLA warnings and escalations); also mailed when the user has an address."""
+
+    class Kind(models.TextChoices):
+        SLA_WARNING = "sla.warning", _("SLA warning")
+        SLA_BREACH = "sla.breach", _("SLA breach")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("brand"))
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications", verbose_name=_("ticket")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
 
 
 class AppendOnlyError(Exception):

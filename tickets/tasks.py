@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .services import delivery, workflow
+from .services import delivery, sla, workflow
 
 
 @shared_task(name="tickets.tasks.deliver_reply_task")
@@ -27,3 +27,9 @@ def sweep_replies_task() -> int:
 @shared_task(name="tickets.tasks.close_quiet_tickets_task")
 def close_quiet_tickets_task() -> int:
     return workflow.close_quiet_tickets(older_than=timezone.now() - timedelta(hours=settings.SMRC_CLOSE_AFTER_HOURS))
+
+
+@shared_task(name="tickets.tasks.sla_scan_task")
+def sla_scan_task() -> dict[str, int]:
+    result = sla.scan()
+    return {"warned": result.warned, "escalated": result.escalated}

@@ -134,9 +134,7 @@ def _add_to_ticket(ticket: Ticket, now: datetime) -> str:
     """A customer wrote again: reopen, resume clocks. Returns the status before."""
     before = ticket.status
     if ticket.status in (TicketStatus.PENDING, TicketStatus.RESOLVED):
-        if ticket.status == TicketStatus.PENDING and ticket.pending_since:
-            ticket.paused_seconds += max(0, int((now - ticket.pending_since).total_seconds()))
-        ticket.pending_since = None
+        sla.end_pause(ticket, now=now)
         ticket.resolved_at = None
         ticket.status = TicketStatus.OPEN if ticket.assignee_id else TicketStatus.NEW
     ticket.last_customer_at = now

@@ -1,16 +1,32 @@
-"""Due times of a ticket's clocks (DESIGN §5).
+"""The SLA engine: due times of a ticket's clocks in the brand's business time, and the periodic scan that
+warns before a deadline and escalates on a breach (DESIGN §5).
 
 Targets come from the brand's :class:`brands.models.SlaPolicy` for the ticket's priority, else
-:data:`DEFAULT_TARGETS`. Deadlines are counted in calendar time for now; business-hours calendars replace
-:func:`add_target` without changing its callers.
+:data:`DEFAULT_TARGETS`. Deadlines are business time on the brand's calendar
+(:func:`brands.services.business_hours.calendar_for`); a round-the-clock brand counts calendar time.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from brands.models import Priority, SlaPolicy
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
-from ..models import Ticket, TicketStatus
+from brands.models import Brand, Membership, Priority, Role, SlaPolicy
+from brands.services.business_hours import calendar_for_brand_id
+from brands.services.calendars import Calendar, add_business, business_between
+
+from .. import events
+from ..models import Notification, Ticket, TicketStatus
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -30,48 +46,203 @@ DEFAULT_TARGETS: dict[int, Targets] = {
     Priority.NORMAL: _minutes(60, 60, 24 * 60),
     Priority.LOW: _minutes(4 * 60, 4 * 60, 72 * 60),
 }
+CACHE_SECONDS = 300
+
+
+def _targets_key(brand_id: int) -> str:
+    return f"smrc:sla-targets:{brand_id}"
 
 
 def targets_for(brand_id: int, priority: int) -> Targets:
-    policy = SlaPolicy.objects.filter(brand_id=brand_id, priority=priority).first()
-    if policy is None:
-        return DEFAULT_TARGETS[priority]
-    return _minutes(policy.first_response_minutes, policy.next_response_minutes, policy.resolution_minutes)
+    """The brand's targets for ``priority``; read once per brand and cached until :func:`forget_targets`."""
+    policies = cache.get(_targets_key(brand_id))
+    if policies is None:
+        policies = {
+            p.priority: _minutes(p.first_response_minutes, p.next_response_minutes, p.resolution_minutes)
+            for p in SlaPolicy.objects.filter(brand_id=brand_id)
+        }
+        cache.set(_targets_key(brand_id), policies, CACHE_SECONDS)
+    return policies.get(priority) or DEFAULT_TARGETS[priority]
 
 
-def add_target(start: datetime, target: timedelta) -> datetime:
-    return start + target
+def forget_targets(brand_id: int) -> None:
+    cache.delete(_targets_key(brand_id))
 
 
-def refresh_due(ticket: Ticket, *, now: datetime, targets: Targets | None = None) -> None:
-    """Recompute the ticket's due fields from its state and clocks. Mutates ``ticket``; the caller saves.
+def end_pause(ticket: Ticket, *, now: datetime, calendar: Calendar | None = None) -> None:
+    """The customer answered or the ticket is closed out: stop the pending pause and add it to the paused
+    calendar and business time. Mutates ``ticket``; the caller saves."""
+    if ticket.pending_since is None:
+        return
+    if now > ticket.pending_since:
+        calendar = calendar or calendar_for_brand_id(ticket.brand_id)
+        ticket.paused_seconds += int((now - ticket.pending_since).total_seconds())
+        ticket.paused_business_seconds += int(business_between(ticket.pending_since, now, calendar).total_seconds())
+    ticket.pending_since = None
 
-    - first response is due ``first_response`` after receipt until a reply is published;
+
+def refresh_due(
+    ticket: Ticket, *, now: datetime, targets: Targets | None = None, calendar: Calendar | None = None
+) -> None:
+    """Recompute the ticket's due fields from its state and clocks. Mutates ``ticket``; the caller saves
+    (``DUE_FIELDS``).
+
+    - first response is due ``first_response`` of business time after receipt until a reply is published;
     - next response is due ``next_response`` after a customer message that follows our last reply;
-    - resolution is due ``resolution`` after receipt, pushed back by the time spent pending on the customer;
+    - resolution is due ``resolution`` after receipt, pushed back by the business time spent pending;
     - nothing runs while pending on the customer, or once resolved, closed or ignored.
+    When the earliest running deadline moves, its warning and escalation may be sent again.
     """
     targets = targets or targets_for(ticket.brand_id, ticket.priority)
-    ticket.first_response_due_at = add_target(ticket.received_at, targets.first_response)
-    ticket.resolution_due_at = add_target(ticket.received_at, targets.resolution) + timedelta(
-        seconds=ticket.paused_seconds
+    calendar = calendar or calendar_for_brand_id(ticket.brand_id)
+    ticket.first_response_due_at = add_business(ticket.received_at, targets.first_response, calendar)
+    ticket.resolution_due_at = add_business(
+        ticket.received_at, targets.resolution + timedelta(seconds=ticket.paused_business_seconds), calendar
     )
     awaiting_next = (
         ticket.first_response_at is not None
         and ticket.last_customer_at is not None
         and (ticket.last_response_at is None or ticket.last_customer_at > ticket.last_response_at)
     )
-    ticket.next_response_due_at = add_target(ticket.last_customer_at, targets.next_response) if awaiting_next else None
+    ticket.next_response_due_at = (
+        add_business(ticket.last_customer_at, targets.next_response, calendar) if awaiting_next else None
+    )
 
+    before = ticket.due_at
     if ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN):
         ticket.due_at = None
+    else:
+        running = [ticket.resolution_due_at]
+        if ticket.first_response_at is None:
+            running.append(ticket.first_response_due_at)
+        elif ticket.next_response_due_at is not None:
+            running.append(ticket.next_response_due_at)
+        ticket.due_at = min(running)
+    if ticket.due_at != before:
+        ticket.sla_warned_at = None
+        ticket.sla_escalated_at = None
+
+
+DUE_FIELDS = [
+    "first_response_due_at",
+    "next_response_due_at",
+    "resolution_due_at",
+    "due_at",
+    "sla_warned_at",
+    "sla_escalated_at",
+]
+
+
+def running_clock(ticket: Ticket) -> str:
+    """Which clock ``due_at`` belongs to: ``first_response``, ``next_response`` or ``resolution``."""
+    if ticket.first_response_at is None and ticket.due_at == ticket.first_response_due_at:
+        return "first_response"
+    if ticket.next_response_due_at is not None and ticket.due_at == ticket.next_response_due_at:
+        return "next_response"
+    return "resolution"
+
+
+# --- the periodic scan ---------------------------------------------------------------------------------------
+
+SCAN_BATCH = 500
+SCANNED_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    warned: int
+    escalated: int
+
+
+def scan(*, now: datetime | None = None, batch: int = SCAN_BATCH) -> ScanResult:
+    """Escalate passed deadlines and warn about deadlines coming within the brand's warning time, each
+    exactly once per deadline, to the brand's supervisors (in the app, and by mail when they have an address).
+
+    Driven by the partial indexes on ``due_at``: a ticket already notified for its current deadline is not
+    in them, so a run reads only what it will notify, never every open ticket. Safe to run in parallel: rows
+    are taken with ``FOR UPDATE SKIP LOCKED`` and stamped in the same transaction as their notifications."""
+    now = now or timezone.now()
+    warned = escalated = 0
+    for brand in Brand.objects.only("pk", "sla_warning_minutes", "escalation_raises_priority", "languages"):
+        escalated += _notify(
+            brand, Q(sla_escalated_at__isnull=True, due_at__lte=now), breach=True, now=now, batch=batch
+        )
+        soon = now + timedelta(minutes=brand.sla_warning_minutes)
+        warned += _notify(brand, Q(sla_warned_at__isnull=True, due_at__lte=soon), breach=False, now=now, batch=batch)
+    return ScanResult(warned, escalated)
+
+
+def _notify(brand: Brand, condition: Q, *, breach: bool, now: datetime, batch: int) -> int:
+    kind = Notification.Kind.SLA_BREACH if breach else Notification.Kind.SLA_WARNING
+    supervisors = None
+    done = 0
+    while True:
+        with transaction.atomic():
+            tickets = list(
+                Ticket.objects.select_for_update(skip_locked=True)
+                .filter(condition, brand_id=brand.pk, status__in=SCANNED_STATUSES)
+                .order_by("due_at")[:batch]
+            )
+            if not tickets:
+                return done
+            if supervisors is None:
+                supervisors = _supervisors_of(brand)
+            notifications, mails = [], []
+            for ticket in tickets:
+                clock = running_clock(ticket)
+                fields = ["sla_warned_at"]
+                ticket.sla_warned_at = ticket.sla_warned_at or now
+                if breach:
+                    ticket.sla_escalated_at = now
+                    ticket.breached_at = ticket.breached_at or now
+                    fields += ["sla_escalated_at", "breached_at"]
+                    if brand.escalation_raises_priority and ticket.priority < Priority.URGENT:
+                        events.priority_changed(ticket, actor=None, before=ticket.priority, after=ticket.priority + 1)
+                        ticket.priority += 1
+                        fields.append("priority")
+                ticket.save(update_fields=fields)
+                events.sla_notice(ticket, kind=kind, clock=clock, due_at=ticket.due_at)
+                data = {"clock": clock, "due_at": ticket.due_at.isoformat(), "reference": ticket.reference}
+                for user in supervisors:
+                    notifications.append(
+                        Notification(user=user, brand_id=brand.pk, ticket=ticket, kind=kind, data=data, created_at=now)
+                    )
+                    if user.email:
+                        mails.append((user.pk, ticket.pk, clock))
+            Notification.objects.bulk_create(notifications)
+            transaction.on_commit(lambda mails=mails: _send_mails(brand, mails, kind))
+            done += len(tickets)
+            if len(tickets) < batch:
+                return done
+
+
+def _supervisors_of(brand: Brand) -> list:
+    memberships = Membership.objects.filter(brand=brand, role=Role.SUPERVISOR, user__is_active=True)
+    return [m.user for m in memberships.select_related("user").order_by("user__username")]
+
+
+def _send_mails(brand: Brand, mails: list[tuple[int, int, str]], kind: str) -> None:
+    """Mail each notice in the brand's first language. A mail outage never undoes the in-app notice."""
+    if not mails:
         return
-    running = [ticket.resolution_due_at]
-    if ticket.first_response_at is None:
-        running.append(ticket.first_response_due_at)
-    elif ticket.next_response_due_at is not None:
-        running.append(ticket.next_response_due_at)
-    ticket.due_at = min(running)
-
-
-DUE_FIELDS = ["first_response_due_at", "next_response_due_at", "resolution_due_at", "due_at"]
+    first = brand.languages.split(",")[0].strip()
+    language = "id" if first in ("id", "in") else "en"
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in={m[0] for m in mails})}
+    tickets = Ticket.objects.in_bulk({m[1] for m in mails})
+    for user_id, ticket_id, clock in mails:
+        user, ticket = users[user_id], tickets[ticket_id]
+        with translation.override(language):
+            context = {
+                "user": user,
+                "ticket": ticket,
+                "brand": brand,
+                "clock": clock,
+                "breach": kind == Notification.Kind.SLA_BREACH,
+                "site_url": settings.SITE_URL,
+            }
+            subject = render_to_string("emails/sla_subject.txt", context).strip()
+            body = render_to_string("emails/sla_notice.txt", context)
+        try:
+            send_mail(subject, body, None, [user.email])
+        except Exception:
+            logger.warning("could not mail the SLA notice for %s to user %s", ticket.reference, user_id, exc_info=True)

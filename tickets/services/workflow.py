@@ -101,14 +101,20 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         _check_transition(current, TicketStatus.RESOLVED)
         ensure_can_act(current, user)
         before = current.status
-        if current.pending_since:
-            current.paused_seconds += max(0, int((now - current.pending_since).total_seconds()))
-            current.pending_since = None
+        sla.end_pause(current, now=now)
         current.status = TicketStatus.RESOLVED
         current.resolved_at = now
         sla.refresh_due(current, now=now)
         current.save(
-            update_fields=["status", "resolved_at", "pending_since", "paused_seconds", *sla.DUE_FIELDS, "updated_at"]
+            update_fields=[
+                "status",
+                "resolved_at",
+                "pending_since",
+                "paused_seconds",
+                "paused_business_seconds",
+                *sla.DUE_FIELDS,
+                "updated_at",
+            ]
         )
         events.status_changed(current, actor=user, before=before, after=current.status, kind="ticket.resolved")
     return current
