@@ -24,12 +24,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reply:approve": frozenset({SUPERVISOR}),
     "report:view": frozenset({SUPERVISOR, MANAGER}),
     "mention:ingest": frozenset({SUPERVISOR}),
+    "brand:configure": frozenset({SUPERVISOR}),  # SLA targets, business hours, holidays
 }
 
 User = AbstractBaseUser | AnonymousUser
 
 
-def _roles(user: User) -> dict[int, str]:
+def roles_by_brand(user: User) -> dict[int, str]:
     """brand id → role for ``user``, read once per user object (one query per request)."""
     if not user.is_authenticated:
         return {}
@@ -53,7 +54,7 @@ def brand_ids_for(user: User, perm: str = "ticket:view") -> list[int] | None:
     if is_admin(user):
         return None
     allowed = CAPABILITIES[perm]
-    return sorted(brand_id for brand_id, role in _roles(user).items() if role in allowed)
+    return sorted(brand_id for brand_id, role in roles_by_brand(user).items() if role in allowed)
 
 
 def scope_to_brands(queryset: QuerySet, user: User, field: str = "brand_id", perm: str = "ticket:view") -> QuerySet:
@@ -73,7 +74,7 @@ def channel_accounts_for(user: User, perm: str = "ticket:view") -> QuerySet[Chan
 
 
 def role_for(user: User, brand_id: int) -> str | None:
-    return _roles(user).get(brand_id)
+    return roles_by_brand(user).get(brand_id)
 
 
 def has_perm(user: User, brand_id: int, perm: str) -> bool:

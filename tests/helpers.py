@@ -2,8 +2,18 @@
 
 from django.contrib.auth import get_user_model
 
-from brands.models import Brand, ChannelAccount, Membership
-from tickets.models import Author, DeliveryAttempt, Event, Mention, Note, Reply, ReplyRevision, Ticket
+from brands.models import Brand, BrandHoliday, BusinessPeriod, ChannelAccount, Membership, SlaPolicy
+from tickets.models import (
+    Author,
+    DeliveryAttempt,
+    Event,
+    Mention,
+    Note,
+    Notification,
+    Reply,
+    ReplyRevision,
+    Ticket,
+)
 
 
 def db_state() -> dict:
@@ -21,6 +31,10 @@ def db_state() -> dict:
         "attempts": list(DeliveryAttempt.objects.order_by("pk").values()),
         "notes": list(Note.objects.order_by("pk").values()),
         "events": list(Event.objects.order_by("pk").values()),
+        "notifications": list(Notification.objects.order_by("pk").values()),
+        "business_periods": list(BusinessPeriod.objects.order_by("pk").values()),
+        "brand_holidays": list(BrandHoliday.objects.order_by("pk").values()),
+        "sla_policies": list(SlaPolicy.objects.order_by("pk").values()),
     }
 
 

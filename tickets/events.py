@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from brands.models import Brand
+
 from .models import Event, Mention, Note, Reply, Ticket
 
 
@@ -90,3 +92,9 @@ def reply_failed(reply: Reply, *, reason: str) -> Event:
 def sla_notice(ticket: Ticket, *, kind: str, clock: str, due_at: datetime) -> Event:
     """``sla.warning`` before a deadline, ``sla.breach`` when it passed."""
     return _record(ticket, kind, clock=clock, due_at=due_at.isoformat())
+
+
+def settings_changed(brand: Brand, *, actor, kind: str, before: dict, after: dict) -> Event:
+    """A brand setting changed (``settings.*``): not tied to a ticket."""
+    changed = {key: {"before": before[key], "after": after[key]} for key in after if before.get(key) != after[key]}
+    return Event.objects.create(brand=brand, actor=actor, kind=kind, data=changed, created_at=timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import queue, ticket
+from .views import queue, settings, ticket
 
 app_name = "tickets"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("tickets/<int:pk>/reopen/", ticket.reopen, name="reopen"),
     path("tickets/<int:pk>/reply/", ticket.reply, name="reply"),
     path("tickets/<int:pk>/note/", ticket.note, name="note"),
+    path("settings/", settings.settings_index, name="settings"),
+    path("settings/<slug:slug>/sla/", settings.sla_settings, name="sla_settings"),
 ]

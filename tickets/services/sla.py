@@ -12,61 +12,21 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from brands.models import Brand, Membership, Priority, Role, SlaPolicy
+from brands.models import Brand, Membership, Priority, Role
 from brands.services.business_hours import calendar_for_brand_id
 from brands.services.calendars import Calendar, add_business, business_between
+from brands.services.sla_settings import DEFAULT_TARGETS, Targets, forget_targets, targets_for  # noqa: F401
 
 from .. import events
 from ..models import Notification, Ticket, TicketStatus
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Targets:
-    first_response: timedelta
-    next_response: timedelta
-    resolution: timedelta
-
-
-def _minutes(first: int, following: int, resolution: int) -> Targets:
-    return Targets(timedelta(minutes=first), timedelta(minutes=following), timedelta(minutes=resolution))
-
-
-DEFAULT_TARGETS: dict[int, Targets] = {
-    Priority.URGENT: _minutes(15, 15, 4 * 60),
-    Priority.HIGH: _minutes(30, 30, 8 * 60),
-    Priority.NORMAL: _minutes(60, 60, 24 * 60),
-    Priority.LOW: _minutes(4 * 60, 4 * 60, 72 * 60),
-}
-CACHE_SECONDS = 300
-
-
-def _targets_key(brand_id: int) -> str:
-    return f"smrc:sla-targets:{brand_id}"
-
-
-def targets_for(brand_id: int, priority: int) -> Targets:
-    """The brand's targets for ``priority``; read once per brand and cached until :func:`forget_targets`."""
-    policies = cache.get(_targets_key(brand_id))
-    if policies is None:
-        policies = {
-            p.priority: _minutes(p.first_response_minutes, p.next_response_minutes, p.resolution_minutes)
-            for p in SlaPolicy.objects.filter(brand_id=brand_id)
-        }
-        cache.set(_targets_key(brand_id), policies, CACHE_SECONDS)
-    return policies.get(priority) or DEFAULT_TARGETS[priority]
-
-
-def forget_targets(brand_id: int) -> None:
-    cache.delete(_targets_key(brand_id))
 
 
 def end_pause(ticket: Ticket, *, now: datetime, calendar: Calendar | None = None) -> None:

@@ -1,0 +1,173 @@
+"""A brand's SLA configuration: targets per priority, business hours, holidays, warnings. Read with caching;
+written only through :func:`update_sla_settings`, which validates everything before changing anything."""
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from zoneinfo import available_timezones
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import Brand, BrandHoliday, Priority, SlaPolicy
+from .business_hours import forget_calendar, public_holidays, set_business_hours
+from .calendars import CalendarError
+
+
+@dataclass(frozen=True)
+class Targets:
+    first_response: timedelta
+    next_response: timedelta
+    resolution: timedelta
+
+    @classmethod
+    def minutes(cls, first: int, following: int, resolution: int) -> "Targets":
+        return cls(timedelta(minutes=first), timedelta(minutes=following), timedelta(minutes=resolution))
+
+    def as_minutes(self) -> tuple[int, int, int]:
+        return tuple(int(t.total_seconds() // 60) for t in (self.first_response, self.next_response, self.resolution))
+
+
+DEFAULT_TARGETS: dict[int, Targets] = {
+    Priority.URGENT: Targets.minutes(15, 15, 4 * 60),
+    Priority.HIGH: Targets.minutes(30, 30, 8 * 60),
+    Priority.NORMAL: Targets.minutes(60, 60, 24 * 60),
+    Priority.LOW: Targets.minutes(4 * 60, 4 * 60, 72 * 60),
+}
+CACHE_SECONDS = 300
+
+
+def _key(brand_id: int) -> str:
+    return f"smrc:sla-targets:{brand_id}"
+
+
+def targets_by_priority(brand_id: int) -> dict[int, Targets]:
+    """Every priority's targets for the brand (its policies, else the defaults), cached a few minutes."""
+    found = cache.get(_key(brand_id))
+    if found is None:
+        found = dict(DEFAULT_TARGETS)
+        for p in SlaPolicy.objects.filter(brand_id=brand_id):
+            found[p.priority] = Targets.minutes(p.first_response_minutes, p.next_response_minutes, p.resolution_minutes)
+        cache.set(_key(brand_id), found, CACHE_SECONDS)
+    return found
+
+
+def forget_targets(brand_id: int) -> None:
+    cache.delete(_key(brand_id))
+
+
+def targets_for(brand_id: int, priority: int) -> Targets:
+    return targets_by_priority(brand_id)[priority]
+
+
+class SettingsError(ValueError):
+    """Invalid settings; ``errors`` maps a field name to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class SlaSettings:
+    time_zone: str
+    round_the_clock: bool
+    holiday_country: str
+    observe_collective_leave: bool
+    sla_warning_minutes: int
+    escalation_raises_priority: bool
+    #: weekday (0 = Monday) → [(from, until)]; until 00:00 means midnight
+    hours: dict[int, list[tuple[time, time]]]
+    holidays: dict[date, str]
+    #: priority → (first response, next response, resolution) in minutes
+    targets: dict[int, tuple[int, int, int]]
+
+
+def current_settings(brand: Brand) -> SlaSettings:
+    hours: dict[int, list[tuple[time, time]]] = {day: [] for day in range(7)}
+    for period in brand.business_periods.order_by("weekday", "starts_at"):
+        hours[period.weekday].append((period.starts_at, period.ends_at))
+    targets = targets_by_priority(brand.pk)
+    return SlaSettings(
+        time_zone=brand.time_zone,
+        round_the_clock=brand.round_the_clock,
+        holiday_country=brand.holiday_country,
+        observe_collective_leave=brand.observe_collective_leave,
+        sla_warning_minutes=brand.sla_warning_minutes,
+        escalation_raises_priority=brand.escalation_raises_priority,
+        hours=hours,
+        holidays={h.date: h.name for h in brand.holidays.order_by("date")},
+        targets={p: targets[p].as_minutes() for p in Priority.values},
+    )
+
+
+def validate(settings: SlaSettings) -> None:
+    """Raise :class:`SettingsError` with every problem found, by field."""
+    errors: dict[str, list[str]] = {}
+    if settings.time_zone not in available_timezones():
+        errors["time_zone"] = [_("Unknown time zone: %(zone)s") % {"zone": settings.time_zone}]
+    if settings.holiday_country:
+        try:
+            public_holidays(settings.holiday_country.upper(), collective_leave=False, years=range(2026, 2027))
+        except CalendarError as exc:
+            errors["holiday_country"] = [str(exc)]
+    if settings.sla_warning_minutes < 1:
+        errors["sla_warning_minutes"] = [_("Warn at least one minute before a breach.")]
+    for priority, minutes in settings.targets.items():
+        if any(m is None or m <= 0 for m in minutes):
+            label = Priority(priority).label
+            errors.setdefault("targets", []).append(
+                _("%(priority)s: every target must be more than zero minutes.") % {"priority": label}
+            )
+    from .calendars import MINUTES_PER_DAY, validate_periods
+
+    for weekday, periods in settings.hours.items():
+        as_minutes = [(a.hour * 60 + a.minute, (b.hour * 60 + b.minute) or MINUTES_PER_DAY) for a, b in sorted(periods)]
+        try:
+            validate_periods(as_minutes)
+        except CalendarError as exc:
+            errors.setdefault(f"hours_{weekday}", []).append(str(exc))
+    if not settings.round_the_clock and not any(settings.hours.values()):
+        errors.setdefault("round_the_clock", []).append(
+            _("Give business hours for at least one day, or keep the clocks running round the clock.")
+        )
+    if errors:
+        raise SettingsError(errors)
+
+
+def update_sla_settings(*, brand: Brand, settings: SlaSettings) -> Brand:
+    """Validate and store ``settings`` for ``brand`` in one transaction; nothing changes on an error.
+    Deadlines already computed keep their values; each ticket's next transition uses the new settings."""
+    validate(settings)
+    with transaction.atomic():
+        brand.time_zone = settings.time_zone
+        brand.round_the_clock = settings.round_the_clock
+        brand.holiday_country = settings.holiday_country.upper()
+        brand.observe_collective_leave = settings.observe_collective_leave
+        brand.sla_warning_minutes = settings.sla_warning_minutes
+        brand.escalation_raises_priority = settings.escalation_raises_priority
+        brand.save()
+        set_business_hours(brand=brand, periods=settings.hours)
+        BrandHoliday.objects.filter(brand=brand).delete()
+        BrandHoliday.objects.bulk_create(
+            BrandHoliday(brand=brand, date=day, name=name) for day, name in sorted(settings.holidays.items())
+        )
+        for priority, (first, following, resolution) in settings.targets.items():
+            SlaPolicy.objects.update_or_create(
+                brand=brand,
+                priority=priority,
+                defaults={
+                    "first_response_minutes": first,
+                    "next_response_minutes": following,
+                    "resolution_minutes": resolution,
+                },
+            )
+        transaction.on_commit(lambda: (cache.delete(_key(brand.pk)), forget_calendar(brand.pk)))
+    cache.delete(_key(brand.pk))
+    forget_calendar(brand.pk)
+    return brand
+
+
+def zone_choices() -> list[str]:
+    preferred = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
+    return preferred + sorted(z for z in available_timezones() if z not in preferred and "/" in z)
