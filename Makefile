@@ -56,8 +56,10 @@ messages: venv
 	$(PY) manage.py makemessages -l id --no-obsolete --no-location
 	$(PY) manage.py compilemessages -l id
 
+# The benchmark loads a million tickets into its own PostgreSQL database (created if missing), never DATABASE_URL.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench
 bench: venv
-	$(PY) bench/pages.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
