@@ -1,0 +1,252 @@
+"""Configuration as code: users, brands, memberships, channel accounts and SLA settings from one document.
+
+:func:`apply_config` validates the whole document first and applies it in one transaction, so a file with
+an error changes nothing. Applying the same file twice changes nothing the second time. Secrets are given as
+the names of environment variables (``access_token_env``) so the file itself can live in version control.
+See docs/configuration-as-code.md for the format.
+"""
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ..models import Brand, ChannelAccount, Membership, Platform, Priority, Role
+from .sla_settings import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
+
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+PRIORITIES = {p.name.lower(): p.value for p in Priority}
+
+
+class ConfigError(ValueError):
+    """Every problem found, each as ``path: message``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Summary:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, created: bool) -> None:
+        bucket = self.created if created else self.updated
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+
+class _Reader:
+    """Typed access to the document that collects problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def get(self, data: dict, key: str, path: str, kind: type | tuple, *, required: bool = False, default=None):
+        if not isinstance(data, dict):
+            self.fail(path, "must be a mapping")
+            return default
+        if key not in data or data[key] is None:
+            if required:
+                self.fail(f"{path}.{key}", "is required")
+            return default
+        value = data[key]
+        if isinstance(value, bool) and kind in (int, (int,)):
+            self.fail(f"{path}.{key}", "must be a number")
+            return default
+        if not isinstance(value, kind):
+            names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+            self.fail(f"{path}.{key}", f"must be {names}")
+            return default
+        return value
+
+    def secret(self, data: dict, key: str, path: str) -> str | None:
+        """``key_env`` names an environment variable; ``key`` gives the value inline. ``None``: not given."""
+        env_name = self.get(data, f"{key}_env", path, str)
+        if env_name:
+            if env_name not in os.environ:
+                self.fail(f"{path}.{key}_env", f"environment variable {env_name} is not set")
+                return None
+            return os.environ[env_name]
+        return self.get(data, key, path, str)
+
+
+def _parse_period(text: str) -> tuple[time, time]:
+    start, _sep, end = text.replace("–", "-").partition("-")
+    hours, minutes = (int(x) for x in end.strip().split(":"))
+    until = time(0, 0) if (hours, minutes) == (24, 0) else time(hours, minutes)
+    return time.fromisoformat(start.strip().rjust(5, "0")), until
+
+
+def _sla_settings(reader: _Reader, raw: dict, path: str, base: SlaSettings) -> SlaSettings:
+    hours = dict(base.hours)
+    raw_hours = reader.get(raw, "hours", path, dict)
+    if raw_hours is not None:
+        hours = {day: [] for day in range(7)}
+        for name, periods in raw_hours.items():
+            day = WEEKDAYS.get(str(name).lower()[:3])
+            if day is None:
+                reader.fail(f"{path}.hours.{name}", "unknown weekday (use mon … sun)")
+                continue
+            for text in periods if isinstance(periods, list) else [periods]:
+                try:
+                    hours[day].append(_parse_period(str(text)))
+                except ValueError:
+                    reader.fail(f"{path}.hours.{name}", f"“{text}” is not a period like 09:00-17:00")
+    holidays = dict(base.holidays)
+    raw_holidays = reader.get(raw, "holidays", path, dict)
+    if raw_holidays is not None:
+        holidays = {}
+        for day, name in raw_holidays.items():
+            try:
+                holidays[day if isinstance(day, date) else date.fromisoformat(str(day))] = str(name)
+            except ValueError:
+                reader.fail(f"{path}.holidays.{day}", "is not a date like 2026-12-31")
+    targets = dict(base.targets)
+    for name, values in (reader.get(raw, "targets", path, dict) or {}).items():
+        priority = PRIORITIES.get(str(name).lower())
+        if priority is None or not isinstance(values, dict):
+            reader.fail(f"{path}.targets.{name}", "unknown priority (use urgent, high, normal, low) or not a mapping")
+            continue
+        current = targets[priority]
+        targets[priority] = tuple(
+            reader.get(values, key, f"{path}.targets.{name}", int, default=current[i])
+            for i, key in enumerate(("first_response", "next_response", "resolution"))
+        )
+    return replace(
+        base,
+        time_zone=reader.get(raw, "time_zone", path, str, default=base.time_zone),
+        round_the_clock=reader.get(raw, "round_the_clock", path, bool, default=base.round_the_clock),
+        holiday_country=reader.get(raw, "holiday_country", path, str, default=base.holiday_country).upper(),
+        observe_collective_leave=reader.get(raw, "collective_leave", path, bool, default=base.observe_collective_leave),
+        sla_warning_minutes=reader.get(raw, "warning_minutes", path, int, default=base.sla_warning_minutes),
+        escalation_raises_priority=reader.get(
+            raw, "escalation_raises_priority", path, bool, default=base.escalation_raises_priority
+        ),
+        hours=hours,
+        holidays=holidays,
+        targets=targets,
+    )
+
+
+def apply_config(data: Any) -> Summary:
+    """Create or update everything in ``data`` (a parsed YAML/JSON document). Raises :class:`ConfigError`
+    listing every problem, having changed nothing."""
+    reader = _Reader()
+    if not isinstance(data, dict):
+        raise ConfigError(["(top): the document must be a mapping with users and brands"])
+    unknown = set(data) - {"users", "brands"}
+    for key in sorted(unknown):
+        reader.fail(key, "unknown section")
+    User = get_user_model()
+    summary = Summary()
+    with transaction.atomic():
+        usernames = set(User.objects.values_list("username", flat=True))
+        for i, raw in enumerate(reader.get(data, "users", "(top)", list, default=[])):
+            path = f"users[{i}]"
+            username = reader.get(raw, "username", path, str, required=True)
+            if not username:
+                continue
+            email = reader.get(raw, "email", path, str, default="")
+            password = reader.secret(raw, "password", path)
+            is_admin = reader.get(raw, "admin", path, bool, default=False)
+            user, created = User.objects.get_or_create(username=username)
+            changed = created or user.email != email or user.is_superuser != is_admin
+            user.email, user.is_superuser, user.is_staff = email, is_admin, is_admin
+            if password is not None and not user.check_password(password):
+                user.set_password(password)
+                changed = True
+            elif created:
+                user.set_unusable_password()
+            if changed:
+                user.save()
+                summary.count("users", created)
+            usernames.add(username)
+
+        for i, raw in enumerate(reader.get(data, "brands", "(top)", list, default=[])):
+            path = f"brands[{i}]"
+            slug = reader.get(raw, "slug", path, str, required=True)
+            if not slug:
+                continue
+            brand, created = Brand.objects.get_or_create(slug=slug, defaults={"name": slug})
+            fields = {
+                "name": reader.get(raw, "name", path, str, default=brand.name),
+                "languages": ",".join(reader.get(raw, "languages", path, list, default=brand.languages.split(","))),
+                "thread_window_hours": reader.get(
+                    raw, "thread_window_hours", path, int, default=brand.thread_window_hours
+                ),
+            }
+            changed = [name for name, value in fields.items() if getattr(brand, name) != value]
+            for name in changed:
+                setattr(brand, name, fields[name])
+            if changed or created:
+                brand.save()
+                summary.count("brands", created)
+
+            for username, role in (reader.get(raw, "members", path, dict, default={}) or {}).items():
+                if role not in Role.values:
+                    reader.fail(f"{path}.members.{username}", f"unknown role {role!r} (use {', '.join(Role.values)})")
+                    continue
+                if username not in usernames:
+                    reader.fail(f"{path}.members.{username}", "unknown user")
+                    continue
+                user = User.objects.get(username=username)
+                membership, made = Membership.objects.get_or_create(user=user, brand=brand, defaults={"role": role})
+                if made or membership.role != role:
+                    membership.role = role
+                    membership.save()
+                    summary.count("memberships", made)
+
+            for j, channel in enumerate(reader.get(raw, "channels", path, list, default=[])):
+                cpath = f"{path}.channels[{j}]"
+                platform = reader.get(channel, "platform", cpath, str, required=True)
+                external_id = reader.get(channel, "external_id", cpath, (str, int), required=True)
+                if platform not in Platform.values:
+                    reader.fail(f"{cpath}.platform", f"unknown platform (use {', '.join(Platform.values)})")
+                    continue
+                if external_id is None:
+                    continue
+                account = ChannelAccount.objects.filter(platform=platform, external_id=str(external_id)).first()
+                if account and account.brand_id != brand.pk:
+                    reader.fail(cpath, f"{platform} account {external_id} belongs to another brand")
+                    continue
+                made = account is None
+                account = account or ChannelAccount(brand=brand, platform=platform, external_id=str(external_id))
+                values = {
+                    "name": reader.get(channel, "name", cpath, str, default=account.name or str(external_id)),
+                    "handle": reader.get(channel, "handle", cpath, str, default=account.handle),
+                }
+                for secret in ("access_token", "webhook_secret", "verify_token"):
+                    value = reader.secret(channel, secret, cpath)
+                    if value is not None:
+                        values[secret] = value
+                dirty = [name for name, value in values.items() if getattr(account, name) != value]
+                for name in dirty:
+                    setattr(account, name, values[name])
+                if made or dirty:
+                    account.save()
+                    summary.count("channels", made)
+
+            raw_sla = reader.get(raw, "sla", path, dict)
+            if raw_sla is not None:
+                before = current_settings(brand)
+                after = _sla_settings(reader, raw_sla, f"{path}.sla", before)
+                try:
+                    validate(after)
+                except SettingsError as exc:
+                    for key, messages in exc.errors.items():
+                        reader.fail(f"{path}.sla.{key}", " ".join(messages))
+                    continue
+                if after != before and not reader.problems:
+                    update_sla_settings(brand=brand, settings=after)
+                    summary.count("sla", False)
+
+        if reader.problems:
+            raise ConfigError(reader.problems)
+    return summary
