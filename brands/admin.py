@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin
 
-from .models import Brand, ChannelAccount, Membership, SlaPolicy
+from .models import Brand, BrandHoliday, BusinessPeriod, ChannelAccount, Membership, SlaPolicy
+from .services.business_hours import forget_calendar
+from .services.calendars import MINUTES_PER_DAY, CalendarError, validate_periods
+from .services.sla_settings import forget_targets
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,12 +18,49 @@ class SlaPolicyInline(admin.TabularInline):
     extra = 0
 
 
+class BusinessPeriodFormSet(forms.BaseInlineFormSet):
+    """Refuse overlapping or reversed periods of one weekday before anything is saved."""
+
+    def clean(self):
+        super().clean()
+        days: dict[int, list[tuple[int, int]]] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("starts_at") is None or data.get("ends_at") is None:
+                continue
+            start, end = data["starts_at"], data["ends_at"]
+            days.setdefault(data["weekday"], []).append(
+                (start.hour * 60 + start.minute, (end.hour * 60 + end.minute) or MINUTES_PER_DAY)
+            )
+        for periods in days.values():
+            try:
+                validate_periods(sorted(periods))
+            except CalendarError as exc:
+                raise forms.ValidationError(str(exc)) from None
+
+
+class BusinessPeriodInline(admin.TabularInline):
+    model = BusinessPeriod
+    formset = BusinessPeriodFormSet
+    extra = 0
+
+
+class BrandHolidayInline(admin.TabularInline):
+    model = BrandHoliday
+    extra = 0
+
+
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "languages", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline, SlaPolicyInline]
+    inlines = [MembershipInline, SlaPolicyInline, BusinessPeriodInline, BrandHolidayInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        forget_calendar(form.instance.pk)
+        forget_targets(form.instance.pk)
 
 
 @admin.register(Membership)
@@ -71,3 +111,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ["brand", "priority", "first_response_minutes", "next_response_minutes", "resolution_minutes"]
     list_filter = ["brand"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_targets(obj.brand_id)

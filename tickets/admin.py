@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Author, DeliveryAttempt, Event, Mention, Note, Reply, ReplyRevision, Ticket
+from .models import Author, DeliveryAttempt, Event, Mention, Note, Notification, Reply, ReplyRevision, Ticket
 
 
 @admin.register(Author)
@@ -87,3 +87,10 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "user", "brand", "ticket", "created_at", "read_at"]
+    list_filter = ["kind", "brand"]
+    raw_id_fields = ["user", "ticket"]

@@ -195,9 +195,7 @@ def test_adding_then_measuring_gives_the_duration_back(calendar, start, duration
 def test_adding_is_monotonic_and_additive(calendar, start, duration, extra):
     first = add_business(start, duration, calendar)
     assert add_business(start, duration + extra, calendar) >= first
-    assert add_business(first, extra, calendar) == add_business(
-        start, duration + extra, calendar
-    )
+    assert add_business(first, extra, calendar) == add_business(start, duration + extra, calendar)
 
 
 @settings(max_examples=150, deadline=None)
