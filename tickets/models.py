@@ -143,6 +143,13 @@ class Ticket(models.Model):
                 name="ticket_sla_escalate_idx",
                 condition=Q(status__in=["new", "open"], sla_escalated_at__isnull=True),
             ),
+            # The unassigned queue: new tickets are exactly the unassigned ones, a correlation the planner cannot
+            # see (it expects 70 rows, finds 3,500 and sorts them all); this index hands it the rows in order.
+            models.Index(
+                fields=["due_at", "received_at", "id"],
+                name="ticket_unassigned_due_idx",
+                condition=Q(status__in=["new", "open", "pending"], assignee__isnull=True),
+            ),
             # The queue filtered on one status (closed, resolved…): the rows in queue order, so the page is read
             # from the head of the index instead of sorting every closed ticket of the user's brands.
             models.Index(fields=["status", "due_at", "received_at", "id"], name="ticket_status_due_idx"),
