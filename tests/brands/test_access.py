@@ -12,7 +12,15 @@ from tests.factories import make_brand, make_member, make_user
 #: the whole matrix, written out: role → the capabilities it holds on its own brand
 EXPECTED = {
     Role.OPERATOR: {"ticket:view", "ticket:work"},
-    Role.SUPERVISOR: {"ticket:view", "ticket:work", "ticket:assign", "reply:approve", "report:view", "mention:ingest"},
+    Role.SUPERVISOR: {
+        "ticket:view",
+        "ticket:work",
+        "ticket:assign",
+        "reply:approve",
+        "report:view",
+        "mention:ingest",
+        "brand:configure",
+    },
     Role.MANAGER: {"ticket:view", "report:view"},
 }
 ALL_CAPABILITIES = sorted(access.CAPABILITIES)
@@ -27,6 +35,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "reply:approve",
         "report:view",
         "mention:ingest",
+        "brand:configure",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 
