@@ -16,15 +16,19 @@ from .models import Event, Mention, Note, Reply, Ticket
 def _record(
     ticket: Ticket, kind: str, *, actor=None, reply: Reply | None = None, at: datetime | None = None, **data: Any
 ) -> Event:
-    return Event.objects.create(
-        brand_id=ticket.brand_id,
-        ticket=ticket,
-        reply=reply,
-        actor=actor,
-        kind=kind,
-        data=data,
-        created_at=at or timezone.now(),
-    )
+    return Event.objects.create(**_fields(ticket, kind, actor=actor, reply=reply, at=at, **data))
+
+
+def _fields(ticket: Ticket, kind: str, *, actor=None, reply: Reply | None = None, at: datetime | None = None, **data):
+    return {
+        "brand_id": ticket.brand_id,
+        "ticket": ticket,
+        "reply": reply,
+        "actor": actor,
+        "kind": kind,
+        "data": data,
+        "created_at": at or timezone.now(),
+    }
 
 
 def ticket_created(ticket: Ticket, mention: Mention) -> Event:
@@ -62,6 +66,11 @@ def priority_changed(ticket: Ticket, *, actor, before: int, after: int) -> Event
     return _record(ticket, "ticket.priority_changed", actor=actor, before=before, after=after)
 
 
+def priority_raised_by_breach(ticket: Ticket, *, before: int, after: int, at: datetime) -> Event:
+    """Unsaved: the SLA scan saves a batch with :func:`save_all`."""
+    return Event(**_fields(ticket, "ticket.priority_changed", at=at, before=before, after=after, reason="sla.breach"))
+
+
 def note_added(ticket: Ticket, note: Note) -> Event:
     return _record(ticket, "note.added", actor=note.author, at=note.created_at, note_id=note.pk)
 
@@ -89,9 +98,14 @@ def reply_failed(reply: Reply, *, reason: str) -> Event:
     return _record(reply.ticket, "reply.failed", reply=reply, reason=reason)
 
 
-def sla_notice(ticket: Ticket, *, kind: str, clock: str, due_at: datetime) -> Event:
-    """``sla.warning`` before a deadline, ``sla.breach`` when it passed."""
-    return _record(ticket, kind, clock=clock, due_at=due_at.isoformat())
+def sla_notice(ticket: Ticket, *, kind: str, clock: str, due_at: datetime, at: datetime) -> Event:
+    """``sla.warning`` before a deadline, ``sla.breach`` when it passed. Unsaved: the scan saves a batch."""
+    return Event(**_fields(ticket, kind, at=at, clock=clock, due_at=due_at.isoformat()))
+
+
+def save_all(batch: list[Event]) -> list[Event]:
+    """Write events built unsaved by a batch operation, in one query."""
+    return Event.objects.bulk_create(batch)
 
 
 def settings_changed(brand: Brand, *, actor, kind: str, before: dict, after: dict) -> Event:

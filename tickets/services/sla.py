@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Least
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -147,21 +148,23 @@ def _notify(brand: Brand, condition: Q, *, breach: bool, now: datetime, batch: i
                 return done
             if supervisors is None:
                 supervisors = _supervisors_of(brand)
-            notifications, mails = [], []
+            changes = {"sla_warned_at": Coalesce("sla_warned_at", Value(now))}
+            raises = breach and brand.escalation_raises_priority
+            if breach:
+                changes |= {"sla_escalated_at": Value(now), "breached_at": Coalesce("breached_at", Value(now))}
+            if raises:
+                changes["priority"] = Least(F("priority") + 1, Value(int(Priority.URGENT)))
+            Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(**changes)
+            notices, notifications, mails = [], [], []
             for ticket in tickets:
                 clock = running_clock(ticket)
-                fields = ["sla_warned_at"]
-                ticket.sla_warned_at = ticket.sla_warned_at or now
-                if breach:
-                    ticket.sla_escalated_at = now
-                    ticket.breached_at = ticket.breached_at or now
-                    fields += ["sla_escalated_at", "breached_at"]
-                    if brand.escalation_raises_priority and ticket.priority < Priority.URGENT:
-                        events.priority_changed(ticket, actor=None, before=ticket.priority, after=ticket.priority + 1)
-                        ticket.priority += 1
-                        fields.append("priority")
-                ticket.save(update_fields=fields)
-                events.sla_notice(ticket, kind=kind, clock=clock, due_at=ticket.due_at)
+                notices.append(events.sla_notice(ticket, kind=kind, clock=clock, due_at=ticket.due_at, at=now))
+                if raises and ticket.priority < Priority.URGENT:
+                    notices.append(
+                        events.priority_raised_by_breach(
+                            ticket, before=ticket.priority, after=ticket.priority + 1, at=now
+                        )
+                    )
                 data = {"clock": clock, "due_at": ticket.due_at.isoformat(), "reference": ticket.reference}
                 for user in supervisors:
                     notifications.append(
@@ -169,6 +172,7 @@ def _notify(brand: Brand, condition: Q, *, breach: bool, now: datetime, batch: i
                     )
                     if user.email:
                         mails.append((user.pk, ticket.pk, clock))
+            events.save_all(notices)
             Notification.objects.bulk_create(notifications)
             transaction.on_commit(lambda mails=mails: _send_mails(brand, mails, kind))
             done += len(tickets)
