@@ -14,7 +14,7 @@ from django.http import Http404
 
 from brands.access import has_perm, scope_to_brands
 
-from .models import ACTIVE_STATUSES, Author, Event, Mention, Note, Reply, Ticket, TicketStatus
+from .models import ACTIVE_STATUSES, Author, Event, Mention, Note, Notification, Reply, Ticket, TicketStatus
 
 
 def tickets_for(user, perm: str = "ticket:view") -> QuerySet[Ticket]:
@@ -178,3 +178,10 @@ def author_history(ticket: Ticket) -> dict[str, int]:
         tickets=Count("pk", distinct=True), mentions=Count("mentions")
     )
     return {"tickets": row["tickets"], "mentions": row["mentions"] or 0}
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """The user's own notifications, of brands they still see."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return scope_to_brands(Notification.objects.filter(user_id=user.pk), user)

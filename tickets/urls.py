@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import queue, settings, ticket
+from .views import notifications, queue, settings, ticket
 
 app_name = "tickets"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("tickets/<int:pk>/reopen/", ticket.reopen, name="reopen"),
     path("tickets/<int:pk>/reply/", ticket.reply, name="reply"),
     path("tickets/<int:pk>/note/", ticket.note, name="note"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/badge/", notifications.notification_badge, name="notification_badge"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     path("settings/", settings.settings_index, name="settings"),
     path("settings/<slug:slug>/sla/", settings.sla_settings, name="sla_settings"),
 ]
