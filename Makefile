@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run dev test lint fmt check bench messages clean
+.PHONY: run dev test lint fmt check bench bench-sla messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -60,6 +60,12 @@ messages: venv
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench
 bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py $(BENCH_ARGS)
+
+BENCH_SLA_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench_sla
+bench-sla: venv
+	psql "$(BENCH_SLA_DATABASE_URL:/smrc_bench_sla=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='smrc_bench_sla'" | grep -q 1 \
+		|| psql "$(BENCH_SLA_DATABASE_URL:/smrc_bench_sla=/postgres)" -c "CREATE DATABASE smrc_bench_sla"
+	DATABASE_URL=$(BENCH_SLA_DATABASE_URL) $(PY) bench/sla_scan.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

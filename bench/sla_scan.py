@@ -102,9 +102,13 @@ def load(n: int, reload: bool) -> None:
 
 
 def measure(runs: int) -> None:
-    base = Ticket.objects.filter(sla_warned_at__isnull=False).order_by("-sla_warned_at").values_list(
-        "sla_warned_at", flat=True
-    ).first() or timezone.now()
+    base = (
+        Ticket.objects.filter(sla_warned_at__isnull=False)
+        .order_by("-sla_warned_at")
+        .values_list("sla_warned_at", flat=True)
+        .first()
+        or timezone.now()
+    )
     open_count = Ticket.objects.filter(status__in=["new", "open"]).count()
     durations, queries, warned, escalated = [], [], [], []
     for minute in range(1, runs + 1):
