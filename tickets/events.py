@@ -46,24 +46,24 @@ def mention_added(ticket: Ticket, mention: Mention, *, status_before: str) -> Ev
     )
 
 
-def ticket_claimed(ticket: Ticket, *, actor) -> Event:
-    return _record(ticket, "ticket.claimed", actor=actor, assignee=actor.get_username())
+def ticket_claimed(ticket: Ticket, *, actor, at: datetime | None = None) -> Event:
+    return _record(ticket, "ticket.claimed", actor=actor, at=at, assignee=actor.get_username())
 
 
-def ticket_released(ticket: Ticket, *, actor, previous_assignee: str) -> Event:
-    return _record(ticket, "ticket.released", actor=actor, previous_assignee=previous_assignee)
+def ticket_released(ticket: Ticket, *, actor, previous_assignee: str, at: datetime | None = None) -> Event:
+    return _record(ticket, "ticket.released", actor=actor, at=at, previous_assignee=previous_assignee)
 
 
 def ticket_assigned(ticket: Ticket, *, actor, before: str | None, after: str) -> Event:
     return _record(ticket, "ticket.assigned", actor=actor, before=before, after=after)
 
 
-def status_changed(ticket: Ticket, *, actor, before: str, after: str, kind: str) -> Event:
-    return _record(ticket, kind, actor=actor, before=before, after=after)
+def status_changed(ticket: Ticket, *, actor, before: str, after: str, kind: str, at: datetime | None = None) -> Event:
+    return _record(ticket, kind, actor=actor, at=at, before=before, after=after)
 
 
-def priority_changed(ticket: Ticket, *, actor, before: int, after: int) -> Event:
-    return _record(ticket, "ticket.priority_changed", actor=actor, before=before, after=after)
+def priority_changed(ticket: Ticket, *, actor, before: int, after: int, at: datetime | None = None) -> Event:
+    return _record(ticket, "ticket.priority_changed", actor=actor, at=at, before=before, after=after)
 
 
 def priority_raised_by_breach(ticket: Ticket, *, before: int, after: int, at: datetime) -> Event:
@@ -76,11 +76,13 @@ def note_added(ticket: Ticket, note: Note) -> Event:
 
 
 def reply_submitted(reply: Reply) -> Event:
-    return _record(reply.ticket, "reply.submitted", actor=reply.author, reply=reply, status=reply.status)
+    return _record(
+        reply.ticket, "reply.submitted", actor=reply.author, reply=reply, at=reply.submitted_at, status=reply.status
+    )
 
 
 def reply_approved(reply: Reply, *, actor) -> Event:
-    return _record(reply.ticket, "reply.approved", actor=actor, reply=reply)
+    return _record(reply.ticket, "reply.approved", actor=actor, reply=reply, at=reply.approved_at)
 
 
 def reply_sent(reply: Reply) -> Event:

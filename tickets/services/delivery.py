@@ -37,6 +37,11 @@ def deliver_reply(*, reply_id: int, now: datetime | None = None) -> Reply | None
         platform_id = delivery_channel(reply.delivery_channel).publish(reply)
     except ChannelError as exc:
         return _mark_failed(reply, attempt, exc.reason)
+    except Exception as exc:
+        # Not a platform answer but our own fault (a bug, a lost database connection): whether the post went
+        # out is unknown, so never retry by itself; a person sees the failure and decides.
+        logger.exception("delivery of reply %s failed unexpectedly", reply.pk)
+        return _mark_failed(reply, attempt, f"Unexpected delivery error ({type(exc).__name__}); check before retrying.")
     return _mark_sent(reply, attempt, platform_id, now=now or timezone.now())
 
 

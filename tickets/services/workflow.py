@@ -72,7 +72,7 @@ def claim_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket
             raise ClaimConflict(_("A %(status)s ticket cannot be claimed.") % {"status": current.get_status_display()})
         sla.refresh_due(current, now=now)
         current.save(update_fields=sla.DUE_FIELDS)
-        events.ticket_claimed(current, actor=user)
+        events.ticket_claimed(current, actor=user, at=now)
     return current
 
 
@@ -90,7 +90,7 @@ def release_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
             current.status = TicketStatus.NEW
         sla.refresh_due(current, now=now)
         current.save(update_fields=["assignee", "status", *sla.DUE_FIELDS, "updated_at"])
-        events.ticket_released(current, actor=user, previous_assignee=previous)
+        events.ticket_released(current, actor=user, previous_assignee=previous, at=now)
     return current
 
 
@@ -116,7 +116,7 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
                 "updated_at",
             ]
         )
-        events.status_changed(current, actor=user, before=before, after=current.status, kind="ticket.resolved")
+        events.status_changed(current, actor=user, before=before, after=current.status, kind="ticket.resolved", at=now)
     return current
 
 
@@ -126,13 +126,14 @@ def reopen_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticke
         current = _locked(ticket.pk)
         if current.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
             raise WorkflowError(_("Only a resolved or closed ticket can be reopened."))
+        ensure_can_act(current, user)
         before = current.status
         current.status = TicketStatus.OPEN if current.assignee_id else TicketStatus.NEW
         current.resolved_at = None
         current.closed_at = None
         sla.refresh_due(current, now=now)
         current.save(update_fields=["status", "resolved_at", "closed_at", *sla.DUE_FIELDS, "updated_at"])
-        events.status_changed(current, actor=user, before=before, after=current.status, kind="ticket.reopened")
+        events.status_changed(current, actor=user, before=before, after=current.status, kind="ticket.reopened", at=now)
     return current
 
 
@@ -151,7 +152,12 @@ def close_quiet_tickets(*, older_than: datetime, now: datetime | None = None, li
             ticket.closed_at = now
             ticket.save(update_fields=["status", "closed_at", "updated_at"])
             events.status_changed(
-                ticket, actor=None, before=TicketStatus.RESOLVED, after=TicketStatus.CLOSED, kind="ticket.closed"
+                ticket,
+                actor=None,
+                before=TicketStatus.RESOLVED,
+                after=TicketStatus.CLOSED,
+                kind="ticket.closed",
+                at=now,
             )
             closed += 1
     return closed
@@ -168,7 +174,7 @@ def change_priority(*, ticket: Ticket, user, priority: int, now: datetime | None
         current.priority = priority
         sla.refresh_due(current, now=now)
         current.save(update_fields=["priority", *sla.DUE_FIELDS, "updated_at"])
-        events.priority_changed(current, actor=user, before=before, after=priority)
+        events.priority_changed(current, actor=user, before=before, after=priority, at=now)
     return current
 
 

@@ -89,7 +89,29 @@ def test_a_reply_sent_after_the_ticket_was_resolved_leaves_it_resolved(cast, rep
     assert sent.ticket.first_response_at == T0 + timedelta(minutes=2)
 
 
-def test_an_unknown_delivery_channel_is_a_programming_error(cast, reply):
+def test_an_unknown_delivery_channel_fails_the_reply_for_a_person_to_see(cast, reply):
     type(reply).objects.filter(pk=reply.pk).update(delivery_channel="pigeon")
-    with pytest.raises(LookupError, match="unknown delivery channel 'pigeon'"):
-        delivery.deliver_reply(reply_id=reply.pk)
+    failed = delivery.deliver_reply(reply_id=reply.pk)
+    assert failed.status == "failed"
+    assert failed.failure_reason == "Unexpected delivery error (LookupError); check before retrying."
+
+
+def test_an_unexpected_error_fails_the_reply_instead_of_leaving_it_sending(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_ticket
+    from tickets.channels import console
+    from tickets.models import DeliveryAttempt, ReplyStatus
+    from tickets.services import replies, workflow
+
+    def broken(reply):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(console, "publish", broken)
+    ticket = workflow.claim_ticket(ticket=make_ticket(cast.brand_a), user=cast.operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = replies.send_reply(ticket=ticket, user=cast.operator, body="Halo kak")
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.FAILED
+    assert reply.failure_reason == "Unexpected delivery error (RuntimeError); check before retrying."
+    assert list(DeliveryAttempt.objects.filter(reply=reply).values_list("outcome", flat=True)) == ["failed"]

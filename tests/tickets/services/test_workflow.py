@@ -289,3 +289,19 @@ def test_the_timeline_of_a_worked_ticket(cast, ticket):
         "ticket.reopened",
         "ticket.released",
     ]
+
+
+def test_an_operator_cannot_reopen_a_colleagues_ticket(cast):
+    from tests.factories import make_member, make_ticket, make_user
+    from tickets.models import TicketStatus
+    from tickets.services import workflow
+
+    colleague = make_user("op_a2")
+    make_member(colleague, cast.brand_a, "operator")
+    ticket = workflow.claim_ticket(ticket=make_ticket(cast.brand_a), user=cast.operator)
+    workflow.resolve_ticket(ticket=ticket, user=cast.operator)
+    with pytest.raises(workflow.WorkflowError, match="This ticket is assigned to op_a"):
+        workflow.reopen_ticket(ticket=ticket, user=colleague)
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.RESOLVED
+    assert workflow.reopen_ticket(ticket=ticket, user=cast.supervisor).status == TicketStatus.OPEN
