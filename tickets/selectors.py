@@ -42,9 +42,18 @@ def authors_for(user) -> QuerySet[Author]:
     return Author.objects.filter(Exists(tickets_for(user).filter(author_id=OuterRef("pk"))))
 
 
+#: never read with a ticket: pages do not need them, and what is not read cannot leak
+SECRET_COLUMNS = (
+    "assignee__password",
+    "channel_account__access_token",
+    "channel_account__webhook_secret",
+    "channel_account__verify_token",
+)
+
+
 def ticket_page_queryset() -> QuerySet[Ticket]:
     """What the ticket page reads with the ticket. Not scoped: only for ``get_ticket_for_user(queryset=...)``."""
-    return Ticket.objects.select_related("brand", "author", "assignee", "channel_account")
+    return Ticket.objects.select_related("brand", "author", "assignee", "channel_account").defer(*SECRET_COLUMNS)
 
 
 def ticket_detail_queryset() -> QuerySet[Ticket]:
@@ -98,7 +107,7 @@ def queue_for(user, filters: QueueFilters) -> QuerySet[Ticket]:
         qs = qs.filter(assignee_id=user.pk)
     if filters.unassigned:
         qs = qs.filter(assignee__isnull=True)
-    return qs.select_related("brand", "author", "assignee", "channel_account").order_by(
+    return qs.select_related("brand", "author", "assignee").defer("assignee__password").order_by(
         F("due_at").asc(nulls_last=True), "received_at", "pk"
     )
 
