@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brands.access import brands_for
 from brands.models import Priority
@@ -22,6 +24,18 @@ def queue(request):
     has_next = len(rows) > size
     brands = list(brands_for(request.user).only("pk", "name", "slug"))
     counts = queue_counts_for(request.user, brand=filters.brand)
+    brand_names = {b.pk: b.name for b in brands}
+    filter_labels = [
+        label
+        for label in (
+            brand_names.get(filters.brand) if filters.brand else None,
+            TicketStatus(filters.status).label if filters.status != "active" else None,
+            Priority(filters.priority).label if filters.priority else None,
+            _("Mine") if filters.mine else None,
+            _("Unassigned") if filters.unassigned else None,
+        )
+        if label
+    ]
     context = {
         "tickets": rows[:size],
         "filters": filters,
@@ -33,7 +47,9 @@ def queue(request):
         "statuses": [(s.value, s.label, counts.statuses.get(s.value, 0)) for s in ACTIVE_STATUSES],
         "other_statuses": [(s.value, s.label) for s in TicketStatus if s not in ACTIVE_STATUSES],
         "priorities": [(p.value, p.label, counts.priorities.get(p.value, 0)) for p in reversed(Priority)],
+        "filter_labels": filter_labels,
         "refresh_seconds": settings.SMRC_QUEUE_REFRESH_SECONDS,
+        "now": timezone.now(),
     }
     if request.htmx and request.htmx.target == "queue-body":
         return render(request, "tickets/_queue_body.html", context)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,13 @@ def ticket_detail(request, pk: int, reply_form: ReplyForm | None = None, note_fo
         "reply_form": reply_form or ReplyForm(),
         "note_form": note_form or NoteForm(),
     }
-    return render(request, "tickets/ticket.html", context, status=400 if (reply_form or note_form) else 200)
+    if reply_form or note_form:
+        response = render(request, "tickets/ticket.html", context, status=400)
+        if request.htmx:
+            # A boosted form answered in place: keep the ticket's address in the bar, not the action's.
+            response["HX-Replace-Url"] = reverse("tickets:detail", args=[ticket.pk])
+        return response
+    return render(request, "tickets/ticket.html", context)
 
 
 def _act(request, pk: int, action, success: str):

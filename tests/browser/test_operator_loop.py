@@ -1,0 +1,194 @@
+"""The operator's loop in a real browser: Chromium driven by Playwright against Django's live server.
+
+Runs on SQLite and on PostgreSQL. Celery stays eager (``tests/conftest.py``), and the live server runs in a
+thread of this process, so a sent reply is delivered through the console channel before the page answers.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from brands.models import Role
+from tests.factories import PASSWORD, make_brand, make_member, make_normalized, make_ticket, make_user
+from tickets.models import DeliveryAttempt, Reply, ReplyStatus, Ticket, TicketStatus
+from tickets.services import ingest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000
+
+
+def _chromium_path() -> str | None:
+    """The system Chromium (nothing is downloaded); ``SMRC_CHROMIUM`` overrides it."""
+    return os.environ.get("SMRC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US", base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
+    yield page
+    context.close()
+    assert errors == [], f"errors in the browser: {errors}"
+
+
+@pytest.fixture
+def operator_setup(transactional_db):
+    brand = make_brand("acme", name="Acme Telco")
+    operator = make_user("op_a")
+    make_member(operator, brand, Role.OPERATOR)
+    ticket = make_ticket(
+        brand, author_id="x-42", handle="budi", text="Halo, paket data saya hilang sejak pagi <b>tolong</b>"
+    )
+    return brand, operator, ticket
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login/\?next="))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/queue/$"))
+
+
+def test_operator_claims_replies_and_resolves(page, operator_setup):
+    brand, operator, ticket = operator_setup
+    ref = f"T-{ticket.pk}"
+
+    log_in(page, "op_a")
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    row = page.locator("table[data-queue] tbody tr").filter(has_text=ref)
+    expect(row).to_have_count(1)
+    expect(row.locator(".who")).to_have_text("Budi")
+    # Customer text is shown as text, never as markup.
+    expect(row.locator(".subject")).to_have_text("Halo, paket data saya hilang sejak pagi <b>tolong</b>")
+    expect(row.locator(".status")).to_have_text("New")
+    expect(row.locator(".col-owner")).to_have_text("nobody")
+
+    row.get_by_role("link", name=ref).click()
+    expect(page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
+    expect(page.locator("h1 .ref")).to_have_text(ref)
+    expect(page.locator("[data-ticket-status]")).to_have_text("New")
+    expect(page.locator(".hint")).to_have_text("Claim the ticket to reply.")
+
+    page.get_by_role("button", name="Claim").click()
+    expect(page.locator(".messages")).to_have_text("You own this ticket now.")
+    expect(page.locator("[data-ticket-status]")).to_have_text("Open")
+    expect(page.locator("[data-owner]")).to_have_text("you")
+
+    reply_box = page.get_by_label("Reply to Budi")
+    reply_box.fill("Halo Kak Budi, mohon maaf. Kami cek kuota Kakak sekarang ya.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".messages")).to_have_text("Reply sent.")
+    sent = page.locator(".thread .msg-out")
+    expect(sent).to_have_count(1)
+    expect(sent.locator(".bubble")).to_have_text("Halo Kak Budi, mohon maaf. Kami cek kuota Kakak sekarang ya.")
+    expect(sent.locator("[data-reply-status]")).to_have_text("Sent")
+    expect(page.locator("[data-ticket-status]")).to_have_text("Pending")
+
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator(".messages")).to_have_text("Ticket resolved.")
+    expect(page.locator("[data-ticket-status]")).to_have_text("Resolved")
+    expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+    expect(page.locator(".hint")).to_have_text("Reopen the ticket to reply.")
+
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.RESOLVED
+    assert ticket.assignee_id == operator.pk
+    assert ticket.resolved_at is not None
+    assert ticket.first_response_at is not None
+    reply = Reply.objects.get(ticket=ticket)
+    assert (reply.status, reply.author_id, reply.body) == (
+        ReplyStatus.SENT,
+        operator.pk,
+        "Halo Kak Budi, mohon maaf. Kami cek kuota Kakak sekarang ya.",
+    )
+    attempt = DeliveryAttempt.objects.get(reply=reply)
+    assert (attempt.channel, attempt.outcome, attempt.error) == ("console", DeliveryAttempt.Outcome.SUCCEEDED, "")
+    assert attempt.platform_reply_id == reply.platform_reply_id != ""
+    assert attempt.finished_at is not None
+
+
+def test_form_error_is_shown_in_place(page, operator_setup):
+    brand, operator, ticket = operator_setup
+    log_in(page, "op_a")
+    page.goto(f"/tickets/{ticket.pk}/")
+    page.get_by_role("button", name="Claim").click()
+    expect(page.locator("[data-ticket-status]")).to_have_text("Open")
+
+    page.get_by_label("Reply to Budi").fill("   ")  # passes the browser's check, not the server's
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#id_reply_error")).to_have_text("This field is required.")
+    expect(page.get_by_label("Reply to Budi")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Reply to Budi")).to_be_focused()
+    # The address stays the ticket's, so a reload does not land on the POST-only action URL.
+    expect(page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
+    assert Reply.objects.filter(ticket=ticket).count() == 0
+
+
+def test_queue_refreshes_itself_and_keeps_the_keyboard_selection(page, operator_setup, settings):
+    brand, operator, ticket = operator_setup
+    settings.SMRC_QUEUE_REFRESH_SECONDS = 1
+    log_in(page, "op_a")
+    rows = page.locator("table[data-queue] tbody tr[data-href]")
+    expect(rows).to_have_count(1)
+
+    page.keyboard.press("j")
+    expect(page.locator("tr.selected")).to_contain_text(f"T-{ticket.pk}")
+
+    # A new mention arrives while the page is open: it shows up without a reload.
+    (result,) = ingest.ingest_mentions(
+        items=[make_normalized(brand, author_id="x-77", handle="sari", text="Sinyal hilang di Depok")]
+    )
+    expect(rows).to_have_count(2)
+    expect(page.locator("table[data-queue]")).to_contain_text("Sinyal hilang di Depok")
+    # The same ticket is still selected and focused, and Enter opens it.
+    expect(page.locator("tr.selected")).to_have_count(1)
+    expect(page.locator("tr.selected")).to_contain_text(f"T-{ticket.pk}")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
+    assert Ticket.objects.filter(pk=result.ticket_id).exists()
+
+
+def test_language_switch_changes_the_interface_language(page, operator_setup):
+    log_in(page, "op_a")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    page.get_by_role("button", name="ID", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page).to_have_url(re.compile(r"/queue/$"))
+    expect(page.locator(".langswitch button[value=id]")).to_have_attribute("aria-pressed", "true")
+
+    # It sticks across pages, and switching back restores English.
+    page.goto("/queue/?status=new")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    page.get_by_role("button", name="EN", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
