@@ -68,6 +68,15 @@ class Brand(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("A new mention from the same author joins their open ticket within this window."),
     )
+    report_schedule = models.CharField(
+        _("report by email"),
+        max_length=10,
+        choices=[("none", _("Never")), ("weekly", _("Weekly")), ("monthly", _("Monthly"))],
+        default="none",
+        help_text=_("Mail the SLA report of the last week or month to the brand's managers."),
+    )
+    #: the first day of the last period whose report was mailed, so each period is sent exactly once
+    report_last_period = models.DateField(_("last report period mailed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

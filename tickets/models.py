@@ -114,6 +114,12 @@ class Ticket(models.Model):
     sla_escalated_at = models.DateTimeField(_("SLA escalation sent"), null=True, blank=True)
     #: the first time any deadline of this ticket passed
     breached_at = models.DateTimeField(_("first breach"), null=True, blank=True)
+    #: business time of the brand's calendar, stamped when the first reply is published / the ticket is resolved
+    #: (resolution without the business time spent pending), so reports never compute it per ticket
+    first_response_business_seconds = models.PositiveIntegerField(
+        _("first response (business seconds)"), null=True, blank=True
+    )
+    resolution_business_seconds = models.PositiveIntegerField(_("resolution (business seconds)"), null=True, blank=True)
 
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -265,6 +271,13 @@ class Reply(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     sent_at = models.DateTimeField(_("published"), null=True, blank=True)
+    #: set when this reply answered a customer message that followed our last published reply (a next response):
+    #: the customer message's receipt, the next-response due time then running, and the business time between
+    next_response_started_at = models.DateTimeField(_("next response clock started"), null=True, blank=True)
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    next_response_business_seconds = models.PositiveIntegerField(
+        _("next response (business seconds)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("reply")

@@ -12,6 +12,9 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from brands.services.business_hours import calendar_for_brand_id
+from brands.services.calendars import business_between
+
 from .. import events
 from ..channels.base import ChannelError
 from ..channels.registry import delivery_channel
@@ -56,6 +59,7 @@ def _mark_sent(reply: Reply, attempt: DeliveryAttempt, platform_id: str, *, now:
         reply.sent_at = now
         reply.save(update_fields=["status", "platform_reply_id", "sent_at"])
         ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=reply.ticket_id)
+        _stamp_response_times(ticket, reply, now=now)
         ticket.first_response_at = ticket.first_response_at or now
         ticket.last_response_at = now
         if ticket.status in (TicketStatus.NEW, TicketStatus.OPEN) and ticket.assignee_id:
@@ -66,6 +70,7 @@ def _mark_sent(reply: Reply, attempt: DeliveryAttempt, platform_id: str, *, now:
         ticket.save(
             update_fields=[
                 "first_response_at",
+                "first_response_business_seconds",
                 "last_response_at",
                 "status",
                 "pending_since",
@@ -76,6 +81,26 @@ def _mark_sent(reply: Reply, attempt: DeliveryAttempt, platform_id: str, *, now:
         reply.ticket = ticket
         events.reply_sent(reply)
     return reply
+
+
+def _stamp_response_times(ticket: Ticket, reply: Reply, *, now: datetime) -> None:
+    """Business time of this response for the reports: the ticket's first response (from receipt), or a next
+    response (from the customer message that followed our last reply, the clock the SLA engine runs)."""
+    if ticket.first_response_at is None:
+        calendar = calendar_for_brand_id(ticket.brand_id)
+        ticket.first_response_business_seconds = int(business_between(ticket.received_at, now, calendar).total_seconds())
+        return
+    awaiting = ticket.last_customer_at is not None and (
+        ticket.last_response_at is None or ticket.last_customer_at > ticket.last_response_at
+    )
+    if awaiting:
+        calendar = calendar_for_brand_id(ticket.brand_id)
+        reply.next_response_started_at = ticket.last_customer_at
+        reply.next_response_due_at = ticket.next_response_due_at
+        reply.next_response_business_seconds = int(
+            business_between(ticket.last_customer_at, now, calendar).total_seconds()
+        )
+        reply.save(update_fields=["next_response_started_at", "next_response_due_at", "next_response_business_seconds"])
 
 
 def _mark_failed(reply: Reply, attempt: DeliveryAttempt, reason: str) -> Reply:

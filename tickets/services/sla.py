@@ -42,6 +42,14 @@ def end_pause(ticket: Ticket, *, now: datetime, calendar: Calendar | None = None
     ticket.pending_since = None
 
 
+def resolution_business_seconds(ticket: Ticket, *, calendar: Calendar | None = None) -> int:
+    """Business time from receipt to resolution, without the business time spent pending (after
+    :func:`end_pause`). Never negative."""
+    calendar = calendar or calendar_for_brand_id(ticket.brand_id)
+    total = int(business_between(ticket.received_at, ticket.resolved_at, calendar).total_seconds())
+    return max(0, total - ticket.paused_business_seconds)
+
+
 def refresh_due(
     ticket: Ticket, *, now: datetime, targets: Targets | None = None, calendar: Calendar | None = None
 ) -> None:

@@ -104,11 +104,13 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         sla.end_pause(current, now=now)
         current.status = TicketStatus.RESOLVED
         current.resolved_at = now
+        current.resolution_business_seconds = sla.resolution_business_seconds(current)
         sla.refresh_due(current, now=now)
         current.save(
             update_fields=[
                 "status",
                 "resolved_at",
+                "resolution_business_seconds",
                 "pending_since",
                 "paused_seconds",
                 "paused_business_seconds",
