@@ -77,7 +77,7 @@ class SlaSettingsForm(forms.Form):
         self.fields["time_zone"].choices = [(z, z) for z in zone_choices()]
         for day in Weekday:
             self.fields[f"hours_{day.value}"] = forms.CharField(
-                label=day.label, required=False, widget=forms.TextInput(attrs={"placeholder": "09:00-17:00"})
+                label=day.label, required=False, widget=forms.TextInput(attrs={"placeholder": _("closed")})
             )
         for priority in Priority:
             for key, label in TARGET_LABELS:
