@@ -6,5 +6,9 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    configure = CAPABILITIES["brand:configure"]
-    return {"nav_can_configure": is_admin(user) or any(role in configure for role in roles_by_brand(user).values())}
+    configure, report = CAPABILITIES["brand:configure"], CAPABILITIES["report:view"]
+    roles = roles_by_brand(user).values()
+    return {
+        "nav_can_configure": is_admin(user) or any(role in configure for role in roles),
+        "nav_can_report": is_admin(user) or any(role in report for role in roles),
+    }
