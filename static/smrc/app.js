@@ -22,7 +22,7 @@
       var warn = parseInt(el.dataset.warn || "900", 10);
       var state = left < 0 ? "breached" : left < warn ? "warning" : "ok";
       el.className = "due due-" + state;
-      el.textContent = fill(left < 0 ? t("over") : t("due"), { span: fmt(left) });
+      el.textContent = fill(t(state === "breached" ? "over" : state === "warning" ? "soon" : "due"), { span: fmt(left) });
     });
   }
 

@@ -22,19 +22,22 @@ def _span(seconds: float) -> str:
 
 
 @register.inclusion_tag("tickets/_due.html")
-def due(at: datetime | None, now: datetime | None = None):
-    """A due time as text and state (on track, warning, breached); the page's script keeps it live."""
+def due(at: datetime | None, warn_minutes: int | None = None, now: datetime | None = None):
+    """A due time as text and state: on track (``due in 2h 5m``), warning inside the brand's warning time
+    (``due soon: 12m``) or breached (``overdue 3m``) — the words carry the state, the colour only helps.
+    The page's script keeps it live."""
     if at is None:
         return {"at": None}
     now = now or timezone.now()
+    warning = timedelta(minutes=warn_minutes) if warn_minutes else WARNING_BEFORE
     left = (at - now).total_seconds()
     if left < 0:
         state, text = "breached", _("overdue %(span)s") % {"span": _span(left)}
-    elif left < WARNING_BEFORE.total_seconds():
-        state, text = "warning", _("due in %(span)s") % {"span": _span(left)}
+    elif left < warning.total_seconds():
+        state, text = "warning", _("due soon: %(span)s") % {"span": _span(left)}
     else:
         state, text = "ok", _("due in %(span)s") % {"span": _span(left)}
-    return {"at": at, "state": state, "text": text, "warn_seconds": int(WARNING_BEFORE.total_seconds())}
+    return {"at": at, "state": state, "text": text, "warn_seconds": int(warning.total_seconds())}
 
 
 @register.simple_tag
