@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import notifications, queue, settings, ticket
+from .views import notifications, queue, reports, settings, ticket
 
 app_name = "tickets"
 
@@ -18,4 +18,13 @@ urlpatterns = [
     path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     path("settings/", settings.settings_index, name="settings"),
     path("settings/<slug:slug>/sla/", settings.sla_settings, name="sla_settings"),
+    path("reports/", reports.report_index, name="reports"),
+    path("reports/go/", reports.report_go, name="report_go"),
+    path("reports/definitions/", reports.report_definitions, name="report_definitions"),
+    path("reports/all-brands/", reports.report, name="report_all"),
+    path("reports/all-brands/tickets/", reports.report_tickets, name="report_all_tickets"),
+    path("reports/all-brands/export/", reports.report_export, name="report_all_export"),
+    path("reports/<slug:slug>/", reports.report, name="report"),
+    path("reports/<slug:slug>/tickets/", reports.report_tickets, name="report_tickets"),
+    path("reports/<slug:slug>/export/", reports.report_export, name="report_export"),
 ]

@@ -88,7 +88,9 @@ def _stamp_response_times(ticket: Ticket, reply: Reply, *, now: datetime) -> Non
     response (from the customer message that followed our last reply, the clock the SLA engine runs)."""
     if ticket.first_response_at is None:
         calendar = calendar_for_brand_id(ticket.brand_id)
-        ticket.first_response_business_seconds = int(business_between(ticket.received_at, now, calendar).total_seconds())
+        ticket.first_response_business_seconds = int(
+            business_between(ticket.received_at, now, calendar).total_seconds()
+        )
         return
     awaiting = ticket.last_customer_at is not None and (
         ticket.last_response_at is None or ticket.last_customer_at > ticket.last_response_at

@@ -1,0 +1,1 @@
+"""SLA reports for brand managers: figures (``queries``), exports and the scheduled mail."""

@@ -1,0 +1,506 @@
+"""SLA report figures for one brand (or several, for admins) over a range of local dates.
+
+Every figure is defined in ``docs/report-definitions.md``; keep the two in step. In short:
+
+- the **population** is the brand's tickets *received* in ``[first day 00:00, day after the last day 00:00)`` of
+  the report's time zone, ignored tickets (spam, noise) left out;
+- durations are whole seconds: calendar durations come from the database (each stamp cut to the whole second,
+  then subtracted); business durations were stamped on the ticket or reply by the services when the response
+  or resolution happened (``first_response_business_seconds``, ``resolution_business_seconds``,
+  ``Reply.next_response_business_seconds``), so a report never computes business time per ticket;
+- percentiles are **nearest-rank** (the value at rank ⌈p × N / 100⌉ of the N values in ascending order, the
+  same as PostgreSQL's ``percentile_disc``), computed in Python over the range's rows: one brand and at most
+  :data:`MAX_DAYS` days bound that list;
+- a target is **met** when its stamp is at or before its due time, **breached** when after it, or when the
+  ticket is still running (new or open) and the due time has passed at ``now``.
+
+The report reads four small queries whatever the number of tickets: day × hour counts, one row per ticket,
+one row per next response, and the reply counts for review.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
+
+from brands.models import Platform, Priority
+
+from ..models import Mention, Reply, Ticket, TicketStatus
+
+#: the longest range a report covers, in days
+MAX_DAYS = 366
+PERCENTILES = (50, 90, 95)
+RUNNING = (TicketStatus.NEW, TicketStatus.OPEN)
+DONE = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+SENTIMENT_UNKNOWN = "unknown"
+
+
+class Seconds(Func):
+    """Whole seconds from ``start`` to ``end`` (each cut to the second first); null if either is null."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - every backend below has its own
+        raise NotImplementedError(f"Seconds() is not written for {connection.vendor}")
+
+    def _parts(self, compiler, connection):
+        end_sql, end_params = compiler.compile(self.source_expressions[0])
+        start_sql, start_params = compiler.compile(self.source_expressions[1])
+        return end_sql, start_sql, [*end_params, *start_params]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        end, start, params = self._parts(compiler, connection)
+        sql = (
+            f"(EXTRACT(EPOCH FROM date_trunc('second', {end}))"
+            f" - EXTRACT(EPOCH FROM date_trunc('second', {start})))::bigint"
+        )
+        return sql, params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end, start, params = self._parts(compiler, connection)
+        return f"(CAST(strftime('%%s', {end}) AS INTEGER) - CAST(strftime('%%s', {start}) AS INTEGER))", params
+
+
+# --- the range ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRange:
+    """Local dates ``first``…``last`` (both included) in ``tz``; :meth:`bounds` is the half-open UTC span."""
+
+    first: date
+    last: date
+    tz: ZoneInfo
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError("the range ends before it starts")
+        if self.days > MAX_DAYS:
+            raise ValueError(f"the range is longer than {MAX_DAYS} days")
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        start = datetime.combine(self.first, time(), tzinfo=self.tz)
+        end = datetime.combine(self.last + timedelta(days=1), time(), tzinfo=self.tz)
+        return start, end
+
+    def dates(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range(self.days)]
+
+
+def population(brand_ids: Iterable[int], rng: ReportRange) -> QuerySet[Ticket]:
+    """The tickets a report counts. ``brand_ids`` must come from the scoping layer."""
+    start, end = rng.bounds()
+    return Ticket.objects.filter(brand_id__in=list(brand_ids), received_at__gte=start, received_at__lt=end).exclude(
+        status=TicketStatus.IGNORED
+    )
+
+
+# --- what "met" and "breached" mean, shared by the figures and the drill-down ----------------------------------
+
+
+def fr_met_q() -> Q:
+    return Q(first_response_at__isnull=False, first_response_due_at__isnull=False) & Q(
+        first_response_at__lte=F("first_response_due_at")
+    )
+
+
+def fr_breached_q(now: datetime) -> Q:
+    late = Q(first_response_at__isnull=False, first_response_at__gt=F("first_response_due_at"))
+    overdue = Q(first_response_at__isnull=True, status__in=RUNNING, first_response_due_at__lt=now)
+    return late | overdue
+
+
+def res_met_q() -> Q:
+    return Q(resolved_at__isnull=False, resolution_due_at__isnull=False, resolved_at__lte=F("resolution_due_at"))
+
+
+def res_breached_q(now: datetime) -> Q:
+    late = Q(resolved_at__isnull=False, resolved_at__gt=F("resolution_due_at"))
+    overdue = Q(resolved_at__isnull=True, status__in=RUNNING, resolution_due_at__lt=now)
+    return late | overdue
+
+
+def nr_overdue_q(now: datetime) -> Q:
+    """Still waiting for our next reply past its due time (``next_response_due_at`` is set only while waiting)."""
+    return Q(status__in=RUNNING, next_response_due_at__lt=now)
+
+
+def nr_late_replies() -> QuerySet[Reply]:
+    return Reply.objects.filter(
+        next_response_started_at__isnull=False, sent_at__isnull=False, sent_at__gt=F("next_response_due_at")
+    )
+
+
+def _state(met: Q, breached: Q) -> Case:
+    return Case(When(met, then=Value("met")), When(breached, then=Value("breached")), default=None,
+                output_field=CharField())  # fmt: skip
+
+
+def first_sentiment() -> Subquery:
+    first = Mention.objects.filter(ticket_id=OuterRef("pk")).order_by("posted_at", "pk").values("sentiment")[:1]
+    return Subquery(first, output_field=CharField())
+
+
+# --- figures ----------------------------------------------------------------------------------------------------
+
+
+def nearest_rank(values: list[int], p: int) -> int | None:
+    """The ``p``-th percentile (0 < p ≤ 100) by nearest rank of ``values`` (sorted ascending); None if empty."""
+    if not values:
+        return None
+    rank = -(-p * len(values) // 100)  # ⌈p·N/100⌉ in integers, no float rounding
+    return values[max(rank, 1) - 1]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    count: int
+    p50: int | None
+    p90: int | None
+    p95: int | None
+
+    @classmethod
+    def of(cls, values: Iterable[int | None]) -> "Distribution":
+        ordered = sorted(v for v in values if v is not None)
+        return cls(len(ordered), *(nearest_rank(ordered, p) for p in PERCENTILES))
+
+
+@dataclass(frozen=True)
+class Compliance:
+    met: int
+    breached: int
+
+    @property
+    def measured(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def percent(self) -> float | None:
+        """Met as a share of measured, rounded to one decimal; None when nothing was measured."""
+        return round(100 * self.met / self.measured, 1) if self.measured else None
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    tickets: int
+    first_response: Distribution
+    fr_compliance: Compliance
+    res_compliance: Compliance
+
+
+@dataclass
+class Report:
+    rng: ReportRange
+    now: datetime
+    tickets: int = 0
+    per_day: list[tuple[date, int]] = field(default_factory=list)
+    #: heatmap[weekday 0 = Monday][hour] = tickets received
+    heatmap: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])
+    fr_business: Distribution = Distribution(0, None, None, None)
+    fr_calendar: Distribution = Distribution(0, None, None, None)
+    fr_customer: Distribution = Distribution(0, None, None, None)
+    nr_business: Distribution = Distribution(0, None, None, None)
+    nr_calendar: Distribution = Distribution(0, None, None, None)
+    res_business: Distribution = Distribution(0, None, None, None)
+    res_calendar: Distribution = Distribution(0, None, None, None)
+    fr: Compliance = Compliance(0, 0)
+    nr: Compliance = Compliance(0, 0)
+    res: Compliance = Compliance(0, 0)
+    #: queue, handling, review, delivery of the first response (calendar seconds)
+    split: dict[str, Distribution] = field(default_factory=dict)
+    by_platform: list[Group] = field(default_factory=list)
+    by_priority: list[Group] = field(default_factory=list)
+    by_operator: list[Group] = field(default_factory=list)
+    by_sentiment: list[Group] = field(default_factory=list)
+    replies_submitted: int = 0
+    replies_approved: int = 0
+
+    @property
+    def heatmap_max(self) -> int:
+        return max((max(row) for row in self.heatmap), default=0)
+
+    @property
+    def day_max(self) -> int:
+        return max((n for _, n in self.per_day), default=0)
+
+    @property
+    def approval_percent(self) -> float | None:
+        if not self.replies_submitted:
+            return None
+        return round(100 * self.replies_approved / self.replies_submitted, 1)
+
+
+SPLIT = ("queue", "handling", "review", "delivery")
+ROW_FIELDS = (
+    "pk", "platform", "priority", "assignee_id", "sentiment1", "fr_cal", "fr_bus", "fr_cust", "fr_state",
+    "res_cal", "paused_seconds", "res_bus", "res_state", "nr_open_overdue", *SPLIT,
+)  # fmt: skip
+
+
+def ticket_rows(brand_ids: Iterable[int], rng: ReportRange, now: datetime) -> QuerySet:
+    """One tuple per ticket of the population, in :data:`ROW_FIELDS` order: what the report aggregates."""
+    return (
+        population(brand_ids, rng)
+        .annotate(
+            sentiment1=first_sentiment(),
+            fr_cal=Seconds("first_response_at", "received_at"),
+            fr_cust=Seconds("first_response_at", "posted_at"),
+            fr_state=_state(fr_met_q(), fr_breached_q(now)),
+            res_cal=Seconds("resolved_at", "received_at"),
+            res_state=_state(res_met_q(), res_breached_q(now)),
+            nr_open_overdue=ExpressionWrapper(nr_overdue_q(now), output_field=BooleanField()),
+            queue=Case(When(first_response_at__isnull=False, then=Seconds("claimed_at", "received_at"))),
+            handling=Case(When(first_response_at__isnull=False, then=Seconds("first_submitted_at", "claimed_at"))),
+            review=Case(When(first_response_at__isnull=False, then=Seconds("first_approved_at", "first_submitted_at"))),
+            delivery=Case(
+                When(first_response_at__isnull=False, then=Seconds("first_response_at", "first_approved_at"))
+            ),
+        )
+        .order_by()
+        .values_list(
+            "pk",
+            "platform",
+            "priority",
+            "assignee_id",
+            "sentiment1",
+            "fr_cal",
+            "first_response_business_seconds",
+            "fr_cust",
+            "fr_state",
+            "res_cal",
+            "paused_seconds",
+            "resolution_business_seconds",
+            "res_state",
+            "nr_open_overdue",
+            *SPLIT,
+        )  # fmt: skip
+    )
+
+
+def next_response_rows(brand_ids: Iterable[int], rng: ReportRange) -> QuerySet:
+    """(ticket id, calendar seconds, business seconds, met) per next response published on the population."""
+    start, end = rng.bounds()
+    return (
+        Reply.objects.filter(
+            brand_id__in=list(brand_ids),
+            ticket__received_at__gte=start,
+            ticket__received_at__lt=end,
+            next_response_started_at__isnull=False,
+            sent_at__isnull=False,
+        )
+        .exclude(ticket__status=TicketStatus.IGNORED)
+        .annotate(
+            nr_cal=Seconds("sent_at", "next_response_started_at"),
+            met=ExpressionWrapper(
+                Q(next_response_due_at__isnull=True) | Q(sent_at__lte=F("next_response_due_at")),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by()
+        .values_list("ticket_id", "nr_cal", "next_response_business_seconds", "met")
+    )
+
+
+def build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) -> Report:
+    """All figures of the report. ``brand_ids`` must come from the scoping layer (``brands.access``)."""
+    brand_ids = list(brand_ids)
+    report = Report(rng=rng, now=now)
+
+    # 1. volume: one GROUP BY local day and hour
+    per_day: Counter[date] = Counter()
+    counts = (
+        population(brand_ids, rng)
+        .annotate(day=TruncDate("received_at", tzinfo=rng.tz), hour=ExtractHour("received_at", tzinfo=rng.tz))
+        .order_by()
+        .values_list("day", "hour")
+        .annotate(n=Count("pk"))
+    )
+    for day, hour, n in counts:
+        per_day[day] += n
+        report.heatmap[day.weekday()][hour] += n
+    report.per_day = [(day, per_day.get(day, 0)) for day in rng.dates()]
+    report.tickets = sum(per_day.values())
+
+    # 2. one row per ticket
+    rows = list(ticket_rows(brand_ids, rng, now))
+    report.fr_business = Distribution.of(r[6] for r in rows if r[5] is not None)
+    report.fr_calendar = Distribution.of(r[5] for r in rows)
+    report.fr_customer = Distribution.of(r[7] for r in rows)
+    report.res_calendar = Distribution.of(r[9] - r[10] for r in rows if r[9] is not None)
+    report.res_business = Distribution.of(r[11] for r in rows if r[9] is not None)
+    report.fr = Compliance(sum(r[8] == "met" for r in rows), sum(r[8] == "breached" for r in rows))
+    report.res = Compliance(sum(r[12] == "met" for r in rows), sum(r[12] == "breached" for r in rows))
+    report.split = {name: Distribution.of(r[14 + i] for r in rows) for i, name in enumerate(SPLIT)}
+
+    # 3. next responses
+    replies = list(next_response_rows(brand_ids, rng))
+    report.nr_calendar = Distribution.of(r[1] for r in replies)
+    report.nr_business = Distribution.of(r[2] for r in replies)
+    open_overdue = sum(bool(r[13]) for r in rows)
+    report.nr = Compliance(sum(bool(r[3]) for r in replies), sum(not r[3] for r in replies) + open_overdue)
+
+    # 4. breakdowns
+    operator_ids = {r[3] for r in rows if r[3] is not None}
+    names = {
+        u.pk: u.get_full_name() or u.get_username()
+        for u in get_user_model().objects.filter(pk__in=operator_ids).only("pk", "username", "first_name", "last_name")
+    }
+    platform_labels = dict(Platform.choices)
+    priority_labels = {p.value: str(p.label) for p in Priority}
+    report.by_platform = _groups(rows, 1, lambda k: str(platform_labels.get(k, k)))
+    report.by_priority = sorted(_groups(rows, 2, lambda k: priority_labels.get(k, str(k))), key=lambda g: -int(g.key))
+    report.by_operator = _groups(rows, 3, lambda k: names.get(k, f"#{k}") if k is not None else None)
+    report.by_sentiment = _groups(rows, 4, lambda k: k)
+
+    # 5. review
+    start, end = rng.bounds()
+    review = (
+        Reply.objects.filter(brand_id__in=brand_ids, ticket__received_at__gte=start, ticket__received_at__lt=end)
+        .exclude(ticket__status=TicketStatus.IGNORED)
+        .aggregate(
+            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+            approved=Count("pk", filter=Q(approved_at__isnull=False)),
+        )
+    )
+    report.replies_submitted, report.replies_approved = review["submitted"], review["approved"]
+    return report
+
+
+def group_key(index: int, value) -> str:
+    """The drill-down value of a breakdown group: ``none`` for no operator, ``unknown`` for no sentiment."""
+    if index == 3 and value is None:
+        return "none"
+    if index == 4 and not value:
+        return SENTIMENT_UNKNOWN
+    return str(value)
+
+
+def _groups(rows: list[tuple], index: int, label) -> list[Group]:
+    grouped: dict[str, list[tuple]] = defaultdict(list)
+    labels: dict[str, str | None] = {}
+    for row in rows:
+        key = group_key(index, row[index])
+        grouped[key].append(row)
+        labels.setdefault(key, label(row[index]) if key not in ("none", SENTIMENT_UNKNOWN) else None)
+    result = [
+        Group(
+            key=key,
+            label=labels[key] or key,
+            tickets=len(members),
+            first_response=Distribution.of(r[6] for r in members if r[5] is not None),
+            fr_compliance=Compliance(sum(r[8] == "met" for r in members), sum(r[8] == "breached" for r in members)),
+            res_compliance=Compliance(sum(r[12] == "met" for r in members), sum(r[12] == "breached" for r in members)),
+        )
+        for key, members in grouped.items()
+    ]
+    return sorted(result, key=lambda g: (-g.tickets, g.label))
+
+
+# --- drill-down -------------------------------------------------------------------------------------------------
+
+METRICS = (
+    "all", "day", "hour", "fr_answered", "fr_met", "fr_breached", "nr_answered", "nr_breached", "resolved",
+    "res_met", "res_breached", "platform", "priority", "operator", "sentiment",
+)  # fmt: skip
+
+
+class DrillDownError(ValueError):
+    pass
+
+
+def drill_down(brand_ids: Iterable[int], rng: ReportRange, *, metric: str, value: str = "", now: datetime):
+    """The tickets behind one figure, oldest first. Raises :class:`DrillDownError` on an unknown metric/value."""
+    brand_ids = list(brand_ids)
+    qs = population(brand_ids, rng)
+    if metric == "all":
+        pass
+    elif metric == "day":
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise DrillDownError("day") from None
+        if not rng.first <= day <= rng.last:
+            raise DrillDownError("day")
+        qs = qs.filter(received_at__gte=datetime.combine(day, time(), tzinfo=rng.tz),
+                       received_at__lt=datetime.combine(day + timedelta(days=1), time(), tzinfo=rng.tz))  # fmt: skip
+    elif metric == "hour":
+        try:
+            weekday, hour = (int(part) for part in value.split("-"))
+        except ValueError:
+            raise DrillDownError("hour") from None
+        if not (0 <= weekday <= 6 and 0 <= hour <= 23):
+            raise DrillDownError("hour")
+        qs = qs.annotate(
+            local_weekday=ExtractIsoWeekDay("received_at", tzinfo=rng.tz),
+            local_hour=ExtractHour("received_at", tzinfo=rng.tz),
+        ).filter(local_weekday=weekday + 1, local_hour=hour)
+    elif metric == "fr_answered":
+        qs = qs.filter(first_response_at__isnull=False)
+    elif metric == "fr_met":
+        qs = qs.filter(fr_met_q())
+    elif metric == "fr_breached":
+        qs = qs.filter(fr_breached_q(now))
+    elif metric == "nr_answered":
+        qs = qs.filter(pk__in=Reply.objects.filter(next_response_started_at__isnull=False, sent_at__isnull=False)
+                       .values("ticket_id"))  # fmt: skip
+    elif metric == "nr_breached":
+        qs = qs.filter(nr_overdue_q(now) | Q(pk__in=nr_late_replies().values("ticket_id")))
+    elif metric == "resolved":
+        qs = qs.filter(resolved_at__isnull=False)
+    elif metric == "res_met":
+        qs = qs.filter(res_met_q())
+    elif metric == "res_breached":
+        qs = qs.filter(res_breached_q(now))
+    elif metric == "platform":
+        if value not in Platform.values:
+            raise DrillDownError("platform")
+        qs = qs.filter(platform=value)
+    elif metric == "priority":
+        if value not in {str(p.value) for p in Priority}:
+            raise DrillDownError("priority")
+        qs = qs.filter(priority=int(value))
+    elif metric == "operator":
+        if value == "none":
+            qs = qs.filter(assignee__isnull=True)
+        elif value.isdigit():
+            qs = qs.filter(assignee_id=int(value))
+        else:
+            raise DrillDownError("operator")
+    elif metric == "sentiment":
+        if not value or len(value) > 20:
+            raise DrillDownError("sentiment")
+        qs = qs.annotate(sentiment1=Coalesce(first_sentiment(), Value("")))
+        qs = qs.filter(sentiment1="") if value == SENTIMENT_UNKNOWN else qs.filter(sentiment1=value)
+    else:
+        raise DrillDownError("metric")
+    return qs.order_by("received_at", "pk")

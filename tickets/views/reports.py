@@ -1,0 +1,230 @@
+"""SLA reports (read-only): the brand picker, a brand's report, the tickets behind a figure, exports and the
+definitions. Scoped by ``brands.access``: out of scope 404, in scope without ``report:view`` 403; admins also
+get a report across every brand (in the site's time zone)."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from brands.access import brands_for, get_brand_for_user, is_admin
+
+from ..reports import charts, exports
+from ..reports.definitions import definitions_html
+from ..reports.forms import DrillDownForm, ExportForm, RangeForm, presets
+from ..reports.queries import DrillDownError, build_report, drill_down
+
+DRILL_PAGE_SIZE = 50
+
+
+def _today(tz: ZoneInfo) -> date:
+    return timezone.now().astimezone(tz).date()
+
+
+@login_required
+def report_index(request):
+    """Brands the user may report on, each with the range presets; admins also get "all brands"."""
+    brands = list(brands_for(request.user, perm="report:view").only("pk", "name", "slug", "time_zone"))
+    if not brands and not is_admin(request.user):
+        raise PermissionDenied
+    rows = [(brand, presets(_today(ZoneInfo(brand.time_zone)))) for brand in brands]
+    context = {
+        "rows": rows,
+        "all_presets": presets(_today(ZoneInfo(settings.TIME_ZONE))) if is_admin(request.user) else None,
+        "form": RangeForm(initial={"start": None}, tz=ZoneInfo(settings.TIME_ZONE)),
+    }
+    return render(request, "reports/index.html", context)
+
+
+def _scope(request, slug: str | None):
+    """(brand or None for all brands, brand ids, time zone). 404 out of scope, 403 without ``report:view``."""
+    if slug is None:
+        if not is_admin(request.user):
+            raise Http404
+        ids = list(brands_for(request.user, perm="report:view").values_list("pk", flat=True))
+        return None, ids, ZoneInfo(settings.TIME_ZONE)
+    brand = get_brand_for_user(request.user, slug, perm="report:view")
+    return brand, [brand.pk], ZoneInfo(brand.time_zone)
+
+
+def _links(brand) -> dict[str, str]:
+    if brand is None:
+        return {
+            "report": reverse("tickets:report_all"),
+            "tickets": reverse("tickets:report_all_tickets"),
+            "export": reverse("tickets:report_all_export"),
+        }
+    return {
+        "report": reverse("tickets:report", args=[brand.slug]),
+        "tickets": reverse("tickets:report_tickets", args=[brand.slug]),
+        "export": reverse("tickets:report_export", args=[brand.slug]),
+    }
+
+
+def _bad_range(request, brand, tz, form):
+    context = {"brand": brand, "form": form, "presets": presets(_today(tz)), "links": _links(brand), "tz": tz}
+    return render(request, "reports/report.html", context, status=400)
+
+
+@login_required
+def report(request, slug: str | None = None):
+    brand, brand_ids, tz = _scope(request, slug)
+    form = RangeForm(request.GET, tz=tz)
+    if not form.is_valid():
+        return _bad_range(request, brand, tz, form)
+    rng = form.report_range()
+    data = build_report(brand_ids, rng, now=timezone.now())
+    query = urlencode({"start": rng.first.isoformat(), "end": rng.last.isoformat()})
+    context = {
+        "brand": brand,
+        "form": form,
+        "presets": presets(_today(tz)),
+        "links": _links(brand),
+        "tz": tz,
+        "r": data,
+        "query": query,
+        "bars": charts.day_bars(data),
+        "chart": {"width": charts.WIDTH, "height": charts.HEIGHT, "base": charts.HEIGHT - charts.AXIS},
+        "heat": charts.heatmap_rows(data),
+        "segments": charts.split_segments(data),
+        "hours": range(24),
+    }
+    return render(request, "reports/report.html", context)
+
+
+@login_required
+def report_tickets(request, slug: str | None = None):
+    brand, brand_ids, tz = _scope(request, slug)
+    form = RangeForm(request.GET, tz=tz)
+    drill = DrillDownForm(request.GET)
+    if not form.is_valid():
+        return _bad_range(request, brand, tz, form)
+    if not drill.is_valid():
+        return render(
+            request, "reports/tickets.html", {"brand": brand, "bad": True, "links": _links(brand)}, status=400
+        )
+    rng = form.report_range()
+    page = drill.cleaned_data.get("page") or 1
+    try:
+        qs = drill_down(
+            brand_ids, rng, metric=drill.cleaned_data["metric"], value=drill.cleaned_data["value"], now=timezone.now()
+        )
+    except DrillDownError:
+        return render(
+            request, "reports/tickets.html", {"brand": brand, "bad": True, "links": _links(brand)}, status=400
+        )
+    offset = (page - 1) * DRILL_PAGE_SIZE
+    rows = list(
+        qs.select_related("brand", "author", "assignee").defer("assignee__password")[
+            offset : offset + DRILL_PAGE_SIZE + 1
+        ]
+    )
+    base = {
+        "start": rng.first.isoformat(),
+        "end": rng.last.isoformat(),
+        **{k: drill.cleaned_data[k] for k in ("metric", "value")},
+    }
+    context = {
+        "brand": brand,
+        "links": _links(brand),
+        "rng": rng,
+        "metric": drill.cleaned_data["metric"],
+        "value": drill.cleaned_data["value"],
+        "tickets": rows[:DRILL_PAGE_SIZE],
+        "page": page,
+        "prev_query": urlencode({**base, "page": page - 1}) if page > 1 else None,
+        "next_query": urlencode({**base, "page": page + 1}) if len(rows) > DRILL_PAGE_SIZE else None,
+        "back_query": urlencode({"start": rng.first.isoformat(), "end": rng.last.isoformat()}),
+        "tz": tz,
+    }
+    return render(request, "reports/tickets.html", context)
+
+
+def _pdf_labels() -> dict[str, str]:
+    return {
+        "times": _("Response and resolution times"),
+        "fr_business": _("First response, business time"),
+        "fr_calendar": _("First response, calendar time"),
+        "fr_customer": _("First response as the customer saw it"),
+        "nr_business": _("Next response, business time"),
+        "res_business": _("Resolution, business time"),
+        "res_calendar": _("Resolution, calendar time"),
+        "sla": _("SLA compliance"),
+        "met": _("Met"),
+        "breached": _("Breached"),
+        "fr": _("First response"),
+        "nr": _("Next response"),
+        "res": _("Resolution"),
+        "platform": _("By channel"),
+        "priority": _("By priority"),
+        "operator": _("By operator"),
+        "sentiment": _("By sentiment"),
+        "tickets": _("Tickets"),
+    }
+
+
+@login_required
+def report_export(request, slug: str | None = None):
+    """``format`` csv | xlsx | pdf; ``data`` figures (default) | rows. Rows stream as CSV."""
+    brand, brand_ids, tz = _scope(request, slug)
+    form = RangeForm(request.GET, tz=tz)
+    export = ExportForm(request.GET)
+    if not form.is_valid():
+        return _bad_range(request, brand, tz, form)
+    if not export.is_valid():
+        return HttpResponse(_("Unknown export format."), status=400, content_type="text/plain; charset=utf-8")
+    rng, fmt, what = form.report_range(), export.cleaned_data["format"], export.cleaned_data["data"] or "figures"
+    name = f"smrc-report-{brand.slug if brand else 'all-brands'}-{rng.first:%Y%m%d}-{rng.last:%Y%m%d}-{what}"
+    if what == "rows" and fmt == "csv":
+        lines = exports.csv_lines(exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    elif what == "rows" and fmt == "xlsx":
+        body = exports.xlsx_bytes([("tickets", exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))])
+        response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    elif what == "rows":
+        return HttpResponse(
+            _("Ticket rows export as CSV or XLSX."), status=400, content_type="text/plain; charset=utf-8"
+        )
+    else:
+        data = build_report(brand_ids, rng, now=timezone.now())
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                exports.csv_lines(exports.FIGURE_HEADER, exports.figure_rows(data)),
+                content_type="text/csv; charset=utf-8",
+            )
+        elif fmt == "xlsx":
+            body = exports.xlsx_bytes([("figures", exports.FIGURE_HEADER, exports.figure_rows(data))])
+            response = HttpResponse(
+                body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+        else:
+            title = _("SLA report: %(brand)s") % {"brand": brand.name if brand else _("all brands")}
+            response = HttpResponse(
+                exports.pdf_bytes(data, title=title, labels=_pdf_labels()), content_type="application/pdf"
+            )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def report_definitions(request):
+    return render(request, "reports/definitions.html", {"body": definitions_html()})
+
+
+@login_required
+def report_go(request):
+    """The picker's form: to the chosen brand's report for the chosen range."""
+    slug = request.GET.get("brand", "")
+    query = urlencode({k: request.GET.get(k, "") for k in ("start", "end")})
+    if slug == "all-brands":
+        return redirect(f"{reverse('tickets:report_all')}?{query}")
+    brand = get_brand_for_user(request.user, slug, perm="report:view")
+    return redirect(f"{reverse('tickets:report', args=[brand.slug])}?{query}")
