@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Brand, ChannelAccount, Membership, Role
+from .models import Brand, ChannelAccount, Membership, Product, Role, Snippet
 
 OPERATOR, SUPERVISOR, MANAGER = Role.OPERATOR, Role.SUPERVISOR, Role.MANAGER
 
@@ -25,7 +25,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "report:view": frozenset({SUPERVISOR, MANAGER}),
     "mention:ingest": frozenset({SUPERVISOR}),
     "brand:configure": frozenset({SUPERVISOR}),  # SLA targets, business hours, holidays
+    # products and snippets; brand managers too where the brand allows (Brand.managers_edit_knowledge)
+    "knowledge:edit": frozenset({SUPERVISOR}),
 }
+
+#: capabilities a brand manager also holds where the brand switched it on: capability → Brand field
+BRAND_GRANTS: dict[str, str] = {"knowledge:edit": "managers_edit_knowledge"}
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -36,9 +41,21 @@ def roles_by_brand(user: User) -> dict[int, str]:
         return {}
     cached = getattr(user, "_smrc_roles", None)
     if cached is None:
-        cached = dict(Membership.objects.filter(user_id=user.pk).values_list("brand_id", "role"))
+        rows = Membership.objects.filter(user_id=user.pk).values_list(
+            "brand_id", "role", "brand__managers_edit_knowledge"
+        )
+        cached = {brand_id: role for brand_id, role, _grant in rows}
         user._smrc_roles = cached  # type: ignore[union-attr]
+        user._smrc_grants = {  # type: ignore[union-attr]
+            "knowledge:edit": {brand_id for brand_id, role, grant in rows if grant and role == MANAGER}
+        }
     return cached
+
+
+def _holds(user: User, brand_id: int, role: str | None, perm: str) -> bool:
+    if role in CAPABILITIES[perm]:
+        return True
+    return perm in BRAND_GRANTS and brand_id in getattr(user, "_smrc_grants", {}).get(perm, ())
 
 
 def is_admin(user: User) -> bool:
@@ -53,8 +70,7 @@ def brand_ids_for(user: User, perm: str = "ticket:view") -> list[int] | None:
         return []
     if is_admin(user):
         return None
-    allowed = CAPABILITIES[perm]
-    return sorted(brand_id for brand_id, role in roles_by_brand(user).items() if role in allowed)
+    return sorted(brand_id for brand_id, role in roles_by_brand(user).items() if _holds(user, brand_id, role, perm))
 
 
 def scope_to_brands(queryset: QuerySet, user: User, field: str = "brand_id", perm: str = "ticket:view") -> QuerySet:
@@ -84,7 +100,7 @@ def has_perm(user: User, brand_id: int, perm: str) -> bool:
         return False
     if is_admin(user):
         return True
-    return role_for(user, brand_id) in CAPABILITIES[perm]
+    return _holds(user, brand_id, role_for(user, brand_id), perm)
 
 
 def can_see(user: User, brand_id: int) -> bool:
@@ -109,3 +125,27 @@ def get_brand_for_user(user: User, slug: str, perm: str = "ticket:view") -> Bran
 
 def perms_for(user: User, brand_id: int, perms: Iterable[str] = CAPABILITIES) -> set[str]:
     return {perm for perm in perms if has_perm(user, brand_id, perm)}
+
+
+def snippets_for(user: User, perm: str = "ticket:view") -> QuerySet[Snippet]:
+    """Every snippet (any status) of the brands where ``user`` holds ``perm``."""
+    return scope_to_brands(Snippet.objects.all(), user, perm=perm)
+
+
+def products_for(user: User, perm: str = "ticket:view") -> QuerySet[Product]:
+    return scope_to_brands(Product.objects.all(), user, perm=perm)
+
+
+def get_snippet_for_user(user: User, brand: Brand, pk: int) -> Snippet:
+    """Snippet ``pk`` of ``brand`` (already fetched through :func:`get_brand_for_user`), else 404."""
+    snippet = snippets_for(user).filter(brand=brand, pk=pk).select_related("product").first()
+    if snippet is None:
+        raise Http404
+    return snippet
+
+
+def get_product_for_user(user: User, brand: Brand, pk: int) -> Product:
+    product = products_for(user).filter(brand=brand, pk=pk).first()
+    if product is None:
+        raise Http404
+    return product

@@ -77,6 +77,11 @@ class Brand(models.Model):
     )
     #: the first day of the last period whose report was mailed, so each period is sent exactly once
     report_last_period = models.DateField(_("last report period mailed"), null=True, blank=True)
+    managers_edit_knowledge = models.BooleanField(
+        _("brand managers may edit product knowledge"),
+        default=False,
+        help_text=_("Let this brand's managers edit its products and snippets, as supervisors do."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -229,3 +234,134 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand} · {self.get_priority_display()}"
+
+
+# --- product knowledge (DESIGN §3 "Product and snippet") ------------------------------------------------------
+
+
+class Product(models.Model):
+    """A product a brand's customers ask about. ``specifications`` maps a field name (``battery``) to its value;
+    snippets reach them as ``{product.battery}``."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="products", verbose_name=_("brand"))
+    name = models.CharField(_("name"), max_length=120)
+    category = models.CharField(_("category"), max_length=80, blank=True)
+    specifications = models.JSONField(_("specifications"), default=dict, blank=True)
+    faq = models.TextField(_("frequent questions"), blank=True)
+    competitor_notes = models.TextField(_("notes on competitors"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["brand", "name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [models.UniqueConstraint(fields=["brand", "name"], name="product_unique_name_per_brand")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SnippetLanguage(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian")
+    ENGLISH = "en", _("English")
+
+
+class SnippetTone(models.TextChoices):
+    FORMAL = "formal", _("Formal")
+    CASUAL = "casual", _("Casual")
+
+
+class SnippetStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Snippet(models.Model):
+    """An approved answer. Operators are offered only published, unexpired snippets of their brand.
+    Every change writes a :class:`SnippetVersion` (``brands.services.knowledge``)."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="snippets", verbose_name=_("brand"))
+    title = models.CharField(_("title"), max_length=160)
+    body = models.TextField(_("body"))
+    language = models.CharField(
+        _("language"), max_length=2, choices=SnippetLanguage.choices, default=SnippetLanguage.INDONESIAN
+    )
+    tone = models.CharField(_("tone"), max_length=10, choices=SnippetTone.choices, default=SnippetTone.FORMAL)
+    tags = models.CharField(_("tags"), max_length=300, blank=True, help_text=_("Comma-separated."))
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="snippets",
+        verbose_name=_("product"),
+    )
+    shortcut = models.CharField(
+        _("shortcut"), max_length=40, blank=True, help_text=_("Typed after / in the reply box, e.g. refund-id.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=SnippetStatus.choices, default=SnippetStatus.DRAFT)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, help_text=_("Promotions end."))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    used_as_is = models.PositiveIntegerField(_("used as is"), default=0)
+    used_edited = models.PositiveIntegerField(_("used edited"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["brand", "title", "pk"]
+        verbose_name = _("snippet")
+        verbose_name_plural = _("snippets")
+        indexes = [models.Index(fields=["brand", "status", "updated_at"], name="snippet_brand_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "shortcut"], condition=~models.Q(shortcut=""), name="snippet_unique_shortcut"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published", "archived"]), name="snippet_status_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(language__in=["id", "en"]), name="snippet_language_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class SnippetVersion(models.Model):
+    """The full content of a snippet after each change, numbered from 1. Never updated or deleted."""
+
+    snippet = models.ForeignKey(Snippet, on_delete=models.CASCADE, related_name="versions", verbose_name=_("snippet"))
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=160)
+    body = models.TextField(_("body"))
+    language = models.CharField(_("language"), max_length=2)
+    tone = models.CharField(_("tone"), max_length=10)
+    tags = models.CharField(_("tags"), max_length=300, blank=True)
+    product_name = models.CharField(_("product"), max_length=120, blank=True)
+    shortcut = models.CharField(_("shortcut"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    note = models.CharField(_("what changed"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["snippet", "-number"]
+        verbose_name = _("snippet version")
+        verbose_name_plural = _("snippet versions")
+        constraints = [models.UniqueConstraint(fields=["snippet", "number"], name="snippet_version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.snippet_id} v{self.number}"

@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tickets.api_urls")),
     path("", include("tickets.urls")),
+    path("", include("tickets.urls_knowledge")),
 ]

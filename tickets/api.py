@@ -11,12 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brands.access import brands_for, channel_accounts_for, has_perm
-from brands.models import ChannelAccount, Platform, Priority
+from brands.models import ChannelAccount, Platform, Priority, Snippet
 
 from .channels.base import NormalizedAuthor, NormalizedMention
 from .models import Mention, Ticket, TicketStatus
-from .selectors import get_ticket_for_user, replies_for, ticket_detail_queryset, tickets_for
-from .services import ingest, replies, workflow
+from .selectors import get_ticket_for_user, replies_for, ticket_detail_queryset, ticket_page_queryset, tickets_for
+from .services import composer, ingest, replies, workflow
 
 # --- ingest -------------------------------------------------------------------------------------------------
 
@@ -316,6 +316,7 @@ class TicketDetailView(APIView):
 
 class BodyIn(serializers.Serializer):
     body = serializers.CharField(max_length=20000, trim_whitespace=True)
+    snippets = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=20, required=False)
 
 
 class TicketActionView(APIView):
@@ -341,7 +342,12 @@ class TicketActionView(APIView):
                 data = BodyIn(data=request.data)
                 data.is_valid(raise_exception=True)
                 if action == "replies":
-                    reply = replies.send_reply(ticket=ticket, user=request.user, body=data.validated_data["body"])
+                    reply = replies.send_reply(
+                        ticket=ticket,
+                        user=request.user,
+                        body=data.validated_data["body"],
+                        snippet_ids=data.validated_data.get("snippets", []),
+                    )
                     return Response(
                         ReplyOut(replies_for(request.user).select_related("author").get(pk=reply.pk)).data,
                         status=status.HTTP_201_CREATED,
@@ -351,3 +357,76 @@ class TicketActionView(APIView):
         except workflow.WorkflowError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(TicketDetailOut(get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())).data)
+
+
+# --- snippets -----------------------------------------------------------------------------------------------
+
+
+class SnippetHitOut(serializers.Serializer):
+    id = serializers.IntegerField(source="entry.id")
+    title = serializers.CharField(source="entry.title")
+    shortcut = serializers.CharField(source="entry.shortcut")
+    language = serializers.CharField(source="entry.language")
+    tone = serializers.CharField(source="entry.tone")
+    tags = serializers.CharField(source="entry.tags")
+    product = serializers.CharField(source="entry.product_name")
+    excerpt = serializers.CharField(source="entry.excerpt")
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class SnippetSearchIn(serializers.Serializer):
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    brand = serializers.SlugField(required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
+
+
+class SnippetSearchView(APIView):
+    """``GET /api/v1/snippets/?q=&brand=``: published, unexpired snippets of one of the caller's brands
+    matching words or ``/shortcut``. ``brand`` may be left out by a member of a single brand."""
+
+    def get(self, request):
+        params = SnippetSearchIn(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        f = params.validated_data
+        brands = brands_for(request.user, perm="ticket:work")
+        brand = brands.filter(slug=f["brand"]).first() if "brand" in f else None
+        if brand is None:
+            candidates = list(brands[:2]) if "brand" not in f else []
+            if len(candidates) != 1:
+                raise ValidationError({"brand": [_("Unknown brand.") if "brand" in f else _("Give a brand slug.")]})
+            brand = candidates[0]
+        hits = composer.search(brand_id=brand.pk, q=f["q"], limit=f["limit"])
+        return Response({"brand": brand.slug, "results": SnippetHitOut(hits, many=True).data})
+
+
+class TicketSuggestionsView(APIView):
+    """``GET /api/v1/tickets/<id>/suggestions/``: snippets ranked for this ticket, with why."""
+
+    def get(self, request, pk: int):
+        ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+        return Response(
+            {"ticket": ticket.pk, "results": SnippetHitOut(composer.suggestions(ticket=ticket), many=True).data}
+        )
+
+
+class RenderIn(serializers.Serializer):
+    snippet = serializers.IntegerField(min_value=1)
+
+
+class TicketRenderSnippetView(APIView):
+    """``POST /api/v1/tickets/<id>/render/`` ``{"snippet": id}``: the snippet filled for this ticket and the
+    placeholders left unfilled. 404 for a snippet of another brand; 409 for a draft, archived or expired one."""
+
+    def post(self, request, pk: int):
+        ticket = get_ticket_for_user(request.user, pk, perm="ticket:work", queryset=ticket_page_queryset())
+        data = RenderIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            snippet = composer.usable_snippet(ticket=ticket, snippet_id=data.validated_data["snippet"])
+        except Snippet.DoesNotExist as exc:
+            raise Http404 from exc
+        except composer.SnippetUnavailable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        rendered = composer.render(ticket=ticket, user=request.user, snippet=snippet)
+        return Response({"snippet": snippet.pk, "text": rendered.text, "unfilled": rendered.unfilled})

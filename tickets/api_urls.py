@@ -6,5 +6,8 @@ urlpatterns = [
     path("mentions/", api.MentionIngestView.as_view(), name="api-mentions"),
     path("tickets/", api.TicketListView.as_view(), name="api-tickets"),
     path("tickets/<int:pk>/", api.TicketDetailView.as_view(), name="api-ticket"),
+    path("tickets/<int:pk>/suggestions/", api.TicketSuggestionsView.as_view(), name="api-ticket-suggestions"),
+    path("tickets/<int:pk>/render/", api.TicketRenderSnippetView.as_view(), name="api-ticket-render"),
+    path("snippets/", api.SnippetSearchView.as_view(), name="api-snippets"),
     path("tickets/<int:pk>/<slug:action>/", api.TicketActionView.as_view(), name="api-ticket-action"),
 ]

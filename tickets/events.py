@@ -114,3 +114,12 @@ def settings_changed(brand: Brand, *, actor, kind: str, before: dict, after: dic
     """A brand setting changed (``settings.*``): not tied to a ticket."""
     changed = {key: {"before": before[key], "after": after[key]} for key in after if before.get(key) != after[key]}
     return Event.objects.create(brand=brand, actor=actor, kind=kind, data=changed, created_at=timezone.now())
+
+
+def knowledge_changed(brand: Brand, *, actor, kind: str, data: dict) -> Event:
+    """A product or snippet changed (``snippet.*``, ``product.*``): not tied to a ticket."""
+    return Event.objects.create(brand=brand, actor=actor, kind=kind, data=data, created_at=timezone.now())
+
+
+def snippets_used(reply: Reply, *, as_is: list[int], edited: list[int]) -> Event:
+    return _record(reply.ticket, "reply.snippets_used", actor=reply.author, reply=reply, as_is=as_is, edited=edited)

@@ -36,6 +36,11 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply"), max_length=REPLY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), strip=True
     )
+    #: ids of the snippets the composer inserted, comma-separated (counted as used as is or edited)
+    snippets = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def clean_snippets(self) -> list[int]:
+        return [int(x) for x in self.cleaned_data["snippets"].split(",") if x.strip().isdigit()][:20]
 
 
 class NoteForm(forms.Form):

@@ -14,7 +14,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import Brand, ChannelAccount, Membership, Platform, Priority, Role
+from ..models import Brand, ChannelAccount, Membership, Platform, Priority, Product, Role, Snippet
+from . import knowledge
 from .sla_settings import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -181,6 +182,9 @@ def apply_config(data: Any) -> Summary:
                 "thread_window_hours": reader.get(
                     raw, "thread_window_hours", path, int, default=brand.thread_window_hours
                 ),
+                "managers_edit_knowledge": reader.get(
+                    raw, "managers_edit_knowledge", path, bool, default=brand.managers_edit_knowledge
+                ),
             }
             changed = [name for name, value in fields.items() if getattr(brand, name) != value]
             for name in changed:
@@ -247,6 +251,81 @@ def apply_config(data: Any) -> Summary:
                     update_sla_settings(brand=brand, settings=after)
                     summary.count("sla", False)
 
+            _knowledge(reader, raw, path, brand, summary)
+
         if reader.problems:
             raise ConfigError(reader.problems)
     return summary
+
+
+def _knowledge(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summary) -> None:
+    """``products:`` (by name) and ``snippets:`` (by shortcut, else title) of one brand."""
+    for j, item in enumerate(reader.get(raw, "products", path, list, default=[])):
+        ppath = f"{path}.products[{j}]"
+        name = reader.get(item, "name", ppath, str, required=True)
+        if not name:
+            continue
+        product = Product.objects.filter(brand=brand, name=name).first()
+        data = knowledge.ProductData(
+            name=name,
+            category=reader.get(item, "category", ppath, str, default=product.category if product else ""),
+            specifications={
+                str(k): str(v) for k, v in (reader.get(item, "specifications", ppath, dict, default=None) or {}).items()
+            }
+            or (product.specifications if product else {}),
+            faq=reader.get(item, "faq", ppath, str, default=product.faq if product else ""),
+            competitor_notes=reader.get(
+                item, "competitor_notes", ppath, str, default=product.competitor_notes if product else ""
+            ),
+        )
+        if product and all(getattr(product, n) == getattr(data, n) for n in knowledge.PRODUCT_FIELDS):
+            continue
+        try:
+            knowledge.save_product(brand=brand, user=None, data=data, product=product)
+        except knowledge.KnowledgeError as exc:
+            for key, messages in exc.errors.items():
+                reader.fail(f"{ppath}.{key}", " ".join(messages))
+            continue
+        summary.count("products", product is None)
+
+    for j, item in enumerate(reader.get(raw, "snippets", path, list, default=[])):
+        spath = f"{path}.snippets[{j}]"
+        title = reader.get(item, "title", spath, str, required=True)
+        body = reader.get(item, "body", spath, str, required=True)
+        if not title or not body:
+            continue
+        shortcut = reader.get(item, "shortcut", spath, str, default="").lstrip("/").lower()
+        existing = Snippet.objects.filter(brand=brand).select_related("product")
+        snippet = (existing.filter(shortcut=shortcut) if shortcut else existing.filter(title=title)).first()
+        product_name = reader.get(item, "product", spath, str, default="")
+        product = Product.objects.filter(brand=brand, name=product_name).first() if product_name else None
+        if product_name and product is None:
+            reader.fail(f"{spath}.product", f"unknown product {product_name!r}")
+            continue
+        expires = reader.get(item, "expires_at", spath, (str, date), default=None)
+        try:
+            expires_at = knowledge.parse_expiry(expires.isoformat() if isinstance(expires, date) else expires or "")
+        except ValueError:
+            reader.fail(f"{spath}.expires_at", "is not a date like 2026-12-31")
+            continue
+        data = knowledge.SnippetData(
+            title=title,
+            body=body,
+            language=reader.get(item, "language", spath, str, default="id"),
+            tone=reader.get(item, "tone", spath, str, default="formal"),
+            tags=", ".join(reader.get(item, "tags", spath, list, default=[])),
+            product=product,
+            shortcut=shortcut,
+            status=reader.get(item, "status", spath, str, default="published"),
+            expires_at=expires_at,
+        )
+        try:
+            if snippet is None:
+                knowledge.create_snippet(brand=brand, user=None, data=data, note="load_config")
+            elif knowledge.update_snippet(snippet=snippet, user=None, data=data, note="load_config")[1] is None:
+                continue
+        except knowledge.KnowledgeError as exc:
+            for key, messages in exc.errors.items():
+                reader.fail(f"{spath}.{key}", " ".join(messages))
+            continue
+        summary.count("snippets", snippet is None)

@@ -20,6 +20,7 @@ EXPECTED = {
         "report:view",
         "mention:ingest",
         "brand:configure",
+        "knowledge:edit",
     },
     Role.MANAGER: {"ticket:view", "report:view"},
 }
@@ -36,6 +37,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "report:view",
         "mention:ingest",
         "brand:configure",
+        "knowledge:edit",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 
@@ -150,3 +152,15 @@ def test_roles_are_read_once_per_user_object(cast, django_assert_num_queries):
             access.has_perm(user, cast.brand_a.pk, perm)
             access.has_perm(user, cast.brand_b.pk, perm)
         access.brand_ids_for(user)
+
+
+def test_a_manager_edits_knowledge_only_where_the_brand_allows(cast):
+    assert access.has_perm(cast.manager, cast.brand_a.pk, "knowledge:edit") is False
+    cast.brand_a.managers_edit_knowledge = True
+    cast.brand_a.save()
+    manager = type(cast.manager).objects.get(pk=cast.manager.pk)  # a fresh request: memberships read again
+    assert access.has_perm(manager, cast.brand_a.pk, "knowledge:edit") is True
+    assert access.brand_ids_for(manager, "knowledge:edit") == [cast.brand_a.pk]
+    assert access.has_perm(manager, cast.brand_a.pk, "brand:configure") is False
+    operator = type(cast.operator).objects.get(pk=cast.operator.pk)
+    assert access.has_perm(operator, cast.brand_a.pk, "knowledge:edit") is False

@@ -2,6 +2,7 @@
 then delivery publishes it (DESIGN §4)."""
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -9,8 +10,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brands.models import Platform
+from brands.services import placeholders
+
 from .. import events
 from ..models import REPLY_OPEN_STATUSES, Reply, ReplyRevision, ReplyStatus, Ticket, TicketStatus
+from . import charcount, composer
 from .workflow import WorkflowError, _locked, ensure_can_act
 
 logger = logging.getLogger(__name__)
@@ -30,16 +35,42 @@ def enqueue_delivery(reply_id: int) -> None:
         logger.warning("could not queue delivery of reply %s; the sweep will retry", reply_id, exc_info=True)
 
 
-def send_reply(*, ticket: Ticket, user, body: str, now: datetime | None = None) -> Reply:
+def check_body(*, body: str, platform: str) -> None:
+    """Refuse (:class:`WorkflowError`) a body with placeholders left in it or over the platform's limit,
+    counted the platform's way (``charcount``)."""
+    left = placeholders.leftovers(body)
+    if left:
+        raise WorkflowError(
+            _("Fill or remove the placeholder(s) %(names)s before sending.") % {"names": ", ".join(left)}
+        )
+    size = charcount.measure(body, platform)
+    if size.over:
+        raise WorkflowError(
+            _("Too long for %(platform)s: %(n)d of %(limit)d characters. Shorten it by %(over)d.")
+            % {
+                "platform": Platform(platform).label if platform in Platform.values else platform,
+                "n": size.length,
+                "limit": size.limit,
+                "over": size.length - size.limit,
+            }
+        )
+
+
+def send_reply(
+    *, ticket: Ticket, user, body: str, now: datetime | None = None, snippet_ids: Sequence[int] = ()
+) -> Reply:
     """Write a reply and approve it for delivery (no review yet). Refused with :class:`WorkflowError` on an
-    empty or over-long body, a ticket that is not active, a ticket owned by someone else, or while another
-    reply on the ticket is still on its way. Takes the ticket's row lock."""
+    empty or over-long body (the platform's own limit and way of counting too), placeholders left unfilled, a
+    ticket that is not active, a ticket owned by someone else, or while another reply on the ticket is still on
+    its way. ``snippet_ids``: snippets the composer inserted, counted as used as is or edited.
+    Takes the ticket's row lock."""
     now = now or timezone.now()
     body = body.strip()
     if not body:
         raise WorkflowError(_("A reply cannot be empty."))
     if len(body) > REPLY_MAX_LENGTH:
         raise WorkflowError(_("A reply can be at most %(n)d characters.") % {"n": REPLY_MAX_LENGTH})
+    check_body(body=body, platform=ticket.platform)
     with transaction.atomic():
         current = _locked(ticket.pk)
         if current.status not in REPLYABLE_STATUSES:
@@ -70,5 +101,9 @@ def send_reply(*, ticket: Ticket, user, body: str, now: datetime | None = None) 
         )
         events.reply_submitted(reply)
         events.reply_approved(reply, actor=user)
+        if snippet_ids:
+            as_is, edited = composer.count_usage(ticket=current, user=user, body=body, snippet_ids=list(snippet_ids))
+            if as_is or edited:
+                events.snippets_used(reply, as_is=as_is, edited=edited)
         transaction.on_commit(lambda: enqueue_delivery(reply.pk))
     return reply

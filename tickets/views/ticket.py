@@ -86,7 +86,12 @@ def reply(request, pk: int):
     if not form.is_valid():
         return ticket_detail(request, pk, reply_form=form)
     try:
-        replies.send_reply(ticket=ticket, user=request.user, body=form.cleaned_data["body"])
+        replies.send_reply(
+            ticket=ticket,
+            user=request.user,
+            body=form.cleaned_data["body"],
+            snippet_ids=form.cleaned_data["snippets"],
+        )
     except workflow.WorkflowError as exc:
         form.add_error("body", str(exc))
         return ticket_detail(request, pk, reply_form=form)

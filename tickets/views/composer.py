@@ -1,0 +1,42 @@
+"""The composer's endpoints on the ticket page (htmx): snippets for this ticket, and one filled for it."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+
+from brands.models import Snippet
+
+from ..forms_knowledge import ComposerSearchForm, RenderForm
+from ..selectors import get_ticket_for_user, ticket_page_queryset
+from ..services import composer
+
+
+@login_required
+def snippet_options(request, pk: int):
+    """The listbox of snippets: ranked suggestions for the ticket, or search results for ``q`` (words or
+    ``/shortcut``). Operators see only published, unexpired snippets of the ticket's brand."""
+    ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+    form = ComposerSearchForm(request.GET)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    hits = composer.search(brand_id=ticket.brand_id, q=q) if q else composer.suggestions(ticket=ticket)
+    return render(request, "tickets/_snippet_options.html", {"ticket": ticket, "hits": hits, "q": q})
+
+
+@login_required
+def snippet_render(request, pk: int):
+    """``?snippet=<id>``: the snippet filled for this ticket, as JSON ``{id, title, text, unfilled}``.
+    404 for a snippet of another brand, 409 for a draft, archived or expired one."""
+    ticket = get_ticket_for_user(request.user, pk, perm="ticket:work", queryset=ticket_page_queryset())
+    form = RenderForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    try:
+        snippet = composer.usable_snippet(ticket=ticket, snippet_id=form.cleaned_data["snippet"])
+    except Snippet.DoesNotExist as exc:
+        raise Http404 from exc
+    except composer.SnippetUnavailable as exc:
+        return JsonResponse({"detail": str(exc)}, status=409)
+    rendered = composer.render(ticket=ticket, user=request.user, snippet=snippet)
+    return JsonResponse(
+        {"id": snippet.pk, "title": snippet.title, "text": rendered.text, "unfilled": rendered.unfilled}
+    )
