@@ -12,7 +12,7 @@ T2 (facebook, sup_a, weekend): posted Fri 2 May 16:00, received 16:30, claimed M
    09:20 → business 30 min (Fri) + 20 min (Mon) = 3,000 s, due Mon 09:30 → met; calendar 64 h 50 m =
    233,400 s; customer 235,200 s. Split 232,800 / 600 / 0 / 0. The customer writes again Mon 10:00 (next
    response due 11:00); our reply is published 11:30 → one next response of 5,400 s (calendar and business),
-   late → breached. Pending since, not resolved.
+   late → breached. Pending 09:20–10:00 (2,400 s) and again since 11:30; not resolved.
 T3 (x, op_a, positive, holiday): posted = received Wed 30 Apr 16:00, claimed Fri 2 May 09:05, published 09:30
    → business Wed 16:00–17:00 + Fri 09:00–09:30 = 5,400 s (Thu 1 May closed), due Wed 17:00 → breached;
    calendar 41 h 30 m = 149,400 s = customer. Pending 09:30–10:30 (3,600 s), resolved Fri 10:30: business
@@ -128,3 +128,4 @@ def world(cast) -> World:
 
 HOUR = 3600
 assert timedelta(hours=1).total_seconds() == HOUR
+RANGE_QUERY = "?start=2025-04-28&end=2025-05-04"
