@@ -148,6 +148,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-replies": {"task": "tickets.tasks.sweep_replies_task", "schedule": 60.0},
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
+    "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},
 }
 
 # --- auth -------------------------------------------------------------------------------------------------

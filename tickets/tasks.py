@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from .reports import mail as report_mail
 from .services import delivery, sla, workflow
 
 
@@ -33,3 +34,9 @@ def close_quiet_tickets_task() -> int:
 def sla_scan_task() -> dict[str, int]:
     result = sla.scan()
     return {"warned": result.warned, "escalated": result.escalated}
+
+
+@shared_task(name="tickets.tasks.send_scheduled_reports_task")
+def send_scheduled_reports_task() -> int:
+    """Mail the weekly and monthly reports that are due; each period once per brand."""
+    return report_mail.send_scheduled_reports()

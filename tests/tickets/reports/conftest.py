@@ -108,6 +108,8 @@ def build_world(cast) -> World:
 
     t4 = make_ticket(brand, platform_id="t4", author_id="a4", handle="dewi", platform="instagram",
                      posted_at=at(4, 5, 23, 29), now=at(4, 5, 23, 30))  # fmt: skip
+    # sentiment of the first mentions is set here, whatever a classifier at ingest said: T2 and T4 unknown
+    Mention.objects.filter(ticket__in=[t2, t4]).update(sentiment="")
     t5 = make_ticket(brand, platform_id="t5", author_id="a5", handle="eko", platform="x",
                      posted_at=at(5, 5, 0, 30), now=at(5, 5, 0, 30))  # fmt: skip
     t6 = make_ticket(brand, platform_id="t6", author_id="a6", handle="spam", platform="x",

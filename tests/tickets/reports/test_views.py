@@ -85,7 +85,13 @@ def test_an_unknown_figure_is_a_400(cast, browser):
 def _tickets(cast, n: int) -> None:
     now = timezone.now()
     for i in range(n):
-        make_ticket(cast.brand_a, platform_id=f"q{i}", author_id=f"qa{i}", now=now - timedelta(minutes=i))
+        make_ticket(
+            cast.brand_a,
+            platform_id=f"q{i}",
+            author_id=f"qa{i}",
+            text=f"Pesanan nomor {i} belum sampai sejak minggu lalu",
+            now=now - timedelta(minutes=i),
+        )
 
 
 @pytest.mark.parametrize("n", [5, 50])
