@@ -131,9 +131,21 @@ def test_the_scan_warns_once_before_the_deadline(cast, supervisors, django_captu
         ("sup_a2", "sla.warning", "first_response"),
     ]
     assert [m.to for m in mail.outbox] == [["sup_a@example.com"]]
-    assert mail.outbox[0].subject == f"[Acme Telco] {ticket.reference} is due soon"
+    # The brand's first language is Indonesian, so is the mail.
+    assert mail.outbox[0].subject == f"[Acme Telco] {ticket.reference} segera jatuh tempo"
     # Nobody outside the brand's supervisors is told.
     assert not Notification.objects.exclude(user__in=supervisors).exists()
+
+
+def test_an_english_brand_mails_in_english(cast, supervisors, django_capture_on_commit_callbacks):
+    cast.brand_a.languages = "en,id"
+    cast.brand_a.save()
+    received = datetime(2026, 11, 19, 3, 0, tzinfo=UTC)
+    ticket = make_ticket(cast.brand_a, now=received)
+    with django_capture_on_commit_callbacks(execute=True):
+        sla.scan(now=received + timedelta(hours=2))
+    assert [m.subject for m in mail.outbox] == [f"[Acme Telco] SLA breached on {ticket.reference}"]
+    assert f"The deadline of {ticket.reference} passed at 19 Nov 2026, 11:00 WIB." in mail.outbox[0].body
 
 
 def test_the_scan_escalates_once_on_breach_and_raises_priority_when_asked(cast, supervisors):
