@@ -6,7 +6,8 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from brands.models import Brand, ChannelAccount, Membership
+from brands.models import Brand, ChannelAccount, Membership, Product, Snippet
+from brands.services import knowledge
 from tickets.channels.base import NormalizedAuthor, NormalizedMention
 from tickets.models import Ticket
 from tickets.services import ingest
@@ -68,3 +69,17 @@ def make_ticket(brand: Brand, **kwargs) -> Ticket:
     now = kwargs.pop("now", None)
     result = ingest.ingest_mentions(items=[make_normalized(brand, **kwargs)], now=now)[0]
     return Ticket.objects.get(pk=result.ticket_id)
+
+
+def make_product(brand: Brand, name: str = "Kuota Max", **extra) -> Product:
+    return Product.objects.create(brand=brand, name=name, **extra)
+
+
+def make_snippet(
+    brand: Brand, *, title: str = "Greeting", body: str = "Halo {customer_name}!", user=None, **extra
+) -> Snippet:
+    """A snippet made the real way (validated, version 1). Published unless ``status`` says otherwise."""
+    extra.setdefault("status", "published")
+    data = knowledge.SnippetData(title=title, body=body, **extra)
+    snippet, _change = knowledge.create_snippet(brand=brand, user=user, data=data)
+    return snippet

@@ -2,7 +2,17 @@
 
 from django.contrib.auth import get_user_model
 
-from brands.models import Brand, BrandHoliday, BusinessPeriod, ChannelAccount, Membership, SlaPolicy
+from brands.models import (
+    Brand,
+    BrandHoliday,
+    BusinessPeriod,
+    ChannelAccount,
+    Membership,
+    Product,
+    SlaPolicy,
+    Snippet,
+    SnippetVersion,
+)
 from tickets.models import (
     Author,
     DeliveryAttempt,
@@ -35,6 +45,9 @@ def db_state() -> dict:
         "business_periods": list(BusinessPeriod.objects.order_by("pk").values()),
         "brand_holidays": list(BrandHoliday.objects.order_by("pk").values()),
         "sla_policies": list(SlaPolicy.objects.order_by("pk").values()),
+        "products": list(Product.objects.order_by("pk").values()),
+        "snippets": list(Snippet.objects.order_by("pk").values()),
+        "snippet_versions": list(SnippetVersion.objects.order_by("pk").values()),
     }
 
 

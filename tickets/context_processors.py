@@ -1,4 +1,4 @@
-from brands.access import CAPABILITIES, is_admin, roles_by_brand
+from brands.access import CAPABILITIES, brand_ids_for, is_admin, roles_by_brand
 
 
 def navigation(request) -> dict:
@@ -11,4 +11,5 @@ def navigation(request) -> dict:
     return {
         "nav_can_configure": is_admin(user) or any(role in configure for role in roles),
         "nav_can_report": is_admin(user) or any(role in report for role in roles),
+        "nav_can_edit_knowledge": brand_ids_for(user, "knowledge:edit") != [],
     }

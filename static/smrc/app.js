@@ -196,3 +196,186 @@
   document.addEventListener("DOMContentLoaded", tick);
   setInterval(tick, 15000);
 })();
+
+// --- the reply composer: snippet picker, live counter, placeholder check --------------------------------
+// The listbox is filled by htmx (suggestions on load, search as you type); this code moves the active
+// option, inserts the chosen snippet (filled by the server for this ticket) and keeps the counter live.
+// The count mirrors tickets/services/charcount.py; the server's count is the one that refuses.
+(function () {
+  "use strict";
+  var LIGHT = [[0x0000, 0x10FF], [0x2000, 0x200D], [0x2010, 0x201F], [0x2032, 0x2037]];
+  var URL_RE = /(?:https?:\/\/[^\s]+|www\.[^\s]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|id|co|io|me|ly|app|dev|info|biz|xyz|ai|gg|tv|us|uk|sg|my)\b(?:\/[^\s]*)?)/gi;
+  var LEFTOVER_RE = /\{[^{}\s]{0,60}\}/g;
+  function pictographic(cp) {
+    return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) || (cp >= 0x2300 && cp <= 0x23FF) ||
+      (cp >= 0x2B00 && cp <= 0x2BFF) || (cp >= 0x2190 && cp <= 0x21FF) ||
+      [0xA9, 0xAE, 0x203C, 0x2049, 0x2122, 0x2139, 0x3030, 0x303D, 0x3297, 0x3299].indexOf(cp) !== -1;
+  }
+  function emojiLength(cps, i) {
+    var cp = cps[i], n = cps.length, j;
+    if (cp >= 0x1F1E6 && cp <= 0x1F1FF) return (i + 1 < n && cps[i + 1] >= 0x1F1E6 && cps[i + 1] <= 0x1F1FF) ? 2 : 1;
+    if ("#*0123456789".indexOf(String.fromCodePoint(cp)) !== -1) {
+      j = i + 1;
+      if (j < n && cps[j] === 0xFE0F) j++;
+      return (j < n && cps[j] === 0x20E3) ? j + 1 - i : 0;
+    }
+    if (!pictographic(cp)) return 0;
+    if (cp < 0x2000 && !(i + 1 < n && cps[i + 1] === 0xFE0F)) return 0;
+    j = i + 1;
+    while (j < n) {
+      var c = cps[j];
+      if (c === 0xFE0F || (c >= 0x1F3FB && c <= 0x1F3FF) || (c >= 0xE0020 && c <= 0xE007F) || c === 0x20E3) j++;
+      else if (c === 0x200D && j + 1 < n && pictographic(cps[j + 1])) j += 2;
+      else break;
+    }
+    return j - i;
+  }
+  function xLength(text) {
+    text = text.normalize("NFC");
+    var cps = Array.from(text, function (ch) { return ch.codePointAt(0); });
+    // URL spans in code-point offsets.
+    var urls = {}, m;
+    URL_RE.lastIndex = 0;
+    while ((m = URL_RE.exec(text))) {
+      var s = m[0].replace(/[.,:;!?)\]}'"]+$/, "");
+      var start = Array.from(text.slice(0, m.index)).length;
+      urls[start] = start + Array.from(s).length;
+    }
+    var total = 0, i = 0;
+    while (i < cps.length) {
+      if (urls[i] !== undefined) { total += 23; i = urls[i]; continue; }
+      var e = emojiLength(cps, i);
+      if (e) { total += 2; i += e; continue; }
+      total += LIGHT.some(function (r) { return cps[i] >= r[0] && cps[i] <= r[1]; }) ? 1 : 2;
+      i++;
+    }
+    return total;
+  }
+  function measure(text, platform) {
+    return platform === "x" ? xLength(text) : Array.from(text.normalize("NFC")).length;
+  }
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)[sd]/g, function (_, key) { return values[key]; });
+  }
+
+  function refresh() {
+    var box = document.getElementById("id_reply_body"), out = document.getElementById("id_reply_counter");
+    var picker = document.querySelector("[data-picker]");
+    if (!box || !out) return;
+    var limit = parseInt(out.dataset.limit, 10), n = measure(box.value.trim(), out.dataset.platform);
+    out.textContent = n + " / " + limit + (n > limit && picker ? " · " + fill(picker.dataset.tOver, { n: n - limit }) : "");
+    out.classList.toggle("over", n > limit);
+    var warn = document.getElementById("id_reply_placeholders");
+    var left = (box.value.match(LEFTOVER_RE) || []).filter(function (v, i, a) { return a.indexOf(v) === i; });
+    if (warn && picker) {
+      warn.hidden = !left.length;
+      warn.textContent = left.length ? fill(picker.dataset.tUnfilled, { names: left.join(", ") }) : "";
+    }
+    // Mark the box invalid while it is over or has placeholders; give back what the server said otherwise.
+    if (n > limit || left.length) { if (box.dataset.jsInvalid === undefined) box.dataset.jsInvalid = box.getAttribute("aria-invalid") || ""; box.setAttribute("aria-invalid", "true"); }
+    else if (box.dataset.jsInvalid !== undefined) {
+      if (box.dataset.jsInvalid) box.setAttribute("aria-invalid", box.dataset.jsInvalid); else box.removeAttribute("aria-invalid");
+      delete box.dataset.jsInvalid;
+    }
+  }
+
+  // The picker ---------------------------------------------------------------------------------------
+  var caret = null; // where in the reply the snippet goes (set when "/" opened the picker)
+  function options() { return Array.prototype.slice.call(document.querySelectorAll("#snippet-list [role=option]")); }
+  function activate(i) {
+    var list = options(), q = document.getElementById("snippet-q");
+    if (!list.length || !q) { if (q) q.removeAttribute("aria-activedescendant"); return; }
+    i = (i + list.length) % list.length;
+    list.forEach(function (o, n) { o.setAttribute("aria-selected", n === i ? "true" : "false"); });
+    q.setAttribute("aria-activedescendant", list[i].id);
+    list[i].scrollIntoView({ block: "nearest" });
+  }
+  function activeIndex() {
+    return options().findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+  }
+  function announce(text) { var s = document.querySelector("[data-picker-status]"); if (s) s.textContent = text; }
+  function insert(option) {
+    var picker = document.querySelector("[data-picker]"), box = document.getElementById("id_reply_body");
+    if (!picker || !box || !option) return;
+    var url = picker.dataset.renderUrl + "?snippet=" + encodeURIComponent(option.dataset.snippet);
+    fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then(function (data) {
+        var at = caret === null ? box.value.length : caret;
+        var before = box.value.slice(0, at), after = box.value.slice(at);
+        var sep = before && !/\s$/.test(before) ? " " : "";
+        box.value = before + sep + data.text + after;
+        var ids = document.getElementById("id_reply_snippets");
+        if (ids) ids.value = ids.value ? ids.value + "," + data.id : String(data.id);
+        caret = null;
+        close(false);
+        box.focus();
+        var end = (before + sep + data.text).length;
+        box.setSelectionRange(end, end);
+        refresh();
+        announce(fill(picker.dataset.tInserted, { title: data.title }));
+      })
+      .catch(function () { announce(picker.dataset.tFailed); var f = document.getElementById("flash-error"); if (f) { f.textContent = picker.dataset.tFailed; f.hidden = false; } });
+  }
+  function close(giveBackTyped) {
+    var q = document.getElementById("snippet-q"), box = document.getElementById("id_reply_body");
+    if (!q || !box) return;
+    if (giveBackTyped && caret !== null) {
+      // Esc after "/": what was typed goes back into the reply, as if the picker never opened.
+      box.value = box.value.slice(0, caret) + q.value + box.value.slice(caret);
+      var end = caret + q.value.length;
+      box.focus();
+      box.setSelectionRange(end, end);
+    } else if (giveBackTyped) {
+      box.focus();
+    }
+    caret = null;
+    if (q.value) { q.value = ""; if (window.htmx) window.htmx.trigger(q, "input"); }
+    refresh();
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    var el = ev.target;
+    if (el && el.id === "snippet-q") {
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        var i = activeIndex();
+        activate(i === -1 ? 0 : i + (ev.key === "ArrowDown" ? 1 : -1));
+      } else if (ev.key === "Enter") {
+        ev.preventDefault();
+        ev.stopPropagation();
+        var list = options();
+        insert(list[Math.max(activeIndex(), 0)]);
+      } else if (ev.key === "Escape") {
+        ev.preventDefault();
+        ev.stopPropagation();
+        close(true);
+      }
+      return;
+    }
+    if (el && el.id === "id_reply_body" && ev.key === "/" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+      var pos = el.selectionStart;
+      if (pos === el.selectionEnd && (pos === 0 || /\s/.test(el.value.charAt(pos - 1)))) {
+        // "/" at the start of a word opens the picker on shortcuts.
+        ev.preventDefault();
+        caret = pos;
+        var q = document.getElementById("snippet-q");
+        if (!q) return;
+        q.value = "/";
+        q.focus();
+        if (window.htmx) window.htmx.trigger(q, "input");
+      }
+    }
+  }, true);
+  document.addEventListener("click", function (ev) {
+    var option = ev.target.closest && ev.target.closest("#snippet-list [role=option]");
+    if (option) { ev.preventDefault(); insert(option); }
+  });
+  document.addEventListener("input", function (ev) { if (ev.target && ev.target.id === "id_reply_body") refresh(); });
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "snippet-list") activate(0);
+    refresh();
+  });
+  document.addEventListener("DOMContentLoaded", refresh);
+  window.smrcMeasure = measure; // for the browser test
+})();

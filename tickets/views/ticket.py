@@ -12,7 +12,7 @@ from brands.access import perms_for
 from ..forms import NoteForm, ReplyForm
 from ..models import ACTIVE_STATUSES, REPLY_OPEN_STATUSES
 from ..selectors import author_history, conversation_of, get_ticket_for_user, ticket_page_queryset, timeline_of
-from ..services import replies, workflow
+from ..services import charcount, replies, workflow
 
 
 @login_required
@@ -33,6 +33,7 @@ def ticket_detail(request, pk: int, reply_form: ReplyForm | None = None, note_fo
         "reply_in_flight": reply_in_flight,
         "reply_form": reply_form or ReplyForm(),
         "note_form": note_form or NoteForm(),
+        "reply_limit": charcount.LIMITS.get(ticket.platform, replies.REPLY_MAX_LENGTH),
     }
     if reply_form or note_form:
         response = render(request, "tickets/ticket.html", context, status=400)
