@@ -1,6 +1,7 @@
 """Brands (the agency's clients) and their configuration. Imports nothing from ``tickets``."""
 
 import datetime
+import re
 import secrets
 import zoneinfo
 
@@ -82,6 +83,29 @@ class Brand(models.Model):
         default=False,
         help_text=_("Let this brand's managers edit its products and snippets, as supervisors do."),
     )
+    # Routing (docs/priority.md): how new tickets reach operators.
+    routing_mode = models.CharField(
+        _("routing"),
+        max_length=12,
+        choices=[
+            ("claim", _("Claim only")),
+            ("round_robin", _("Round robin")),
+            ("load", _("Load-based")),
+        ],
+        default="claim",
+        help_text=_("Claim only: operators take tickets. The others assign new tickets to an online operator."),
+    )
+    operator_capacity = models.PositiveSmallIntegerField(
+        _("tickets per operator"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_("Automatic assignment stops giving an operator tickets at this many active ones."),
+    )
+    idle_owner_minutes = models.PositiveIntegerField(
+        _("unassign an idle owner after (minutes)"),
+        default=0,
+        help_text=_("An open ticket whose owner did nothing on it for this long goes back to the queue; 0: never."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -156,6 +180,17 @@ class Membership(models.Model):
     )
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("brand"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    languages = models.CharField(
+        _("languages"),
+        max_length=40,
+        blank=True,
+        help_text=_("Comma-separated language codes this person answers in (id,en); empty: any."),
+    )
+    skills = models.CharField(
+        _("skill tags"), max_length=200, blank=True, help_text=_("Comma-separated, e.g. fraud,legal,billing.")
+    )
+    #: when automatic assignment last gave this member a ticket (round robin takes the longest-waiting)
+    last_assigned_at = models.DateTimeField(_("last assigned"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -170,6 +205,18 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.brand} ({self.role})"
+
+    @property
+    def language_list(self) -> list[str]:
+        return split_tags(self.languages)
+
+    @property
+    def skill_list(self) -> list[str]:
+        return split_tags(self.skills)
+
+
+def split_tags(value: str) -> list[str]:
+    return [tag for tag in (part.strip().lower() for part in value.split(",")) if tag]
 
 
 def new_verify_token() -> str:
@@ -365,3 +412,117 @@ class SnippetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snippet_id} v{self.number}"
+
+
+# --- priority, noise and presence (docs/priority.md) ----------------------------------------------------------
+
+
+class PatternRule(models.Model):
+    """A word, phrase or regular expression matched case-insensitively against a mention's text."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    pattern = models.CharField(_("pattern"), max_length=200)
+    is_regex = models.BooleanField(
+        _("regular expression"), default=False, help_text=_("Otherwise the words are matched as written.")
+    )
+    label = models.CharField(_("label"), max_length=40, help_text=_("Shown as the reason, e.g. fraud or legal."))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.pattern}"
+
+    def clean(self) -> None:
+        super().clean()
+        error = pattern_error(self.pattern, is_regex=self.is_regex)
+        if error:
+            raise ValidationError({"pattern": error})
+
+
+def pattern_error(pattern: str, *, is_regex: bool) -> str | None:
+    """Why ``pattern`` cannot be used, or None. Shared by the admin, forms and ``load_config``."""
+    if not pattern.strip():
+        return str(_("A pattern cannot be empty."))
+    if not is_regex:
+        return None
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError) as exc:
+        return str(_("Not a valid regular expression: %(error)s") % {"error": exc})
+    if compiled.search(""):
+        return str(_("This regular expression matches empty text, so it would match every message."))
+    return None
+
+
+class UrgencyTerm(PatternRule):
+    """A brand's own urgency term, added to the built-in ones (``tickets.services.priority.DEFAULT_URGENCY_TERMS``)."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="urgency_terms", verbose_name=_("brand"))
+    weight = models.PositiveSmallIntegerField(
+        _("points"), default=20, help_text=_("Priority points when a message contains it.")
+    )
+
+    class Meta:
+        ordering = ["brand", "label", "pk"]
+        verbose_name = _("urgency term")
+        verbose_name_plural = _("urgency terms")
+        constraints = [models.UniqueConstraint(fields=["brand", "pattern"], name="urgency_term_unique_pattern")]
+
+
+class SpamPattern(PatternRule):
+    """A brand's own noise pattern, added to the built-in gambling-promotion ones."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="spam_patterns", verbose_name=_("brand"))
+
+    class Meta:
+        ordering = ["brand", "label", "pk"]
+        verbose_name = _("spam pattern")
+        verbose_name_plural = _("spam patterns")
+        constraints = [models.UniqueConstraint(fields=["brand", "pattern"], name="spam_pattern_unique_pattern")]
+
+
+class BlockedAuthor(models.Model):
+    """An author whose mentions to this brand are ignored on arrival. ``handle`` without the @."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="blocked_authors", verbose_name=_("brand"))
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    handle = models.CharField(_("handle"), max_length=120)
+    note = models.CharField(_("why"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["brand", "platform", "handle"]
+        verbose_name = _("blocked author")
+        verbose_name_plural = _("blocked authors")
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "platform", "handle"], name="blocked_author_unique_handle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:@{self.handle}"
+
+    def clean(self) -> None:
+        super().clean()
+        self.handle = self.handle.strip().lstrip("@")
+
+
+class Presence(models.Model):
+    """When a user was last seen in the app (written at most once a minute by ``brands.middleware``).
+    Automatic assignment gives tickets only to operators seen within ``SMRC_ONLINE_MINUTES``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="presence",
+        verbose_name=_("user"),
+    )
+    last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} seen {self.last_seen_at:%Y-%m-%d %H:%M}"

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "brands.middleware.PresenceMiddleware",
 ]
 
 ROOT_URLCONF = "smrc.urls"
@@ -149,6 +150,7 @@ CELERY_BEAT_SCHEDULE = {
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
     "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},
+    "unassign-idle-owners": {"task": "tickets.tasks.unassign_idle_owners_task", "schedule": 60.0},
 }
 
 # --- auth -------------------------------------------------------------------------------------------------
@@ -194,6 +196,8 @@ SMRC_INGEST_MAX_BYTES = env_int("SMRC_INGEST_MAX_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SMRC_INGEST_MAX_BYTES + 64 * 1024
 SMRC_QUEUE_PAGE_SIZE = env_int("SMRC_QUEUE_PAGE_SIZE", 50)
 SMRC_QUEUE_REFRESH_SECONDS = env_int("SMRC_QUEUE_REFRESH_SECONDS", 15)
+#: automatic assignment gives tickets only to operators seen in the app within this many minutes
+SMRC_ONLINE_MINUTES = env_int("SMRC_ONLINE_MINUTES", 5)
 # A resolved ticket with no new customer message closes after this many hours.
 SMRC_CLOSE_AFTER_HOURS = env_int("SMRC_CLOSE_AFTER_HOURS", 72)
 

@@ -123,3 +123,27 @@ def knowledge_changed(brand: Brand, *, actor, kind: str, data: dict) -> Event:
 
 def snippets_used(reply: Reply, *, as_is: list[int], edited: list[int]) -> Event:
     return _record(reply.ticket, "reply.snippets_used", actor=reply.author, reply=reply, as_is=as_is, edited=edited)
+
+
+# --- priority, noise and routing (docs/priority.md) -----------------------------------------------------------
+
+
+def priority_assessed(ticket: Ticket, *, before: int, after: int, at: datetime) -> Event:
+    """A new mention changed the computed priority (no actor: the assessment did)."""
+    return _record(ticket, "ticket.priority_changed", at=at, before=before, after=after, reason="assessment")
+
+
+def ticket_ignored(ticket: Ticket, *, reason: str, detail: str = "", actor=None, at: datetime | None = None) -> Event:
+    return _record(ticket, "ticket.ignored", actor=actor, at=at, reason=reason, detail=detail)
+
+
+def ticket_restored(ticket: Ticket, *, actor, reason: str, at: datetime | None = None) -> Event:
+    return _record(ticket, "ticket.restored", actor=actor, at=at, reason=reason)
+
+
+def ticket_auto_assigned(ticket: Ticket, *, assignee: str, mode: str, at: datetime) -> Event:
+    return _record(ticket, "ticket.auto_assigned", at=at, after=assignee, mode=mode)
+
+
+def owner_idle_unassigned(ticket: Ticket, *, previous_assignee: str, minutes: int, at: datetime) -> Event:
+    return _record(ticket, "ticket.idle_unassigned", at=at, previous_assignee=previous_assignee, minutes=minutes)

@@ -88,6 +88,13 @@ class Ticket(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True, help_text=_("The first customer words."))
     conversation_key = models.CharField(_("conversation key"), max_length=128, blank=True)
     mention_count = models.PositiveIntegerField(_("mentions"), default=0)
+    language = models.CharField(_("language"), max_length=12, blank=True)
+    #: the factors that made ``priority`` (tickets.services.priority.Assessment.as_json), shown as "why"
+    priority_factors = models.JSONField(_("priority factors"), default=dict, blank=True)
+    #: a supervisor set the priority by hand: new mentions no longer recompute it
+    priority_overridden = models.BooleanField(_("priority set by hand"), default=False)
+    #: why the ticket was moved to ``ignored`` (tickets.services.noise.REASONS), empty otherwise
+    ignored_reason = models.CharField(_("ignored because"), max_length=20, blank=True)
 
     # Clocks (DESIGN §5), all UTC.
     posted_at = models.DateTimeField(_("posted"))
@@ -206,6 +213,8 @@ class Mention(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.POST)
     text = models.TextField(_("text"), blank=True)
     language = models.CharField(_("language"), max_length=12, blank=True)
+    #: hash of the normalised text, to spot floods of the same text (tickets.services.noise)
+    fingerprint = models.CharField(_("text fingerprint"), max_length=16, blank=True)
     url = models.URLField(_("url"), max_length=500, blank=True)
     conversation_id = models.CharField(_("conversation id"), max_length=128, blank=True)
     parent_id = models.CharField(_("parent id"), max_length=128, blank=True)
@@ -218,6 +227,7 @@ class Mention(models.Model):
 
     class Meta:
         verbose_name = _("mention")
+            models.Index(fields=["brand", "fingerprint", "received_at"], name="mention_brand_fingerprint_idx"),
         verbose_name_plural = _("mentions")
         constraints = [
             models.UniqueConstraint(

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .reports import mail as report_mail
-from .services import delivery, sla, workflow
+from .services import delivery, routing, sla, workflow
 
 
 @shared_task(name="tickets.tasks.deliver_reply_task")
@@ -40,3 +40,8 @@ def sla_scan_task() -> dict[str, int]:
 def send_scheduled_reports_task() -> int:
     """Mail the weekly and monthly reports that are due; each period once per brand."""
     return report_mail.send_scheduled_reports()
+
+
+@shared_task(name="tickets.tasks.unassign_idle_owners_task")
+def unassign_idle_owners_task() -> int:
+    return routing.unassign_idle_owners()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from brands.models import Brand
@@ -21,7 +22,9 @@ from brands.models import Brand
 from .. import events
 from ..channels.base import NormalizedAuthor, NormalizedMention
 from ..models import ACTIVE_STATUSES, Author, Mention, Reply, Ticket, TicketStatus
-from . import sla
+from ..sentiment import classify
+from . import noise, priority, routing, sla
+from .rules import BrandRules, rules_for
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,13 @@ def _find_ticket(item: NormalizedMention, author: Author, brand: Brand, now: dat
     )
 
 
-def _new_ticket(item: NormalizedMention, author: Author, now: datetime) -> Ticket:
+def _new_ticket(
+    item: NormalizedMention,
+    author: Author,
+    now: datetime,
+    assessment: priority.Assessment,
+    verdict: noise.Verdict | None,
+) -> Ticket:
     conversation = item.conversation_id or item.platform_id
     ticket = Ticket(
         brand_id=item.brand_id,
@@ -124,15 +133,24 @@ def _new_ticket(item: NormalizedMention, author: Author, now: datetime) -> Ticke
         received_at=now,
         last_customer_at=now,
         mention_count=1,
+        language=item.language[:12],
+        priority=assessment.priority,
+        priority_factors=assessment.as_json(),
+        status=TicketStatus.IGNORED if verdict else TicketStatus.NEW,
+        ignored_reason=verdict.reason if verdict else "",
     )
     sla.refresh_due(ticket, now=now)
     ticket.save()
     return ticket
 
 
-def _add_to_ticket(ticket: Ticket, now: datetime) -> str:
-    """A customer wrote again: reopen, resume clocks. Returns the status before."""
+def _add_to_ticket(ticket: Ticket, now: datetime, assessment: priority.Assessment) -> str:
+    """A customer wrote again: reopen, resume clocks, re-assess the priority unless a supervisor set it.
+    Returns the status before."""
     before = ticket.status
+    if not ticket.priority_overridden:
+        ticket.priority = assessment.priority
+        ticket.priority_factors = assessment.as_json()
     if ticket.status in (TicketStatus.PENDING, TicketStatus.RESOLVED):
         sla.end_pause(ticket, now=now)
         ticket.resolved_at = None
@@ -151,10 +169,12 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
     """
     now = now or timezone.now()
     brands = Brand.objects.in_bulk({item.brand_id for item in items})
+    sentiments = classify([item.text for item in items])  # one call for the batch
+    rules: dict[int, BrandRules] = {}
     results: list[IngestResult] = []
     with transaction.atomic():
         _lock(items)
-        for item in items:
+        for item, sentiment in zip(items, sentiments, strict=True):
             existing = (
                 Mention.objects.filter(brand_id=item.brand_id, platform=item.platform, platform_id=item.platform_id)
                 .values_list("pk", "ticket_id")
@@ -164,10 +184,17 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
                 results.append(IngestResult("duplicate", existing[0], existing[1]))
                 continue
             author = _upsert_author(item.platform, item.author)
-            ticket = _find_ticket(item, author, brands[item.brand_id], now)
+            brand = brands[item.brand_id]
+            brand_rules = rules.get(brand.pk) or rules.setdefault(brand.pk, rules_for(brand.pk))
+            ticket = _find_ticket(item, author, brand, now)
             created = ticket is None
+            fingerprint = noise.fingerprint(item.text)
+            terms = brand_rules.match_urgency(item.text)
+            assessment = _assess(item, author, ticket, sentiment, terms, now)
+            verdict = _noise(item, author, brand_rules, fingerprint, now) if created else None
+            before_priority = ticket.priority if ticket else None
             if created:
-                ticket = _new_ticket(item, author, now)
+                ticket = _new_ticket(item, author, now, assessment, verdict)
             mention = Mention.objects.create(
                 brand_id=item.brand_id,
                 ticket=ticket,
@@ -184,11 +211,88 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
                 posted_at=item.posted_at,
                 received_at=now,
                 raw=item.raw,
+                sentiment=sentiment,
+                fingerprint=fingerprint,
             )
             if created:
                 events.ticket_created(ticket, mention)
+                if verdict:
+                    events.ticket_ignored(ticket, reason=verdict.reason, detail=verdict.detail, at=now)
+                else:
+                    routing.auto_assign(ticket=ticket, brand=brand, skills={t.label.lower() for t in terms}, now=now)
             else:
-                before = _add_to_ticket(ticket, now)
+                before = _add_to_ticket(ticket, now, assessment)
                 events.mention_added(ticket, mention, status_before=before)
+                if ticket.priority != before_priority:
+                    events.priority_assessed(ticket, before=before_priority, after=ticket.priority, at=now)
             results.append(IngestResult("created", mention.pk, ticket.pk, created))
     return results
+
+
+def _assess(
+    item: NormalizedMention,
+    author: Author,
+    ticket: Ticket | None,
+    sentiment: str,
+    terms: list[priority.Term],
+    now: datetime,
+) -> priority.Assessment:
+    """The priority of ``ticket`` (None: the ticket this mention opens) once this mention is on it. Three
+    queries: the author's tickets with the brand (all, and recent) and their messages on this ticket."""
+    others = Ticket.objects.filter(brand_id=item.brand_id, author=author)
+    if ticket is not None:
+        others = others.exclude(pk=ticket.pk)
+    earlier = others.count()
+    recent = others.filter(received_at__gte=now - timedelta(days=priority.RECENT_DAYS)).count() if earlier else 0
+    on_ticket = 1 + (Mention.objects.filter(ticket=ticket, author=author).count() if ticket is not None else 0)
+    created = priority.account_created_from_raw(item.raw)
+    signals = priority.AuthorSignals(
+        followers=author.followers_count,
+        following=author.following_count,
+        verified_type=author.verified_type,
+        engagement=priority.engagement_from_raw(item.raw),
+        account_age_days=(now - created).days if created else None,
+        earlier_tickets=earlier,
+    )
+    # Urgency terms stay with the ticket: those matched by earlier messages still count.
+    known = {}
+    if ticket is not None:
+        for factor in (ticket.priority_factors or {}).get("factors", []):
+            if factor.get("code") == "urgency_term":
+                params = factor.get("params") or {}
+                known[params.get("label", "")] = priority.Term(
+                    params.get("term", ""), params.get("label", ""), int(factor.get("points", 0))
+                )
+    for term in terms:
+        if term.label not in known or term.weight > known[term.label].weight:
+            known[term.label] = term
+    return priority.assess(
+        priority.PriorityInputs(
+            sentiment=sentiment,
+            influence=priority.influence(signals),
+            terms=tuple(known.values()),
+            is_private=item.kind == Mention.Kind.DM or bool(ticket and ticket.is_private),
+            mentions_on_ticket=on_ticket,
+            recent_tickets=recent,
+        )
+    )
+
+
+def _noise(
+    item: NormalizedMention, author: Author, rules: BrandRules, fingerprint: str, now: datetime
+) -> noise.Verdict | None:
+    same = {"n": 0, "mine": 0}
+    if fingerprint:
+        same = Mention.objects.filter(
+            brand_id=item.brand_id,
+            fingerprint=fingerprint,
+            received_at__gte=now - timedelta(minutes=noise.FLOOD_MINUTES),
+        ).aggregate(n=Count("pk"), mine=Count("pk", filter=Q(author=author)))
+    return noise.check(
+        text=item.text,
+        handle=item.author.handle,
+        blocked_handles=rules.blocked_handles.get(item.platform, frozenset()),
+        spam_terms=rules.spam_terms,
+        same_text_recently=same["n"],
+        same_text_same_author=same["mine"],
+    )

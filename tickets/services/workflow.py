@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.access import has_perm
+from brands.models import Priority
 
 from .. import events
 from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Ticket, TicketStatus
@@ -166,16 +167,21 @@ def close_quiet_tickets(*, older_than: datetime, now: datetime | None = None, li
 
 
 def change_priority(*, ticket: Ticket, user, priority: int, now: datetime | None = None) -> Ticket:
-    """A supervisor's override. The caller checked ``ticket:assign``."""
+    """A supervisor's override. The caller checked ``ticket:assign``. A change marks the priority as set by
+    if priority not in Priority.values:
+        raise WorkflowError(_("Unknown priority."))
+    hand (``priority_overridden``): new mentions no longer recompute it. Due times follow the new priority;
+    the same priority changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
+        current.priority_overridden = True
         current = _locked(ticket.pk)
         before = current.priority
         if before == priority:
             return current
         current.priority = priority
         sla.refresh_due(current, now=now)
-        current.save(update_fields=["priority", *sla.DUE_FIELDS, "updated_at"])
+        current.save(update_fields=["priority", "priority_overridden", *sla.DUE_FIELDS, "updated_at"])
         events.priority_changed(current, actor=user, before=before, after=priority, at=now)
     return current
 
@@ -184,6 +190,22 @@ def add_note(*, ticket: Ticket, user, body: str) -> Note:
     body = body.strip()
     if not body:
         raise WorkflowError(_("A note cannot be empty."))
+
+
+def restore_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+    """An ignored ticket was not noise after all: back to the queue as ``new``, with its event."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(ticket.pk)
+        if current.status != TicketStatus.IGNORED:
+            raise WorkflowError(_("Only an ignored ticket can be restored."))
+        reason = current.ignored_reason
+        current.status = TicketStatus.NEW
+        current.ignored_reason = ""
+        sla.refresh_due(current, now=now)
+        current.save(update_fields=["status", "ignored_reason", *sla.DUE_FIELDS, "updated_at"])
+        events.ticket_restored(current, actor=user, reason=reason, at=now)
+    return current
     if len(body) > NOTE_MAX_LENGTH:
         raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH})
     with transaction.atomic():

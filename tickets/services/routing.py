@@ -1,0 +1,175 @@
+"""Routing: automatic assignment of new tickets, `Get next`, and unassigning idle owners (docs/priority.md).
+
+Modes (``Brand.routing_mode``):
+- ``claim``: nobody is assigned automatically; operators claim or press `Get next`.
+- ``round_robin``: the eligible operator who was assigned longest ago (never first) gets the ticket.
+- ``load``: the eligible operator with the fewest active tickets of the brand gets it (ties: round robin).
+Eligible: an operator of the brand, seen within ``SMRC_ONLINE_MINUTES``, under the brand's capacity, and
+speaking the ticket's language (an operator without languages speaks all). Operators whose skill tags match
+the ticket's urgency labels come first.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from brands.access import scope_to_brands
+from brands.models import Brand, Membership, Role, split_tags
+
+from .. import events
+from ..models import ACTIVE_STATUSES, Event, Ticket, TicketStatus
+from . import sla, workflow
+
+ROUTING_MODES = ("claim", "round_robin", "load")
+
+
+def online_since(now: datetime) -> datetime:
+    return now - timedelta(minutes=settings.SMRC_ONLINE_MINUTES)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    membership: Membership
+    load: int
+    skill_matches: int
+
+
+def candidates(*, brand: Brand, language: str, skills: set[str], now: datetime) -> list[Candidate]:
+    """Eligible operators for a ticket of ``brand``, best first for the brand's mode. One query.
+
+    On PostgreSQL the brand's operator memberships are locked (``FOR UPDATE``) until the caller's transaction
+    ends, so two concurrent ingests do not both hand the same last free slot out."""
+    load = (
+        Ticket.objects.filter(brand_id=brand.pk, assignee_id=OuterRef("user_id"), status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        Membership.objects.filter(
+            brand_id=brand.pk,
+            role=Role.OPERATOR,
+            user__is_active=True,
+            user__presence__last_seen_at__gte=online_since(now),
+        )
+        .annotate(load=Subquery(load))
+        .select_related("user")
+        .order_by("pk")
+    )
+    if connection.vendor == "postgresql":
+        rows = rows.select_for_update(of=("self",))
+    found = []
+    for member in rows:
+        languages = member.language_list
+        if language and languages and language.lower() not in languages:
+            continue
+        current = member.load or 0
+        if current >= brand.operator_capacity:
+            continue
+        found.append(Candidate(member, current, len(skills & set(member.skill_list))))
+    never = datetime.min.replace(tzinfo=now.tzinfo)
+
+    def round_robin(c: Candidate):
+        return (-c.skill_matches, c.membership.last_assigned_at or never, c.membership.pk)
+
+    def by_load(c: Candidate):
+        return (-c.skill_matches, c.load, c.membership.last_assigned_at or never, c.membership.pk)
+
+    return sorted(found, key=by_load if brand.routing_mode == "load" else round_robin)
+
+
+def auto_assign(*, ticket: Ticket, brand: Brand, skills: set[str], now: datetime) -> Membership | None:
+    """Assign a new ticket by the brand's routing mode; None when claim-only or nobody is eligible.
+    Runs inside the caller's transaction (ingest); writes the assignment and its event."""
+    if brand.routing_mode not in ("round_robin", "load") or ticket.status != TicketStatus.NEW or ticket.assignee_id:
+        return None
+    found = candidates(brand=brand, language=ticket.language, skills=skills, now=now)
+    if not found:
+        return None
+    member = found[0].membership
+    ticket.assignee = member.user
+    ticket.status = TicketStatus.OPEN
+    ticket.claimed_at = ticket.claimed_at or now
+    sla.refresh_due(ticket, now=now)
+    ticket.save(update_fields=["assignee", "status", "claimed_at", *sla.DUE_FIELDS, "updated_at"])
+    Membership.objects.filter(pk=member.pk).update(last_assigned_at=now)
+    member.last_assigned_at = now
+    events.ticket_auto_assigned(ticket, assignee=member.user.get_username(), mode=brand.routing_mode, at=now)
+    return member
+
+
+def _languages_of(user) -> set[str] | None:
+    """The languages ``user`` answers in across the brands they work; None when any membership says "all"."""
+    rows = list(Membership.objects.filter(user_id=user.pk).values_list("languages", flat=True))
+    languages: set[str] = set()
+    for value in rows:
+        tags = split_tags(value)
+        if not tags:
+            return None
+        languages.update(tags)
+    return languages
+
+
+def take_next(*, user, now: datetime | None = None) -> Ticket | None:
+    """Give ``user`` the most urgent unassigned new ticket they may work, in queue order (due time, then
+    age), in a language they answer in; None when there is none.
+
+    Race-safe: on PostgreSQL the candidate row is read ``FOR UPDATE SKIP LOCKED``, so two operators pressing
+    `Get next` at once get different tickets; the claim itself is the compare-and-set of
+    :func:`workflow.claim_ticket`. SQLite serialises writers anyway."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        qs = scope_to_brands(Ticket.objects.all(), user, perm="ticket:work").filter(
+            status=TicketStatus.NEW, assignee__isnull=True
+        )
+        if not user.is_superuser:
+            languages = _languages_of(user)
+            if languages is not None:
+                qs = qs.filter(Q(language="") | Q(language__in=sorted(languages)))
+        qs = qs.order_by(F("due_at").asc(nulls_last=True), "received_at", "pk")
+        if connection.vendor == "postgresql":
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        ticket = qs.first()
+        if ticket is None:
+            return None
+        return workflow.claim_ticket(ticket=ticket, user=user, now=now)
+
+
+def unassign_idle_owners(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Give back to the queue every open ticket whose owner did nothing on it (no event by them, nor the
+    automatic assignment) for the brand's ``idle_owner_minutes``. Returns how many were unassigned."""
+    now = now or timezone.now()
+    done = 0
+    for brand in Brand.objects.filter(idle_owner_minutes__gt=0).only("pk", "idle_owner_minutes"):
+        cutoff = now - timedelta(minutes=brand.idle_owner_minutes)
+        last_action = (
+            Event.objects.filter(ticket_id=OuterRef("pk"))
+            .filter(Q(actor_id=OuterRef("assignee_id")) | Q(kind="ticket.auto_assigned"))
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        with transaction.atomic():
+            idle = (
+                Ticket.objects.filter(brand_id=brand.pk, status=TicketStatus.OPEN, assignee__isnull=False)
+                .annotate(last_action=Subquery(last_action))
+                .filter(Q(last_action__lt=cutoff) | Q(last_action__isnull=True, claimed_at__lt=cutoff))
+                .order_by("pk")
+            )
+            if connection.vendor == "postgresql":
+                idle = idle.select_for_update(skip_locked=True, of=("self",))
+            for ticket in list(idle.select_related("assignee")[:limit]):
+                previous = ticket.assignee.get_username()
+                ticket.assignee = None
+                ticket.status = TicketStatus.NEW
+                sla.refresh_due(ticket, now=now)
+                ticket.save(update_fields=["assignee", "status", *sla.DUE_FIELDS, "updated_at"])
+                events.owner_idle_unassigned(
+                    ticket, previous_assignee=previous, minutes=brand.idle_owner_minutes, at=now
+                )
+                done += 1
+    return done
