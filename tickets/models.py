@@ -213,8 +213,6 @@ class Mention(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.POST)
     text = models.TextField(_("text"), blank=True)
     language = models.CharField(_("language"), max_length=12, blank=True)
-    #: hash of the normalised text, to spot floods of the same text (tickets.services.noise)
-    fingerprint = models.CharField(_("text fingerprint"), max_length=16, blank=True)
     url = models.URLField(_("url"), max_length=500, blank=True)
     conversation_id = models.CharField(_("conversation id"), max_length=128, blank=True)
     parent_id = models.CharField(_("parent id"), max_length=128, blank=True)
@@ -222,12 +220,13 @@ class Mention(models.Model):
     received_at = models.DateTimeField(_("received"))
     raw = models.JSONField(_("raw payload"), default=dict, blank=True)
     sentiment = models.CharField(_("sentiment"), max_length=10, blank=True)
+    #: hash of the normalised text, to spot floods of the same text (tickets.services.noise)
+    fingerprint = models.CharField(_("text fingerprint"), max_length=16, blank=True)
     is_edited = models.BooleanField(_("edited"), default=False)
     is_deleted = models.BooleanField(_("deleted"), default=False)
 
     class Meta:
         verbose_name = _("mention")
-            models.Index(fields=["brand", "fingerprint", "received_at"], name="mention_brand_fingerprint_idx"),
         verbose_name_plural = _("mentions")
         constraints = [
             models.UniqueConstraint(
@@ -237,6 +236,7 @@ class Mention(models.Model):
         indexes = [
             models.Index(fields=["ticket", "posted_at"], name="mention_ticket_posted_idx"),
             models.Index(fields=["brand", "platform", "conversation_id"], name="mention_brand_conversation_idx"),
+            models.Index(fields=["brand", "fingerprint", "received_at"], name="mention_brand_fingerprint_idx"),
         ]
 
     def __str__(self) -> str:

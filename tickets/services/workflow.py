@@ -168,18 +168,18 @@ def close_quiet_tickets(*, older_than: datetime, now: datetime | None = None, li
 
 def change_priority(*, ticket: Ticket, user, priority: int, now: datetime | None = None) -> Ticket:
     """A supervisor's override. The caller checked ``ticket:assign``. A change marks the priority as set by
-    if priority not in Priority.values:
-        raise WorkflowError(_("Unknown priority."))
     hand (``priority_overridden``): new mentions no longer recompute it. Due times follow the new priority;
     the same priority changes nothing."""
     now = now or timezone.now()
+    if priority not in Priority.values:
+        raise WorkflowError(_("Unknown priority."))
     with transaction.atomic():
-        current.priority_overridden = True
         current = _locked(ticket.pk)
         before = current.priority
         if before == priority:
             return current
         current.priority = priority
+        current.priority_overridden = True
         sla.refresh_due(current, now=now)
         current.save(update_fields=["priority", "priority_overridden", *sla.DUE_FIELDS, "updated_at"])
         events.priority_changed(current, actor=user, before=before, after=priority, at=now)
@@ -190,6 +190,12 @@ def add_note(*, ticket: Ticket, user, body: str) -> Note:
     body = body.strip()
     if not body:
         raise WorkflowError(_("A note cannot be empty."))
+    if len(body) > NOTE_MAX_LENGTH:
+        raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH})
+    with transaction.atomic():
+        note = Note.objects.create(brand_id=ticket.brand_id, ticket=ticket, author=user, body=body)
+        events.note_added(ticket, note)
+    return note
 
 
 def restore_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
@@ -206,9 +212,3 @@ def restore_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         current.save(update_fields=["status", "ignored_reason", *sla.DUE_FIELDS, "updated_at"])
         events.ticket_restored(current, actor=user, reason=reason, at=now)
     return current
-    if len(body) > NOTE_MAX_LENGTH:
-        raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH})
-    with transaction.atomic():
-        note = Note.objects.create(brand_id=ticket.brand_id, ticket=ticket, author=user, body=body)
-        events.note_added(ticket, note)
-    return note
