@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from .models import Brand, BrandHoliday, BusinessPeriod, ChannelAccount, Membership, SlaPolicy
+from .models import Brand, BrandHoliday, BusinessPeriod, ChannelAccount, ListeningRule, Membership, SlaPolicy
 from .services.business_hours import forget_calendar
 from .services.calendars import MINUTES_PER_DAY, CalendarError, validate_periods
 from .services.sla_settings import forget_targets
@@ -115,3 +115,10 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         forget_targets(obj.brand_id)
+
+
+@admin.register(ListeningRule)
+class ListeningRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand", "platforms", "language", "is_active"]
+    list_filter = ["brand", "is_active"]
+    search_fields = ["name", "handles", "hashtags", "keywords"]

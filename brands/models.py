@@ -243,6 +243,12 @@ class ChannelAccount(models.Model):
     access_token = models.TextField(_("access token"), blank=True)
     webhook_secret = models.CharField(_("webhook secret"), max_length=200, blank=True)
     verify_token = models.CharField(_("verify token"), max_length=64, default=new_verify_token)
+    #: polling state (tickets.services.polling): the platform cursors (X ``since_id`` per timeline or rule,
+    #: YouTube's newest timestamp), when the last poll ran and the earliest time the next may (rate limits)
+    poll_cursor = models.JSONField(_("poll cursor"), default=dict, blank=True)
+    last_polled_at = models.DateTimeField(_("last poll"), null=True, blank=True)
+    next_poll_at = models.DateTimeField(_("next poll not before"), null=True, blank=True)
+    last_delivery_at = models.DateTimeField(_("last webhook delivery"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -526,3 +532,57 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} seen {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+
+def _terms(text: str) -> list[str]:
+    """Comma- or newline-separated terms, stripped, without empties."""
+    return [t.strip() for t in text.replace("\n", ",").split(",") if t.strip()]
+
+
+class ListeningRule(models.Model):
+    """What a brand listens for in searches and imports: any of its handles, hashtags or keywords, none of the
+    exclusions, optionally in one language and on some platforms. Matching: ``brands.services.listening``."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="listening_rules", verbose_name=_("brand"))
+    name = models.CharField(_("name"), max_length=120)
+    platforms = models.CharField(
+        _("platforms"), max_length=80, blank=True, help_text=_("Comma-separated; empty for every platform.")
+    )
+    handles = models.TextField(_("handles"), blank=True, help_text=_("Comma-separated, without @."))
+    hashtags = models.TextField(_("hashtags"), blank=True, help_text=_("Comma-separated, without #."))
+    keywords = models.TextField(_("keywords"), blank=True, help_text=_("Comma-separated words or phrases."))
+    exclusions = models.TextField(
+        _("exclusions"), blank=True, help_text=_("Comma-separated words or phrases that rule a mention out.")
+    )
+    language = models.CharField(_("language"), max_length=12, blank=True, help_text=_("Empty for any language."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["brand", "name"]
+        verbose_name = _("listening rule")
+        verbose_name_plural = _("listening rules")
+        constraints = [models.UniqueConstraint(fields=["brand", "name"], name="listening_rule_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.brand} · {self.name}"
+
+    @property
+    def platform_list(self) -> list[str]:
+        return [p.lower() for p in _terms(self.platforms)]
+
+    @property
+    def handle_list(self) -> list[str]:
+        return [h.lstrip("@") for h in _terms(self.handles)]
+
+    @property
+    def hashtag_list(self) -> list[str]:
+        return [h.lstrip("#") for h in _terms(self.hashtags)]
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return _terms(self.keywords)
+
+    @property
+    def exclusion_list(self) -> list[str]:
+        return _terms(self.exclusions)

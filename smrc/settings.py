@@ -146,6 +146,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    # inbound channels (docs/channels.md): re-queue stored deliveries the broker lost; poll X and YouTube
+    "sweep-inbound-deliveries": {"task": "tickets.tasks.sweep_deliveries_task", "schedule": 60.0},
+    "poll-channels": {"task": "tickets.tasks.poll_channels_task", "schedule": 60.0},
     "sweep-stuck-replies": {"task": "tickets.tasks.sweep_replies_task", "schedule": 60.0},
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
@@ -196,10 +199,27 @@ SMRC_INGEST_MAX_BYTES = env_int("SMRC_INGEST_MAX_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SMRC_INGEST_MAX_BYTES + 64 * 1024
 SMRC_QUEUE_PAGE_SIZE = env_int("SMRC_QUEUE_PAGE_SIZE", 50)
 SMRC_QUEUE_REFRESH_SECONDS = env_int("SMRC_QUEUE_REFRESH_SECONDS", 15)
-#: automatic assignment gives tickets only to operators seen in the app within this many minutes
-SMRC_ONLINE_MINUTES = env_int("SMRC_ONLINE_MINUTES", 5)
 # A resolved ticket with no new customer message closes after this many hours.
 SMRC_CLOSE_AFTER_HOURS = env_int("SMRC_CLOSE_AFTER_HOURS", 72)
+#: automatic assignment gives tickets only to operators seen in the app within this many minutes
+SMRC_ONLINE_MINUTES = env_int("SMRC_ONLINE_MINUTES", 5)
+
+# --- inbound channels (docs/channels.md) ------------------------------------------------------------------
+# Webhook bodies above this answer 413 and are not stored.
+SMRC_WEBHOOK_MAX_BYTES = env_int("SMRC_WEBHOOK_MAX_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, SMRC_WEBHOOK_MAX_BYTES + 64 * 1024)
+# Every call to a platform gives up after this many seconds.
+SMRC_HTTP_TIMEOUT = env_int("SMRC_HTTP_TIMEOUT", 10)
+# A delivery that failed this many times (transient errors) is marked failed for an admin to retry.
+SMRC_DELIVERY_MAX_ATTEMPTS = env_int("SMRC_DELIVERY_MAX_ATTEMPTS", 5)
+# The sweep re-queues deliveries still pending after this many seconds.
+SMRC_DELIVERY_SWEEP_AFTER_SECONDS = env_int("SMRC_DELIVERY_SWEEP_AFTER_SECONDS", 30)
+# X and YouTube accounts are polled at most this often.
+SMRC_POLL_INTERVAL_SECONDS = env_int("SMRC_POLL_INTERVAL_SECONDS", 120)
+# App secrets used when a channel account has no webhook secret of its own (one app for every account).
+X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET")
+META_APP_SECRET = env_str("META_APP_SECRET")
+META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN")
 
 # --- i18n -------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tickets.api_urls")),
+    path("", include("tickets.urls_channels")),
     path("", include("tickets.urls")),
     path("", include("tickets.urls_knowledge")),
 ]

@@ -1,6 +1,21 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Author, DeliveryAttempt, Event, Mention, Note, Notification, Reply, ReplyRevision, Ticket
+from .models import (
+    Author,
+    DeliveryAttempt,
+    Event,
+    InboundDelivery,
+    Mention,
+    MentionRevision,
+    Note,
+    Notification,
+    Reply,
+    ReplyRevision,
+    Ticket,
+)
+from .services import inbound
 
 
 @admin.register(Author)
@@ -94,3 +109,61 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["kind", "user", "brand", "ticket", "created_at", "read_at"]
     list_filter = ["kind", "brand"]
     raw_id_fields = ["user", "ticket"]
+
+
+class MentionRevisionInline(admin.TabularInline):
+    model = MentionRevision
+    extra = 0
+    readonly_fields = ["number", "text", "replaced_at"]
+    can_delete = False
+
+
+MentionAdmin.inlines = [MentionRevisionInline]
+
+
+@admin.register(InboundDelivery)
+class InboundDeliveryAdmin(admin.ModelAdmin):
+    """Webhook deliveries as received. Failed ones keep their error and can be retried; ignored ones were for
+    accounts SMRC does not know (add the account, then retry)."""
+
+    list_display = [
+        "pk",
+        "platform",
+        "channel_account",
+        "state",
+        "received_at",
+        "processed_at",
+        "attempts",
+        "short_error",
+    ]
+    list_filter = ["state", "platform"]
+    search_fields = ["error"]
+    readonly_fields = [
+        "platform",
+        "channel_account",
+        "state",
+        "received_at",
+        "processed_at",
+        "attempts",
+        "error",
+        "summary",
+        "headers",
+        "body",
+    ]
+    list_select_related = ["channel_account"]
+    show_full_result_count = False
+    actions = ["retry"]
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj: InboundDelivery) -> str:
+        return obj.error[:120]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Process the selected deliveries again"))
+    def retry(self, request, queryset):
+        count = inbound.retry_deliveries(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", count) % {"n": count}
+        )

@@ -435,3 +435,68 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("events are append-only")
+
+
+class MentionRevision(models.Model):
+    """A text a mention had before the platform told us it was edited, numbered from 1. Never updated."""
+
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("mention"))
+    number = models.PositiveIntegerField(_("revision"))
+    text = models.TextField(_("text"), blank=True)
+    replaced_at = models.DateTimeField(_("replaced"))
+
+    class Meta:
+        verbose_name = _("mention revision")
+        verbose_name_plural = _("mention revisions")
+        ordering = ["mention", "number"]
+        constraints = [models.UniqueConstraint(fields=["mention", "number"], name="mention_revision_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.mention_id} r{self.number}"
+
+
+class InboundDelivery(models.Model):
+    """A webhook delivery exactly as received (after its signature was verified), stored before it is
+    acknowledged and processed by a task. The sweep re-queues what stayed pending (DESIGN §7)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
+        IGNORED = "ignored", _("Ignored (unknown account)")
+
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    channel_account = models.ForeignKey(
+        ChannelAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("channel account"),
+    )
+    body = models.TextField(_("raw body"))
+    #: the request headers worth keeping (content type, signature scheme, delivery ids); never secrets
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
+    received_at = models.DateTimeField(_("received"))
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    #: what processing made of it: counts of created, duplicates, edits, echoes, actions, skipped (with reasons)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound delivery")
+        verbose_name_plural = _("inbound deliveries")
+        indexes = [
+            models.Index(fields=["received_at"], name="delivery_pending_idx", condition=Q(state="pending")),
+            models.Index(fields=["state", "-received_at"], name="delivery_state_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "processed", "failed", "ignored"]), name="delivery_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} delivery {self.pk} ({self.state})"

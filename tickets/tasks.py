@@ -42,6 +42,45 @@ def send_scheduled_reports_task() -> int:
     return report_mail.send_scheduled_reports()
 
 
+# --- inbound channels -------------------------------------------------------------------------------------------
+
+
+@shared_task(name="tickets.tasks.process_delivery_task")
+def process_delivery_task(delivery_id: int) -> str:
+    from .services import inbound
+
+    return inbound.process_delivery(delivery_id)
+
+
+@shared_task(name="tickets.tasks.sweep_deliveries_task")
+def sweep_deliveries_task() -> int:
+    """Re-queue webhook deliveries stored but not processed (the broker was down when they arrived)."""
+    from .services import inbound
+
+    waiting = inbound.pending_deliveries(older_than=timedelta(seconds=settings.SMRC_DELIVERY_SWEEP_AFTER_SECONDS))
+    for delivery_id in waiting:
+        inbound.enqueue(delivery_id)
+    return len(waiting)
+
+
+@shared_task(name="tickets.tasks.poll_channels_task")
+def poll_channels_task() -> int:
+    """Queue a poll of every X and YouTube account that is due (interval passed, no rate-limit wait)."""
+    from .services import polling
+
+    due = polling.accounts_due()
+    for account_id in due:
+        poll_account_task.delay(account_id)
+    return len(due)
+
+
+@shared_task(name="tickets.tasks.poll_account_task")
+def poll_account_task(account_id: int) -> dict:
+    from .services import polling
+
+    return polling.poll_account(account_id)
+
+
 @shared_task(name="tickets.tasks.unassign_idle_owners_task")
 def unassign_idle_owners_task() -> int:
     return routing.unassign_idle_owners()

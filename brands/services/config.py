@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import Brand, ChannelAccount, Membership, Platform, Priority, Product, Role, Snippet
+from ..models import Brand, ChannelAccount, ListeningRule, Membership, Platform, Priority, Product, Role, Snippet
 from . import knowledge
 from .sla_settings import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
 
@@ -252,6 +252,7 @@ def apply_config(data: Any) -> Summary:
                     summary.count("sla", False)
 
             _knowledge(reader, raw, path, brand, summary)
+            _listening(reader, raw, path, brand, summary)
 
         if reader.problems:
             raise ConfigError(reader.problems)
@@ -329,3 +330,38 @@ def _knowledge(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Sum
                 reader.fail(f"{spath}.{key}", " ".join(messages))
             continue
         summary.count("snippets", snippet is None)
+
+
+def _listening(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summary) -> None:
+    """``listening_rules:`` of one brand, by name: handles, hashtags, keywords, exclusions (lists), language,
+    platforms (list) and ``active``. Rules not named in the file are left alone."""
+    for j, item in enumerate(reader.get(raw, "listening_rules", path, list, default=[])):
+        rpath = f"{path}.listening_rules[{j}]"
+        name = reader.get(item, "name", rpath, str, required=True)
+        if not name:
+            continue
+        values = {}
+        for key in ("handles", "hashtags", "keywords", "exclusions", "platforms"):
+            terms = reader.get(item, key, rpath, list, default=[])
+            if any(not isinstance(t, str | int) or "," in str(t) for t in terms):
+                reader.fail(f"{rpath}.{key}", "must be a list of words or phrases without commas")
+                continue
+            values[key] = ", ".join(str(t).strip() for t in terms if str(t).strip())
+        unknown = [p for p in values.get("platforms", "").split(", ") if p and p not in Platform.values]
+        if unknown:
+            reader.fail(f"{rpath}.platforms", f"unknown platform {unknown[0]!r} (use {', '.join(Platform.values)})")
+        if not (values.get("handles") or values.get("hashtags") or values.get("keywords")):
+            reader.fail(rpath, "give at least one of handles, hashtags or keywords")
+        values["language"] = reader.get(item, "language", rpath, str, default="")
+        values["is_active"] = reader.get(item, "active", rpath, bool, default=True)
+        if reader.problems:
+            continue
+        rule = ListeningRule.objects.filter(brand=brand, name=name).first()
+        made = rule is None
+        rule = rule or ListeningRule(brand=brand, name=name)
+        dirty = [key for key, value in values.items() if getattr(rule, key) != value]
+        for key in dirty:
+            setattr(rule, key, values[key])
+        if made or dirty:
+            rule.save()
+            summary.count("listening_rules", made)

@@ -1,9 +1,21 @@
-"""Delivery channel name → module with ``publish(reply) -> platform id``. Looked up lazily by name."""
+"""Channel modules looked up by name, lazily.
+
+- delivery channels: name → module with ``publish(reply) -> platform id``;
+- inbound adapters: platform → module with ``parse(payload, *, fetch=None) -> Parsed`` (and, for the platforms
+  that can be polled, ``poll(account, cursor, client, *, rules) -> (Parsed, cursor)``).
+"""
 
 from importlib import import_module
 from types import ModuleType
 
 DELIVERY_CHANNELS = {"console": "tickets.channels.console"}
+
+INBOUND_ADAPTERS = {
+    "x": "tickets.channels.x",
+    "facebook": "tickets.channels.meta",
+    "instagram": "tickets.channels.meta",
+    "youtube": "tickets.channels.youtube",
+}
 
 
 def delivery_channel(name: str) -> ModuleType:
@@ -11,3 +23,11 @@ def delivery_channel(name: str) -> ModuleType:
         return import_module(DELIVERY_CHANNELS[name])
     except KeyError:
         raise LookupError(f"unknown delivery channel {name!r}") from None
+
+
+def adapter(platform: str) -> ModuleType:
+    """The inbound adapter of ``platform`` (x, facebook, instagram, youtube)."""
+    try:
+        return import_module(INBOUND_ADAPTERS[platform])
+    except KeyError:
+        raise LookupError(f"no inbound adapter for platform {platform!r}") from None

@@ -7,6 +7,11 @@ Threading (DESIGN §3), in order:
    pending) with its last customer message within the brand's threading window → that ticket;
 4. otherwise a new ticket.
 A resolved ticket that receives a mention through 1 or 2 is reopened.
+
+A known item (same brand, platform and platform id) arriving again is a duplicate, or an edit when its text
+changed: the mention takes the new text and keeps the earlier ones as :class:`MentionRevision` rows. Our own
+posts echoed back by a platform are attached to their ticket (:func:`attach_echoes`), never a new ticket;
+deletions, hides and reactions are recorded as events (:func:`apply_actions`).
 """
 
 import hashlib
@@ -20,8 +25,8 @@ from django.utils import timezone
 from brands.models import Brand
 
 from .. import events
-from ..channels.base import NormalizedAuthor, NormalizedMention
-from ..models import ACTIVE_STATUSES, Author, Mention, Reply, Ticket, TicketStatus
+from ..channels.base import InboundAction, NormalizedAuthor, NormalizedMention
+from ..models import ACTIVE_STATUSES, Author, Event, Mention, MentionRevision, Reply, Ticket, TicketStatus
 from ..sentiment import classify
 from . import noise, priority, routing, sla
 from .rules import BrandRules, rules_for
@@ -29,7 +34,7 @@ from .rules import BrandRules, rules_for
 
 @dataclass(frozen=True)
 class IngestResult:
-    status: str  # "created" | "duplicate"
+    status: str  # "created" | "duplicate" | "edited"; echoes: "echo" | "echo_unmatched"
     mention_id: int
     ticket_id: int
     ticket_created: bool = False
@@ -177,11 +182,12 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
         for item, sentiment in zip(items, sentiments, strict=True):
             existing = (
                 Mention.objects.filter(brand_id=item.brand_id, platform=item.platform, platform_id=item.platform_id)
-                .values_list("pk", "ticket_id")
+                .values_list("pk", "ticket_id", "text")
                 .first()
             )
             if existing:
-                results.append(IngestResult("duplicate", existing[0], existing[1]))
+                edited = _apply_edit(item, *existing, now=now)
+                results.append(IngestResult("edited" if edited else "duplicate", existing[0], existing[1]))
                 continue
             author = _upsert_author(item.platform, item.author)
             brand = brands[item.brand_id]
@@ -227,6 +233,122 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
                     events.priority_assessed(ticket, before=before_priority, after=ticket.priority, at=now)
             results.append(IngestResult("created", mention.pk, ticket.pk, created))
     return results
+
+
+# --- edits, echoes and actions (inbound channels, DESIGN §6) ----------------------------------------------------
+
+
+def _event(brand_id: int, ticket_id: int | None, kind: str, at: datetime, **data) -> Event:
+    return Event.objects.create(brand_id=brand_id, ticket_id=ticket_id, kind=kind, data=data, created_at=at)
+
+
+def _apply_edit(item: NormalizedMention, mention_id: int, ticket_id: int, text: str, *, now: datetime) -> bool:
+    """A known item came with another text: keep the old one as a revision and take the new. An older version
+    arriving late (its text is one of the revisions) changes nothing."""
+    if not item.text or item.text == text:
+        return False
+    previous = list(MentionRevision.objects.filter(mention_id=mention_id).values_list("text", flat=True))
+    if item.text in previous:
+        return False
+    MentionRevision.objects.create(mention_id=mention_id, number=len(previous) + 1, text=text, replaced_at=now)
+    Mention.objects.filter(pk=mention_id).update(text=item.text, is_edited=True, raw=item.raw)
+    _event(item.brand_id, ticket_id, "mention.edited", now, mention_id=mention_id, revision=len(previous) + 1)
+    return True
+
+
+def _ticket_of(brand_id: int, platform: str, platform_id: str) -> int | None:
+    if not platform_id:
+        return None
+    return (
+        Mention.objects.filter(brand_id=brand_id, platform=platform, platform_id=platform_id)
+        .values_list("ticket_id", flat=True)
+        .first()
+    ) or (
+        Reply.objects.filter(brand_id=brand_id, ticket__platform=platform, platform_reply_id=platform_id)
+        .values_list("ticket_id", flat=True)
+        .first()
+    )
+
+
+def attach_echoes(*, items: list[NormalizedMention], now: datetime | None = None) -> list[IngestResult]:
+    """Our own posts echoed back by a platform: recorded on the ticket of the reply they are (platform reply id)
+    or of what they answer (parent, then conversation) as a ``reply.echoed`` event, once. Never a new ticket."""
+    now = now or timezone.now()
+    results = []
+    with transaction.atomic():
+        for item in items:
+            reply = (
+                Reply.objects.filter(brand_id=item.brand_id, platform_reply_id=item.platform_id)
+                .values_list("pk", "ticket_id")
+                .first()
+            )
+            ticket_id = reply[1] if reply else _ticket_of(item.brand_id, item.platform, item.parent_id)
+            if not ticket_id and item.conversation_id:
+                ticket_id = (
+                    Ticket.objects.filter(
+                        brand_id=item.brand_id, conversation_key=f"{item.platform}:{item.conversation_id}"
+                    )
+                    .order_by("-received_at")
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+            if not ticket_id:
+                results.append(IngestResult("echo_unmatched", 0, 0))
+                continue
+            seen = Event.objects.filter(ticket_id=ticket_id, kind="reply.echoed", data__platform_id=item.platform_id)
+            if not seen.exists():
+                Event.objects.create(
+                    brand_id=item.brand_id,
+                    ticket_id=ticket_id,
+                    reply_id=reply[0] if reply else None,
+                    kind="reply.echoed",
+                    data={"platform_id": item.platform_id, "text": item.text[:2000], "ours": bool(reply)},
+                    created_at=now,
+                )
+            results.append(IngestResult("echo", 0, ticket_id))
+    return results
+
+
+ACTION_EVENTS = {
+    "delete": "mention.deleted",
+    "hide": "mention.hidden",
+    "unhide": "mention.unhidden",
+    "reaction": "mention.reaction",
+}
+
+
+def apply_actions(*, brand_id: int, actions: list[InboundAction], now: datetime | None = None) -> int:
+    """Deletions mark the mention deleted; hides, unhides and reactions are events on its ticket (or on the brand
+    when we do not hold the item). A replayed action records nothing new. Returns the number recorded."""
+    now = now or timezone.now()
+    recorded = 0
+    with transaction.atomic():
+        for action in actions:
+            mention = (
+                Mention.objects.filter(brand_id=brand_id, platform=action.platform, platform_id=action.platform_id)
+                .values_list("pk", "ticket_id", "is_deleted")
+                .first()
+            )
+            key = f"{action.action}:{action.platform}:{action.platform_id}:{action.at.isoformat() if action.at else ''}"
+            key += f":{action.data.get('by', '')}:{action.data.get('reaction', '')}"
+            if Event.objects.filter(brand_id=brand_id, kind=ACTION_EVENTS[action.action], data__key=key).exists():
+                continue
+            if action.action == "delete":
+                if mention is None or mention[2]:
+                    continue
+                Mention.objects.filter(pk=mention[0]).update(is_deleted=True)
+            _event(
+                brand_id,
+                mention[1] if mention else None,
+                ACTION_EVENTS[action.action],
+                action.at or now,
+                key=key,
+                platform_id=action.platform_id,
+                mention_id=mention[0] if mention else None,
+                **{k: v for k, v in action.data.items() if k in ("reaction", "by", "item", "verb")},
+            )
+            recorded += 1
+    return recorded
 
 
 def _assess(

@@ -1,0 +1,52 @@
+"""Listening rules: which brands a searched or imported item is for (DESIGN §6).
+
+An item matches a rule when the rule covers its platform and language, the text names one of the rule's handles
+(``@handle``), hashtags (``#tag``) or keywords (whole words, case-insensitive), and no exclusion. An item that
+matches rules of several brands is for each of them: one mention, and one ticket, per brand.
+"""
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from ..models import ListeningRule
+
+
+@lru_cache(maxsize=4096)
+def _pattern(term: str, prefix: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w@#]){re.escape(prefix + term)}(?!\w)", re.IGNORECASE)
+
+
+def _has(text: str, terms: Iterable[str], prefix: str = "") -> bool:
+    return any(_pattern(term, prefix).search(text) for term in terms if term)
+
+
+def matches(rule: ListeningRule, *, platform: str, text: str, language: str = "", author_handle: str = "") -> bool:
+    if not rule.is_active:
+        return False
+    if rule.platform_list and platform not in rule.platform_list:
+        return False
+    if rule.language and language and language.split("-")[0].lower() != rule.language.lower():
+        return False
+    if _has(text, rule.exclusion_list):
+        return False
+    handles = rule.handle_list
+    if author_handle and author_handle.lower() in {h.lower() for h in handles}:
+        return False  # the brand's own post is not a mention of it
+    return _has(text, handles, "@") or _has(text, rule.hashtag_list, "#") or _has(text, rule.keyword_list)
+
+
+def active_rules() -> list[ListeningRule]:
+    return list(ListeningRule.objects.filter(is_active=True).order_by("brand_id", "pk"))
+
+
+def brands_for_item(
+    rules: list[ListeningRule], *, platform: str, text: str, language: str = "", author_handle: str = ""
+) -> list[int]:
+    """The ids of the brands whose rules match, each once, in id order."""
+    found = {
+        rule.brand_id
+        for rule in rules
+        if matches(rule, platform=platform, text=text, language=language, author_handle=author_handle)
+    }
+    return sorted(found)

@@ -1,0 +1,92 @@
+"""HTTP calls to the platforms: always with a timeout, errors turned into :class:`ChannelError`.
+
+Rate limits become ``retry_after`` seconds: X answers 429 with ``x-rate-limit-reset`` (epoch seconds); Meta
+throttles with error codes 4, 17, 32, 613, 80001, 80002 and an ``estimated_time_to_regain_access`` in
+``X-Business-Use-Case-Usage`` (minutes); YouTube answers 403 ``quotaExceeded`` (the daily quota, reset at
+midnight Pacific time). Refused credentials (401, Meta code 190) raise :class:`CredentialsError`.
+"""
+
+import datetime
+import json
+import time
+import zoneinfo
+from typing import Any
+
+import requests
+from django.conf import settings
+
+from .base import ChannelError, CredentialsError
+
+META_THROTTLE_CODES = {4, 17, 32, 613, 80001, 80002}
+PACIFIC = zoneinfo.ZoneInfo("America/Los_Angeles")
+
+
+def session() -> requests.Session:
+    s = requests.Session()
+    s.headers["User-Agent"] = "SMRC/1.0"
+    return s
+
+
+def seconds_to_pacific_midnight(now: float | None = None) -> float:
+    now_dt = datetime.datetime.fromtimestamp(now if now is not None else time.time(), PACIFIC)
+    tomorrow = (now_dt + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(60.0, (tomorrow - now_dt).total_seconds())
+
+
+def _meta_regain_seconds(headers) -> float:
+    minutes = 0.0
+    try:
+        usage = json.loads(headers.get("x-business-use-case-usage") or "{}")
+        for entries in usage.values():
+            for entry in entries:
+                minutes = max(minutes, float(entry.get("estimated_time_to_regain_access") or 0))
+    except (ValueError, TypeError, AttributeError):
+        pass
+    return minutes * 60 or 60.0
+
+
+def raise_for(response: requests.Response) -> None:
+    """Turn a failed response into the right :class:`ChannelError`; return quietly on success."""
+    if response.status_code < 400:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    message = str(error.get("message") or body.get("detail") or body.get("title") or response.reason or "")[:300]
+    code = error.get("code")
+    reasons = {e.get("reason") for e in error.get("errors", []) if isinstance(e, dict)}
+    status = response.status_code
+    if status == 429:
+        reset = response.headers.get("x-rate-limit-reset")
+        wait = max(1.0, float(reset) - time.time()) if reset and reset.isdigit() else 60.0
+        raise ChannelError(f"rate limited ({status}): {message}", permanent=False, retry_after=wait)
+    if code == 190 or status == 401:
+        raise CredentialsError(f"credentials refused ({status}, code {code}): {message}")
+    if code in META_THROTTLE_CODES:
+        wait = _meta_regain_seconds(response.headers)
+        raise ChannelError(f"throttled (code {code}): {message}", permanent=False, retry_after=wait)
+    if "quotaExceeded" in reasons or "rateLimitExceeded" in reasons:
+        wait = seconds_to_pacific_midnight() if "quotaExceeded" in reasons else 60.0
+        raise ChannelError(f"quota exceeded ({status}): {message}", permanent=False, retry_after=wait)
+    raise ChannelError(f"HTTP {status}: {message}", permanent=status < 500)
+
+
+def get_json(client: requests.Session, url: str, *, params=None, token: str = "") -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = client.get(url, params=params, headers=headers, timeout=settings.SMRC_HTTP_TIMEOUT)
+    except requests.Timeout as exc:
+        raise ChannelError(f"timed out: {url.split('?')[0]}", permanent=False, retry_after=30.0) from exc
+    except requests.RequestException as exc:
+        raise ChannelError(f"connection failed: {type(exc).__name__}", permanent=False, retry_after=30.0) from exc
+    raise_for(response)
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise ChannelError("the platform answered with something that is not JSON", permanent=False) from exc
+    if not isinstance(data, dict):
+        raise ChannelError("the platform answered with unexpected JSON", permanent=False)
+    return data

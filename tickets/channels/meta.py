@@ -1,0 +1,241 @@
+"""Meta: Facebook Page feed, Messenger and Instagram webhooks (one endpoint, one signature scheme).
+
+``X-Hub-Signature-256`` is ``sha256=`` + lowercase hex HMAC-SHA256 of the **raw** body (Meta escapes
+non-ASCII as ``\\uXXXX`` and ``/`` as ``\\/`` before signing), key: the app secret. One delivery may carry many
+entries, each with many ``changes`` (feed, Instagram) or ``messaging`` events (Messenger, timestamps in
+milliseconds). The page's own comments come back with ``from.id`` equal to the page id, Messenger echoes with
+``is_echo``: both are ours, never new tickets. Instagram ``mentions`` carry only ids: the text is fetched.
+"""
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from typing import Any
+
+from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError
+from .http import get_json
+
+SIGNATURE_HEADER = "HTTP_X_HUB_SIGNATURE_256"
+GRAPH = "https://graph.facebook.com/v25.0"
+POST_ITEMS = {"status", "post", "photo", "video", "share"}
+
+
+def verify(body: bytes, signature: str, secrets: list[str]) -> bool:
+    if not signature.startswith("sha256="):
+        return False
+    given = signature.lower().encode()
+    return any(
+        hmac.compare_digest(given, ("sha256=" + hmac.new(s.encode(), body, hashlib.sha256).hexdigest()).encode())
+        for s in secrets
+        if s
+    )
+
+
+def platform_of(payload: dict) -> str:
+    return "instagram" if payload.get("object") == "instagram" else "facebook"
+
+
+def account_ids(payload: dict) -> set[str]:
+    return {str(e["id"]) for e in payload.get("entry") or [] if isinstance(e, dict) and e.get("id")}
+
+
+def _seconds(value: Any, fallback: Any = None) -> datetime:
+    for v in (value, fallback):
+        if isinstance(v, int | float) or (isinstance(v, str) and v.isdigit()):
+            number = float(v)
+            return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
+        if isinstance(v, str) and v:
+            try:
+                return datetime.fromisoformat(v.replace("+0000", "+00:00").replace("Z", "+00:00"))
+            except ValueError:
+                continue
+    return datetime.now(UTC)
+
+
+def parse(payload: Any, *, fetch=None) -> Parsed:
+    """A webhook body (``object`` page or instagram) or a list of them.
+
+    ``fetch(account_id, path, params) -> dict`` reads the Graph API for Instagram mentions; without it (an
+    import) such mentions are skipped with a reason.
+    """
+    parsed = Parsed()
+    for doc in payload if isinstance(payload, list) else [payload]:
+        if not isinstance(doc, dict) or not isinstance(doc.get("entry"), list):
+            raise PayloadError("not a Meta webhook body (no entry list)")
+        instagram = doc.get("object") == "instagram"
+        for entry in doc["entry"]:
+            if not isinstance(entry, dict) or not entry.get("id"):
+                raise PayloadError("an entry without an id")
+            account = str(entry["id"])
+            parsed.account_ids.add(account)
+            for change in entry.get("changes") or []:
+                field, value = change.get("field"), change.get("value") or {}
+                if instagram and field in ("comments", "live_comments"):
+                    _ig_comment(value, account, entry, parsed)
+                elif instagram and field == "mentions":
+                    _ig_mention(value, account, entry, parsed, fetch)
+                elif not instagram and field in ("feed", "mention"):
+                    _feed(value, account, entry, parsed)
+                else:
+                    parsed.skipped.append(f"field {field}")
+            for event in entry.get("messaging") or []:
+                _messaging(event, account, parsed)
+    return parsed
+
+
+def _feed(value: dict, page: str, entry: dict, parsed: Parsed) -> None:
+    item, verb = value.get("item"), value.get("verb")
+    sender = value.get("from") or {"id": value.get("sender_id", ""), "name": value.get("sender_name", "")}
+    at = _seconds(value.get("created_time"), entry.get("time"))
+    target = str(value.get("comment_id") or value.get("post_id") or "")
+    if item in ("reaction", "like"):
+        data = {"reaction": value.get("reaction_type", "like"), "by": str(sender.get("id", "")), "verb": verb}
+        parsed.actions.append(InboundAction("reaction", "facebook", target, page, at, data))
+        return
+    if verb in ("remove", "hide", "unhide"):
+        action = {"remove": "delete"}.get(verb, verb)
+        parsed.actions.append(InboundAction(action, "facebook", target, page, at, {"item": item}))
+        return
+    if verb not in ("add", "edited") or item not in {"comment", *POST_ITEMS}:
+        parsed.skipped.append(f"feed {item} {verb}")
+        return
+    text = value.get("message") or ""
+    media = value.get("photo") or value.get("video") or value.get("link") or ""
+    if media:
+        text = f"{text}\n{media}".strip()
+    post_id = str(value.get("post_id") or "")
+    if item == "comment":
+        parent = str(value.get("parent_id") or post_id)
+        is_reply = parent != post_id
+        platform_id, kind = str(value.get("comment_id") or ""), "reply" if is_reply else "comment"
+        conversation = parent if is_reply else platform_id
+        parent = parent if is_reply else ""
+        url = (value.get("post") or {}).get("permalink_url", "")
+    else:
+        platform_id, kind, conversation, parent = post_id, "post", post_id, ""
+        url = value.get("permalink_url") or (value.get("post") or {}).get("permalink_url", "")
+    if not platform_id:
+        raise PayloadError("a feed change without comment_id or post_id")
+    sender_id = str(sender.get("id") or "")
+    parsed.items.append(
+        InboundItem(
+            platform="facebook",
+            platform_id=platform_id,
+            author=NormalizedAuthor(platform_user_id=sender_id or "unknown", name=sender.get("name", "")),
+            text=text,
+            posted_at=at,
+            kind=kind,
+            url=url[:500],
+            conversation_id=conversation,
+            parent_id=parent,
+            account_id=page,
+            own=sender_id == page,
+            edited=verb == "edited",
+            raw=value,
+        )
+    )
+
+
+def _messaging(event: dict, page: str, parsed: Parsed) -> None:
+    message = event.get("message") or event.get("message_edit")
+    if not isinstance(message, dict) or not message.get("mid"):
+        parsed.skipped.append("messaging event without a message")
+        return
+    at = _seconds(event.get("timestamp"))
+    if message.get("is_deleted"):
+        parsed.actions.append(InboundAction("delete", "facebook", message["mid"], page, at))
+        return
+    sender = str((event.get("sender") or {}).get("id") or "")
+    recipient = str((event.get("recipient") or {}).get("id") or "")
+    echo = bool(message.get("is_echo")) or sender == page
+    customer = recipient if echo else sender
+    text = message.get("text") or ""
+    urls = [(a.get("payload") or {}).get("url", "") for a in message.get("attachments") or [] if isinstance(a, dict)]
+    text = "\n".join(t for t in [text, *urls] if t)
+    reply_to = (message.get("reply_to") or {}).get("mid", "")
+    parsed.items.append(
+        InboundItem(
+            platform="facebook",
+            platform_id=message["mid"],
+            author=NormalizedAuthor(platform_user_id=sender or "unknown"),
+            text=text,
+            posted_at=at,
+            kind="dm",
+            conversation_id=f"dm:{page}:{customer}",
+            parent_id=reply_to,
+            account_id=page,
+            own=echo,
+            edited="message_edit" in event,
+            raw=event,
+        )
+    )
+
+
+def _ig_comment(value: dict, account: str, entry: dict, parsed: Parsed) -> None:
+    if not value.get("id"):
+        raise PayloadError("an Instagram comment without an id")
+    sender = value.get("from") or {}
+    parent = str(value.get("parent_id") or "")
+    media = value.get("media") or {}
+    sender_id = str(sender.get("id") or "")
+    parsed.items.append(
+        InboundItem(
+            platform="instagram",
+            platform_id=str(value["id"]),
+            author=NormalizedAuthor(
+                platform_user_id=sender_id or "unknown",
+                handle=sender.get("username", ""),
+                profile_url=f"https://www.instagram.com/{sender['username']}/" if sender.get("username") else "",
+            ),
+            text=value.get("text") or "",
+            posted_at=_seconds(value.get("timestamp"), entry.get("time")),
+            kind="reply" if parent else "comment",
+            conversation_id=parent or str(value["id"]),
+            parent_id=parent,
+            account_id=account,
+            own=sender_id == account,
+            raw={**value, "media_id": media.get("id", "")},
+        )
+    )
+
+
+def _ig_mention(value: dict, account: str, entry: dict, parsed: Parsed, fetch) -> None:
+    comment_id, media_id = value.get("comment_id"), value.get("media_id")
+    if fetch is None:
+        parsed.skipped.append(f"Instagram mention {comment_id or media_id}: text not fetched (no API access)")
+        return
+    if comment_id:
+        fields = f"mentioned_comment.comment_id({comment_id}){{id,text,timestamp,username,media{{id,permalink}}}}"
+        data = (fetch(account, account, {"fields": fields}) or {}).get("mentioned_comment") or {}
+        platform_id, kind = str(comment_id), "comment"
+        text, url = data.get("text", ""), (data.get("media") or {}).get("permalink", "")
+    else:
+        fields = f"mentioned_media.media_id({media_id}){{id,caption,timestamp,username,permalink}}"
+        data = (fetch(account, account, {"fields": fields}) or {}).get("mentioned_media") or {}
+        platform_id, kind = str(media_id), "post"
+        text, url = data.get("caption", ""), data.get("permalink", "")
+    username = data.get("username", "")
+    parsed.items.append(
+        InboundItem(
+            platform="instagram",
+            platform_id=platform_id,
+            author=NormalizedAuthor(platform_user_id=f"ig:{username}" if username else "unknown", handle=username),
+            text=text,
+            posted_at=_seconds(data.get("timestamp"), entry.get("time")),
+            kind=kind,
+            url=url[:500],
+            conversation_id=platform_id,
+            account_id=account,
+            raw={"webhook": value, "fetched": data},
+        )
+    )
+
+
+def graph_fetcher(accounts: dict, client):
+    """A ``fetch`` for :func:`parse`: reads ``GET /{path}`` with the access token of the addressed account."""
+
+    def fetch(account_id: str, path: str, params: dict) -> dict:
+        account = accounts.get(account_id)
+        return get_json(client, f"{GRAPH}/{path}", params=params, token=account.access_token if account else "")
+
+    return fetch

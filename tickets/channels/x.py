@@ -1,0 +1,264 @@
+"""X (Twitter): Account Activity (v1.1 tweets) and X Activity (v2 posts) webhooks, v2 search and mentions polling.
+
+Facts used (DESIGN §6, tests/fixtures/payloads/x): ids are strings; v2 text is HTML-escaped; long posts carry
+``note_tweet.text``; an edited post keeps the id of its first version in ``edit_history_tweet_ids[0]``, which is
+our stable key; ``lang`` ``in`` is Indonesian. Webhooks are signed with ``x-twitter-webhooks-signature``
+(``sha256=`` + base64 HMAC-SHA256 of the raw body, key: the app's consumer secret).
+"""
+
+import base64
+import hashlib
+import hmac
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError
+from .http import get_json
+
+PLATFORM = "x"
+SIGNATURE_HEADER = "HTTP_X_TWITTER_WEBHOOKS_SIGNATURE"
+API = "https://api.x.com/2"
+TWEET_FIELDS = (
+    "author_id,conversation_id,created_at,edit_history_tweet_ids,in_reply_to_user_id,lang,note_tweet,referenced_tweets"
+)
+USER_FIELDS = "public_metrics,verified,verified_type,username,name"
+LANGUAGES = {"in": "id", "und": "", "qme": "", "zxx": ""}
+
+
+def _digest(secret: str, message: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
+
+
+def crc_response(crc_token: str, secret: str) -> dict[str, str]:
+    """The answer to X's CRC challenge (GET ?crc_token=…)."""
+    return {"response_token": "sha256=" + _digest(secret, crc_token.encode())}
+
+
+def verify(body: bytes, signature: str, secrets: list[str]) -> bool:
+    """Whether ``signature`` is the HMAC of the raw ``body`` under one of ``secrets`` (constant time)."""
+    if not signature.startswith("sha256="):
+        return False
+    given = signature.encode()
+    return any(hmac.compare_digest(given, ("sha256=" + _digest(s, body)).encode()) for s in secrets if s)
+
+
+def account_ids(payload: dict) -> set[str]:
+    ids = {str(payload["for_user_id"])} if payload.get("for_user_id") else set()
+    for event in _xaa_events(payload):
+        user_id = (event.get("filter") or {}).get("user_id")
+        if user_id:
+            ids.add(str(user_id))
+    return ids
+
+
+def _xaa_events(payload: dict) -> list[dict]:
+    data = payload.get("data")
+    if isinstance(data, dict) and "event_type" in data:
+        return [data]
+    if isinstance(data, list):
+        return [d for d in data if isinstance(d, dict) and "event_type" in d]
+    return []
+
+
+def _language(code: str | None) -> str:
+    code = (code or "").strip()
+    return LANGUAGES.get(code, code)[:12]
+
+
+def _v2_author(user: dict[str, Any], author_id: str) -> NormalizedAuthor:
+    metrics = user.get("public_metrics") or {}
+    handle = user.get("username", "")
+    return NormalizedAuthor(
+        platform_user_id=author_id,
+        handle=handle,
+        name=user.get("name", ""),
+        followers_count=metrics.get("followers_count"),
+        following_count=metrics.get("following_count"),
+        verified_type=user.get("verified_type") or ("blue" if user.get("verified") else ""),
+        profile_url=f"https://x.com/{handle}" if handle else "",
+    )
+
+
+def _iso(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def v2_post(post: dict[str, Any], users: dict[str, dict], account_id: str = "") -> InboundItem:
+    """A v2 Post (search, mentions timeline, X Activity payload) as an :class:`InboundItem`."""
+    if not post.get("id"):
+        raise PayloadError("a post without an id")
+    history = post.get("edit_history_tweet_ids") or post.get("edit_history_post_ids") or [post["id"]]
+    note = post.get("note_tweet") or post.get("note_post") or {}
+    refs = post.get("referenced_tweets") or post.get("referenced_posts") or []
+    parent = next((str(r["id"]) for r in refs if r.get("type") == "replied_to" and r.get("id")), "")
+    parent = parent or str(post.get("in_reply_to_tweet_id") or "")
+    author_id = str(post.get("author_id") or "")
+    author = _v2_author(users.get(author_id, {}), author_id)
+    return InboundItem(
+        platform=PLATFORM,
+        platform_id=str(history[0]),
+        author=author,
+        text=html.unescape(note.get("text") or post.get("text") or ""),
+        posted_at=_iso(post.get("created_at")),
+        kind="reply" if parent else "post",
+        language=_language(post.get("lang")),
+        url=f"https://x.com/{author.handle or 'i'}/status/{post['id']}",
+        conversation_id=str(post.get("conversation_id") or ""),
+        parent_id=parent,
+        account_id=account_id,
+        edited=len(history) > 1,
+        raw=post,
+    )
+
+
+def v11_tweet(tweet: dict[str, Any], account_id: str = "") -> InboundItem:
+    """A v1.1 Tweet (Account Activity webhooks): ``id_str``, ``extended_tweet.full_text``, ``user{…}``."""
+    tweet_id = tweet.get("id_str") or (str(tweet["id"]) if tweet.get("id") else "")
+    if not tweet_id:
+        raise PayloadError("a tweet without id_str")
+    user = tweet.get("user") or {}
+    handle = user.get("screen_name", "")
+    text = (tweet.get("extended_tweet") or {}).get("full_text") or tweet.get("full_text") or tweet.get("text") or ""
+    parent = tweet.get("in_reply_to_status_id_str") or ""
+    if tweet.get("timestamp_ms"):
+        posted = datetime.fromtimestamp(int(tweet["timestamp_ms"]) / 1000, UTC)
+    elif tweet.get("created_at"):
+        posted = datetime.strptime(tweet["created_at"], "%a %b %d %H:%M:%S %z %Y")
+    else:
+        posted = datetime.now(UTC)
+    return InboundItem(
+        platform=PLATFORM,
+        platform_id=tweet_id,
+        author=NormalizedAuthor(
+            platform_user_id=str(user.get("id_str") or user.get("id") or ""),
+            handle=handle,
+            name=user.get("name", ""),
+            followers_count=user.get("followers_count"),
+            following_count=user.get("friends_count"),
+            verified_type="blue" if user.get("verified") else "",
+            profile_url=f"https://x.com/{handle}" if handle else "",
+        ),
+        text=html.unescape(text),
+        posted_at=posted,
+        kind="reply" if parent else "post",
+        language=_language(tweet.get("lang")),
+        url=f"https://x.com/{handle or 'i'}/status/{tweet_id}",
+        parent_id=str(parent),
+        account_id=account_id,
+        raw=tweet,
+    )
+
+
+def _users(includes: dict | None) -> dict[str, dict]:
+    return {str(u["id"]): u for u in (includes or {}).get("users", []) if isinstance(u, dict) and u.get("id")}
+
+
+def parse(payload: Any, *, fetch=None) -> Parsed:
+    """A webhook body (Account Activity or X Activity) or a saved v2 response (search, mentions), or a list."""
+    parsed = Parsed()
+    for doc in payload if isinstance(payload, list) else [payload]:
+        if not isinstance(doc, dict):
+            raise PayloadError("expected a JSON object")
+        _parse_one(doc, parsed)
+    return parsed
+
+
+def _parse_one(doc: dict, parsed: Parsed) -> None:
+    account = str(doc.get("for_user_id") or "")
+    if account:
+        parsed.account_ids.add(account)
+    known = False
+    for tweet in doc.get("tweet_create_events") or []:
+        known = True
+        if tweet.get("retweeted_status"):
+            parsed.skipped.append(f"retweet {tweet.get('id_str')}")
+            continue
+        parsed.items.append(v11_tweet(tweet, account))
+    for event in doc.get("tweet_delete_events") or []:
+        known = True
+        status = event.get("status") or {}
+        if status.get("id"):
+            stamp = event.get("timestamp_ms")
+            at = datetime.fromtimestamp(int(stamp) / 1000, UTC) if stamp else None
+            parsed.actions.append(InboundAction("delete", PLATFORM, str(status["id"]), account, at))
+    for event in _xaa_events(doc):
+        known = True
+        user_id = str((event.get("filter") or {}).get("user_id") or "")
+        if user_id:
+            parsed.account_ids.add(user_id)
+        kind, post = event.get("event_type", ""), event.get("payload") or {}
+        if kind.endswith(".delete") and post.get("id"):
+            parsed.actions.append(InboundAction("delete", PLATFORM, str(post["id"]), user_id))
+        elif kind.startswith("post.") and kind.endswith(".create") and post:
+            parsed.items.append(v2_post(post, _users(event.get("includes")), user_id))
+        else:
+            parsed.skipped.append(f"event {kind or '?'}")
+    if isinstance(doc.get("data"), list) or ("meta" in doc and "data" not in doc):
+        known = True
+        users = _users(doc.get("includes"))
+        for post in doc.get("data") or []:
+            if isinstance(post, dict) and "event_type" not in post:
+                parsed.items.append(v2_post(post, users))
+    if not known:
+        other = sorted(k for k in doc if k.endswith("_events"))
+        if other:
+            parsed.skipped.extend(f"{k} (not a mention)" for k in other)
+        else:
+            raise PayloadError("not an X webhook body or API response (no tweet_create_events, data or meta)")
+
+
+# --- polling -----------------------------------------------------------------------------------------------
+
+
+def rule_query(rule) -> str:
+    """An X search query for a listening rule: any handle, hashtag or keyword, minus exclusions, in a language."""
+    terms = [f"@{h}" for h in rule.handle_list] + [f"#{t}" for t in rule.hashtag_list]
+    terms += [f'"{k}"' if " " in k else k for k in rule.keyword_list]
+    query = "(" + " OR ".join(terms) + ")" if len(terms) > 1 else (terms[0] if terms else "")
+    query += "".join(f' -"{x}"' if " " in x else f" -{x}" for x in rule.exclusion_list)
+    if rule.language:
+        query += f" lang:{'in' if rule.language == 'id' else rule.language}"
+    return (query + " -is:retweet")[:512]
+
+
+def _page(client, url: str, params: dict, token: str, account_id: str, max_pages: int) -> tuple[Parsed, str]:
+    parsed, newest, pagination = Parsed(), "", None
+    for _ in range(max_pages):
+        page = {**params, **({"pagination_token": pagination} if pagination else {})}
+        data = get_json(client, url, params=page, token=token)
+        meta = data.get("meta") or {}
+        newest = newest or str(meta.get("newest_id") or "")
+        users = _users(data.get("includes"))
+        parsed.items.extend(v2_post(post, users, account_id) for post in data.get("data") or [])
+        pagination = meta.get("next_token")
+        if not pagination:
+            break
+    return parsed, newest
+
+
+def poll(account, cursor: dict, client, *, rules=(), max_pages: int = 5) -> tuple[Parsed, dict]:
+    """New posts since ``cursor``: the account's mentions timeline and a recent search per listening rule.
+
+    The mentions are addressed to the account; search results are routed by the listening rules.
+    """
+    common = {"tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": USER_FIELDS, "max_results": 100}
+    cursor = dict(cursor)
+    result = Parsed()
+    params = {**common, **({"since_id": cursor["mentions"]} if cursor.get("mentions") else {})}
+    url = f"{API}/users/{account.external_id}/mentions"
+    found, newest = _page(client, url, params, account.access_token, account.external_id, max_pages)
+    result.items.extend(found.items)
+    cursor["mentions"] = newest or cursor.get("mentions", "")
+    for rule in rules:
+        query = rule_query(rule)
+        if not query.strip() or query.startswith(" -"):
+            continue
+        key = f"search:{rule.pk}"
+        params = {**common, "query": query, **({"since_id": cursor[key]} if cursor.get(key) else {})}
+        found, newest = _page(client, f"{API}/tweets/search/recent", params, account.access_token, "", max_pages)
+        result.items.extend(found.items)
+        cursor[key] = newest or cursor.get(key, "")
+    return result, cursor

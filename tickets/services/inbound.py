@@ -1,0 +1,353 @@
+"""Inbound channels: webhook deliveries stored before they are acknowledged, processed by a task, swept when
+the broker lost them; and the routing of parsed items (webhooks, polls, imports) to brands (DESIGN §6, §7).
+
+Routing, per item: an item addressed to one of our channel accounts (page, IG account, X user, YouTube channel)
+is for that account's brand; an item from a search or an import is for every brand whose listening rules match
+it (one mention, one ticket per brand) or for the brand an import names. Our own posts (the author is the
+brand's channel account, the platform says it is an echo, or its id is one of our published replies) are
+attached to their ticket, never a new one. Processing is idempotent: replaying anything creates nothing new.
+"""
+
+import hmac
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from brands.models import Brand, ChannelAccount, ListeningRule
+from brands.services import listening
+
+from ..channels import http, registry
+from ..channels.base import ChannelError, InboundAction, NormalizedMention, Parsed, PayloadError
+from ..models import InboundDelivery, Mention, Reply
+from . import ingest
+
+logger = logging.getLogger("smrc.inbound")
+
+#: webhook families: the endpoint name → the platforms of the accounts it serves
+FAMILIES = {"x": ("x",), "meta": ("facebook", "instagram")}
+#: request headers kept with a delivery (never credentials)
+KEPT_HEADERS = (
+    "CONTENT_TYPE",
+    "HTTP_USER_AGENT",
+    "HTTP_X_HUB_SIGNATURE_256",
+    "HTTP_X_TWITTER_WEBHOOKS_SIGNATURE",
+    "HTTP_X_REQUEST_ID",
+)
+MAX_SKIPPED_REASONS = 50
+
+
+@dataclass
+class Outcome:
+    """What ingesting a batch of parsed items did, for deliveries, polls and imports alike."""
+
+    created: int = 0
+    duplicates: int = 0
+    edited: int = 0
+    echoes: int = 0
+    actions: int = 0
+    tickets_created: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, other: "Outcome") -> None:
+        for name in ("created", "duplicates", "edited", "echoes", "actions", "tickets_created"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.skipped.extend(other.skipped)
+
+    def as_json(self) -> dict:
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "edited": self.edited,
+            "echoes": self.echoes,
+            "actions": self.actions,
+            "tickets_created": self.tickets_created,
+            "skipped": len(self.skipped),
+            "skipped_reasons": self.skipped[:MAX_SKIPPED_REASONS],
+        }
+
+
+# --- secrets --------------------------------------------------------------------------------------------------
+
+
+def webhook_secrets(family: str, external_ids: set[str] | None = None) -> list[str]:
+    """The app secrets a delivery to ``family`` may be signed with: the ``webhook_secret`` of the channel
+    accounts (of ``external_ids`` when given), then the environment fallback (X_CONSUMER_SECRET, META_APP_SECRET)."""
+    accounts = ChannelAccount.objects.filter(platform__in=FAMILIES[family]).exclude(webhook_secret="")
+    if external_ids is not None:
+        accounts = accounts.filter(external_id__in=external_ids)
+    found = list(dict.fromkeys(accounts.order_by("pk").values_list("webhook_secret", flat=True)))
+    fallback = settings.X_CONSUMER_SECRET if family == "x" else settings.META_APP_SECRET
+    return [*found, fallback] if fallback else found
+
+
+def verify_token_matches(token: str) -> bool:
+    """Meta's subscription handshake: ``hub.verify_token`` is the verify token of one of our Meta accounts."""
+    if not token:
+        return False
+    tokens = ChannelAccount.objects.filter(platform__in=FAMILIES["meta"]).values_list("verify_token", flat=True)
+    candidates = [*tokens, settings.META_VERIFY_TOKEN] if settings.META_VERIFY_TOKEN else list(tokens)
+    return any(hmac.compare_digest(token.encode(), t.encode()) for t in candidates if t)
+
+
+# --- deliveries -----------------------------------------------------------------------------------------------
+
+
+def platform_of(family: str, payload: dict) -> str:
+    if family == "x":
+        return "x"
+    return "instagram" if payload.get("object") == "instagram" else "facebook"
+
+
+def store_delivery(*, family: str, payload: dict, body: bytes, meta: dict) -> InboundDelivery:
+    """Store a verified delivery. Addressed to none of our accounts: stored as ``ignored`` for admins (the
+    platform still gets its 200, or it would retry forever)."""
+    platform = platform_of(family, payload)
+    adapter = registry.adapter(platform)
+    try:
+        ids = adapter.account_ids(payload)
+    except (AttributeError, TypeError, ValueError):
+        ids = set()
+    accounts = list(ChannelAccount.objects.filter(platform__in=FAMILIES[family], external_id__in=ids).order_by("pk"))
+    now = timezone.now()
+    known = {a.external_id for a in accounts}
+    unknown = sorted(ids - known)
+    delivery = InboundDelivery.objects.create(
+        platform=platform,
+        channel_account=accounts[0] if accounts else None,
+        body=body.decode("utf-8"),
+        headers={k: str(meta[k])[:300] for k in KEPT_HEADERS if k in meta},
+        received_at=now,
+        state=InboundDelivery.State.PENDING if accounts or not ids else InboundDelivery.State.IGNORED,
+        processed_at=None if accounts or not ids else now,
+        error=f"unknown account(s): {', '.join(unknown)}" if unknown else "",
+    )
+    if accounts:
+        ChannelAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(last_delivery_at=now)
+    return delivery
+
+
+def enqueue(delivery_id: int) -> bool:
+    """Queue the processing task. With the broker down the delivery stays pending for the sweep."""
+    from ..tasks import process_delivery_task
+
+    try:
+        process_delivery_task.delay(delivery_id)
+    except Exception:  # kombu OperationalError, connection refused…: the sweep will pick it up
+        logger.warning("could not queue inbound delivery %s; the sweep will retry it", delivery_id, exc_info=True)
+        return False
+    return True
+
+
+def _fetcher(platform: str):
+    if platform != "instagram":
+        return None
+    accounts = {a.external_id: a for a in ChannelAccount.objects.filter(platform="instagram")}
+    return registry.adapter("instagram").graph_fetcher(accounts, http.session())
+
+
+def process_delivery(delivery_id: int) -> str:
+    """Parse and ingest one stored delivery, once. Returns its state afterwards.
+
+    The row is locked for the whole run, so two workers never process it twice; the ingest runs in a savepoint,
+    so a failure leaves no half batch behind and the delivery pending (transient) or failed (unreadable).
+    """
+    with transaction.atomic():
+        delivery = InboundDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None or delivery.state != InboundDelivery.State.PENDING:
+            return delivery.state if delivery else "missing"
+        delivery.attempts += 1
+        try:
+            with transaction.atomic():
+                adapter = registry.adapter(delivery.platform)
+                parsed = adapter.parse(json.loads(delivery.body), fetch=_fetcher(delivery.platform))
+                outcome = route_and_ingest(parsed)
+        except (PayloadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            delivery.state = InboundDelivery.State.FAILED
+            delivery.error = f"unreadable: {type(exc).__name__}: {exc}"[:2000]
+        except ChannelError as exc:
+            delivery.error = exc.reason[:2000]
+            if exc.permanent or delivery.attempts >= settings.SMRC_DELIVERY_MAX_ATTEMPTS:
+                delivery.state = InboundDelivery.State.FAILED
+        except Exception as exc:
+            logger.exception("inbound delivery %s failed", delivery_id)
+            delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
+            if delivery.attempts >= settings.SMRC_DELIVERY_MAX_ATTEMPTS:
+                delivery.state = InboundDelivery.State.FAILED
+        else:
+            delivery.state = InboundDelivery.State.PROCESSED
+            delivery.processed_at = timezone.now()
+            delivery.summary = outcome.as_json()
+            delivery.error = ""
+        delivery.save(update_fields=["state", "attempts", "error", "processed_at", "summary"])
+        return delivery.state
+
+
+def pending_deliveries(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        InboundDelivery.objects.filter(state=InboundDelivery.State.PENDING, received_at__lte=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def retry_deliveries(ids: list[int]) -> int:
+    """Admin action: put failed (or ignored) deliveries back to pending and queue them."""
+    count = InboundDelivery.objects.filter(pk__in=ids).update(
+        state=InboundDelivery.State.PENDING, attempts=0, processed_at=None
+    )
+    for delivery_id in ids:
+        enqueue(delivery_id)
+    return count
+
+
+# --- routing --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    mentions: list[NormalizedMention] = field(default_factory=list)
+    echoes: list[NormalizedMention] = field(default_factory=list)
+    actions: dict[int, list[InboundAction]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _route(
+    parsed: Parsed,
+    *,
+    accounts: dict[tuple[str, str], ChannelAccount],
+    rules: list[ListeningRule],
+    brand: Brand | None,
+    brand_slugs: list[str] | None,
+    outcome: Outcome,
+) -> _Batch:
+    batch = _Batch()
+    own_ids = {(a.brand_id, a.platform, a.external_id) for a in accounts.values()}
+    ids = {i.platform_id for i in parsed.items}
+    ours = (
+        set(Reply.objects.filter(platform_reply_id__in=ids).values_list("brand_id", "platform_reply_id"))
+        if ids
+        else set()
+    )
+    slugs = dict(Brand.objects.values_list("slug", "pk")) if brand_slugs and any(brand_slugs) else {}
+    for index, item in enumerate(parsed.items):
+        account = accounts.get((item.platform, item.account_id)) if item.account_id else None
+        named = brand_slugs[index] if brand_slugs else ""
+        if brand is not None:
+            targets = [(brand.pk, account if account and account.brand_id == brand.pk else None)]
+        elif named:
+            if named not in slugs:
+                outcome.skipped.append(f"{item.platform}:{item.platform_id}: unknown brand {named!r}")
+                continue
+            targets = [(slugs[named], None)]
+        elif account is not None:
+            targets = [(account.brand_id, account)]
+        elif item.account_id:
+            outcome.skipped.append(f"{item.platform}:{item.platform_id}: unknown account {item.account_id}")
+            continue
+        else:
+            found = listening.brands_for_item(
+                rules, platform=item.platform, text=item.text, language=item.language, author_handle=item.author.handle
+            )
+            if not found:
+                outcome.skipped.append(f"{item.platform}:{item.platform_id}: no listening rule matches")
+                continue
+            targets = [(brand_id, None) for brand_id in found]
+        for brand_id, target_account in targets:
+            mention = item.for_brand(brand_id, target_account.pk if target_account else None)
+            own = (
+                item.own
+                or (brand_id, item.platform, item.author.platform_user_id) in own_ids
+                or (brand_id, item.platform_id) in ours
+            )
+            (batch.echoes if own else batch.mentions).append(mention)
+    for action in parsed.actions:
+        account = accounts.get((action.platform, action.account_id)) if action.account_id else None
+        if brand is not None:
+            brand_ids = [brand.pk]
+        elif account is not None:
+            brand_ids = [account.brand_id]
+        else:
+            brand_ids = list(
+                Mention.objects.filter(platform=action.platform, platform_id=action.platform_id)
+                .values_list("brand_id", flat=True)
+                .distinct()
+            )
+        for brand_id in brand_ids:
+            batch.actions[brand_id].append(action)
+    return batch
+
+
+def route_and_ingest(
+    parsed: Parsed,
+    *,
+    brand: Brand | None = None,
+    brand_slugs: list[str] | None = None,
+    rules: list[ListeningRule] | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Route ``parsed`` to brands and store it: new mentions, edits, echoes and actions, in one transaction."""
+    outcome = Outcome(skipped=list(parsed.skipped))
+    platforms = {i.platform for i in parsed.items} | {a.platform for a in parsed.actions}
+    # every account on these platforms (a small table): the addressed ones route, all of them spot own posts
+    accounts = {(a.platform, a.external_id): a for a in ChannelAccount.objects.filter(platform__in=platforms)}
+    if rules is None and brand is None and any(not i.account_id for i in parsed.items):
+        rules = listening.active_rules()
+    batch = _route(parsed, accounts=accounts, rules=rules or [], brand=brand, brand_slugs=brand_slugs, outcome=outcome)
+    with transaction.atomic():
+        if batch.mentions:
+            for result in ingest.ingest_mentions(items=batch.mentions, now=now):
+                if result.status == "created":
+                    outcome.created += 1
+                    outcome.tickets_created += int(result.ticket_created)
+                elif result.status == "edited":
+                    outcome.edited += 1
+                else:
+                    outcome.duplicates += 1
+        if batch.echoes:
+            for result in ingest.attach_echoes(items=batch.echoes, now=now):
+                if result.status == "echo":
+                    outcome.echoes += 1
+                else:
+                    outcome.skipped.append("our own post, on no ticket we hold")
+        for brand_id, actions in batch.actions.items():
+            outcome.actions += ingest.apply_actions(brand_id=brand_id, actions=actions, now=now)
+    return outcome
+
+
+# --- the channel accounts page --------------------------------------------------------------------------------
+
+
+def delivery_stats(account_ids: list[int]) -> dict[int, dict]:
+    """Per account: pending and failed deliveries, and the latest failure's error and time."""
+    stats: dict[int, dict] = {
+        pk: {"pending": 0, "failed": 0, "last_error": "", "last_error_at": None} for pk in account_ids
+    }
+    rows = (
+        InboundDelivery.objects.filter(
+            channel_account_id__in=account_ids,
+            state__in=[InboundDelivery.State.PENDING, InboundDelivery.State.FAILED],
+        )
+        .order_by("received_at")
+        .values_list("channel_account_id", "state", "error", "received_at")
+    )
+    for account_id, state, error, received_at in rows:
+        entry = stats[account_id]
+        entry[state] += 1
+        if error:
+            entry["last_error"], entry["last_error_at"] = error, received_at
+    return stats
+
+
+def unrouted_count(user) -> int:
+    """Deliveries for unknown accounts (admins only: they belong to no brand)."""
+    from brands.access import is_admin
+
+    if not is_admin(user):
+        return 0
+    return InboundDelivery.objects.filter(state=InboundDelivery.State.IGNORED).count()

@@ -1,0 +1,12 @@
+"""Inbound channels: the public webhook endpoints and the channel accounts page."""
+
+from django.urls import path
+
+from . import webhooks
+from .views import channels
+
+urlpatterns = [
+    path("webhooks/x/", webhooks.x_webhook, name="webhook_x"),
+    path("webhooks/meta/", webhooks.meta_webhook, name="webhook_meta"),
+    path("settings/channels/", channels.channel_accounts, name="channel_accounts"),
+]
