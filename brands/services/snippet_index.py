@@ -11,16 +11,17 @@ tags count double) + :data:`PRODUCT_BOOST` when the snippet's product is named b
 uses counting an edited use as half (what worked before). Ties: title, then id.
 """
 
+import bisect
 import math
 import re
 import threading
 import time
 import unicodedata
-from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from django.db.models import Count, Max
 
 from ..models import Product, Snippet, SnippetStatus
@@ -43,8 +44,9 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 def tokens(text: str) -> list[str]:
     """Lower-case words of two or more characters, accents folded, stopwords dropped."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.lower()
+    if not folded.isascii():
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
     return [w for w in _WORD_RE.findall(folded) if len(w) > 1 and w not in STOPWORDS and w != "_"]
 
 
@@ -62,25 +64,38 @@ class Entry:
     uses: float
     excerpt: str
 
-    def usable(self, now: datetime) -> bool:
-        return self.expires_at is None or self.expires_at > now
-
 
 @dataclass
 class Index:
+    """Entries in id order and, per word, the positions of the entries holding it with their normalized TF-IDF
+    weights (numpy arrays, so scoring a query is a few vector additions whatever the number of snippets)."""
+
     stamp: tuple
     built_at: float
     entries: list[Entry] = field(default_factory=list)
-    postings: dict[str, tuple[array, array]] = field(default_factory=dict)  # word → (entry positions, weights)
+    postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
     products: list[tuple[int, frozenset[str]]] = field(default_factory=list)  # product id → words of its name
     vocabulary: list[str] = field(default_factory=list)  # sorted, for prefix search
+    shortcuts: list[tuple[str, int]] = field(default_factory=list)  # sorted (shortcut, position)
+    popular: list[int] = field(default_factory=list)  # positions by uses, then title, then id
+    expires: np.ndarray = field(default_factory=lambda: np.zeros(0))  # POSIX time, +inf for never
+    product_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # 0 for none
+    usage: np.ndarray = field(default_factory=lambda: np.zeros(0))  # USAGE_WEIGHT × log(1 + uses)
+    languages: dict[str, np.ndarray] = field(default_factory=dict)  # language → mask
 
 
 def _stamp(brand_id: int) -> tuple:
     row = Snippet.objects.filter(brand_id=brand_id).aggregate(n=Count("pk"), last=Max("updated_at"))
     products = Product.objects.filter(brand_id=brand_id).aggregate(n=Count("pk"), last=Max("updated_at"))
     return (row["n"], row["last"], products["n"], products["last"])
+
+
+def _set_usage(index: Index) -> None:
+    index.usage = np.array([USAGE_WEIGHT * math.log1p(e.uses) for e in index.entries], dtype=np.float64)
+    index.popular = sorted(
+        range(len(index.entries)), key=lambda i: (-index.entries[i].uses, index.entries[i].title, index.entries[i].id)
+    )
 
 
 def build_index(brand_id: int, stamp: tuple = ()) -> Index:
@@ -138,8 +153,18 @@ def build_index(brand_id: int, stamp: tuple = ()) -> Index:
             ids, ws = lists.setdefault(word, ([], []))
             ids.append(position)
             ws.append(weight / norm)
-    index.postings = {w: (array("I", ids), array("f", ws)) for w, (ids, ws) in lists.items()}
+    index.postings = {
+        w: (np.array(ids, dtype=np.int32), np.array(ws, dtype=np.float64)) for w, (ids, ws) in lists.items()
+    }
     index.vocabulary = sorted(index.postings)
+    index.shortcuts = sorted((e.shortcut, i) for i, e in enumerate(index.entries) if e.shortcut)
+    index.expires = np.array(
+        [e.expires_at.timestamp() if e.expires_at else math.inf for e in index.entries], dtype=np.float64
+    )
+    index.product_ids = np.array([e.product_id or 0 for e in index.entries], dtype=np.int64)
+    codes = np.array([e.language for e in index.entries])
+    index.languages = {code: codes == code for code in set(codes.tolist())}
+    _set_usage(index)
     index.products = [
         (pk, frozenset(tokens(name)))
         for pk, name in Product.objects.filter(brand_id=brand_id).values_list("pk", "name")
@@ -147,15 +172,31 @@ def build_index(brand_id: int, stamp: tuple = ()) -> Index:
     return index
 
 
+def refresh_usage(index: Index, brand_id: int) -> None:
+    """Read the usage counts again (one narrow query) without rebuilding the index."""
+    rows = Snippet.objects.filter(brand_id=brand_id, status=SnippetStatus.PUBLISHED).values_list(
+        "pk", "used_as_is", "used_edited"
+    )
+    uses = {pk: as_is + edited / 2 for pk, as_is, edited in rows}
+    for entry in index.entries:
+        entry.uses = uses.get(entry.id, entry.uses)
+    _set_usage(index)
+    index.built_at = time.monotonic()
+
+
 _cache: dict[int, Index] = {}
 _lock = threading.Lock()
 
 
 def index_for(brand_id: int) -> Index:
-    """The brand's index, rebuilt when its snippets or products changed or it is older than a minute."""
+    """The brand's index: rebuilt when its snippets or products changed (the stamp), its usage counts read again
+    when older than :data:`MAX_AGE_SECONDS`."""
     stamp = _stamp(brand_id)
     cached = _cache.get(brand_id)
-    if cached is not None and cached.stamp == stamp and time.monotonic() - cached.built_at < MAX_AGE_SECONDS:
+    if cached is not None and cached.stamp == stamp:
+        if time.monotonic() - cached.built_at >= MAX_AGE_SECONDS:
+            with _lock:
+                refresh_usage(cached, brand_id)
         return cached
     index = build_index(brand_id, stamp)
     with _lock:
@@ -179,7 +220,7 @@ class Hit:
     reasons: tuple[str, ...]
 
 
-def _similarity(index: Index, words: list[str], *, prefix_last: bool = False) -> dict[int, float]:
+def _similarity(index: Index, words: list[str], *, prefix_last: bool = False) -> np.ndarray:
     counts = Counter(words)
     query: dict[str, float] = {}
     for word, tf in counts.items():
@@ -187,8 +228,6 @@ def _similarity(index: Index, words: list[str], *, prefix_last: bool = False) ->
             query[word] = (1 + math.log(tf)) * index.idf[word]
     if prefix_last and words and words[-1] not in index.idf:
         # Search as you type: the last word may be unfinished; take the words it starts (at most 20).
-        import bisect
-
         stem = words[-1]
         start = bisect.bisect_left(index.vocabulary, stem)
         for word in index.vocabulary[start : start + 20]:
@@ -196,13 +235,10 @@ def _similarity(index: Index, words: list[str], *, prefix_last: bool = False) ->
                 break
             query[word] = index.idf[word] * 0.8
     norm = math.sqrt(sum(v * v for v in query.values())) or 1.0
-    scores: dict[int, float] = {}
-    get = scores.get
+    scores = np.zeros(len(index.entries), dtype=np.float64)
     for word, weight in query.items():
         ids, ws = index.postings[word]
-        q = weight / norm
-        for position, w in zip(ids, ws, strict=True):
-            scores[position] = get(position, 0.0) + w * q
+        scores[ids] += ws * (weight / norm)  # a word's positions are unique, so this adds once per entry
     return scores
 
 
@@ -211,57 +247,72 @@ def mentioned_products(index: Index, text: str) -> set[int]:
     return {pk for pk, name_words in index.products if name_words and name_words <= words}
 
 
+def _top(index: Index, scores: np.ndarray, candidates: np.ndarray, limit: int) -> list[int]:
+    """Positions of the best ``limit`` candidates, ties (to 6 decimals) by title, then id."""
+    positions = np.flatnonzero(candidates)
+    if not len(positions):
+        return []
+    rounded = np.round(scores[positions], 6)
+    if len(positions) > limit:
+        threshold = np.partition(rounded, len(rounded) - limit)[len(rounded) - limit]
+        keep = rounded >= threshold
+        positions, rounded = positions[keep], rounded[keep]
+    order = sorted(
+        zip(rounded.tolist(), positions.tolist(), strict=True),
+        key=lambda pair: (-pair[0], index.entries[pair[1]].title, index.entries[pair[1]].id),
+    )
+    return [position for _score, position in order[:limit]]
+
+
 def suggest(index: Index, *, text: str, language: str = "", now: datetime, limit: int = 8) -> list[Hit]:
     """Snippets ranked for a customer's ``text`` (see the module docstring for the formula)."""
+    if not index.entries:
+        return []
     similarity = _similarity(index, tokens(text))
     products = mentioned_products(index, text)
-    candidates = set(similarity)
-    if products:
-        candidates |= {i for i, e in enumerate(index.entries) if e.product_id in products}
+    usable = index.expires > now.timestamp()
+    product_match = np.isin(index.product_ids, list(products)) if products else np.zeros(len(index.entries), bool)
+    language_match = index.languages.get(language, np.zeros(len(index.entries), bool))
+    scores = similarity + PRODUCT_BOOST * product_match + LANGUAGE_BOOST * language_match + index.usage
     hits = []
-    for position in candidates:
-        entry = index.entries[position]
-        if not entry.usable(now):
-            continue
-        score = similarity.get(position, 0.0)
-        reasons = ["words"] if score else []
-        if entry.product_id in products:
-            score += PRODUCT_BOOST
-            reasons.append("product")
-        if language and entry.language == language:
-            score += LANGUAGE_BOOST
-            reasons.append("language")
-        if entry.uses:
-            score += USAGE_WEIGHT * math.log1p(entry.uses)
-            reasons.append("used")
-        hits.append(Hit(entry, round(score, 6), tuple(reasons)))
-    hits.sort(key=lambda h: (-h.score, h.entry.title, h.entry.id))
+    for position in _top(index, scores, ((similarity > 0) | product_match) & usable, limit):
+        reasons = ("words",) if similarity[position] > 0 else ()
+        reasons += ("product",) if product_match[position] else ()
+        reasons += ("language",) if language_match[position] else ()
+        reasons += ("used",) if index.usage[position] > 0 else ()
+        hits.append(Hit(index.entries[position], round(float(scores[position]), 6), reasons))
     if len(hits) < limit:
         # Nothing (or little) matched: offer what the team uses most in the customer's language.
         seen = {h.entry.id for h in hits}
-        rest = [
-            e for e in index.entries if e.id not in seen and e.usable(now) and (not language or e.language == language)
-        ]
-        rest.sort(key=lambda e: (-e.uses, e.title, e.id))
-        hits += [Hit(e, 0.0, ("popular",)) for e in rest[: limit - len(hits)]]
-    return hits[:limit]
+        for position in index.popular:
+            entry = index.entries[position]
+            if entry.id in seen or not usable[position] or (language and entry.language != language):
+                continue
+            hits.append(Hit(entry, 0.0, ("popular",)))
+            if len(hits) == limit:
+                break
+    return hits
 
 
 def search(index: Index, *, q: str, now: datetime, limit: int = 20) -> list[Hit]:
     """``/short`` finds shortcuts starting with ``short``; words find snippets by title, tags, body and product
     (the last word may be unfinished)."""
     q = q.strip()
-    if not q:
+    if not q or not index.entries:
         return []
+    moment = now.timestamp()
     if q.startswith("/"):
         stem = q[1:].lower()
-        found = [e for e in index.entries if e.shortcut and e.shortcut.startswith(stem) and e.usable(now)]
-        found.sort(key=lambda e: (e.shortcut != stem, e.shortcut, e.id))
-        return [Hit(e, 1.0, ("shortcut",)) for e in found[:limit]]
+        found = []
+        for shortcut, position in index.shortcuts[bisect.bisect_left(index.shortcuts, (stem, -1)) :]:
+            if not shortcut.startswith(stem) or len(found) == limit:
+                break
+            if index.expires[position] > moment:
+                found.append(Hit(index.entries[position], 1.0, ("shortcut",)))
+        return found
     words = tokens(q)
     if not words:
         return []
     scores = _similarity(index, words, prefix_last=True)
-    hits = [Hit(index.entries[p], round(s, 6), ("words",)) for p, s in scores.items() if index.entries[p].usable(now)]
-    hits.sort(key=lambda h: (-h.score, h.entry.title, h.entry.id))
-    return hits[:limit]
+    positions = _top(index, scores, (scores > 0) & (index.expires > moment), limit)
+    return [Hit(index.entries[p], round(float(scores[p]), 6), ("words",)) for p in positions]
