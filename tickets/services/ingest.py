@@ -56,9 +56,12 @@ def _lock(items: list[NormalizedMention]) -> None:
     # fixed order, so two batches never deadlock and the same author/conversation is threaded one at a time.
     if connection.vendor != "postgresql":
         return
+    keys = _lock_keys(items)
     with connection.cursor() as cursor:
-        for key in _lock_keys(items):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        # one round trip for the whole batch; the ordered subquery takes the locks in key order
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys", [keys]
+        )
 
 
 def _upsert_author(platform: str, data: NormalizedAuthor) -> Author:
@@ -179,12 +182,9 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
     results: list[IngestResult] = []
     with transaction.atomic():
         _lock(items)
+        known = _known_mentions(items)  # read under the locks, so no concurrent batch adds one unseen
         for item, sentiment in zip(items, sentiments, strict=True):
-            existing = (
-                Mention.objects.filter(brand_id=item.brand_id, platform=item.platform, platform_id=item.platform_id)
-                .values_list("pk", "ticket_id", "text")
-                .first()
-            )
+            existing = known.get((item.brand_id, item.platform, item.platform_id))
             if existing:
                 edited = _apply_edit(item, *existing, now=now)
                 results.append(IngestResult("edited" if edited else "duplicate", existing[0], existing[1]))
@@ -231,8 +231,25 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
                 events.mention_added(ticket, mention, status_before=before)
                 if ticket.priority != before_priority:
                     events.priority_assessed(ticket, before=before_priority, after=ticket.priority, at=now)
+            known[(item.brand_id, item.platform, item.platform_id)] = (mention.pk, ticket.pk, item.text)
             results.append(IngestResult("created", mention.pk, ticket.pk, created))
     return results
+
+
+def _known_mentions(items: list[NormalizedMention]) -> dict[tuple[int, str, str], tuple[int, int, str]]:
+    """(brand, platform, platform id) → (mention, ticket, text) of the batch's items already stored: one query
+    per brand and platform instead of one per item."""
+    wanted: dict[tuple[int, str], set[str]] = {}
+    for item in items:
+        wanted.setdefault((item.brand_id, item.platform), set()).add(item.platform_id)
+    known = {}
+    for (brand_id, platform), ids in wanted.items():
+        rows = Mention.objects.filter(brand_id=brand_id, platform=platform, platform_id__in=ids).values_list(
+            "platform_id", "pk", "ticket_id", "text"
+        )
+        for platform_id, pk, ticket_id, text in rows:
+            known[(brand_id, platform, platform_id)] = (pk, ticket_id, text)
+    return known
 
 
 # --- edits, echoes and actions (inbound channels, DESIGN §6) ----------------------------------------------------
