@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run dev test lint fmt check bench bench-sla messages clean
+.PHONY: run dev test lint fmt check bench bench-sla bench-snippets messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -66,6 +66,12 @@ bench-sla: venv
 	psql "$(BENCH_SLA_DATABASE_URL:/smrc_bench_sla=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='smrc_bench_sla'" | grep -q 1 \
 		|| psql "$(BENCH_SLA_DATABASE_URL:/smrc_bench_sla=/postgres)" -c "CREATE DATABASE smrc_bench_sla"
 	DATABASE_URL=$(BENCH_SLA_DATABASE_URL) $(PY) bench/sla_scan.py $(BENCH_ARGS)
+
+BENCH_SNIPPETS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench_snippets
+bench-snippets: venv
+	psql "$(BENCH_SNIPPETS_DATABASE_URL:/smrc_bench_snippets=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='smrc_bench_snippets'" | grep -q 1 \
+		|| psql "$(BENCH_SNIPPETS_DATABASE_URL:/smrc_bench_snippets=/postgres)" -c "CREATE DATABASE smrc_bench_snippets"
+	DATABASE_URL=$(BENCH_SNIPPETS_DATABASE_URL) $(PY) bench/snippets.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

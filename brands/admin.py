@@ -1,7 +1,18 @@
 from django import forms
 from django.contrib import admin
 
-from .models import Brand, BrandHoliday, BusinessPeriod, ChannelAccount, ListeningRule, Membership, SlaPolicy
+from .models import (
+    Brand,
+    BrandHoliday,
+    BusinessPeriod,
+    ChannelAccount,
+    ListeningRule,
+    Membership,
+    Product,
+    SlaPolicy,
+    Snippet,
+    SnippetVersion,
+)
 from .services.business_hours import forget_calendar
 from .services.calendars import MINUTES_PER_DAY, CalendarError, validate_periods
 from .services.sla_settings import forget_targets
@@ -122,3 +133,37 @@ class ListeningRuleAdmin(admin.ModelAdmin):
     list_display = ["name", "brand", "platforms", "language", "is_active"]
     list_filter = ["brand", "is_active"]
     search_fields = ["name", "handles", "hashtags", "keywords"]
+
+
+class SnippetVersionInline(admin.TabularInline):
+    model = SnippetVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "title", "status", "author", "note", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand", "category"]
+    list_filter = ["brand"]
+    search_fields = ["name", "category"]
+
+
+@admin.register(Snippet)
+class SnippetAdmin(admin.ModelAdmin):
+    """Read-only here: snippets change through the knowledge pages, which keep versions and events."""
+
+    list_display = ["title", "brand", "shortcut", "language", "status", "version", "used_as_is", "used_edited"]
+    list_filter = ["brand", "status", "language"]
+    search_fields = ["title", "shortcut", "body"]
+    inlines = [SnippetVersionInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -19,12 +19,70 @@ from django.db import transaction
 from django.utils import timezone
 
 from brands.models import Brand, ChannelAccount, Membership, Priority, Role, SlaPolicy
+from brands.services.config import apply_config
 from tickets.selectors import get_ticket_for_user
 from tickets.services import delivery, replies, workflow
 from tickets.services.ingest import ingest_mentions
 
 from . import _demo_data as data
 from ._demo_mentions import MentionMaker, Thread, advance, thread_of
+
+#: products and snippets of the demo telco (configuration as code, docs/knowledge.md)
+DEMO_KNOWLEDGE = {
+    "brands": [
+        {
+            "slug": "telkora",
+            "products": [
+                {"name": "Kuota Max", "category": "Paket data", "specifications": {"quota": "50 GB", "days": "30"}},
+                {"name": "Fiber Rumah", "category": "Internet rumah", "specifications": {"speed": "100 Mbps"}},
+            ],
+            "snippets": [
+                {
+                    "title": "Maaf, kami cek dulu",
+                    "shortcut": "cek",
+                    "tags": ["umum"],
+                    "body": (
+                        "Halo Kak {customer_name}, mohon maaf atas kendalanya. "
+                        "Kami cek sekarang ya. Salam, {operator_name}"
+                    ),
+                },
+                {
+                    "title": "Pulsa terpotong",
+                    "shortcut": "pulsa",
+                    "tags": ["refund", "pulsa"],
+                    "body": (
+                        "Mohon maaf {customer_name}, pulsa yang terpotong kami kembalikan dalam 1x24 jam ({ticket})."
+                    ),
+                },
+                {
+                    "title": "Kuota Max",
+                    "shortcut": "kuota",
+                    "product": "Kuota Max",
+                    "tone": "casual",
+                    "tags": ["paket", "kuota"],
+                    "body": "Hai {customer_name}! {product.name} isinya {product.quota} untuk {product.days} hari ya.",
+                },
+                {
+                    "title": "Sinyal lemah",
+                    "shortcut": "sinyal",
+                    "tags": ["sinyal", "jaringan"],
+                    "body": (
+                        "Mohon maaf atas gangguan sinyal di area Kakak. Boleh DM lokasi lengkapnya? {operator_name}"
+                    ),
+                },
+                {
+                    "title": "Slow internet (EN)",
+                    "shortcut": "slow-en",
+                    "language": "en",
+                    "tags": ["network"],
+                    "body": (
+                        "Sorry for the slow connection, {customer_name}. Could you DM us your location? {operator_name}"
+                    ),
+                },
+            ],
+        }
+    ]
+}
 
 PASSWORD = "smrc-demo"  # noqa: S105 (the documented demo password)
 
@@ -102,6 +160,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             brands = self._brands()
             users = self._users(brands)
+            apply_config(DEMO_KNOWLEDGE)
             makers = self._makers(brands)
             steps = self._plan(brands, users, makers, options["mentions"])
             for step in sorted(steps):
