@@ -43,7 +43,7 @@ def test_it_writes_in_the_brands_first_language(world, cast, mailoutbox, django_
         send_scheduled_reports(now=datetime(2025, 6, 2, 8, 0, tzinfo=WIB))
     assert len(mailoutbox) == 1
     assert "/reports/acme/?start=2025-05-01&end=2025-05-31" in mailoutbox[0].body
-    assert mailoutbox[0].subject == "[Acme Telco] SLA report 1 Mei – 31 Mei 2025"  # Indonesian month names
+    assert mailoutbox[0].subject == "[Acme Telco] Laporan SLA 1 Mei – 31 Mei 2025"  # Indonesian month names
 
 
 def test_brands_without_a_schedule_get_nothing(cast, mailoutbox):
