@@ -248,3 +248,20 @@ def test_the_page_shows_failed_deliveries_and_last_delivery(cast, accounts):
     assert "1 failed, 0 waiting" in body
     assert "comment_id" in body
     assert Event.objects.count() == 0
+
+
+def test_the_documented_example_config_loads_with_its_listening_rules(db, monkeypatch, settings):
+    import yaml
+
+    for name in (
+        "SMRC_PASSWORD_RINA",
+        "KOPI_SENJA_X_TOKEN",
+        "KOPI_SENJA_X_SECRET",
+        "META_APP_SECRET_KOPI_SENJA",
+        "KOPI_SENJA_VERIFY_TOKEN",
+    ):
+        monkeypatch.setenv(name, f"value-of-{name}-1234")
+    document = yaml.safe_load((settings.BASE_DIR / "docs" / "examples" / "smrc-config.yaml").read_text())
+    summary = apply_config(document)
+    assert summary.created["listening_rules"] == 1
+    assert ListeningRule.objects.get().handle_list == ["kopisenja"]
