@@ -2,16 +2,20 @@ from django import forms
 from django.contrib import admin
 
 from .models import (
+    BlockedAuthor,
     Brand,
     BrandHoliday,
     BusinessPeriod,
     ChannelAccount,
     ListeningRule,
     Membership,
+    Presence,
     Product,
     SlaPolicy,
     Snippet,
     SnippetVersion,
+    SpamPattern,
+    UrgencyTerm,
 )
 from .services.business_hours import forget_calendar
 from .services.calendars import MINUTES_PER_DAY, CalendarError, validate_periods
@@ -164,6 +168,40 @@ class SnippetAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+# --- priority, noise and presence (docs/priority.md): model validation refuses an invalid regular expression --
+
+
+@admin.register(UrgencyTerm)
+class UrgencyTermAdmin(admin.ModelAdmin):
+    list_display = ["pattern", "label", "weight", "is_regex", "brand"]
+    list_filter = ["brand", "label"]
+    search_fields = ["pattern", "label"]
+
+
+@admin.register(SpamPattern)
+class SpamPatternAdmin(admin.ModelAdmin):
+    list_display = ["pattern", "label", "is_regex", "brand"]
+    list_filter = ["brand"]
+    search_fields = ["pattern", "label"]
+
+
+@admin.register(BlockedAuthor)
+class BlockedAuthorAdmin(admin.ModelAdmin):
+    list_display = ["handle", "platform", "brand", "note", "created_at"]
+    list_filter = ["brand", "platform"]
+    search_fields = ["handle", "note"]
+
+
+@admin.register(Presence)
+class PresenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "last_seen_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "last_seen_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 
 from brands.models import (
+    BlockedAuthor,
     Brand,
     BrandHoliday,
     BusinessPeriod,
@@ -13,6 +14,8 @@ from brands.models import (
     SlaPolicy,
     Snippet,
     SnippetVersion,
+    SpamPattern,
+    UrgencyTerm,
 )
 from tickets.models import (
     Author,
@@ -54,6 +57,10 @@ def db_state() -> dict:
         "products": list(Product.objects.order_by("pk").values()),
         "snippets": list(Snippet.objects.order_by("pk").values()),
         "snippet_versions": list(SnippetVersion.objects.order_by("pk").values()),
+        "urgency_terms": list(UrgencyTerm.objects.order_by("pk").values()),
+        "spam_patterns": list(SpamPattern.objects.order_by("pk").values()),
+        "blocked_authors": list(BlockedAuthor.objects.order_by("pk").values()),
+        # brands.Presence is left out on purpose: signing in and every page view may record it (once a minute)
     }
 
 

@@ -34,6 +34,11 @@ SKIPPED = {
     "(tests/channels/test_webhooks.py: unsigned or wrongly signed requests store nothing)",
 }
 
+#: list routes whose POST acts on the caller's own brands (so it may write), walked by GET only here
+OWN_BRAND_ACTIONS = {
+    "queue/next/": "Get next claims the caller's own most urgent ticket (tests/priority/test_routing.py)",
+}
+
 #: values for the path converters the walker knows; a new parameter must be taught here
 ACTION_VALUES = sorted({*TicketActionView.ACTIONS, "replies", "notes", "claim", "release", "reopen", "reply", "note"})
 
@@ -166,6 +171,8 @@ def test_list_routes_never_show_brand_a(cast, brand_a_world, who):
                 if response.get("Content-Type", "").startswith("application/json") and response.status_code == 200:
                     listed = {row["id"] for row in response.json().get("results", [])}
                     assert not listed & a_ids, (who, route, query)
+            if route in OWN_BRAND_ACTIONS:
+                continue
             post = client.post(f"/{route}", data=ingest_brand_a, content_type="application/json")
             assert SECRET not in post.content.decode(), (who, route)
             assert post.status_code != 201, (who, route, post.status_code)  # and db_state() below: nothing written

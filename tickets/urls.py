@@ -1,11 +1,14 @@
 from django.urls import path
 
-from .views import notifications, queue, reports, settings, ticket
+from .views import notifications, priority, queue, reports, settings, ticket
 
 app_name = "tickets"
 
 urlpatterns = [
     path("queue/", queue.queue, name="queue"),
+    path("queue/next/", priority.take_next, name="take_next"),
+    path("tickets/<int:pk>/priority/", priority.change_priority, name="change_priority"),
+    path("tickets/<int:pk>/restore/", priority.restore, name="restore"),
     path("tickets/<int:pk>/", ticket.ticket_detail, name="detail"),
     path("tickets/<int:pk>/claim/", ticket.claim, name="claim"),
     path("tickets/<int:pk>/release/", ticket.release, name="release"),

@@ -14,7 +14,21 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import Brand, ChannelAccount, ListeningRule, Membership, Platform, Priority, Product, Role, Snippet
+from ..models import (
+    BlockedAuthor,
+    Brand,
+    ChannelAccount,
+    ListeningRule,
+    Membership,
+    Platform,
+    Priority,
+    Product,
+    Role,
+    Snippet,
+    SpamPattern,
+    UrgencyTerm,
+    pattern_error,
+)
 from . import knowledge
 from .sla_settings import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
 
@@ -253,6 +267,8 @@ def apply_config(data: Any) -> Summary:
 
             _knowledge(reader, raw, path, brand, summary)
             _listening(reader, raw, path, brand, summary)
+            _routing(reader, raw, path, brand, summary)
+            _noise_and_urgency(reader, raw, path, brand, summary)
 
         if reader.problems:
             raise ConfigError(reader.problems)
@@ -365,3 +381,109 @@ def _listening(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Sum
         if made or dirty:
             rule.save()
             summary.count("listening_rules", made)
+
+
+ROUTING_MODES = ("claim", "round_robin", "load")
+
+
+def _tags(reader: _Reader, data: dict, key: str, path: str) -> str | None:
+    tags = reader.get(data, key, path, list, default=[])
+    if any(not isinstance(t, str) or "," in t or not t.strip() for t in tags):
+        reader.fail(f"{path}.{key}", "must be a list of words without commas")
+        return None
+    return ",".join(t.strip().lower() for t in tags)
+
+
+def _routing(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summary) -> None:
+    """``routing:`` of one brand (docs/priority.md): ``mode``, ``capacity``, ``idle_owner_minutes`` and per
+    member ``operators: {username: {languages: [...], skills: [...]}}``."""
+    data = reader.get(raw, "routing", path, dict)
+    if data is None:
+        return
+    rpath = f"{path}.routing"
+    mode = reader.get(data, "mode", rpath, str, default=brand.routing_mode)
+    if mode not in ROUTING_MODES:
+        reader.fail(f"{rpath}.mode", f"unknown mode {mode!r} (use {', '.join(ROUTING_MODES)})")
+    capacity = reader.get(data, "capacity", rpath, int, default=brand.operator_capacity)
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
+        reader.fail(f"{rpath}.capacity", "must be a whole number above zero")
+    idle = reader.get(data, "idle_owner_minutes", rpath, int, default=brand.idle_owner_minutes)
+    if not isinstance(idle, int) or isinstance(idle, bool) or idle < 0:
+        reader.fail(f"{rpath}.idle_owner_minutes", "must be a whole number, 0 for never")
+    profiles = []
+    for username, profile in (reader.get(data, "operators", rpath, dict, default={}) or {}).items():
+        ppath = f"{rpath}.operators.{username}"
+        membership = Membership.objects.filter(brand=brand, user__username=username).first()
+        if membership is None:
+            reader.fail(ppath, "not a member of this brand")
+            continue
+        languages, skills = _tags(reader, profile, "languages", ppath), _tags(reader, profile, "skills", ppath)
+        if languages is not None and skills is not None:
+            profiles.append((membership, languages, skills))
+    if reader.problems:
+        return
+    values = {"routing_mode": mode, "operator_capacity": capacity, "idle_owner_minutes": idle}
+    dirty = [key for key, value in values.items() if getattr(brand, key) != value]
+    for key in dirty:
+        setattr(brand, key, values[key])
+    if dirty:
+        brand.save(update_fields=dirty)
+        summary.count("routing", False)
+    for membership, languages, skills in profiles:
+        if (membership.languages, membership.skills) != (languages, skills):
+            membership.languages, membership.skills = languages, skills
+            membership.save(update_fields=["languages", "skills"])
+            summary.count("operator_profiles", False)
+
+
+def _noise_and_urgency(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summary) -> None:
+    """``urgency_terms:`` (``pattern``, ``label``, ``weight``, ``regex``), ``spam_patterns:`` (``pattern``,
+    ``label``, ``regex``) and ``blocked_authors:`` (``platform``, ``handle``, ``note``) of one brand, keyed by
+    pattern / handle; an invalid regular expression is refused with its reason. Entries not named are left."""
+    for key, model, has_weight in (("urgency_terms", UrgencyTerm, True), ("spam_patterns", SpamPattern, False)):
+        for j, item in enumerate(reader.get(raw, key, path, list, default=[])):
+            ipath = f"{path}.{key}[{j}]"
+            pattern = reader.get(item, "pattern", ipath, str, required=True)
+            label = reader.get(item, "label", ipath, str, required=True)
+            is_regex = reader.get(item, "regex", ipath, bool, default=False)
+            weight = reader.get(item, "weight", ipath, int, default=20) if has_weight else None
+            if not pattern or not label:
+                continue
+            error = pattern_error(pattern, is_regex=is_regex)
+            if error:
+                reader.fail(f"{ipath}.pattern", error)
+                continue
+            if has_weight and (isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 100):
+                reader.fail(f"{ipath}.weight", "must be a whole number from 0 to 100")
+                continue
+            if reader.problems:
+                continue
+            values = {"label": label, "is_regex": is_regex}
+            if has_weight:
+                values["weight"] = weight
+            rule = model.objects.filter(brand=brand, pattern=pattern).first()
+            made = rule is None
+            rule = rule or model(brand=brand, pattern=pattern)
+            dirty = [k for k, v in values.items() if getattr(rule, k) != v]
+            for k in dirty:
+                setattr(rule, k, values[k])
+            if made or dirty:
+                rule.save()
+                summary.count(key, made)
+    for j, item in enumerate(reader.get(raw, "blocked_authors", path, list, default=[])):
+        bpath = f"{path}.blocked_authors[{j}]"
+        platform = reader.get(item, "platform", bpath, str, required=True)
+        handle = (reader.get(item, "handle", bpath, str, required=True) or "").strip().lstrip("@")
+        note = reader.get(item, "note", bpath, str, default="")
+        if platform not in Platform.values:
+            reader.fail(f"{bpath}.platform", f"unknown platform (use {', '.join(Platform.values)})")
+            continue
+        if not handle or reader.problems:
+            continue
+        blocked, made = BlockedAuthor.objects.get_or_create(
+            brand=brand, platform=platform, handle=handle, defaults={"note": note}
+        )
+        if made or blocked.note != note:
+            blocked.note = note
+            blocked.save()
+            summary.count("blocked_authors", made)

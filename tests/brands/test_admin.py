@@ -27,6 +27,9 @@ def _brand_form(brand, periods: list[dict]) -> dict:
         "observe_collective_leave": "on",
         "sla_warning_minutes": "15",
         "thread_window_hours": "72",
+        "routing_mode": "claim",
+        "operator_capacity": "10",
+        "idle_owner_minutes": "0",
     }
     data |= _inline("memberships", [])
     data |= _inline("sla_policies", [])

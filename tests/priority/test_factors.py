@@ -69,7 +69,9 @@ def test_verified_business_or_government_beats_blue():
 
 
 def test_influence_is_clamped_to_100_and_to_0():
-    top = influence(AuthorSignals(followers=10**9, following=10**6, verified_type="business", engagement=10**9, earlier_tickets=9))
+    top = influence(
+        AuthorSignals(followers=10**9, following=10**6, verified_type="business", engagement=10**9, earlier_tickets=9)
+    )
     assert codes(top) == [("followers", 50), ("engagement", 20), ("verified_org", 20), ("history", 10)]
     assert top.value == 100
     bottom = influence(AuthorSignals(followers=0, following=5000, account_age_days=1))
@@ -231,5 +233,6 @@ def test_blocked_author_brand_pattern_and_floods():
 def test_fingerprints_ignore_case_spacing_and_links_and_skip_short_texts():
     a = noise.fingerprint("Promo  GRATIS ongkir hari ini https://a.example/1")
     b = noise.fingerprint("promo gratis ongkir hari ini https://b.example/2")
-    assert a == b and len(a) == 16
+    assert a == b
+    assert len(a) == 16
     assert noise.fingerprint("halo min") == ""

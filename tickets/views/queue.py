@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brands.access import brands_for
+from brands.access import brand_ids_for, brands_for
 from brands.models import Priority
 
 from ..forms import QueueFilterForm
@@ -49,6 +49,8 @@ def queue(request):
         "priorities": [(p.value, p.label, counts.priorities.get(p.value, 0)) for p in reversed(Priority)],
         "filter_labels": filter_labels,
         "refresh_seconds": settings.SMRC_QUEUE_REFRESH_SECONDS,
+        # `Get next` for whoever works a brand (roles are cached on the user: no query)
+        "can_take": brand_ids_for(request.user, "ticket:work") != [],
         "now": timezone.now(),
     }
     if request.htmx and request.htmx.target == "queue-body":
