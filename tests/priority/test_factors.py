@@ -170,7 +170,7 @@ def test_urgency_is_capped_at_40_and_repeats_at_20():
     )
     assert [(f.code, f.points) for f in result.factors] == [
         ("urgency_term", 30),
-        ("urgency_term", 10),
+        ("urgency_term_capped", 10),
         ("repeat_mentions", 20),
         ("recent_tickets", 0),
     ]
@@ -236,3 +236,14 @@ def test_fingerprints_ignore_case_spacing_and_links_and_skip_short_texts():
     assert a == b
     assert len(a) == 16
     assert noise.fingerprint("halo min") == ""
+
+
+def test_a_capped_term_says_so():
+    result = assess(
+        PriorityInputs(terms=(Term("OJK", "regulator", 30), Term("somasi", "legal", 30), Term("sue", "x", 5)))
+    )
+    assert [(f.code, f.points, f.text) for f in result.factors] == [
+        ("urgency_term", 30, "mentions regulator (“OJK”)"),
+        ("urgency_term_capped", 10, "mentions legal (“somasi”), above the 40-point urgency cap"),
+        ("urgency_term_capped", 0, "mentions x (“sue”), above the 40-point urgency cap"),
+    ]

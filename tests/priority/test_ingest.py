@@ -60,7 +60,7 @@ def test_a_new_ticket_gets_its_priority_factors_and_due_time(cast, fixed_sentime
         ("sentiment_negative", 20),
         ("influence", 9),  # influence 49: followers 41 + engagement 8
         ("urgency_term", 30),  # fraud
-        ("urgency_term", 10),  # lost money, capped at 40 together
+        ("urgency_term_capped", 10),  # lost money (30), capped at 40 together
         ("private", 10),
     ]
     assert ticket.priority_factors["points"] == 79

@@ -397,11 +397,10 @@ def _assess(
     known = {}
     if ticket is not None:
         for factor in (ticket.priority_factors or {}).get("factors", []):
-            if factor.get("code") == "urgency_term":
+            if factor.get("code") in ("urgency_term", "urgency_term_capped"):
                 params = factor.get("params") or {}
-                known[params.get("label", "")] = priority.Term(
-                    params.get("term", ""), params.get("label", ""), int(factor.get("points", 0))
-                )
+                weight = int(params.get("weight", factor.get("points", 0)))
+                known[params.get("label", "")] = priority.Term(params.get("term", ""), params.get("label", ""), weight)
     for term in terms:
         if term.label not in known or term.weight > known[term.label].weight:
             known[term.label] = term

@@ -38,7 +38,7 @@ REASON_TEXTS = {
     "sentiment_positive": _("positive message"),
     "influence": _("author influence %(score)s of 100"),
     "urgency_term": _("mentions %(label)s (“%(term)s”)"),
-    "urgency_capped": _("urgency terms capped at %(cap)s points"),
+    "urgency_term_capped": _("mentions %(label)s (“%(term)s”), above the %(cap)s-point urgency cap"),
     "private": _("private message"),
     "repeat_mentions": _("%(count)s messages from the customer on this ticket"),
     "recent_tickets": _("%(count)s other tickets from this customer in the last %(days)s days"),
@@ -320,7 +320,11 @@ def assess(inputs: PriorityInputs) -> Assessment:
     for term in inputs.terms:
         points = min(term.weight, budget)
         budget -= points
-        factors.append(Reason("urgency_term", points, {"label": term.label, "term": term.pattern}))
+        params = {"label": term.label, "term": term.pattern, "weight": term.weight}
+        if points < term.weight:
+            factors.append(Reason("urgency_term_capped", points, {**params, "cap": URGENCY_CAP}))
+        else:
+            factors.append(Reason("urgency_term", points, params))
     if inputs.is_private:
         factors.append(Reason("private", PRIVATE_POINTS))
     repeat_budget = REPEAT_CAP
