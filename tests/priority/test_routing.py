@@ -215,3 +215,14 @@ def test_two_operators_pressing_get_next_at_once_get_different_tickets(cast, tic
     else:
         assert sorted(got.values(), key=lambda v: v is None) == [next(iter(made)), None]
         assert assignees < {cast.operator.pk, op2.pk}
+
+
+def test_an_idle_owners_ticket_goes_to_another_online_operator_where_the_brand_routes(cast, team):
+    route(cast.brand_a, "round_robin", idle_owner_minutes=30)
+    arrive(cast.brand_a)  # op_a at T0
+    later = T0 + timedelta(minutes=31)
+    make_online(*team, at=later)
+    assert routing.unassign_idle_owners(now=later) == 1
+    ticket = Ticket.objects.get()
+    assert (ticket.assignee.username, ticket.status) == ("op_a2", TicketStatus.OPEN)  # never op_a again
+    assert [e.kind for e in ticket.events.order_by("pk")][-2:] == ["ticket.idle_unassigned", "ticket.auto_assigned"]

@@ -38,7 +38,9 @@ class Candidate:
     skill_matches: int
 
 
-def candidates(*, brand: Brand, language: str, skills: set[str], now: datetime) -> list[Candidate]:
+def candidates(
+    *, brand: Brand, language: str, skills: set[str], now: datetime, exclude_user_id: int | None = None
+) -> list[Candidate]:
     """Eligible operators for a ticket of ``brand``, best first for the brand's mode. One query.
 
     On PostgreSQL the brand's operator memberships are locked (``FOR UPDATE``) until the caller's transaction
@@ -57,6 +59,7 @@ def candidates(*, brand: Brand, language: str, skills: set[str], now: datetime) 
             user__is_active=True,
             user__presence__last_seen_at__gte=online_since(now),
         )
+        .exclude(user_id=exclude_user_id)
         .annotate(load=Subquery(load))
         .select_related("user")
         .order_by("pk")
@@ -83,12 +86,14 @@ def candidates(*, brand: Brand, language: str, skills: set[str], now: datetime) 
     return sorted(found, key=by_load if brand.routing_mode == "load" else round_robin)
 
 
-def auto_assign(*, ticket: Ticket, brand: Brand, skills: set[str], now: datetime) -> Membership | None:
+def auto_assign(
+    *, ticket: Ticket, brand: Brand, skills: set[str], now: datetime, exclude_user_id: int | None = None
+) -> Membership | None:
     """Assign a new ticket by the brand's routing mode; None when claim-only or nobody is eligible.
-    Runs inside the caller's transaction (ingest); writes the assignment and its event."""
+    Runs inside the caller's transaction (ingest, the idle sweep); writes the assignment and its event."""
     if brand.routing_mode not in ("round_robin", "load") or ticket.status != TicketStatus.NEW or ticket.assignee_id:
         return None
-    found = candidates(brand=brand, language=ticket.language, skills=skills, now=now)
+    found = candidates(brand=brand, language=ticket.language, skills=skills, now=now, exclude_user_id=exclude_user_id)
     if not found:
         return None
     member = found[0].membership
@@ -142,10 +147,11 @@ def take_next(*, user, now: datetime | None = None) -> Ticket | None:
 
 def unassign_idle_owners(*, now: datetime | None = None, limit: int = 500) -> int:
     """Give back to the queue every open ticket whose owner did nothing on it (no event by them, nor the
-    automatic assignment) for the brand's ``idle_owner_minutes``. Returns how many were unassigned."""
+    automatic assignment) for the brand's ``idle_owner_minutes``; where the brand routes automatically, the
+    ticket goes straight to another eligible operator. Returns how many were unassigned."""
     now = now or timezone.now()
     done = 0
-    for brand in Brand.objects.filter(idle_owner_minutes__gt=0).only("pk", "idle_owner_minutes"):
+    for brand in Brand.objects.filter(idle_owner_minutes__gt=0):
         cutoff = now - timedelta(minutes=brand.idle_owner_minutes)
         last_action = (
             Event.objects.filter(ticket_id=OuterRef("pk"))
@@ -163,7 +169,7 @@ def unassign_idle_owners(*, now: datetime | None = None, limit: int = 500) -> in
             if connection.vendor == "postgresql":
                 idle = idle.select_for_update(skip_locked=True, of=("self",))
             for ticket in list(idle.select_related("assignee")[:limit]):
-                previous = ticket.assignee.get_username()
+                previous, previous_id = ticket.assignee.get_username(), ticket.assignee_id
                 ticket.assignee = None
                 ticket.status = TicketStatus.NEW
                 sla.refresh_due(ticket, now=now)
@@ -172,4 +178,16 @@ def unassign_idle_owners(*, now: datetime | None = None, limit: int = 500) -> in
                     ticket, previous_assignee=previous, minutes=brand.idle_owner_minutes, at=now
                 )
                 done += 1
+                auto_assign(
+                    ticket=ticket, brand=brand, skills=_urgency_labels(ticket), now=now, exclude_user_id=previous_id
+                )
     return done
+
+
+def _urgency_labels(ticket: Ticket) -> set[str]:
+    factors = (ticket.priority_factors or {}).get("factors", [])
+    return {
+        str((f.get("params") or {}).get("label", "")).lower()
+        for f in factors
+        if f.get("code") in ("urgency_term", "urgency_term_capped")
+    }
