@@ -376,13 +376,15 @@ def _assess(
     terms: list[priority.Term],
     now: datetime,
 ) -> priority.Assessment:
-    """The priority of ``ticket`` (None: the ticket this mention opens) once this mention is on it. Three
-    queries: the author's tickets with the brand (all, and recent) and their messages on this ticket."""
+    """The priority of ``ticket`` (None: the ticket this mention opens) once this mention is on it. Two
+    queries at most: the author's other tickets with the brand (all, and recent) and their messages on this
+    ticket."""
     others = Ticket.objects.filter(brand_id=item.brand_id, author=author)
     if ticket is not None:
         others = others.exclude(pk=ticket.pk)
-    earlier = others.count()
-    recent = others.filter(received_at__gte=now - timedelta(days=priority.RECENT_DAYS)).count() if earlier else 0
+    since = now - timedelta(days=priority.RECENT_DAYS)
+    history = others.aggregate(earlier=Count("pk"), recent=Count("pk", filter=Q(received_at__gte=since)))
+    earlier, recent = history["earlier"], history["recent"]
     on_ticket = 1 + (Mention.objects.filter(ticket=ticket, author=author).count() if ticket is not None else 0)
     created = priority.account_created_from_raw(item.raw)
     signals = priority.AuthorSignals(
