@@ -5,7 +5,7 @@ Built CONCURRENTLY, so this migration is not atomic and never locks the tables a
 from django.db import migrations
 
 TICKET_COLUMNS = (
-    "status, platform, priority, assignee_id, posted_at, claimed_at, first_submitted_at, first_approved_at, "
+    "id, status, platform, priority, assignee_id, posted_at, claimed_at, first_submitted_at, first_approved_at, "
     "first_response_at, first_response_due_at, resolved_at, resolution_due_at, next_response_due_at, "
     "paused_seconds, first_response_business_seconds, resolution_business_seconds"
 )
