@@ -400,3 +400,16 @@ def test_instagram_comments_make_tickets(client, accounts, cast):
     assert post_meta(client, payload("ig_webhook_comments.json")).status_code == 200
     mention = Mention.objects.get()
     assert (mention.platform, mention.brand, mention.author.handle) == ("instagram", cast.brand_a, "rinaa.putri")
+
+
+@responses.activate
+def test_an_instagram_token_refused_marks_the_account_and_fails_the_delivery(client, accounts):
+    body = payload("fb_graph_error_token_expired.json")["response"]["body"]
+    responses.get(f"https://graph.facebook.com/v25.0/{IG_ACCOUNT}", status=400, json=body)
+    assert post_meta(client, payload("ig_webhook_mentions.json")).status_code == 200
+    delivery = InboundDelivery.objects.get()
+    assert delivery.state == "failed"
+    assert "code 190" in delivery.error
+    account = ChannelAccount.objects.get(pk=accounts["instagram"].pk)
+    assert account.status == ChannelAccount.Status.NEEDS_ATTENTION
+    assert "code 190" in account.status_detail

@@ -23,7 +23,7 @@ from brands.models import Brand, ChannelAccount, ListeningRule
 from brands.services import listening
 
 from ..channels import http, registry
-from ..channels.base import ChannelError, InboundAction, NormalizedMention, Parsed, PayloadError
+from ..channels.base import ChannelError, CredentialsError, InboundAction, NormalizedMention, Parsed, PayloadError
 from ..models import InboundDelivery, Mention, Reply
 from . import ingest
 
@@ -174,6 +174,10 @@ def process_delivery(delivery_id: int) -> str:
             delivery.error = exc.reason[:2000]
             if exc.permanent or delivery.attempts >= settings.SMRC_DELIVERY_MAX_ATTEMPTS:
                 delivery.state = InboundDelivery.State.FAILED
+            if isinstance(exc, CredentialsError) and delivery.channel_account_id:
+                ChannelAccount.objects.filter(pk=delivery.channel_account_id).update(
+                    status=ChannelAccount.Status.NEEDS_ATTENTION, status_detail=exc.reason[:500]
+                )
         except Exception as exc:
             logger.exception("inbound delivery %s failed", delivery_id)
             delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
