@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run dev test lint fmt check bench bench-sla bench-snippets messages clean
+.PHONY: run dev test lint fmt check bench bench-sla bench-snippets bench-webhooks messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -72,6 +72,12 @@ bench-snippets: venv
 	psql "$(BENCH_SNIPPETS_DATABASE_URL:/smrc_bench_snippets=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='smrc_bench_snippets'" | grep -q 1 \
 		|| psql "$(BENCH_SNIPPETS_DATABASE_URL:/smrc_bench_snippets=/postgres)" -c "CREATE DATABASE smrc_bench_snippets"
 	DATABASE_URL=$(BENCH_SNIPPETS_DATABASE_URL) $(PY) bench/snippets.py $(BENCH_ARGS)
+
+# Webhook acceptance and processing with one Celery worker; bench/webhooks.py creates its database if missing.
+BENCH_WEBHOOKS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench_webhooks
+BENCH_WEBHOOKS_REDIS_URL ?= redis://127.0.0.1:6379/9
+bench-webhooks: venv
+	DATABASE_URL=$(BENCH_WEBHOOKS_DATABASE_URL) REDIS_URL=$(BENCH_WEBHOOKS_REDIS_URL) $(PY) bench/webhooks.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
