@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     path("settings/", settings.settings_index, name="settings"),
     path("settings/<slug:slug>/sla/", settings.sla_settings, name="sla_settings"),
+    path("settings/<slug:slug>/priority/", priority.priority_settings, name="priority_settings"),
     path("reports/", reports.report_index, name="reports"),
     path("reports/go/", reports.report_go, name="report_go"),
     path("reports/definitions/", reports.report_definitions, name="report_definitions"),

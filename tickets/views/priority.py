@@ -1,18 +1,26 @@
-"""Priority override, restoring an ignored ticket, and `Get next` (docs/priority.md). Each: scoped fetch with
-its capability, one service call, redirect."""
+"""Priority override, restoring an ignored ticket, `Get next`, and the brand's priority and routing settings
+(docs/priority.md). Each: scoped fetch with its capability, one service call, redirect."""
+
+import copy
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from brands.models import Priority
+from brands.access import get_brand_for_user
+from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm
+from brands.services import priority_rules
 
+from .. import events
+from ..forms_priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
 from ..selectors import get_ticket_for_user
 from ..services import routing, workflow
+from ..services.priority import DEFAULT_URGENCY_TERMS
 
 
 class PriorityForm(forms.Form):
@@ -59,3 +67,70 @@ def take_next(request):
         return redirect("tickets:queue")
     messages.success(request, _("You own this ticket now."))
     return redirect("tickets:detail", pk=ticket.pk)
+
+
+# --- settings: routing, urgency terms, spam patterns, blocked authors (brand:configure) -------------------------
+
+ADD_FORMS = {"urgency": UrgencyTermForm, "spam": SpamPatternForm, "blocked": BlockedAuthorForm}
+RULE_MODELS = {"urgency": UrgencyTerm, "spam": SpamPattern, "blocked": BlockedAuthor}
+
+
+def _apply(brand, action: str, data) -> tuple[str | None, dict]:
+    """One settings change from ``data``: a success message, or None and the forms to show with their errors."""
+    if action == "routing":
+        form = RoutingForm(data, instance=copy.copy(brand))  # a form writes into its instance
+        if form.is_valid():
+            before = {k: getattr(brand, k) for k in priority_rules.ROUTING_FIELDS}
+            changed = priority_rules.update_routing(brand=brand, **form.cleaned_data)
+            return _("Routing saved."), {"changed": changed, "before": before}
+        return None, {"routing": form}
+    if action in ADD_FORMS:
+        form = ADD_FORMS[action](data, instance=RULE_MODELS[action](brand=brand))
+        if form.is_valid():
+            try:
+                priority_rules.add_rule(brand=brand, kind=action, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                return _("Rule added."), {}
+        return None, {action: form}
+    if action.startswith("delete-") and action.removeprefix("delete-") in RULE_MODELS:
+        pk = data.get("pk", "")
+        if pk.isdigit() and priority_rules.delete_rule(brand=brand, kind=action.removeprefix("delete-"), pk=int(pk)):
+            return _("Rule removed."), {}
+    return None, {}
+
+
+@login_required
+def priority_settings(request, slug: str):
+    brand = get_brand_for_user(request.user, slug, perm="brand:configure")
+    forms_shown: dict = {}
+    status = 200
+    if request.method == "POST":
+        message, result = _apply(brand, request.POST.get("action", ""), request.POST)
+        if message:
+            if result.get("changed"):
+                events.settings_changed(
+                    brand,
+                    actor=request.user,
+                    kind="settings.routing_changed",
+                    before=result["before"],
+                    after={k: getattr(brand, k) for k in priority_rules.ROUTING_FIELDS},
+                )
+            messages.success(request, message)
+            return redirect("tickets:priority_settings", slug=brand.slug)
+        forms_shown = result
+        status = 400
+    context = {
+        "brand": brand,
+        "routing_form": forms_shown.get("routing") or RoutingForm(instance=brand),
+        "urgency_form": forms_shown.get("urgency") or UrgencyTermForm(),
+        "spam_form": forms_shown.get("spam") or SpamPatternForm(),
+        "blocked_form": forms_shown.get("blocked") or BlockedAuthorForm(),
+        "urgency_terms": list(brand.urgency_terms.all()),
+        "default_terms": DEFAULT_URGENCY_TERMS,
+        "spam_patterns": list(brand.spam_patterns.all()),
+        "blocked_authors": list(brand.blocked_authors.all()),
+    }
+    return render(request, "tickets/priority_settings.html", context, status=status)

@@ -1,0 +1,30 @@
+"""Forms of the priority and routing settings page (docs/priority.md). Validation of patterns is the
+model's (``brands.models.pattern_error``), reached through the service's ``full_clean``."""
+
+from django import forms
+
+from brands.models import BlockedAuthor, Brand, SpamPattern, UrgencyTerm
+
+
+class RoutingForm(forms.ModelForm):
+    class Meta:
+        model = Brand
+        fields = ["routing_mode", "operator_capacity", "idle_owner_minutes"]
+
+
+class UrgencyTermForm(forms.ModelForm):
+    class Meta:
+        model = UrgencyTerm
+        fields = ["pattern", "is_regex", "label", "weight"]
+
+
+class SpamPatternForm(forms.ModelForm):
+    class Meta:
+        model = SpamPattern
+        fields = ["pattern", "is_regex", "label"]
+
+
+class BlockedAuthorForm(forms.ModelForm):
+    class Meta:
+        model = BlockedAuthor
+        fields = ["platform", "handle", "note"]
