@@ -14,9 +14,9 @@ Every figure is defined in ``docs/report-definitions.md``; keep the two in step.
 - a target is **met** when its stamp is at or before its due time, **breached** when after it, or when the
   ticket is still running (new or open) and the due time has passed at ``now``.
 
-The report reads four queries whatever the number of tickets: one row per ticket (with its local day and hour),
-the operators' names, one row per next response, and the reply counts for review. On PostgreSQL each is an
-index-only scan of a covering index (migration 0008).
+The report reads three queries whatever the number of tickets: one row per ticket (with its local day and hour
+and its first mention's sentiment), the operators' names, and one row per reply of those tickets. On PostgreSQL
+they are index-only scans of covering indexes (migration 0008).
 """
 
 from collections import Counter
@@ -31,7 +31,6 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     ExpressionWrapper,
     F,
     Func,
@@ -191,7 +190,10 @@ class Distribution:
 
     @classmethod
     def of(cls, values: Iterable[int | None]) -> "Distribution":
-        ordered = sorted(v for v in values if v is not None)
+        if isinstance(values, list) and None not in values:
+            ordered = sorted(values)
+        else:
+            ordered = sorted(v for v in values if v is not None)
         return cls(len(ordered), *(nearest_rank(ordered, p) for p in PERCENTILES))
 
 
@@ -313,29 +315,32 @@ def ticket_rows(brand_ids: Iterable[int], rng: ReportRange, now: datetime) -> Qu
     )
 
 
-def next_response_rows(brand_ids: Iterable[int], rng: ReportRange) -> QuerySet:
-    """(ticket id, calendar seconds, business seconds, met) per next response published on the population."""
+def reply_rows(brand_ids: Iterable[int], rng: ReportRange) -> QuerySet:
+    """(ticket id, submitted, approved, is a next response, calendar seconds, business seconds, met) per reply of
+    the population; the next-response values are null for other replies."""
     brand_ids = list(brand_ids)
     start, end = rng.bounds()
+    is_next = Q(next_response_started_at__isnull=False, sent_at__isnull=False)
     return (
         Reply.objects.filter(
             brand_id__in=brand_ids,
             ticket__brand_id__in=brand_ids,  # lets the planner walk the tickets' (brand, received_at) index
             ticket__received_at__gte=start,
             ticket__received_at__lt=end,
-            next_response_started_at__isnull=False,
-            sent_at__isnull=False,
         )
         .exclude(ticket__status=TicketStatus.IGNORED)
         .annotate(
+            submitted=ExpressionWrapper(Q(submitted_at__isnull=False), output_field=BooleanField()),
+            approved=ExpressionWrapper(Q(approved_at__isnull=False), output_field=BooleanField()),
+            is_next=ExpressionWrapper(is_next, output_field=BooleanField()),
             nr_cal=Seconds("sent_at", "next_response_started_at"),
             met=ExpressionWrapper(
-                Q(next_response_due_at__isnull=True) | Q(sent_at__lte=F("next_response_due_at")),
+                is_next & (Q(next_response_due_at__isnull=True) | Q(sent_at__lte=F("next_response_due_at"))),
                 output_field=BooleanField(),
             ),
         )
         .order_by()
-        .values_list("ticket_id", "nr_cal", "next_response_business_seconds", "met")
+        .values_list("ticket_id", "submitted", "approved", "is_next", "nr_cal", "next_response_business_seconds", "met")
     )
 
 
@@ -372,6 +377,7 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
     fr_met = fr_breached = res_met = res_breached = open_overdue = 0
     #: per breakdown (platform, priority, operator, sentiment): value → [tickets, fr business, 4 SLA counts]
     groups: tuple[dict, ...] = ({}, {}, {}, {})
+    by_platform, by_priority, by_operator, by_sentiment = groups
     for (_pk, platform, priority, assignee, sentiment, frc, frb, frcust, frs, resc, paused, resb, ress, nro,
          queue, handling, review_s, delivery, day, hour) in rows:  # fmt: skip
         per_day[day] += 1
@@ -396,17 +402,23 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
         res_met += rm
         res_breached += rb
         open_overdue += bool(nro)
-        for by, value in zip(groups, (platform, priority, assignee, sentiment), strict=True):
+        with_bus = answered and frb is not None
+        for by, value in ((by_platform, platform), (by_priority, priority), (by_operator, assignee),
+                          (by_sentiment, sentiment)):  # fmt: skip
             entry = by.get(value)
             if entry is None:
                 entry = by[value] = [0, [], 0, 0, 0, 0]
             entry[0] += 1
-            if answered and frb is not None:
+            if with_bus:
                 entry[1].append(frb)
-            entry[2] += fm
-            entry[3] += fb
-            entry[4] += rm
-            entry[5] += rb
+            if fm:
+                entry[2] += 1
+            elif fb:
+                entry[3] += 1
+            if rm:
+                entry[4] += 1
+            elif rb:
+                entry[5] += 1
     report.per_day = [(day, per_day.get(day, 0)) for day in rng.dates()]
     report.tickets = len(rows)
     report.fr_business = Distribution.of(fr_bus)
@@ -418,11 +430,15 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
     report.res = Compliance(res_met, res_breached)
     report.split = {name: Distribution.of(values) for name, values in zip(SPLIT, split, strict=True)}
 
-    # 3. next responses
-    replies = _fetch(next_response_rows(brand_ids, rng))
-    report.nr_calendar = Distribution.of(r[1] for r in replies)
-    report.nr_business = Distribution.of(r[2] for r in replies)
-    report.nr = Compliance(sum(bool(r[3]) for r in replies), sum(not r[3] for r in replies) + open_overdue)
+    # 3. replies: next responses and review counts
+    replies = _fetch(reply_rows(brand_ids, rng))
+    nexts = [r for r in replies if r[3]]
+    report.nr_calendar = Distribution.of([r[4] for r in nexts])
+    report.nr_business = Distribution.of([r[5] for r in nexts])
+    met = sum(1 for r in nexts if r[6])
+    report.nr = Compliance(met, len(nexts) - met + open_overdue)
+    report.replies_submitted = sum(1 for r in replies if r[1])
+    report.replies_approved = sum(1 for r in replies if r[2])
 
     # 4. breakdowns
     operator_ids = {k for k in groups[2] if k is not None}
@@ -439,12 +455,6 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
     report.by_operator = _groups(groups[2], 3, lambda k: names.get(k, f"#{k}") if k is not None else None)
     report.by_sentiment = _groups(groups[3], 4, lambda k: k)
 
-    # 5. review: driven from the population, so PostgreSQL probes the replies' covering index per ticket
-    review = population(brand_ids, rng).aggregate(
-        submitted=Count("replies", filter=Q(replies__submitted_at__isnull=False)),
-        approved=Count("replies", filter=Q(replies__approved_at__isnull=False)),
-    )
-    report.replies_submitted, report.replies_approved = review["submitted"], review["approved"]
     return report
 
 
