@@ -61,6 +61,10 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench
 bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py $(BENCH_ARGS)
 
+BENCH_REPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench_reports
+bench-reports: venv
+	DATABASE_URL=$(BENCH_REPORTS_DATABASE_URL) $(PY) bench/reports.py $(BENCH_ARGS)
+
 BENCH_SLA_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench_sla
 bench-sla: venv
 	psql "$(BENCH_SLA_DATABASE_URL:/smrc_bench_sla=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='smrc_bench_sla'" | grep -q 1 \

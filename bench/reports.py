@@ -29,8 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smrc.settings")
 
-from bench import pages  # noqa: E402  (sets Django up)
-
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -38,6 +36,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import pages  # noqa: E402  (sets Django up)
 from brands.models import Brand, Membership, Role  # noqa: E402
 from tickets.models import Mention, Reply, Ticket  # noqa: E402
 from tickets.reports.queries import ReportRange, build_report  # noqa: E402
@@ -49,11 +48,12 @@ SENTIMENTS = ["positive", "neutral", "negative", ""]
 EXTRAS_SQL = [
     # Business seconds: the bench brands run round the clock.
     """UPDATE tickets_ticket SET first_response_business_seconds =
-           (EXTRACT(EPOCH FROM date_trunc('second', first_response_at)) - EXTRACT(EPOCH FROM date_trunc('second', received_at)))::int
+           (EXTRACT(EPOCH FROM date_trunc('second', first_response_at))
+            - EXTRACT(EPOCH FROM date_trunc('second', received_at)))::int
        WHERE first_response_at IS NOT NULL AND first_response_business_seconds IS NULL""",
     """UPDATE tickets_ticket SET resolution_business_seconds = GREATEST(0,
-           (EXTRACT(EPOCH FROM date_trunc('second', resolved_at)) - EXTRACT(EPOCH FROM date_trunc('second', received_at)))::int
-           - paused_business_seconds)
+           (EXTRACT(EPOCH FROM date_trunc('second', resolved_at))
+            - EXTRACT(EPOCH FROM date_trunc('second', received_at)))::int - paused_business_seconds)
        WHERE resolved_at IS NOT NULL AND resolution_business_seconds IS NULL""",
     # A sentiment on the first mention of each ticket (a quarter stay unknown).
     """UPDATE tickets_mention SET sentiment = (ARRAY['positive', 'neutral', 'negative', ''])[1 + mod(ticket_id, 4)::int]
@@ -164,7 +164,9 @@ def recompute(brand: Brand, rng: ReportRange, now) -> dict:
     resolved = [t for t in tickets if t.resolved_at]
     replies = list(Reply.objects.filter(ticket__in=[t.pk for t in tickets], next_response_started_at__isnull=False))
     replies = [r for r in replies if r.sent_at]
-    overdue_next = sum(1 for t in tickets if t.status in running and t.next_response_due_at and t.next_response_due_at < now)
+    overdue_next = sum(
+        1 for t in tickets if t.status in running and t.next_response_due_at and t.next_response_due_at < now
+    )
     states = [fr_state(t) for t in tickets]
     rstates = [res_state(t) for t in tickets]
     return {

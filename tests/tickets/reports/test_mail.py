@@ -20,7 +20,9 @@ def test_the_last_full_periods():
     assert last_full_period("monthly", date(2025, 1, 15)) == (date(2024, 12, 1), date(2024, 12, 31))
 
 
-def test_it_mails_the_weekly_report_once_per_week_to_managers(world, cast, mailoutbox, django_capture_on_commit_callbacks):
+def test_it_mails_the_weekly_report_once_per_week_to_managers(
+    world, cast, mailoutbox, django_capture_on_commit_callbacks
+):
     Brand.objects.filter(pk=cast.brand_a.pk).update(report_schedule="weekly", languages="en")
     monday = datetime(2025, 5, 6, 12, 0, tzinfo=WIB)
     with django_capture_on_commit_callbacks(execute=True):
