@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from brands.access import brands_for, get_brand_for_user, is_admin
 
@@ -23,6 +24,24 @@ from ..reports.forms import DrillDownForm, ExportForm, RangeForm, presets
 from ..reports.queries import DrillDownError, build_report, drill_down
 
 DRILL_PAGE_SIZE = 50
+
+METRIC_LABELS = {
+    "all": _lazy("All tickets received"),
+    "day": _lazy("Received on a day"),
+    "hour": _lazy("Received in an hour of the week"),
+    "fr_answered": _lazy("With a first response"),
+    "fr_met": _lazy("First response within SLA"),
+    "fr_breached": _lazy("First response breached"),
+    "nr_answered": _lazy("With a next response"),
+    "nr_breached": _lazy("Next response breached"),
+    "resolved": _lazy("Resolved"),
+    "res_met": _lazy("Resolution within SLA"),
+    "res_breached": _lazy("Resolution breached"),
+    "platform": _lazy("Channel"),
+    "priority": _lazy("Priority"),
+    "operator": _lazy("Operator"),
+    "sentiment": _lazy("Sentiment"),
+}
 
 
 def _today(tz: ZoneInfo) -> date:
@@ -137,6 +156,7 @@ def report_tickets(request, slug: str | None = None):
         "links": _links(brand),
         "rng": rng,
         "metric": drill.cleaned_data["metric"],
+        "metric_label": METRIC_LABELS[drill.cleaned_data["metric"]],
         "value": drill.cleaned_data["value"],
         "tickets": rows[:DRILL_PAGE_SIZE],
         "page": page,
