@@ -7,7 +7,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -188,6 +188,10 @@ class Membership(models.Model):
     )
     skills = models.CharField(
         _("skill tags"), max_length=200, blank=True, help_text=_("Comma-separated, e.g. fraud,legal,billing.")
+    )
+    #: a member on probation has every reply reviewed where the brand's review policy says so
+    on_probation = models.BooleanField(
+        _("on probation"), default=False, help_text=_("Replies go to a supervisor where the review policy says so.")
     )
     #: when automatic assignment last gave this member a ticket (round robin takes the longest-waiting)
     last_assigned_at = models.DateTimeField(_("last assigned"), null=True, blank=True)
@@ -586,3 +590,59 @@ class ListeningRule(models.Model):
     @property
     def exclusion_list(self) -> list[str]:
         return _terms(self.exclusions)
+
+
+#: words that send a reply to review when the brand's policy reviews flagged terms (compensation promises, legal)
+DEFAULT_FLAGGED_TERMS = (
+    "ganti rugi, kompensasi, refund, uang kembali, pengacara, somasi, hukum, gugat, lawyer, legal, compensation"
+)
+
+
+class ReviewPolicy(models.Model):
+    """When a reply needs a supervisor before it is published (DESIGN §4). No row: nothing is reviewed."""
+
+    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="review_policy", verbose_name=_("brand"))
+    review_all = models.BooleanField(_("review every reply"), default=False)
+    review_probation = models.BooleanField(
+        _("review members on probation"),
+        default=True,
+        help_text=_("Every reply of an operator marked as on probation goes to review."),
+    )
+    sample_percent = models.PositiveSmallIntegerField(
+        _("random sample (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("This share of each operator's other replies goes to review; 0: none."),
+    )
+    review_high_priority = models.BooleanField(
+        _("review high and urgent tickets"), default=False, help_text=_("Replies on high or urgent tickets.")
+    )
+    influence_threshold = models.PositiveSmallIntegerField(
+        _("review when the author's influence reaches"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Influence score from 0 to 100 (see the ticket's priority); empty: never."),
+    )
+    review_flagged_terms = models.BooleanField(_("review replies with flagged terms"), default=False)
+    flagged_terms = models.TextField(
+        _("flagged terms"),
+        blank=True,
+        default=DEFAULT_FLAGGED_TERMS,
+        help_text=_("Comma-separated words or phrases, matched as whole words, case-insensitive."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policies")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(sample_percent__lte=100), name="review_sample_percent_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"review policy of {self.brand_id}"
+
+    @property
+    def flagged_term_list(self) -> list[str]:
+        return split_tags(self.flagged_terms.replace("\n", ","))

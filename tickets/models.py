@@ -281,6 +281,26 @@ class Reply(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     sent_at = models.DateTimeField(_("published"), null=True, blank=True)
+    #: why the review policy sent this reply to a supervisor: [{"code": …, "params": {…}}]; empty: no review
+    review_reasons = models.JSONField(_("why reviewed"), default=list, blank=True)
+    #: a reviewer first opened it / decided on it (the review part of DESIGN §5's split)
+    review_started_at = models.DateTimeField(_("review started"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    #: the latest request for changes, shown to the author in place (every decision is a ReviewDecision)
+    changes_code = models.CharField(_("changes requested because"), max_length=20, blank=True)
+    changes_note = models.TextField(_("reviewer's note"), blank=True)
+    #: the delivery lease: set by every approved → sending claim; recovery takes over a stale one by CAS on it
+    sending_started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
+    #: a transient error or a rate limit: the next delivery attempt not before this time
+    retry_at = models.DateTimeField(_("next attempt not before"), null=True, blank=True)
     #: set when this reply answered a customer message that followed our last published reply (a next response):
     #: the customer message's receipt, the next-response due time then running, and the business time between
     next_response_started_at = models.DateTimeField(_("next response clock started"), null=True, blank=True)
@@ -292,7 +312,12 @@ class Reply(models.Model):
     class Meta:
         verbose_name = _("reply")
         verbose_name_plural = _("replies")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="reply_ticket_created_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="reply_ticket_created_idx"),
+            # the review queue and the delivery sweeps read only these few rows
+            models.Index(fields=["brand", "submitted_at"], name="reply_in_review_idx", condition=Q(status="in_review")),
+            models.Index(fields=["sending_started_at"], name="reply_sending_idx", condition=Q(status="sending")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in ReplyStatus]), name="reply_status_valid"),
         ]
@@ -322,6 +347,43 @@ class ReplyRevision(models.Model):
         return f"Reply {self.reply_id} r{self.number}"
 
 
+class ChangesReason(models.TextChoices):
+    """Why a reviewer sends a reply back (a fixed list, for the reports; the note says the rest)."""
+
+    TONE = "tone", _("Tone")
+    WRONG_INFORMATION = "wrong_info", _("Wrong information")
+    MISSING_INFORMATION = "missing_info", _("Missing information")
+    POLICY = "policy", _("Policy or legal")
+    OTHER = "other", _("Other")
+
+
+class ReviewDecision(models.Model):
+    """One reviewer's decision on one revision of a reply. Never updated."""
+
+    class Verdict(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        EDITED = "edited", _("Edited and approved")
+        CHANGES = "changes_requested", _("Changes requested")
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("reply"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
+    )
+    verdict = models.CharField(_("decision"), max_length=20, choices=Verdict.choices)
+    revision = models.PositiveIntegerField(_("revision decided on"))
+    reason_code = models.CharField(_("reason"), max_length=20, choices=ChangesReason.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        ordering = ["reply", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} on reply {self.reply_id} r{self.revision}"
+
+
 class DeliveryAttempt(models.Model):
     """One try to publish a reply through its delivery channel."""
 
@@ -329,6 +391,10 @@ class DeliveryAttempt(models.Model):
         STARTED = "started", _("Started")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        #: the platform may or may not have published it (timeout, 5xx, a worker stopped): look it up first
+        UNKNOWN = "unknown", _("Outcome unknown")
+        #: the platform refused for now (429, quota, 5xx before it read anything): retried later
+        DEFERRED = "deferred", _("Retry later")
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("reply"))
     channel = models.CharField(_("channel"), max_length=20)
@@ -372,6 +438,10 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         SLA_WARNING = "sla.warning", _("SLA warning")
         SLA_BREACH = "sla.breach", _("SLA breach")
+        REVIEW_REQUESTED = "review.requested", _("Review requested")
+        REVIEW_APPROVED = "review.approved", _("Reply approved")
+        REVIEW_CHANGES = "review.changes", _("Changes requested")
+        REPLY_FAILED = "reply.failed", _("Reply not published")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
