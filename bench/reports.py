@@ -140,7 +140,7 @@ def recompute(brand: Brand, rng: ReportRange, now) -> dict:
     )
     first_sentiment = {}
     for ticket_id, sentiment in (
-        Mention.objects.filter(ticket__in=[t.pk for t in tickets]).order_by("-posted_at", "-pk")
+        Mention.objects.filter(ticket__in=[t.pk for t in tickets]).order_by("-received_at", "-pk")
     ).values_list("ticket_id", "sentiment"):
         first_sentiment[ticket_id] = sentiment  # the last written is the earliest
     per_day = Counter(t.received_at.astimezone(rng.tz).date() for t in tickets)
