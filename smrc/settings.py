@@ -216,6 +216,14 @@ SMRC_DELIVERY_MAX_ATTEMPTS = env_int("SMRC_DELIVERY_MAX_ATTEMPTS", 5)
 SMRC_DELIVERY_SWEEP_AFTER_SECONDS = env_int("SMRC_DELIVERY_SWEEP_AFTER_SECONDS", 30)
 # X and YouTube accounts are polled at most this often.
 SMRC_POLL_INTERVAL_SECONDS = env_int("SMRC_POLL_INTERVAL_SECONDS", 120)
+# Publishing replies (docs/publishing.md): the platforms' API roots (tests point them at a local fake server),
+# how often a transient error is retried before the reply fails, and when a reply still ``sending`` counts as
+# left behind by a stopped worker (longer than any delivery can take: the HTTP timeout plus the lookups).
+SMRC_X_API_URL = env_str("SMRC_X_API_URL", "https://api.x.com/2")
+SMRC_GRAPH_API_URL = env_str("SMRC_GRAPH_API_URL", "https://graph.facebook.com/v25.0")
+SMRC_YOUTUBE_API_URL = env_str("SMRC_YOUTUBE_API_URL", "https://www.googleapis.com/youtube/v3")
+SMRC_PUBLISH_MAX_TRIES = env_int("SMRC_PUBLISH_MAX_TRIES", 8)
+SMRC_SENDING_STALE_SECONDS = env_int("SMRC_SENDING_STALE_SECONDS", 300)
 # App secrets used when a channel account has no webhook secret of its own (one app for every account).
 X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET")
 META_APP_SECRET = env_str("META_APP_SECRET")

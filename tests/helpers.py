@@ -10,6 +10,7 @@ from brands.models import (
     ChannelAccount,
     ListeningRule,
     Membership,
+    ReviewPolicy,
     Product,
     SlaPolicy,
     Snippet,
@@ -28,6 +29,7 @@ from tickets.models import (
     Notification,
     Reply,
     ReplyRevision,
+    ReviewDecision,
     Ticket,
 )
 
@@ -44,6 +46,8 @@ def db_state() -> dict:
         "mentions": list(Mention.objects.order_by("pk").values()),
         "replies": list(Reply.objects.order_by("pk").values()),
         "revisions": list(ReplyRevision.objects.order_by("pk").values()),
+        "review_decisions": list(ReviewDecision.objects.order_by("pk").values()),
+        "review_policies": list(ReviewPolicy.objects.order_by("pk").values()),
         "attempts": list(DeliveryAttempt.objects.order_by("pk").values()),
         "notes": list(Note.objects.order_by("pk").values()),
         "events": list(Event.objects.order_by("pk").values()),

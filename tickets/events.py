@@ -81,8 +81,9 @@ def reply_submitted(reply: Reply) -> Event:
     )
 
 
-def reply_approved(reply: Reply, *, actor) -> Event:
-    return _record(reply.ticket, "reply.approved", actor=actor, reply=reply, at=reply.approved_at)
+def reply_approved(reply: Reply, *, actor, reviewed: bool = False) -> Event:
+    data = {"reviewed": True} if reviewed else {}
+    return _record(reply.ticket, "reply.approved", actor=actor, reply=reply, at=reply.approved_at, **data)
 
 
 def reply_sent(reply: Reply) -> Event:
@@ -147,3 +148,35 @@ def ticket_auto_assigned(ticket: Ticket, *, assignee: str, mode: str, at: dateti
 
 def owner_idle_unassigned(ticket: Ticket, *, previous_assignee: str, minutes: int, at: datetime) -> Event:
     return _record(ticket, "ticket.idle_unassigned", at=at, previous_assignee=previous_assignee, minutes=minutes)
+
+
+# --- review and publishing (docs/publishing.md) ----------------------------------------------------------------
+
+
+def reply_review_requested(reply: Reply, *, reasons: list[dict]) -> Event:
+    return _record(
+        reply.ticket, "reply.review_requested", actor=reply.author, reply=reply, at=reply.submitted_at, reasons=reasons
+    )
+
+
+def reply_changes_requested(reply: Reply, *, actor, code: str, note: str, at: datetime) -> Event:
+    return _record(reply.ticket, "reply.changes_requested", actor=actor, reply=reply, at=at, code=code, note=note)
+
+
+def reply_revised(reply: Reply, *, actor, revision: int, at: datetime, by_reviewer: bool = False) -> Event:
+    return _record(
+        reply.ticket, "reply.revised", actor=actor, reply=reply, at=at, revision=revision, by_reviewer=by_reviewer
+    )
+
+
+def reply_retried(reply: Reply, *, actor, at: datetime) -> Event:
+    return _record(reply.ticket, "reply.retried", actor=actor, reply=reply, at=at)
+
+
+def reply_delivery_deferred(reply: Reply, *, reason: str, retry_at: datetime) -> Event:
+    return _record(reply.ticket, "reply.deferred", reply=reply, reason=reason, retry_at=retry_at.isoformat())
+
+
+def reply_recovered(reply: Reply, *, found: bool) -> Event:
+    """A reply left ``sending`` by a stopped worker was looked up on the platform: found (sent) or not (re-queued)."""
+    return _record(reply.ticket, "reply.recovered", reply=reply, found=found)

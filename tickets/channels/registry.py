@@ -1,6 +1,7 @@
 """Channel modules looked up by name, lazily.
 
-- delivery channels: name → module with ``publish(reply) -> platform id``;
+- delivery channels: name → module with ``publish(reply) -> platform id`` and ``find_published(reply) -> platform
+  id | None`` (raising ``publishing.CannotLookUp`` where the platform offers no way to look; docs/publishing.md);
 - inbound adapters: platform → module with ``parse(payload, *, fetch=None) -> Parsed`` (and, for the platforms
   that can be polled, ``poll(account, cursor, client, *, rules) -> (Parsed, cursor)``).
 """
@@ -8,7 +9,13 @@
 from importlib import import_module
 from types import ModuleType
 
-DELIVERY_CHANNELS = {"console": "tickets.channels.console"}
+DELIVERY_CHANNELS = {
+    "console": "tickets.channels.console",
+    "x": "tickets.channels.x_publish",
+    "facebook": "tickets.channels.meta_publish",
+    "instagram": "tickets.channels.meta_publish",
+    "youtube": "tickets.channels.youtube_publish",
+}
 
 INBOUND_ADAPTERS = {
     "x": "tickets.channels.x",

@@ -1,0 +1,89 @@
+"""Does a reply need a supervisor before it is published? (DESIGN §4, docs/publishing.md)
+
+:func:`decide` is pure: it takes the brand's policy and plain facts about the reply and returns every reason that
+applies, so the operator and the reviewer see *why*. The random sample is a hash of the author and the reply id,
+not a random draw: the same reply always gets the same answer, and tests are exact.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ..models import Priority, ReviewPolicy
+
+
+@dataclass(frozen=True)
+class Facts:
+    reply_id: int
+    author_id: int
+    text: str
+    on_probation: bool = False
+    priority: int = Priority.NORMAL
+    influence: int | None = None
+
+
+def in_sample(*, author_id: int, reply_id: int, percent: int) -> bool:
+    """``percent`` of each author's replies, chosen by a hash of (author, reply): deterministic and even."""
+    if percent <= 0:
+        return False
+    if percent >= 100:
+        return True
+    digest = hashlib.sha256(f"review-sample:{author_id}:{reply_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < percent
+
+
+def flagged_terms_in(text: str, terms: list[str]) -> list[str]:
+    """The terms found in ``text`` as whole words or phrases, case-insensitive, in the policy's order."""
+    lowered = text.lower()
+    return [t for t in terms if re.search(rf"(?<!\w){re.escape(t.lower())}(?!\w)", lowered)]
+
+
+def decide(policy: ReviewPolicy | None, facts: Facts) -> list[dict[str, Any]]:
+    """Every reason the policy gives for reviewing this reply, as ``{"code", "params"}``; empty: publish it."""
+    if policy is None:
+        return []
+    reasons: list[dict[str, Any]] = []
+    if policy.review_all:
+        reasons.append({"code": "all", "params": {}})
+    if policy.review_probation and facts.on_probation:
+        reasons.append({"code": "probation", "params": {}})
+    if policy.review_high_priority and facts.priority >= Priority.HIGH:
+        reasons.append({"code": "priority", "params": {"priority": int(facts.priority)}})
+    threshold = policy.influence_threshold
+    if threshold is not None and facts.influence is not None and facts.influence >= threshold:
+        reasons.append({"code": "influence", "params": {"score": facts.influence, "threshold": threshold}})
+    if policy.review_flagged_terms:
+        found = flagged_terms_in(facts.text, policy.flagged_term_list)
+        if found:
+            reasons.append({"code": "flagged", "params": {"terms": found}})
+    if not reasons and in_sample(author_id=facts.author_id, reply_id=facts.reply_id, percent=policy.sample_percent):
+        reasons.append({"code": "sample", "params": {"percent": policy.sample_percent}})
+    return reasons
+
+
+def describe(reason: dict[str, Any]) -> str:
+    """One reason in words, in the active language."""
+    code, params = reason.get("code"), reason.get("params") or {}
+    if code == "all":
+        return _("This brand reviews every reply.")
+    if code == "probation":
+        return _("The author is on probation.")
+    if code == "priority":
+        label = Priority(params.get("priority", Priority.HIGH)).label
+        return _("The ticket's priority is %(priority)s.") % {"priority": label}
+    if code == "influence":
+        return _("An influential author (influence %(score)d, review from %(threshold)d).") % params
+    if code == "flagged":
+        terms = params.get("terms") or []
+        return ngettext(
+            "It contains a flagged term: %(terms)s.", "It contains flagged terms: %(terms)s.", len(terms)
+        ) % {"terms": ", ".join(terms)}
+    if code == "sample":
+        return _("Picked for the random review sample (%(percent)d %% of replies).") % params
+    if code == "resubmitted":
+        return _("Revised after a reviewer asked for changes.")
+    return str(code)
