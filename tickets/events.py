@@ -32,17 +32,22 @@ def _fields(ticket: Ticket, kind: str, *, actor=None, reply: Reply | None = None
 
 
 def ticket_created(ticket: Ticket, mention: Mention) -> Event:
-    return _record(ticket, "ticket.created", at=mention.received_at, mention_id=mention.pk)
+    """Unsaved, like the other events of ingest: it writes a batch with :func:`save_all` (and fills in
+    ``mention_id`` once the mentions have theirs)."""
+    return Event(**_fields(ticket, "ticket.created", at=mention.received_at, mention_id=mention.pk))
 
 
 def mention_added(ticket: Ticket, mention: Mention, *, status_before: str) -> Event:
-    return _record(
-        ticket,
-        "mention.added",
-        at=mention.received_at,
-        mention_id=mention.pk,
-        status_before=status_before,
-        status_after=ticket.status,
+    """Unsaved (see :func:`ticket_created`); ``status_after`` is the ticket's status now."""
+    return Event(
+        **_fields(
+            ticket,
+            "mention.added",
+            at=mention.received_at,
+            mention_id=mention.pk,
+            status_before=status_before,
+            status_after=ticket.status,
+        )
     )
 
 
@@ -130,12 +135,13 @@ def snippets_used(reply: Reply, *, as_is: list[int], edited: list[int]) -> Event
 
 
 def priority_assessed(ticket: Ticket, *, before: int, after: int, at: datetime) -> Event:
-    """A new mention changed the computed priority (no actor: the assessment did)."""
-    return _record(ticket, "ticket.priority_changed", at=at, before=before, after=after, reason="assessment")
+    """A new mention changed the computed priority (no actor: the assessment did). Unsaved: ingest saves a batch."""
+    return Event(**_fields(ticket, "ticket.priority_changed", at=at, before=before, after=after, reason="assessment"))
 
 
 def ticket_ignored(ticket: Ticket, *, reason: str, detail: str = "", actor=None, at: datetime | None = None) -> Event:
-    return _record(ticket, "ticket.ignored", actor=actor, at=at, reason=reason, detail=detail)
+    """Unsaved: ingest saves a batch with :func:`save_all`."""
+    return Event(**_fields(ticket, "ticket.ignored", actor=actor, at=at, reason=reason, detail=detail))
 
 
 def ticket_restored(ticket: Ticket, *, actor, reason: str, at: datetime | None = None) -> Event:

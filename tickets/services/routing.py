@@ -25,6 +25,8 @@ from ..models import ACTIVE_STATUSES, Event, Ticket, TicketStatus
 from . import sla, workflow
 
 ROUTING_MODES = ("claim", "round_robin", "load")
+#: the modes that assign new tickets without an operator asking
+AUTOMATIC_MODES = ("round_robin", "load")
 
 
 def online_since(now: datetime) -> datetime:
@@ -91,7 +93,7 @@ def auto_assign(
 ) -> Membership | None:
     """Assign a new ticket by the brand's routing mode; None when claim-only or nobody is eligible.
     Runs inside the caller's transaction (ingest, the idle sweep); writes the assignment and its event."""
-    if brand.routing_mode not in ("round_robin", "load") or ticket.status != TicketStatus.NEW or ticket.assignee_id:
+    if brand.routing_mode not in AUTOMATIC_MODES or ticket.status != TicketStatus.NEW or ticket.assignee_id:
         return None
     found = candidates(brand=brand, language=ticket.language, skills=skills, now=now, exclude_user_id=exclude_user_id)
     if not found:

@@ -311,23 +311,24 @@ def test_a_customer_message_on_a_pending_ticket_resumes_its_clocks(cast):
 
 
 def test_a_batch_is_one_transaction(cast, monkeypatch):
-    """If storing the second item fails, the first is not kept either."""
+    """If storing the batch fails after its first rows are written, none of them is kept."""
     good = make_normalized(cast.brand_a, platform_id="tw-1")
     bad = make_normalized(cast.brand_a, platform_id="tw-2")
-    real_create = Mention.objects.create
+    real_bulk_create = Mention.objects.bulk_create
     calls = []
 
-    def create_then_fail(**kwargs):
-        calls.append(kwargs["platform_id"])
-        if kwargs["platform_id"] == "tw-2":
+    def write_then_fail(objs, *args, **kwargs):  # the mentions are one INSERT: fail once it ran
+        calls.append([m.platform_id for m in objs])
+        written = real_bulk_create(objs, *args, **kwargs)
+        if any(m.platform_id == "tw-2" for m in written):
             raise RuntimeError("disk full")
-        return real_create(**kwargs)
+        return written
 
-    monkeypatch.setattr(Mention.objects, "create", create_then_fail)
+    monkeypatch.setattr(Mention.objects, "bulk_create", write_then_fail)
     before = db_state()
     with pytest.raises(RuntimeError, match="disk full"):
         ingest.ingest_mentions(items=[good, bad], now=T0)
-    assert calls == ["tw-1", "tw-2"]
+    assert calls == [["tw-1", "tw-2"]]
     assert db_state() == before
 
 
