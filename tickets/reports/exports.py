@@ -67,6 +67,10 @@ def figure_rows(report: Report) -> Iterator[tuple]:
             yield from _comp(section, g.label, "resolution", g.res_compliance)
     yield "review", "", "replies_submitted", report.replies_submitted
     yield "review", "", "replies_approved", report.replies_approved
+    for verdict, n in sorted(report.decisions.items()):
+        yield "review", verdict, "decisions", n
+    for code, _label, n in report.change_reasons:
+        yield "review", code, "changes_requested", n
 
 
 def _iso(value: datetime | None) -> str:

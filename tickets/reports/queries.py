@@ -14,8 +14,9 @@ Every figure is defined in ``docs/report-definitions.md``; keep the two in step.
 - a target is **met** when its stamp is at or before its due time, **breached** when after it, or when the
   ticket is still running (new or open) and the due time has passed at ``now``.
 
-The report reads four queries whatever the number of tickets: one row per ticket (with its local day and hour),
-the sentiment of each ticket's first mention, the operators' names, and one row per reply of those tickets. On
+The report reads five queries whatever the number of tickets: one row per ticket (with its local day and hour),
+the sentiment of each ticket's first mention, the operators' names, one row per reply of those tickets, and the
+review decisions on those replies grouped by verdict and reason. On
 PostgreSQL they are index-only scans of covering indexes (migrations 0008 and 0010).
 """
 
@@ -31,6 +32,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     ExpressionWrapper,
     F,
     Func,
@@ -46,7 +48,7 @@ from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay,
 
 from brands.models import Platform, Priority
 
-from ..models import Mention, Reply, Ticket, TicketStatus
+from ..models import ChangesReason, Mention, Reply, ReviewDecision, Ticket, TicketStatus
 
 #: the longest range a report covers, in days
 MAX_DAYS = 366
@@ -249,6 +251,22 @@ class Report:
     by_sentiment: list[Group] = field(default_factory=list)
     replies_submitted: int = 0
     replies_approved: int = 0
+    #: review decisions on the population's replies: verdict → count, and (reason code, label, count) of the
+    #: changes requested, most frequent first
+    decisions: dict[str, int] = field(default_factory=dict)
+    change_reasons: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def decisions_total(self) -> int:
+        return sum(self.decisions.values())
+
+    @property
+    def review_approval_percent(self) -> float | None:
+        """Approved (as written or edited) as a share of all review decisions."""
+        if not self.decisions_total:
+            return None
+        approved = self.decisions.get("approved", 0) + self.decisions.get("edited", 0)
+        return round(100 * approved / self.decisions_total, 1)
 
     @property
     def heatmap_max(self) -> int:
@@ -329,6 +347,24 @@ def first_sentiments(brand_ids: Iterable[int], rng: ReportRange) -> dict[int, st
     for ticket_id, sentiment in _fetch(rows):
         found.setdefault(ticket_id, sentiment)
     return found
+
+
+def review_decision_counts(brand_ids: Iterable[int], rng: ReportRange) -> QuerySet:
+    """(verdict, reason code, count) of the review decisions on the population's replies."""
+    brand_ids = list(brand_ids)
+    start, end = rng.bounds()
+    return (
+        ReviewDecision.objects.filter(
+            reply__brand_id__in=brand_ids,
+            reply__ticket__brand_id__in=brand_ids,
+            reply__ticket__received_at__gte=start,
+            reply__ticket__received_at__lt=end,
+        )
+        .exclude(reply__ticket__status=TicketStatus.IGNORED)
+        .order_by()
+        .values_list("verdict", "reason_code")
+        .annotate(n=Count("pk"))
+    )
 
 
 def reply_rows(brand_ids: Iterable[int], rng: ReportRange) -> QuerySet:
@@ -457,6 +493,13 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
     report.nr = Compliance(met, len(nexts) - met + open_overdue)
     report.replies_submitted = sum(1 for r in replies if r[1])
     report.replies_approved = sum(1 for r in replies if r[2])
+    reasons: Counter[str] = Counter()
+    for verdict, code, n in review_decision_counts(brand_ids, rng):
+        report.decisions[verdict] = report.decisions.get(verdict, 0) + n
+        if verdict == ReviewDecision.Verdict.CHANGES:
+            reasons[code or ChangesReason.OTHER] += n
+    labels = dict(ChangesReason.choices)
+    report.change_reasons = [(code, str(labels.get(code, code)), n) for code, n in reasons.most_common()]
 
     # 4. breakdowns
     operator_ids = {k for k in groups[2] if k is not None}
@@ -533,7 +576,7 @@ def _groups(acc: dict, index: int, label) -> list[Group]:
 
 METRICS = (
     "all", "day", "hour", "fr_answered", "fr_met", "fr_breached", "nr_answered", "nr_breached", "resolved",
-    "res_met", "res_breached", "platform", "priority", "operator", "sentiment",
+    "res_met", "res_breached", "platform", "priority", "operator", "sentiment", "changes_requested",
 )  # fmt: skip
 
 
@@ -604,6 +647,13 @@ def drill_down(brand_ids: Iterable[int], rng: ReportRange, *, metric: str, value
             raise DrillDownError("sentiment")
         qs = qs.annotate(sentiment1=Coalesce(first_sentiment(), Value("")))
         qs = qs.filter(sentiment1="") if value == SENTIMENT_UNKNOWN else qs.filter(sentiment1=value)
+    elif metric == "changes_requested":
+        decisions = ReviewDecision.objects.filter(verdict=ReviewDecision.Verdict.CHANGES)
+        if value:
+            if value not in ChangesReason.values:
+                raise DrillDownError("reason")
+            decisions = decisions.filter(reason_code=value)
+        qs = qs.filter(pk__in=decisions.values("reply__ticket_id"))
     else:
         raise DrillDownError("metric")
     return qs.order_by("received_at", "pk")

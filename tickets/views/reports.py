@@ -41,6 +41,7 @@ METRIC_LABELS = {
     "priority": _lazy("Priority"),
     "operator": _lazy("Operator"),
     "sentiment": _lazy("Sentiment"),
+    "changes_requested": _lazy("Changes requested in review"),
 }
 
 

@@ -111,3 +111,20 @@ def test_the_time_zone_boundary_follows_the_brand(world):
     assert report.tickets == 4
     later = type(world.rng)(date(2025, 5, 5), date(2025, 5, 5), world.rng.tz)
     assert [t.pk for t in drill_down([world.t1.brand_id], later, metric="all", now=world.now)] == [world.t5.pk]
+
+
+def test_review_decisions_and_reasons(world, cast):
+    # T1's reply was sent back once for its tone, then approved: two decisions, 50 % approved
+    from tickets.models import ReviewDecision
+
+    reply = world.t1.replies.get()
+    for verdict, code in (("changes_requested", "tone"), ("approved", "")):
+        ReviewDecision.objects.create(
+            reply=reply, reviewer=cast.supervisor, verdict=verdict, revision=1, reason_code=code, created_at=world.now
+        )
+    report = build_report([world.t1.brand_id], world.rng, now=world.now)
+    assert report.decisions == {"changes_requested": 1, "approved": 1}
+    assert report.change_reasons == [("tone", "Tone", 1)]
+    assert report.review_approval_percent == 50.0
+    listed = drill_down([world.t1.brand_id], world.rng, metric="changes_requested", value="tone", now=world.now)
+    assert [t.pk for t in listed] == [world.t1.pk]
