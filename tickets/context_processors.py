@@ -6,10 +6,15 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    configure, report = CAPABILITIES["brand:configure"], CAPABILITIES["report:view"]
+    configure, report, review = (
+        CAPABILITIES["brand:configure"],
+        CAPABILITIES["report:view"],
+        CAPABILITIES["reply:approve"],
+    )
     roles = roles_by_brand(user).values()
     return {
         "nav_can_configure": is_admin(user) or any(role in configure for role in roles),
         "nav_can_report": is_admin(user) or any(role in report for role in roles),
+        "nav_can_review": is_admin(user) or any(role in review for role in roles),
         "nav_can_edit_knowledge": brand_ids_for(user, "knowledge:edit") != [],
     }

@@ -100,6 +100,9 @@
     }
     if (ev.key === "g") { pendingG = true; setTimeout(function () { pendingG = false; }, 1500); return; }
     if (ev.key === "?") { toggleHelp(true); return; }
+    // Links with a shortcut (the review page's next / previous reply) follow it.
+    var link = document.querySelector('a[data-key="' + ev.key + '"]');
+    if (link) { ev.preventDefault(); link.click(); return; }
     if (ev.key === "j" || ev.key === "k") {
       if (!rows().length) return;
       ev.preventDefault();

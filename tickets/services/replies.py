@@ -406,3 +406,21 @@ def mark_review_started(reply: Reply, *, now: datetime | None = None) -> None:
     if reply.review_started_at is None and reply.status == ReplyStatus.IN_REVIEW:
         at = now or timezone.now()
         Reply.objects.filter(pk=reply.pk, review_started_at__isnull=True).update(review_started_at=at)
+
+
+def review_expected(*, ticket: Ticket, user) -> bool:
+    """Will a reply by ``user`` on ``ticket`` surely go to review (the rules that do not depend on its text)?
+    The composer says `Submit for review` then; flagged terms and the sample are only known at submission."""
+    policy = ReviewPolicy.objects.filter(brand_id=ticket.brand_id).first()
+    if policy is None:
+        return False
+    if policy.review_all or (policy.review_high_priority and ticket.priority >= Priority.HIGH):
+        return True
+    influence = (ticket.priority_factors or {}).get("influence") or {}
+    score = influence.get("score") if isinstance(influence, dict) else None
+    threshold = policy.influence_threshold
+    if threshold is not None and isinstance(score, int | float) and score >= threshold:
+        return True
+    return policy.review_probation and (
+        Membership.objects.filter(brand_id=ticket.brand_id, user_id=user.pk, on_probation=True).exists()
+    )

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,32 +11,75 @@ from django.views.decorators.http import require_POST
 from brands.access import perms_for
 
 from ..forms import NoteForm, ReplyForm
-from ..models import ACTIVE_STATUSES, REPLY_OPEN_STATUSES
+from ..forms_review import ReviseForm
+from ..models import ACTIVE_STATUSES, Reply, ReplyRevision, ReplyStatus
 from ..selectors import author_history, conversation_of, get_ticket_for_user, ticket_page_queryset, timeline_of
-from ..services import charcount, replies, workflow
+from ..services import charcount, presence, replies, workflow
+from .review import reasons_in_words
+
+#: replies whose review or failure the page explains (reasons, reviewer's note, revisions, Revise / Retry)
+EXPLAINED = (ReplyStatus.IN_REVIEW, ReplyStatus.CHANGES_REQUESTED, ReplyStatus.FAILED)
+
+
+def _explain_replies(conversation, *, revise_form: ReviseForm | None, revise_id: int | None) -> None:
+    """Attach to each reply in review, sent back or failed: its review reasons in words, its revisions and the
+    reviewer's name (two queries, only when there is such a reply)."""
+    shown = [item.obj for item in conversation if item.kind == "reply" and item.obj.status in EXPLAINED]
+    if not shown:
+        return
+    revisions: dict[int, list] = {}
+    for rev in ReplyRevision.objects.filter(reply__in=shown).select_related("author").order_by("reply", "number"):
+        revisions.setdefault(rev.reply_id, []).append(rev)
+    reviewers = dict(
+        Reply.objects.filter(pk__in=[r.pk for r in shown if r.reviewer_id]).values_list("pk", "reviewer__username")
+    )
+    for r in shown:
+        r.reason_words = reasons_in_words(r.review_reasons)
+        r.revision_list = revisions.get(r.pk, [])
+        r.reviewer_name = reviewers.get(r.pk, "")
+        r.revise_form = revise_form if revise_id == r.pk else ReviseForm(initial={"body": r.body})
 
 
 @login_required
-def ticket_detail(request, pk: int, reply_form: ReplyForm | None = None, note_form: NoteForm | None = None):
+def ticket_detail(
+    request,
+    pk: int,
+    reply_form: ReplyForm | None = None,
+    note_form: NoteForm | None = None,
+    revise_form: ReviseForm | None = None,
+    revise_id: int | None = None,
+):
     ticket = get_ticket_for_user(request.user, pk, queryset=ticket_page_queryset())
     conversation = conversation_of(ticket)
     perms = perms_for(request.user, ticket.brand_id)
-    reply_in_flight = any(item.kind == "reply" and item.obj.status in REPLY_OPEN_STATUSES for item in conversation)
+    blocking = [
+        item.obj.status
+        for item in conversation
+        if item.kind == "reply" and item.obj.status in replies.REPLY_BLOCKING_STATUSES
+    ]
+    # Only a reply on its way refreshes the thread; one in review or sent back waits for a person.
+    reply_in_flight = any(status in (ReplyStatus.APPROVED, ReplyStatus.SENDING) for status in blocking)
+    _explain_replies(conversation, revise_form=revise_form, revise_id=revise_id)
+    can_work = "ticket:work" in perms
     context = {
         "ticket": ticket,
         "conversation": conversation,
         "timeline": timeline_of(ticket),
         "history": author_history(ticket),
         "perms": perms,
-        "can_work": "ticket:work" in perms,
+        "can_work": can_work,
         "is_mine": ticket.assignee_id == request.user.pk,
         "is_active": ticket.status in ACTIVE_STATUSES,
         "reply_in_flight": reply_in_flight,
+        "reply_blocked": blocking[0] if blocking else "",
+        "review_expected": bool(can_work and ticket.status in ACTIVE_STATUSES)
+        and replies.review_expected(ticket=ticket, user=request.user),
+        "others": presence.others(ticket.pk, request.user),
         "reply_form": reply_form or ReplyForm(),
         "note_form": note_form or NoteForm(),
         "reply_limit": charcount.LIMITS.get(ticket.platform, replies.REPLY_MAX_LENGTH),
     }
-    if reply_form or note_form:
+    if reply_form or note_form or revise_form:
         response = render(request, "tickets/ticket.html", context, status=400)
         if request.htmx:
             # A boosted form answered in place: keep the ticket's address in the bar, not the action's.
@@ -87,7 +131,7 @@ def reply(request, pk: int):
     if not form.is_valid():
         return ticket_detail(request, pk, reply_form=form)
     try:
-        replies.send_reply(
+        sent = replies.submit_reply(
             ticket=ticket,
             user=request.user,
             body=form.cleaned_data["body"],
@@ -96,8 +140,63 @@ def reply(request, pk: int):
     except workflow.WorkflowError as exc:
         form.add_error("body", str(exc))
         return ticket_detail(request, pk, reply_form=form)
-    messages.success(request, _("Reply sent."))
+    if sent.status == ReplyStatus.IN_REVIEW:
+        reasons = " ".join(reasons_in_words(sent.review_reasons))
+        messages.success(request, _("Submitted for review. %(reasons)s") % {"reasons": reasons})
+    else:
+        messages.success(request, _("Reply sent."))
     return redirect("tickets:detail", pk=pk)
+
+
+def _reply_to_work_on(user, pk: int) -> Reply:
+    """The reply ``pk`` if the user may work its ticket (404 outside their brands, 403 without the capability)."""
+    reply = Reply.objects.filter(pk=pk).only("pk", "ticket_id").first()
+    if reply is None:
+        raise Http404
+    get_ticket_for_user(user, reply.ticket_id, perm="ticket:work")
+    return Reply.objects.select_related("ticket").get(pk=pk)
+
+
+@login_required
+@require_POST
+def revise(request, pk: int):
+    reply = _reply_to_work_on(request.user, pk)
+    form = ReviseForm(request.POST)
+    if form.is_valid():
+        try:
+            revised = replies.revise_reply(reply=reply, user=request.user, body=form.cleaned_data["body"])
+        except workflow.WorkflowError as exc:
+            form.add_error("body", str(exc))
+        else:
+            if revised.status == ReplyStatus.IN_REVIEW:
+                messages.success(request, _("Revised and submitted for review."))
+            else:
+                messages.success(request, _("Revised; it is being published."))
+            return redirect("tickets:detail", pk=reply.ticket_id)
+    return ticket_detail(request, reply.ticket_id, revise_form=form, revise_id=reply.pk)
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    reply = _reply_to_work_on(request.user, pk)
+    try:
+        replies.retry_reply(reply=reply, user=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Publishing the reply again."))
+    return redirect("tickets:detail", pk=reply.ticket_id)
+
+
+@login_required
+@require_POST
+def presence_beat(request, pk: int):
+    """The page's heartbeat (htmx, every ~10 s): note that this user is here, and whether they are writing
+    (the reply box is not empty); answer who else is. Cache only, no database write."""
+    ticket = get_ticket_for_user(request.user, pk)
+    presence.beat(ticket.pk, request.user, composing=bool(request.POST.get("body", "").strip()))
+    return render(request, "tickets/_presence.html", {"others": presence.others(ticket.pk, request.user)})
 
 
 @login_required

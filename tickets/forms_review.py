@@ -1,0 +1,47 @@
+"""Forms of the review workflow: the reviewer's decision, the author's revision, the brand's review policy."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from brands.models import ReviewPolicy
+
+from .models import ChangesReason
+from .services.replies import REPLY_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH
+
+
+class ApproveForm(forms.Form):
+    #: the revision the reviewer read; a reply revised since is refused
+    revision = forms.IntegerField(min_value=1)
+    #: given (and different): edit and approve, the edit kept as the reviewer's revision
+    body = forms.CharField(required=False, max_length=REPLY_MAX_LENGTH, strip=True, widget=forms.Textarea)
+
+
+class ChangesForm(forms.Form):
+    revision = forms.IntegerField(min_value=1)
+    code = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *ChangesReason.choices])
+    note = forms.CharField(
+        label=_("What should change"), max_length=REVIEW_NOTE_MAX_LENGTH, strip=True, widget=forms.Textarea
+    )
+
+
+class ReviseForm(forms.Form):
+    body = forms.CharField(label=_("Revised reply"), max_length=REPLY_MAX_LENGTH, strip=True, widget=forms.Textarea)
+
+
+class ReviewPolicyForm(forms.ModelForm):
+    class Meta:
+        model = ReviewPolicy
+        fields = [
+            "review_all",
+            "review_probation",
+            "sample_percent",
+            "review_high_priority",
+            "influence_threshold",
+            "review_flagged_terms",
+            "flagged_terms",
+        ]
+        widgets = {"flagged_terms": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_flagged_terms(self) -> str:
+        terms = [t.strip() for t in self.cleaned_data["flagged_terms"].replace("\n", ",").split(",") if t.strip()]
+        return ", ".join(dict.fromkeys(terms))

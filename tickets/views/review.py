@@ -1,0 +1,177 @@
+"""Supervisor review: the queue of replies waiting for review (by SLA due time, the ticket beside the reply),
+approve / edit and approve / request changes; the brand's review policy settings. Thin: scoped fetch with its
+capability, one service call, redirect. Replies outside the user's brands answer 404, reviewers without
+``reply:approve`` on the brand 403."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from brands.access import get_brand_for_user, has_perm, scope_to_brands
+from brands.models import Membership, ReviewPolicy, Role
+from brands.services import review_policy
+
+from .. import events
+from ..forms_review import ApproveForm, ChangesForm, ReviewPolicyForm
+from ..models import Reply, ReplyStatus
+from ..services import replies
+from ..services.workflow import WorkflowError
+
+QUEUE_LIMIT = 200
+
+
+def review_queue_for(user):
+    """Replies in review on the brands where ``user`` approves replies, the most urgent deadline first."""
+    return (
+        scope_to_brands(Reply.objects.filter(status=ReplyStatus.IN_REVIEW), user, perm="reply:approve")
+        .select_related("ticket", "ticket__brand", "ticket__author", "author")
+        .order_by(F("ticket__due_at").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def _reply_for_review(user, pk: int) -> Reply:
+    reply = scope_to_brands(Reply.objects.select_related("ticket", "author"), user).filter(pk=pk).first()
+    if reply is None:
+        raise Http404
+    if not has_perm(user, reply.brand_id, "reply:approve"):
+        raise PermissionDenied
+    return reply
+
+
+def reasons_in_words(reasons: list[dict]) -> list[str]:
+    return [review_policy.describe(r) for r in reasons or []]
+
+
+@login_required
+def review_queue(request):
+    items = list(review_queue_for(request.user)[:QUEUE_LIMIT])
+    selected = None
+    wanted = request.GET.get("r", "")
+    if wanted.isdigit():
+        selected = next((r for r in items if r.pk == int(wanted)), None)
+        if selected is None:
+            # not in review any more (or not yours): show it read-only if it is in scope, else 404
+            selected = _reply_for_review(request.user, int(wanted))
+    elif items:
+        selected = items[0]
+    context = {"items": items, "selected": selected, "approve_form": None, "changes_form": None}
+    if selected is not None:
+        context.update(_detail_context(request, selected, items))
+    return render(request, "tickets/review/queue.html", context)
+
+
+def _detail_context(request, reply: Reply, items: list[Reply], **forms) -> dict:
+    ticket = reply.ticket
+    ids = [r.pk for r in items]
+    index = ids.index(reply.pk) if reply.pk in ids else -1
+    revisions = list(reply.revisions.select_related("author").order_by("number"))
+    if reply.status == ReplyStatus.IN_REVIEW and reply.author_id != request.user.pk:
+        replies.mark_review_started(reply)
+    latest = revisions[-1].number if revisions else 1
+    return {
+        "ticket": ticket,
+        "mentions": list(ticket.mentions.select_related("author").order_by("posted_at", "pk")),
+        "revisions": revisions,
+        "decisions": list(reply.decisions.select_related("reviewer").order_by("created_at", "pk")),
+        "reasons": reasons_in_words(reply.review_reasons),
+        "own": reply.author_id == request.user.pk,
+        "next_url": f"{reverse('tickets:review')}?r={ids[index + 1]}" if 0 <= index < len(ids) - 1 else "",
+        "prev_url": f"{reverse('tickets:review')}?r={ids[index - 1]}" if index > 0 else "",
+        "approve_form": forms.get("approve_form") or ApproveForm(initial={"revision": latest, "body": reply.body}),
+        "changes_form": forms.get("changes_form") or ChangesForm(initial={"revision": latest}),
+    }
+
+
+def _after(request, reply: Reply):
+    """Back to the queue, on the next reply waiting."""
+    nxt = review_queue_for(request.user).exclude(pk=reply.pk).first()
+    url = reverse("tickets:review")
+    return redirect(f"{url}?r={nxt.pk}" if nxt else url)
+
+
+def _refused(request, reply: Reply, status: int = 400, **forms):
+    items = list(review_queue_for(request.user)[:QUEUE_LIMIT])
+    reply.refresh_from_db()
+    context = {"items": items, "selected": reply, **_detail_context(request, reply, items, **forms)}
+    return render(request, "tickets/review/queue.html", context, status=status)
+
+
+@login_required
+@require_POST
+def approve(request, pk: int):
+    reply = _reply_for_review(request.user, pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, reply, approve_form=form)
+    body = form.cleaned_data["body"] if "edit" in request.POST else None
+    try:
+        replies.approve_reply(
+            reply=reply, user=request.user, body=body, expected_revision=form.cleaned_data["revision"]
+        )
+    except WorkflowError as exc:
+        form.add_error(None, str(exc))
+        return _refused(request, reply, status=409, approve_form=form)
+    messages.success(request, _("Reply approved; it is being published."))
+    return _after(request, reply)
+
+
+@login_required
+@require_POST
+def request_changes(request, pk: int):
+    reply = _reply_for_review(request.user, pk)
+    form = ChangesForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, reply, changes_form=form)
+    try:
+        replies.request_changes(
+            reply=reply,
+            user=request.user,
+            code=form.cleaned_data["code"],
+            note=form.cleaned_data["note"],
+            expected_revision=form.cleaned_data["revision"],
+        )
+    except WorkflowError as exc:
+        form.add_error(None, str(exc))
+        return _refused(request, reply, status=409, changes_form=form)
+    messages.success(request, _("Sent back to %(name)s with your note.") % {"name": reply.author.get_username()})
+    return _after(request, reply)
+
+
+@login_required
+def review_settings(request, slug: str):
+    brand = get_brand_for_user(request.user, slug, perm="brand:configure")
+    policy = ReviewPolicy.objects.filter(brand=brand).first() or ReviewPolicy(brand=brand)
+    members = list(
+        Membership.objects.filter(brand=brand, role=Role.OPERATOR).select_related("user").order_by("user__username")
+    )
+    before = {
+        **{k: (v if policy.pk else None) for k, v in ReviewPolicyForm(instance=policy).initial.items()},
+        "probation": sorted(m.pk for m in members if m.on_probation),
+    }
+    if request.method == "POST":
+        form = ReviewPolicyForm(request.POST, instance=policy)
+        if form.is_valid():
+            form.save()
+            probation = {int(x) for x in request.POST.getlist("probation") if x.isdigit()}
+            for m in members:
+                if m.on_probation != (m.pk in probation):
+                    Membership.objects.filter(pk=m.pk).update(on_probation=m.pk in probation)
+            after = {**ReviewPolicyForm(instance=policy).initial, "probation": sorted(probation)}
+            events.settings_changed(
+                brand, actor=request.user, kind="settings.review_changed", before=before, after=after
+            )
+            messages.success(request, _("Review policy saved. It applies to replies submitted from now on."))
+            return redirect("tickets:review_settings", slug=brand.slug)
+        status = 400
+    else:
+        form = ReviewPolicyForm(instance=policy)
+        status = 200
+    return render(
+        request, "tickets/review/settings.html", {"brand": brand, "form": form, "members": members}, status=status
+    )
