@@ -226,3 +226,23 @@ def test_an_idle_owners_ticket_goes_to_another_online_operator_where_the_brand_r
     ticket = Ticket.objects.get()
     assert (ticket.assignee.username, ticket.status) == ("op_a2", TicketStatus.OPEN)  # never op_a again
     assert [e.kind for e in ticket.events.order_by("pk")][-2:] == ["ticket.idle_unassigned", "ticket.auto_assigned"]
+
+
+def test_one_batch_assigns_in_turn_as_its_items_one_at_a_time(cast, team):
+    """Each new ticket of a batch is assigned against the load and turns the earlier ones left; the author
+    writing again in the same batch joins their assigned ticket."""
+    route(cast.brand_a, "load", operator_capacity=2)
+    items = [
+        make_normalized(cast.brand_a, author_id=f"b-{i}", text=f"Halo, paket saya belum sampai #{i}") for i in range(5)
+    ]
+    items.append(make_normalized(cast.brand_a, author_id="b-0", text="Halo? masih belum"))
+    results = ingest.ingest_mentions(items=items, now=T0)
+    tickets = [Ticket.objects.get(pk=r.ticket_id) for r in results]
+    assert [t.assignee.username for t in tickets] == ["op_a", "op_a2", "op_a3", "op_a", "op_a2", "op_a"]
+    assert results[5].ticket_id == results[0].ticket_id
+    assert event_kinds_of(tickets[0]) == ["ticket.created", "ticket.auto_assigned", "mention.added"]
+    assert (tickets[0].status, tickets[0].mention_count) == (TicketStatus.OPEN, 2)
+
+
+def event_kinds_of(ticket) -> list[str]:
+    return list(ticket.events.order_by("pk").values_list("kind", flat=True))

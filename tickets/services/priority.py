@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -231,9 +232,12 @@ URGENCY_CAP = 40
 def compile_term(term: Term) -> re.Pattern[str] | None:
     """Plain terms match whole words, case-insensitively; a regex that does not compile matches nothing
     (rules are validated on save, this is the last guard)."""
-    source = (
-        term.pattern if term.is_regex else r"(?<!\w)" + r"\s+".join(map(re.escape, term.pattern.split())) + r"(?!\w)"
-    )
+    return _compiled(term.pattern, term.is_regex)
+
+
+@lru_cache(maxsize=4096)  # every mention is matched against every term: compile each once per process
+def _compiled(pattern: str, is_regex: bool) -> re.Pattern[str] | None:
+    source = pattern if is_regex else r"(?<!\w)" + r"\s+".join(map(re.escape, pattern.split())) + r"(?!\w)"
     try:
         return re.compile(source, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError):

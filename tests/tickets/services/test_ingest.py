@@ -350,3 +350,73 @@ def test_a_member_is_not_needed_to_ingest_the_service_trusts_its_caller(cast):
     nobody = make_user("nobody")
     make_member(nobody, cast.brand_b, Role.MANAGER)
     assert ingest_one(cast.brand_a).status == "created"
+
+
+# --- the batch (docs/performance.md, "Webhooks") ----------------------------------------------------------------
+
+
+def _shape(brand) -> list[tuple]:
+    """A brand's tickets as what ingest decided: which mentions, status, priority, counts and events."""
+    rows = []
+    for ticket in Ticket.objects.filter(brand=brand).order_by("pk"):
+        mentions = list(ticket.mentions.order_by("pk").values_list("platform_id", "text", "is_edited"))
+        kinds = list(ticket.events.order_by("pk").values_list("kind", flat=True))
+        rows.append(
+            (mentions, ticket.status, ticket.priority, ticket.mention_count, ticket.priority_factors, ticket.due_at)
+            + (ticket.ignored_reason, kinds)
+        )
+    return rows
+
+
+def test_a_batch_decides_exactly_as_its_items_one_at_a_time(cast):
+    """Threading onto tickets the batch opened (parent, conversation, author), duplicates, an edit, repeats
+    and the flood check: one call and one call per item give the same tickets, mentions and events."""
+    flood = "Kirim ulang kode OTP saya sekarang juga tolong"
+    script = [
+        {"platform_id": "m1", "author_id": "u-1", "text": "Paket saya belum sampai, kecewa"},
+        {"platform_id": "m2", "author_id": "u-2", "parent_id": "m1", "text": "Saya juga sama"},
+        {"platform_id": "m3", "author_id": "u-1", "text": "Halo? penipuan ini"},
+        {"platform_id": "m4", "author_id": "u-3", "conversation_id": "c-9", "text": "Refund saya mana"},
+        {"platform_id": "m5", "author_id": "u-4", "conversation_id": "c-9", "text": "Ikut tanya"},
+        {"platform_id": "m1", "author_id": "u-1", "text": "Paket saya belum sampai, kecewa"},
+        {"platform_id": "m4", "author_id": "u-3", "conversation_id": "c-9", "text": "Refund saya mana?? (edit)"},
+        *[{"platform_id": f"f{i}", "author_id": f"u-f{i}", "text": flood} for i in range(22)],
+        {"platform_id": "m6", "author_id": "u-5", "kind": "dm", "text": "Saldo hilang"},
+        {"platform_id": "m7", "author_id": "u-5", "kind": "dm", "text": "Tolong cek saldo"},
+    ]
+    batch_brand, single_brand = make_brand("batch"), make_brand("single")
+
+    ingest.ingest_mentions(items=[make_normalized(batch_brand, **step) for step in script], now=T0)
+    for step in script:
+        ingest.ingest_mentions(items=[make_normalized(single_brand, **step)], now=T0)
+
+    shape = _shape(batch_brand)
+    assert shape == _shape(single_brand)
+    assert [len(row[0]) for row in shape][:3] == [3, 2, 1]  # m1 + m2 + m3, m4 + m5 (edited), f0
+    assert [row[6] for row in shape].count("flood") == 3  # the 20th, 21st and 22nd copy
+
+
+def test_a_batch_takes_as_many_queries_for_one_item_as_for_many(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(items) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            ingest.ingest_mentions(items=items, now=T0)
+        return len(captured)
+
+    def new(n, tag):
+        return [
+            make_normalized(cast.brand_a, author_id=f"{tag}-{i}", text=f"{tag} pesan {i} belum dibalas")
+            for i in range(n)
+        ]
+
+    # 20: SQLite splits a bulk INSERT into statements of at most 999 parameters (27 tickets)
+    queries(new(1, "warm"))  # the brand's SLA targets and calendar are read once, then cached
+    assert queries(new(1, "a")) == queries(new(20, "b"))
+    again = [
+        make_normalized(cast.brand_a, author_id=f"b-{i}", text=f"b pesan {i} belum dibalas juga", parent_id=f"x-{i}")
+        for i in range(20)
+    ]
+    assert queries(again[:1]) == queries(again[1:])
+    assert Ticket.objects.count() == 22
