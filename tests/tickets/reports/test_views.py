@@ -126,3 +126,20 @@ def test_the_definitions_page_renders_the_document(cast, browser):
 def test_the_nav_shows_reports_to_those_who_may_read_them(cast, browser):
     assert 'href="/reports/"' in browser(cast.manager).get("/queue/").content.decode()
     assert 'href="/reports/"' not in browser(cast.operator).get("/queue/").content.decode()
+
+
+def test_the_review_section_shows_changes_requested_by_reason(world, cast, browser):
+    from tickets.models import ReviewDecision
+
+    ReviewDecision.objects.create(
+        reply=world.t1.replies.get(),
+        reviewer=cast.supervisor,
+        verdict="changes_requested",
+        revision=1,
+        reason_code="wrong_info",
+        created_at=world.now,
+    )
+    body = browser(cast.manager).get("/reports/acme/" + RANGE).content.decode()
+    assert "1 changes requested" in body
+    assert "Wrong information" in body
+    assert "metric=changes_requested&amp;value=wrong_info" in body
