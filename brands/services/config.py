@@ -23,6 +23,7 @@ from ..models import (
     Platform,
     Priority,
     Product,
+    ReviewPolicy,
     Role,
     Snippet,
     SpamPattern,
@@ -269,6 +270,7 @@ def apply_config(data: Any) -> Summary:
             _listening(reader, raw, path, brand, summary)
             _routing(reader, raw, path, brand, summary)
             _noise_and_urgency(reader, raw, path, brand, summary)
+            _review(reader, raw, path, brand, summary)
 
         if reader.problems:
             raise ConfigError(reader.problems)
@@ -487,3 +489,76 @@ def _noise_and_urgency(reader: _Reader, raw: dict, path: str, brand: Brand, summ
             blocked.note = note
             blocked.save()
             summary.count("blocked_authors", made)
+
+
+REVIEW_KEYS = {
+    "all": "review_all",
+    "probation": "review_probation",
+    "sample_percent": "sample_percent",
+    "high_priority": "review_high_priority",
+    "influence_threshold": "influence_threshold",
+    "flagged": "review_flagged_terms",
+}
+
+
+def _review(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summary) -> None:
+    """``review:`` of one brand (docs/publishing.md): ``all``, ``probation``, ``high_priority``, ``flagged``
+    (booleans), ``sample_percent`` (0–100), ``influence_threshold`` (0–100 or null), ``flagged_terms`` (a list;
+    replaces the defaults) and ``on_probation`` (usernames of members; the others are taken off probation)."""
+    data = reader.get(raw, "review", path, dict)
+    if data is None:
+        return
+    rpath = f"{path}.review"
+    for key in sorted(set(data) - {*REVIEW_KEYS, "flagged_terms", "on_probation"}):
+        reader.fail(f"{rpath}.{key}", "unknown key")
+    policy = ReviewPolicy.objects.filter(brand=brand).first()
+    made = policy is None
+    policy = policy or ReviewPolicy(brand=brand)
+    values: dict[str, Any] = {}
+    for key, name in REVIEW_KEYS.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if key in ("sample_percent", "influence_threshold"):
+            if value is None and key == "influence_threshold":
+                values[name] = None
+            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                reader.fail(f"{rpath}.{key}", "must be a whole number from 0 to 100")
+            else:
+                values[name] = value
+        elif not isinstance(value, bool):
+            reader.fail(f"{rpath}.{key}", "must be true or false")
+        else:
+            values[name] = value
+    if "flagged_terms" in data:
+        terms = data["flagged_terms"]
+        if not isinstance(terms, list) or any(not isinstance(t, str) or "," in t or not t.strip() for t in terms):
+            reader.fail(f"{rpath}.flagged_terms", "must be a list of words or phrases without commas")
+        else:
+            values["flagged_terms"] = ", ".join(dict.fromkeys(t.strip() for t in terms))
+    probation = None
+    if "on_probation" in data:
+        names = data["on_probation"]
+        if not isinstance(names, list) or any(not isinstance(n, str) for n in names):
+            reader.fail(f"{rpath}.on_probation", "must be a list of usernames")
+        else:
+            members = {m.user.get_username(): m for m in Membership.objects.filter(brand=brand).select_related("user")}
+            unknown = [n for n in names if n not in members]
+            for name in unknown:
+                reader.fail(f"{rpath}.on_probation", f"{name!r} is not a member of this brand")
+            probation = {members[n].pk for n in names if n in members}
+    if reader.problems:
+        return
+    dirty = [name for name, value in values.items() if getattr(policy, name) != value]
+    for name in dirty:
+        setattr(policy, name, values[name])
+    if made or dirty:
+        policy.save()
+        summary.count("review_policy", made)
+    if probation is not None:
+        for membership in Membership.objects.filter(brand=brand):
+            wanted = membership.pk in probation
+            if membership.on_probation != wanted:
+                membership.on_probation = wanted
+                membership.save(update_fields=["on_probation"])
+                summary.count("probation", False)

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import Priority, ReviewPolicy
+from ..models import Membership, Priority, ReviewPolicy
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,12 @@ def describe(reason: dict[str, Any]) -> str:
     if code == "resubmitted":
         return _("Revised after a reviewer asked for changes.")
     return str(code)
+
+
+def set_probation(members: list[Membership], on_probation: set[int]) -> None:
+    """Put the given memberships (ids) of ``members`` on probation and take the others off it."""
+    for membership in members:
+        wanted = membership.pk in on_probation
+        if membership.on_probation != wanted:
+            Membership.objects.filter(pk=membership.pk).update(on_probation=wanted)
+            membership.on_probation = wanted

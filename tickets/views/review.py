@@ -5,43 +5,30 @@ capability, one service call, redirect. Replies outside the user's brands answer
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import F
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brands.access import get_brand_for_user, has_perm, scope_to_brands
-from brands.models import Membership, ReviewPolicy, Role
+from brands.access import get_brand_for_user
 from brands.services import review_policy
 
 from .. import events
 from ..forms_review import ApproveForm, ChangesForm, ReviewPolicyForm
 from ..models import Reply, ReplyStatus
+from ..selectors_review import (
+    decisions_of,
+    get_reply_for_user,
+    mentions_of,
+    operators_of,
+    review_policy_for,
+    review_queue_for,
+    revisions_of,
+)
 from ..services import replies
 from ..services.workflow import WorkflowError
 
 QUEUE_LIMIT = 200
-
-
-def review_queue_for(user):
-    """Replies in review on the brands where ``user`` approves replies, the most urgent deadline first."""
-    return (
-        scope_to_brands(Reply.objects.filter(status=ReplyStatus.IN_REVIEW), user, perm="reply:approve")
-        .select_related("ticket", "ticket__brand", "ticket__author", "author")
-        .order_by(F("ticket__due_at").asc(nulls_last=True), "submitted_at", "pk")
-    )
-
-
-def _reply_for_review(user, pk: int) -> Reply:
-    reply = scope_to_brands(Reply.objects.select_related("ticket", "author"), user).filter(pk=pk).first()
-    if reply is None:
-        raise Http404
-    if not has_perm(user, reply.brand_id, "reply:approve"):
-        raise PermissionDenied
-    return reply
 
 
 def reasons_in_words(reasons: list[dict]) -> list[str]:
@@ -57,7 +44,7 @@ def review_queue(request):
         selected = next((r for r in items if r.pk == int(wanted)), None)
         if selected is None:
             # not in review any more (or not yours): show it read-only if it is in scope, else 404
-            selected = _reply_for_review(request.user, int(wanted))
+            selected = get_reply_for_user(request.user, int(wanted), perm="reply:approve")
     elif items:
         selected = items[0]
     context = {"items": items, "selected": selected, "approve_form": None, "changes_form": None}
@@ -70,15 +57,15 @@ def _detail_context(request, reply: Reply, items: list[Reply], **forms) -> dict:
     ticket = reply.ticket
     ids = [r.pk for r in items]
     index = ids.index(reply.pk) if reply.pk in ids else -1
-    revisions = list(reply.revisions.select_related("author").order_by("number"))
-    if reply.status == ReplyStatus.IN_REVIEW and reply.author_id != request.user.pk:
+    revisions = revisions_of([reply]).get(reply.pk, [])
+    if request.method == "GET" and reply.status == ReplyStatus.IN_REVIEW and reply.author_id != request.user.pk:
         replies.mark_review_started(reply)
     latest = revisions[-1].number if revisions else 1
     return {
         "ticket": ticket,
-        "mentions": list(ticket.mentions.select_related("author").order_by("posted_at", "pk")),
+        "mentions": mentions_of(reply),
         "revisions": revisions,
-        "decisions": list(reply.decisions.select_related("reviewer").order_by("created_at", "pk")),
+        "decisions": decisions_of(reply),
         "reasons": reasons_in_words(reply.review_reasons),
         "own": reply.author_id == request.user.pk,
         "next_url": f"{reverse('tickets:review')}?r={ids[index + 1]}" if 0 <= index < len(ids) - 1 else "",
@@ -105,7 +92,7 @@ def _refused(request, reply: Reply, status: int = 400, **forms):
 @login_required
 @require_POST
 def approve(request, pk: int):
-    reply = _reply_for_review(request.user, pk)
+    reply = get_reply_for_user(request.user, pk, perm="reply:approve")
     form = ApproveForm(request.POST)
     if not form.is_valid():
         return _refused(request, reply, approve_form=form)
@@ -124,7 +111,7 @@ def approve(request, pk: int):
 @login_required
 @require_POST
 def request_changes(request, pk: int):
-    reply = _reply_for_review(request.user, pk)
+    reply = get_reply_for_user(request.user, pk, perm="reply:approve")
     form = ChangesForm(request.POST)
     if not form.is_valid():
         return _refused(request, reply, changes_form=form)
@@ -146,10 +133,8 @@ def request_changes(request, pk: int):
 @login_required
 def review_settings(request, slug: str):
     brand = get_brand_for_user(request.user, slug, perm="brand:configure")
-    policy = ReviewPolicy.objects.filter(brand=brand).first() or ReviewPolicy(brand=brand)
-    members = list(
-        Membership.objects.filter(brand=brand, role=Role.OPERATOR).select_related("user").order_by("user__username")
-    )
+    policy = review_policy_for(brand)
+    members = operators_of(brand)
     before = {
         **{k: (v if policy.pk else None) for k, v in ReviewPolicyForm(instance=policy).initial.items()},
         "probation": sorted(m.pk for m in members if m.on_probation),
@@ -159,9 +144,7 @@ def review_settings(request, slug: str):
         if form.is_valid():
             form.save()
             probation = {int(x) for x in request.POST.getlist("probation") if x.isdigit()}
-            for m in members:
-                if m.on_probation != (m.pk in probation):
-                    Membership.objects.filter(pk=m.pk).update(on_probation=m.pk in probation)
+            review_policy.set_probation(members, probation)
             after = {**ReviewPolicyForm(instance=policy).initial, "probation": sorted(probation)}
             events.settings_changed(
                 brand, actor=request.user, kind="settings.review_changed", before=before, after=after

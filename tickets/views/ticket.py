@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,8 +11,9 @@ from brands.access import perms_for
 
 from ..forms import NoteForm, ReplyForm
 from ..forms_review import ReviseForm
-from ..models import ACTIVE_STATUSES, Reply, ReplyRevision, ReplyStatus
+from ..models import ACTIVE_STATUSES, ReplyStatus
 from ..selectors import author_history, conversation_of, get_ticket_for_user, ticket_page_queryset, timeline_of
+from ..selectors_review import get_reply_for_user, reviewer_names, revisions_of
 from ..services import charcount, presence, replies, workflow
 from .review import reasons_in_words
 
@@ -27,12 +27,7 @@ def _explain_replies(conversation, *, revise_form: ReviseForm | None, revise_id:
     shown = [item.obj for item in conversation if item.kind == "reply" and item.obj.status in EXPLAINED]
     if not shown:
         return
-    revisions: dict[int, list] = {}
-    for rev in ReplyRevision.objects.filter(reply__in=shown).select_related("author").order_by("reply", "number"):
-        revisions.setdefault(rev.reply_id, []).append(rev)
-    reviewers = dict(
-        Reply.objects.filter(pk__in=[r.pk for r in shown if r.reviewer_id]).values_list("pk", "reviewer__username")
-    )
+    revisions, reviewers = revisions_of(shown), reviewer_names(shown)
     for r in shown:
         r.reason_words = reasons_in_words(r.review_reasons)
         r.revision_list = revisions.get(r.pk, [])
@@ -148,19 +143,10 @@ def reply(request, pk: int):
     return redirect("tickets:detail", pk=pk)
 
 
-def _reply_to_work_on(user, pk: int) -> Reply:
-    """The reply ``pk`` if the user may work its ticket (404 outside their brands, 403 without the capability)."""
-    reply = Reply.objects.filter(pk=pk).only("pk", "ticket_id").first()
-    if reply is None:
-        raise Http404
-    get_ticket_for_user(user, reply.ticket_id, perm="ticket:work")
-    return Reply.objects.select_related("ticket").get(pk=pk)
-
-
 @login_required
 @require_POST
 def revise(request, pk: int):
-    reply = _reply_to_work_on(request.user, pk)
+    reply = get_reply_for_user(request.user, pk, perm="ticket:work")
     form = ReviseForm(request.POST)
     if form.is_valid():
         try:
@@ -179,7 +165,7 @@ def revise(request, pk: int):
 @login_required
 @require_POST
 def retry(request, pk: int):
-    reply = _reply_to_work_on(request.user, pk)
+    reply = get_reply_for_user(request.user, pk, perm="ticket:work")
     try:
         replies.retry_reply(reply=reply, user=request.user)
     except workflow.WorkflowError as exc:
