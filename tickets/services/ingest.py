@@ -298,8 +298,11 @@ class _Batch:
                 self.replies.setdefault((brand_id, reply_id), ticket_id)
 
         wanted = [Q(brand_id=b, conversation_key__in=keys) for b, keys in conversations.items()]
-        parent_tickets = {k.ticket for k in self.known.values() if isinstance(k.ticket, int)}
-        parent_tickets |= set(self.replies.values())
+        parent_tickets = set(self.replies.values())
+        for item in items:
+            parent = self.known.get((item.brand_id, item.platform, item.parent_id)) if item.parent_id else None
+            if parent is not None and isinstance(parent.ticket, int):
+                parent_tickets.add(parent.ticket)
         if parent_tickets:
             wanted.append(Q(pk__in=parent_tickets))
         for brand_id, author_ids in old.items():
