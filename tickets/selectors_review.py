@@ -8,7 +8,7 @@ from django.http import Http404
 from brands.access import has_perm, scope_to_brands
 from brands.models import Brand, Membership, ReviewPolicy, Role
 
-from .models import Reply, ReplyRevision, ReplyStatus
+from .models import ChangesReason, Reply, ReplyRevision, ReplyStatus
 
 
 def review_queue_for(user) -> QuerySet[Reply]:
@@ -66,3 +66,8 @@ def operators_of(brand: Brand) -> list[Membership]:
     return list(
         Membership.objects.filter(brand=brand, role=Role.OPERATOR).select_related("user").order_by("user__username")
     )
+
+
+def changes_label(reply: Reply) -> str:
+    """The reviewer's reason code in words, empty when there is none."""
+    return ChangesReason(reply.changes_code).label if reply.changes_code in ChangesReason.values else ""

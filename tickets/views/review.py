@@ -17,12 +17,14 @@ from .. import events
 from ..forms_review import ApproveForm, ChangesForm, ReviewPolicyForm
 from ..models import Reply, ReplyStatus
 from ..selectors_review import (
+    changes_label,
     decisions_of,
     get_reply_for_user,
     mentions_of,
     operators_of,
     review_policy_for,
     review_queue_for,
+    reviewer_names,
     revisions_of,
 )
 from ..services import replies
@@ -61,6 +63,8 @@ def _detail_context(request, reply: Reply, items: list[Reply], **forms) -> dict:
     if request.method == "GET" and reply.status == ReplyStatus.IN_REVIEW and reply.author_id != request.user.pk:
         replies.mark_review_started(reply)
     latest = revisions[-1].number if revisions else 1
+    reply.changes_label = changes_label(reply)
+    reply.reviewer_name = reviewer_names([reply]).get(reply.pk, "")
     return {
         "ticket": ticket,
         "mentions": mentions_of(reply),

@@ -13,7 +13,7 @@ from ..forms import NoteForm, ReplyForm
 from ..forms_review import ReviseForm
 from ..models import ACTIVE_STATUSES, ReplyStatus
 from ..selectors import author_history, conversation_of, get_ticket_for_user, ticket_page_queryset, timeline_of
-from ..selectors_review import get_reply_for_user, reviewer_names, revisions_of
+from ..selectors_review import changes_label, get_reply_for_user, reviewer_names, revisions_of
 from ..services import charcount, presence, replies, workflow
 from .review import reasons_in_words
 
@@ -32,6 +32,7 @@ def _explain_replies(conversation, *, revise_form: ReviseForm | None, revise_id:
         r.reason_words = reasons_in_words(r.review_reasons)
         r.revision_list = revisions.get(r.pk, [])
         r.reviewer_name = reviewers.get(r.pk, "")
+        r.changes_label = changes_label(r)
         r.revise_form = revise_form if revise_id == r.pk else ReviseForm(initial={"body": r.body})
 
 
