@@ -18,9 +18,9 @@ pytestmark = [pytest.mark.browser]
 SHOTS = os.environ.get("SMRC_SCREENSHOTS")
 
 
-def shot(page, name: str) -> None:
+def shot(tab, name: str) -> None:
     if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"review-{name}.png"), full_page=True)
+        tab.screenshot(path=os.path.join(SHOTS, f"review-{name}.png"), full_page=True)
 
 
 @pytest.fixture
