@@ -104,6 +104,7 @@ def test_request_changes_then_revise_goes_back_to_review(cast, ticket, review_al
 
     revised = replies.revise_reply(reply=reply, user=cast.operator, body="Mohon maaf Kak, boleh DM nomor pesanan?")
     assert (revised.status, revised.changes_note) == (ReplyStatus.IN_REVIEW, "")
+    assert revised.submitted_at == T0  # the first submission: the rework counts as review time
     assert list(revised.revisions.values_list("number", flat=True)) == [1, 2]
     # the first reviewer's page showed revision 1: approving it now is refused
     with pytest.raises(WorkflowError, match="revised while you were reading"):

@@ -164,15 +164,15 @@ def _notify(user_ids: Sequence[int], *, kind: str, reply: Reply, now: datetime, 
 def _route(reply: Reply, ticket: Ticket, *, reasons: list[dict], actor, now: datetime) -> None:
     """Send a just-written (or revised) reply to review or approve it at once, with its event and notices."""
     reply.review_reasons = reasons
-    reply.submitted_at = now
+    # The first submission and the first time a reviewer opened it stay: DESIGN §5 splits the reply's whole way
+    # (rework included) into handling, review and delivery. Each revision has its own time (ReplyRevision).
+    reply.submitted_at = reply.submitted_at or now
     reply.changes_code, reply.changes_note = "", ""
     reply.failure_reason = ""
     reply.delivery_channel = delivery_channel_for(ticket)
     if reasons:
         reply.status = ReplyStatus.IN_REVIEW
         reply.approved_at = None
-        reply.review_started_at = reply.reviewed_at = None
-        reply.reviewer = None
     else:
         reply.status = ReplyStatus.APPROVED
         reply.approved_at = now
