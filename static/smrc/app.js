@@ -261,6 +261,22 @@
     return template.replace(/%\((\w+)\)[sd]/g, function (_, key) { return values[key]; });
   }
 
+  // The brand reviews replies with flagged terms: say so (and name the button) while they are in the text.
+  // The server decides again on submission; this is only the early warning.
+  function flagged(text) {
+    var button = document.querySelector("[data-submit-reply][data-flagged-terms]");
+    var hint = document.getElementById("id_reply_review_hint");
+    if (!button || !hint) return;
+    var lower = text.toLowerCase();
+    var found = button.dataset.flaggedTerms.split("|").filter(function (term) {
+      var escaped = term.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      return term && new RegExp("(^|[^\\p{L}\\p{N}_])" + escaped + "(?![\\p{L}\\p{N}_])", "u").test(lower);
+    });
+    button.textContent = found.length ? button.dataset.tReview : button.dataset.tSend;
+    hint.hidden = !found.length;
+    hint.textContent = found.length ? fill(hint.dataset.tFlagged, { terms: found.join(", ") }) : "";
+  }
+
   function refresh() {
     var box = document.getElementById("id_reply_body"), out = document.getElementById("id_reply_counter");
     var picker = document.querySelector("[data-picker]");
@@ -274,6 +290,7 @@
       warn.hidden = !left.length;
       warn.textContent = left.length ? fill(picker.dataset.tUnfilled, { names: left.join(", ") }) : "";
     }
+    flagged(box.value);
     // Mark the box invalid while it is over or has placeholders; give back what the server said otherwise.
     if (n > limit || left.length) { if (box.dataset.jsInvalid === undefined) box.dataset.jsInvalid = box.getAttribute("aria-invalid") || ""; box.setAttribute("aria-invalid", "true"); }
     else if (box.dataset.jsInvalid !== undefined) {

@@ -86,3 +86,27 @@ def test_submit_request_changes_revise_approve(page, browser, live_server, revie
     page.reload()
     expect(page.locator("#presence")).to_contain_text("sup_a is viewing", timeout=15000)
     shot(page, "5-operator-sent-presence")
+
+
+def test_flagged_terms_are_announced_while_typing(page, transactional_db):  # noqa: F811
+    brand = make_brand("acme", name="Acme Telco")
+    operator = make_user("op_a")
+    make_member(operator, brand, Role.OPERATOR)
+    ReviewPolicy.objects.create(brand=brand, review_flagged_terms=True)
+    ticket = make_ticket(brand, author_id="x-7", handle="budi", text="Minta uang saya kembali")
+    workflow.claim_ticket(ticket=ticket, user=operator)
+    log_in(page, "op_a")
+    page.goto(f"/tickets/{ticket.pk}/")
+    button, hint = page.locator("[data-submit-reply]"), page.locator("#id_reply_review_hint")
+    box = page.get_by_label("Reply to Budi")
+    expect(button).to_have_text("Send")
+    box.fill("Kami proses Refund dan uang kembali ya")
+    expect(button).to_have_text("Submit for review")
+    expect(hint).to_have_text("It contains flagged terms (refund, uang kembali), so a supervisor reviews it first.")
+    shot(page, "6-flagged-while-typing")
+    box.fill("Kami proses refunds")  # a whole word only
+    expect(button).to_have_text("Send")
+    expect(hint).to_be_hidden()
+    box.fill("Kami proses refund")
+    button.click()
+    expect(page.locator(".msg")).to_contain_text("Submitted for review. It contains a flagged term: refund.")

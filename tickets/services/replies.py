@@ -408,10 +408,20 @@ def mark_review_started(reply: Reply, *, now: datetime | None = None) -> None:
         Reply.objects.filter(pk=reply.pk, review_started_at__isnull=True).update(review_started_at=at)
 
 
-def review_expected(*, ticket: Ticket, user) -> bool:
+def review_hint(*, ticket: Ticket, user) -> tuple[bool, list[str]]:
+    """For the composer: will a reply by ``user`` surely go to review (:func:`review_expected`), and the flagged
+    terms the page warns about while it is written (empty when the policy does not review them)."""
+    policy = ReviewPolicy.objects.filter(brand_id=ticket.brand_id).first()
+    if policy is None:
+        return False, []
+    terms = policy.flagged_term_list if policy.review_flagged_terms else []
+    return review_expected(ticket=ticket, user=user, policy=policy), terms
+
+
+def review_expected(*, ticket: Ticket, user, policy: ReviewPolicy | None = None) -> bool:
     """Will a reply by ``user`` on ``ticket`` surely go to review (the rules that do not depend on its text)?
     The composer says `Submit for review` then; flagged terms and the sample are only known at submission."""
-    policy = ReviewPolicy.objects.filter(brand_id=ticket.brand_id).first()
+    policy = policy or ReviewPolicy.objects.filter(brand_id=ticket.brand_id).first()
     if policy is None:
         return False
     if policy.review_all or (policy.review_high_priority and ticket.priority >= Priority.HIGH):

@@ -57,6 +57,11 @@ def ticket_detail(
     reply_in_flight = any(status in (ReplyStatus.APPROVED, ReplyStatus.SENDING) for status in blocking)
     _explain_replies(conversation, revise_form=revise_form, revise_id=revise_id)
     can_work = "ticket:work" in perms
+    review_expected, flagged_terms = (
+        replies.review_hint(ticket=ticket, user=request.user)
+        if can_work and ticket.status in ACTIVE_STATUSES
+        else (False, [])
+    )
     context = {
         "ticket": ticket,
         "conversation": conversation,
@@ -68,8 +73,8 @@ def ticket_detail(
         "is_active": ticket.status in ACTIVE_STATUSES,
         "reply_in_flight": reply_in_flight,
         "reply_blocked": blocking[0] if blocking else "",
-        "review_expected": bool(can_work and ticket.status in ACTIVE_STATUSES)
-        and replies.review_expected(ticket=ticket, user=request.user),
+        "review_expected": review_expected,
+        "flagged_terms": flagged_terms,
         "others": presence.others(ticket.pk, request.user),
         "reply_form": reply_form or ReplyForm(),
         "note_form": note_form or NoteForm(),
