@@ -11,6 +11,7 @@ from .models import (
     Membership,
     Presence,
     Product,
+    ReviewPolicy,
     SlaPolicy,
     Snippet,
     SnippetVersion,
@@ -65,12 +66,18 @@ class BrandHolidayInline(admin.TabularInline):
     extra = 0
 
 
+class ReviewPolicyInline(admin.StackedInline):
+    model = ReviewPolicy
+    extra = 0
+    max_num = 1
+
+
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "languages", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline, SlaPolicyInline, BusinessPeriodInline, BrandHolidayInline]
+    inlines = [MembershipInline, SlaPolicyInline, BusinessPeriodInline, BrandHolidayInline, ReviewPolicyInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -80,7 +87,7 @@ class BrandAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "brand", "role", "created_at"]
+    list_display = ["user", "brand", "role", "on_probation", "created_at"]
     list_filter = ["role", "brand"]
     search_fields = ["user__username", "brand__name"]
     autocomplete_fields = ["user", "brand"]
