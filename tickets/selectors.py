@@ -107,8 +107,10 @@ def queue_for(user, filters: QueueFilters) -> QuerySet[Ticket]:
         qs = qs.filter(assignee_id=user.pk)
     if filters.unassigned:
         qs = qs.filter(assignee__isnull=True)
-    return qs.select_related("brand", "author", "assignee").defer("assignee__password").order_by(
-        F("due_at").asc(nulls_last=True), "received_at", "pk"
+    return (
+        qs.select_related("brand", "author", "assignee")
+        .defer("assignee__password")
+        .order_by(F("due_at").asc(nulls_last=True), "received_at", "pk")
     )
 
 
@@ -194,6 +196,7 @@ def notifications_for(user) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return scope_to_brands(Notification.objects.filter(user_id=user.pk), user)
+
 
 # --- noise (docs/priority.md) --------------------------------------------------------------------------------
 
