@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from brands.models import Role
-from tests.factories import PASSWORD, make_brand, make_member, make_normalized, make_ticket, make_user
+from tests.factories import PASSWORD, make_brand, make_member, make_normalized, make_snippet, make_ticket, make_user
 from tickets.models import DeliveryAttempt, Reply, ReplyStatus, Ticket, TicketStatus
-from tickets.services import ingest
+from tickets.services import ingest, workflow
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -192,3 +192,20 @@ def test_language_switch_changes_the_interface_language(page, operator_setup):
     page.get_by_role("button", name="EN", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+
+
+def test_pages_fit_a_phone_without_sideways_scrolling(page, operator_setup):
+    """At 390 px wide the queue and the ticket page (with the composer's snippet list) fit the screen."""
+    brand, operator, ticket = operator_setup
+    make_snippet(
+        brand,
+        title="Slow internet",
+        user=operator,
+        body="Mohon maaf atas kendala koneksinya, {customer_name}. Boleh DM lokasi dan nomor pelanggannya? {operator_name}",
+    )
+    workflow.claim_ticket(ticket=ticket, user=operator)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "op_a")
+    for url in ("/queue/", f"/tickets/{ticket.pk}/"):
+        page.goto(url)
+        assert page.evaluate("document.scrollingElement.scrollWidth") == 390, url
