@@ -201,7 +201,10 @@ def test_pages_fit_a_phone_without_sideways_scrolling(page, operator_setup):
         brand,
         title="Slow internet",
         user=operator,
-        body="Mohon maaf atas kendala koneksinya, {customer_name}. Boleh DM lokasi dan nomor pelanggannya? {operator_name}",
+        body=(
+            "Mohon maaf atas kendala koneksinya, {customer_name}. "
+            "Boleh DM lokasi dan nomor pelanggannya? {operator_name}"
+        ),
     )
     workflow.claim_ticket(ticket=ticket, user=operator)
     page.set_viewport_size({"width": 390, "height": 844})
