@@ -14,8 +14,9 @@ from brands.access import brands_for, channel_accounts_for, has_perm
 from brands.models import ChannelAccount, Platform, Priority, Snippet
 
 from .channels.base import NormalizedAuthor, NormalizedMention
-from .models import Mention, Ticket, TicketStatus
+from .models import ChangesReason, Mention, Ticket, TicketStatus
 from .selectors import get_ticket_for_user, replies_for, ticket_detail_queryset, ticket_page_queryset, tickets_for
+from .selectors_review import get_reply_for_user, review_queue_for, with_review_details
 from .services import composer, ingest, replies, workflow
 
 # --- ingest -------------------------------------------------------------------------------------------------
@@ -430,3 +431,84 @@ class TicketRenderSnippetView(APIView):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         rendered = composer.render(ticket=ticket, user=request.user, snippet=snippet)
         return Response({"snippet": snippet.pk, "text": rendered.text, "unfilled": rendered.unfilled})
+
+
+# --- review -------------------------------------------------------------------------------------------------
+
+
+class ReviewReplyOut(ReplyOut):
+    ticket = serializers.IntegerField(source="ticket_id")
+    reference = serializers.CharField(source="ticket.reference")
+    brand = serializers.CharField(source="ticket.brand.slug")
+    ticket_due_at = serializers.DateTimeField(source="ticket.due_at")
+    revision = serializers.IntegerField(source="latest_revision")
+    review_reasons = serializers.ListField(child=serializers.DictField())
+    reviewer = serializers.SerializerMethodField()
+    reviewed_at = serializers.DateTimeField()
+    changes_reason = serializers.CharField(source="changes_code")
+    changes_note = serializers.CharField()
+
+    def get_reviewer(self, reply) -> str | None:
+        return _username(reply.reviewer)
+
+
+class ReviewPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ReviewListView(APIView):
+    """``GET /api/v1/reviews/``: replies waiting for review on the brands where the caller approves replies, the
+    most urgent SLA deadline first (as the browser's review queue). Anyone else gets an empty page."""
+
+    def get(self, request):
+        paginator = ReviewPagination()
+        page = paginator.paginate_queryset(with_review_details(review_queue_for(request.user)), request, view=self)
+        return paginator.get_paginated_response(ReviewReplyOut(page, many=True).data)
+
+
+class ApproveIn(serializers.Serializer):
+    body = serializers.CharField(max_length=replies.REPLY_MAX_LENGTH, required=False)
+    revision = serializers.IntegerField(min_value=1, required=False)
+
+
+class RequestChangesIn(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ChangesReason.choices)
+    note = serializers.CharField(max_length=replies.REVIEW_NOTE_MAX_LENGTH)
+    revision = serializers.IntegerField(min_value=1, required=False)
+
+
+class ReplyReviewView(APIView):
+    """``POST /api/v1/replies/<id>/approve/`` (``{"body"}`` to edit and approve) and ``.../request-changes/``
+    (``{"reason", "note"}``); ``revision``, the revision read, is optional. Needs ``reply:approve`` on the reply's
+    brand (another brand: 404, another role: 403). 409 with the service's message when the reply left review, was
+    revised since ``revision``, or is the caller's own; nothing changes then."""
+
+    action = ""
+
+    def post(self, request, pk: int):
+        reply = get_reply_for_user(request.user, pk, perm="reply:approve")
+        try:
+            if self.action == "approve":
+                data = ApproveIn(data=request.data)
+                data.is_valid(raise_exception=True)
+                replies.approve_reply(
+                    reply=reply,
+                    user=request.user,
+                    body=data.validated_data.get("body"),
+                    expected_revision=data.validated_data.get("revision"),
+                )
+            else:
+                data = RequestChangesIn(data=request.data)
+                data.is_valid(raise_exception=True)
+                replies.request_changes(
+                    reply=reply,
+                    user=request.user,
+                    code=data.validated_data["reason"],
+                    note=data.validated_data["note"],
+                    expected_revision=data.validated_data.get("revision"),
+                )
+        except workflow.WorkflowError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(ReviewReplyOut(with_review_details(replies_for(request.user)).get(pk=reply.pk)).data)

@@ -2,7 +2,7 @@
 Every query starts from the user's brands: outside them 404, in them without the capability 403."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from brands.access import has_perm, scope_to_brands
@@ -17,6 +17,15 @@ def review_queue_for(user) -> QuerySet[Reply]:
         scope_to_brands(Reply.objects.filter(status=ReplyStatus.IN_REVIEW), user, perm="reply:approve")
         .select_related("ticket", "ticket__brand", "ticket__author", "author")
         .order_by(F("ticket__due_at").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def with_review_details(queryset: QuerySet[Reply]) -> QuerySet[Reply]:
+    """``queryset`` with what a reviewer's API answer shows, in the same query: the ticket and its brand, the
+    author and reviewer, and ``latest_revision`` (the number to send back as ``revision``)."""
+    latest = ReplyRevision.objects.filter(reply=OuterRef("pk")).order_by("-number").values("number")[:1]
+    return queryset.select_related("ticket", "ticket__brand", "author", "reviewer").annotate(
+        latest_revision=Subquery(latest)
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .models import ReplyStatus
 from .reports import mail as report_mail
-from .services import delivery, routing, sla, workflow
+from .services import delivery, notify, routing, sla, workflow
 
 
 @shared_task(bind=True, name="tickets.tasks.deliver_reply_task", max_retries=None)
@@ -26,6 +26,12 @@ def deliver_reply_task(self, reply_id: int) -> str:
             raise self.retry(countdown=countdown)
         return "deferred"
     return reply.status
+
+
+@shared_task(name="tickets.tasks.mail_review_notice_task")
+def mail_review_notice_task(kind: str, reply_id: int, user_ids: list[int], decision_id: int | None = None) -> int:
+    """Mail a review notification (already in the app) to the users who have an address."""
+    return notify.mail_review_notice(kind=kind, reply_id=reply_id, user_ids=user_ids, decision_id=decision_id)
 
 
 @shared_task(name="tickets.tasks.sweep_replies_task")

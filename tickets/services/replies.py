@@ -58,6 +58,21 @@ def enqueue_delivery(reply_id: int) -> None:
         logger.warning("could not queue delivery of reply %s; the sweep will retry", reply_id, exc_info=True)
 
 
+def mail_on_commit(*, kind: str, reply_id: int, user_ids: Sequence[int], decision_id: int | None = None) -> None:
+    """After the transaction commits, queue the mail that goes with a review notification. The notification is
+    written either way: a broker that is down loses only the mail (logged), like a mail server that is down."""
+    from ..tasks import mail_review_notice_task
+
+    def enqueue() -> None:
+        try:
+            mail_review_notice_task.delay(kind, reply_id, list(user_ids), decision_id)
+        except Exception:  # broker errors vary by transport; the in-app notification stays
+            logger.warning("could not queue the %s mail of reply %s", kind, reply_id, exc_info=True)
+
+    if user_ids:
+        transaction.on_commit(enqueue)
+
+
 def check_body(*, body: str, platform: str) -> str:
     """The body stripped, or :class:`WorkflowError`: empty, over :data:`REPLY_MAX_LENGTH`, placeholders left
     in it, or over the platform's limit counted the platform's way (``charcount``)."""
@@ -185,13 +200,15 @@ def _route(reply: Reply, ticket: Ticket, *, reasons: list[dict], actor, now: dat
     reply.ticket = ticket
     if reasons:
         events.reply_review_requested(reply, reasons=reasons)
+        reviewers = _supervisors_of(ticket.brand_id, exclude=reply.author_id)
         _notify(
-            _supervisors_of(ticket.brand_id, exclude=reply.author_id),
+            reviewers,
             kind=Notification.Kind.REVIEW_REQUESTED,
             reply=reply,
             now=now,
             author=reply.author.get_username(),
         )
+        mail_on_commit(kind=Notification.Kind.REVIEW_REQUESTED, reply_id=reply.pk, user_ids=reviewers)
     else:
         events.reply_approved(reply, actor=actor)
         transaction.on_commit(lambda: enqueue_delivery(reply.pk))
@@ -326,7 +343,7 @@ def approve_reply(
             fields["body"] = text
         _claim_review(current, status=ReplyStatus.APPROVED, now=now, user=user, **fields)
         current.ticket = ticket
-        ReviewDecision.objects.create(
+        decision = ReviewDecision.objects.create(
             reply=current,
             reviewer=user,
             verdict=ReviewDecision.Verdict.EDITED if edited else ReviewDecision.Verdict.APPROVED,
@@ -338,6 +355,12 @@ def approve_reply(
             events.reply_revised(current, actor=user, revision=latest + 1, at=now, by_reviewer=True)
         events.reply_approved(current, actor=user, reviewed=True)
         _notify([current.author_id], kind=Notification.Kind.REVIEW_APPROVED, reply=current, now=now, edited=edited)
+        mail_on_commit(
+            kind=Notification.Kind.REVIEW_APPROVED,
+            reply_id=current.pk,
+            user_ids=[current.author_id],
+            decision_id=decision.pk,
+        )
         transaction.on_commit(lambda: enqueue_delivery(current.pk))
     return current
 
@@ -362,7 +385,7 @@ def request_changes(
             current, status=ReplyStatus.CHANGES_REQUESTED, now=now, user=user, changes_code=code, changes_note=note
         )
         current.ticket = ticket
-        ReviewDecision.objects.create(
+        decision = ReviewDecision.objects.create(
             reply=current,
             reviewer=user,
             verdict=ReviewDecision.Verdict.CHANGES,
@@ -373,6 +396,12 @@ def request_changes(
         )
         events.reply_changes_requested(current, actor=user, code=code, note=note, at=now)
         _notify([current.author_id], kind=Notification.Kind.REVIEW_CHANGES, reply=current, now=now, code=code)
+        mail_on_commit(
+            kind=Notification.Kind.REVIEW_CHANGES,
+            reply_id=current.pk,
+            user_ids=[current.author_id],
+            decision_id=decision.pk,
+        )
     return current
 
 

@@ -6,18 +6,14 @@ Targets come from the brand's :class:`brands.models.SlaPolicy` for the ticket's 
 (:func:`brands.services.business_hours.calendar_for`); a round-the-clock brand counts calendar time.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Least
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from brands.models import Brand, Membership, Priority, Role
 from brands.services.business_hours import calendar_for_brand_id
@@ -26,8 +22,7 @@ from brands.services.sla_settings import DEFAULT_TARGETS, Targets, forget_target
 
 from .. import events
 from ..models import Notification, Ticket, TicketStatus
-
-logger = logging.getLogger(__name__)
+from . import notify
 
 
 def end_pause(ticket: Ticket, *, now: datetime, calendar: Calendar | None = None) -> None:
@@ -197,24 +192,15 @@ def _send_mails(brand: Brand, mails: list[tuple[int, int, str]], kind: str) -> N
     """Mail each notice in the brand's first language. A mail outage never undoes the in-app notice."""
     if not mails:
         return
-    first = brand.languages.split(",")[0].strip()
-    language = "id" if first in ("id", "in") else "en"
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={m[0] for m in mails})}
     tickets = Ticket.objects.in_bulk({m[1] for m in mails})
     for user_id, ticket_id, clock in mails:
-        user, ticket = users[user_id], tickets[ticket_id]
-        with translation.override(language):
-            context = {
-                "user": user,
-                "ticket": ticket,
-                "brand": brand,
-                "clock": clock,
-                "breach": kind == Notification.Kind.SLA_BREACH,
-                "site_url": settings.SITE_URL,
-            }
-            subject = render_to_string("emails/sla_subject.txt", context).strip()
-            body = render_to_string("emails/sla_notice.txt", context)
-        try:
-            send_mail(subject, body, None, [user.email])
-        except Exception:
-            logger.warning("could not mail the SLA notice for %s to user %s", ticket.reference, user_id, exc_info=True)
+        ticket = tickets[ticket_id]
+        notify.mail_user(
+            user=users[user_id],
+            brand=brand,
+            subject_template="emails/sla_subject.txt",
+            body_template="emails/sla_notice.txt",
+            context={"ticket": ticket, "clock": clock, "breach": kind == Notification.Kind.SLA_BREACH},
+            about=f"the SLA notice for {ticket.reference}",
+        )
