@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from brands.models import Brand, ChannelAccount, Membership, Priority, Role, SlaPolicy
 from brands.services.config import apply_config
-from tickets.selectors import get_ticket_for_user
+from tickets.selectors import get_ticket_for_user, tickets_for
 from tickets.services import delivery, replies, workflow
 from tickets.services.ingest import ingest_mentions
 
@@ -165,6 +165,7 @@ class Command(BaseCommand):
             steps = self._plan(brands, users, makers, options["mentions"])
             for step in sorted(steps):
                 step.run(step.at)
+            self._review(brands, users)
         self._report(brands)
 
     # --- configuration ------------------------------------------------------------------------------------
@@ -358,13 +359,48 @@ class Command(BaseCommand):
 
     # --- output -------------------------------------------------------------------------------------------
 
+    def _review(self, brands: dict[str, Brand], users: dict[str, object]) -> None:
+        """From now on Telkora reviews replies of its operator on probation, high-priority tickets and flagged
+        terms; a few of the operator's replies wait in the supervisor's review queue."""
+        apply_config(
+            {
+                "brands": [
+                    {
+                        "slug": "telkora",
+                        "review": {
+                            "probation": True,
+                            "high_priority": True,
+                            "flagged": True,
+                            "on_probation": ["operator"],
+                        },
+                    }
+                ]
+            }
+        )
+        operator = users["operator"]
+        waiting = (
+            tickets_for(operator)
+            .filter(brand=brands["telkora"], assignee=operator, status__in=["open", "new"])
+            .exclude(replies__status__in=["in_review", "changes_requested", "approved", "sending"])
+            .order_by("due_at")[:3]
+        )
+        drafts = [
+            "Halo Kak, mohon maaf atas kendalanya. Kami bantu cek ya, boleh DM nomor pelanggannya?",
+            "Hi, sorry for the trouble. We have passed this to our network team and will update you today.",
+            "Mohon maaf Kak, untuk kompensasi kuota akan kami proses setelah pengecekan selesai ya.",
+        ]
+        for ticket, body in zip(waiting, drafts, strict=False):
+            replies.submit_reply(ticket=ticket, user=operator, body=body)
+            self.stats["in_review"] += 1
+
     def _report(self, brands: dict[str, Brand]) -> None:
         s = self.stats
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {len(brands)} brands, {s['users']} users, {ChannelAccount.objects.count()} channel "
                 f"accounts, {s['mentions']} mentions in {s['tickets']} tickets: {s['claimed']} claimed, "
-                f"{s['answered']} answered, {s['resolved']} resolved, {s['notes']} internal notes."
+                f"{s['answered']} answered, {s['resolved']} resolved, {s['notes']} internal notes, "
+                f"{s['in_review']} replies waiting for review."
             )
         )
         self.stdout.write("\n".join(_login_lines()))
