@@ -30,7 +30,9 @@ from tickets.models import (
     Reply,
     ReplyRevision,
     ReviewDecision,
+    Tag,
     Ticket,
+    TicketTag,
 )
 
 
@@ -43,6 +45,8 @@ def db_state() -> dict:
         "users": list(get_user_model().objects.order_by("pk").values("pk", "username", "is_active")),
         "authors": list(Author.objects.order_by("pk").values()),
         "tickets": list(Ticket.objects.order_by("pk").values()),
+        "tags": list(Tag.objects.order_by("pk").values()),
+        "ticket_tags": list(TicketTag.objects.order_by("pk").values()),
         "mentions": list(Mention.objects.order_by("pk").values()),
         "replies": list(Reply.objects.order_by("pk").values()),
         "revisions": list(ReplyRevision.objects.order_by("pk").values()),

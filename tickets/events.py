@@ -76,6 +76,10 @@ def priority_raised_by_breach(ticket: Ticket, *, before: int, after: int, at: da
     return Event(**_fields(ticket, "ticket.priority_changed", at=at, before=before, after=after, reason="sla.breach"))
 
 
+def tags_changed(ticket: Ticket, *, actor, before: list[str], after: list[str]) -> Event:
+    return _record(ticket, "ticket.tags_changed", actor=actor, before=before, after=after)
+
+
 def note_added(ticket: Ticket, note: Note) -> Event:
     return _record(ticket, "note.added", actor=note.author, at=note.created_at, note_id=note.pk)
 

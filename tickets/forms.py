@@ -47,3 +47,13 @@ class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), strip=True
     )
+
+
+class TagsForm(forms.Form):
+    """The ticket's tags as typed: names separated by commas (blank pieces, as from a trailing comma, dropped).
+    ``tickets.services.tags`` validates each name."""
+
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=1000, strip=True)
+
+    def clean_tags(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]

@@ -62,6 +62,28 @@ TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: the longest tag name
+TAG_MAX_LENGTH = 40
+
+
+class Tag(models.Model):
+    """A brand's label for tickets (``refund``, ``delivery-late``): lower-case letters, digits, ``-`` and ``_``,
+    at most :data:`TAG_MAX_LENGTH` characters, unique per brand. Made by ``tickets.services.tags``."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tags", verbose_name=_("brand"))
+    name = models.CharField(_("name"), max_length=TAG_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["brand", "name"], name="tag_unique_brand_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Ticket(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tickets", verbose_name=_("brand"))
     channel_account = models.ForeignKey(
@@ -95,6 +117,8 @@ class Ticket(models.Model):
     priority_overridden = models.BooleanField(_("priority set by hand"), default=False)
     #: why the ticket was moved to ``ignored`` (tickets.services.noise.REASONS), empty otherwise
     ignored_reason = models.CharField(_("ignored because"), max_length=20, blank=True)
+    #: the brand's tags on this ticket; always of the ticket's own brand (``tickets.services.tags``)
+    tags = models.ManyToManyField(Tag, through="TicketTag", related_name="tickets", blank=True, verbose_name=_("tags"))
 
     # Clocks (DESIGN §5), all UTC.
     posted_at = models.DateTimeField(_("posted"))
@@ -186,6 +210,23 @@ class Ticket(models.Model):
     @property
     def reference(self) -> str:
         return f"T-{self.pk}"
+
+
+class TicketTag(models.Model):
+    """One tag on one ticket. The tag's brand is the ticket's brand (``tickets.services.tags`` ensures it)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket"))
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", verbose_name=_("tag"))
+
+    class Meta:
+        verbose_name = _("ticket tag")
+        verbose_name_plural = _("ticket tags")
+        constraints = [models.UniqueConstraint(fields=["ticket", "tag"], name="ticket_tag_unique")]
+        # the drill-down by tag walks a tag's tickets; (ticket, tag) above serves the ticket's tags
+        indexes = [models.Index(fields=["tag", "ticket"], name="ticket_tag_by_tag_idx")]
+
+    def __str__(self) -> str:
+        return f"T-{self.ticket_id}: {self.tag_id}"
 
 
 class Mention(models.Model):

@@ -14,7 +14,19 @@ from django.http import Http404
 
 from brands.access import has_perm, scope_to_brands
 
-from .models import ACTIVE_STATUSES, Author, Event, Mention, Note, Notification, Reply, Ticket, TicketStatus
+from .models import (
+    ACTIVE_STATUSES,
+    Author,
+    Event,
+    Mention,
+    Note,
+    Notification,
+    Reply,
+    Tag,
+    Ticket,
+    TicketStatus,
+    TicketTag,
+)
 
 
 def tickets_for(user, perm: str = "ticket:view") -> QuerySet[Ticket]:
@@ -60,10 +72,35 @@ def ticket_detail_queryset() -> QuerySet[Ticket]:
     """The API detail: the ticket with its mentions, replies and notes, a fixed number of queries.
     Not scoped: only for ``get_ticket_for_user(queryset=...)``."""
     return Ticket.objects.select_related("brand", "author", "assignee").prefetch_related(
+        ticket_tags_prefetch(),
         Prefetch("mentions", Mention.objects.select_related("author").order_by("posted_at", "pk")),
         Prefetch("replies", Reply.objects.select_related("author").order_by("created_at", "pk")),
         Prefetch("notes", Note.objects.select_related("author").order_by("created_at", "pk")),
     )
+
+
+def ticket_tags_prefetch() -> Prefetch:
+    """The ticket's tags by name, for ``prefetch_related`` (one query for a page of tickets)."""
+    return Prefetch("tags", Tag.objects.order_by("name"))
+
+
+@dataclass(frozen=True)
+class TicketTags:
+    on_ticket: list[str]
+    #: every tag of the ticket's brand, offered by the tag editor
+    of_brand: list[str]
+
+
+def tags_of(ticket: Ticket) -> TicketTags:
+    """The ticket's tags and its brand's, from one query (the brand's tags, each marked when on the ticket)."""
+    rows = (
+        Tag.objects.filter(brand_id=ticket.brand_id)
+        .annotate(on_ticket=Exists(TicketTag.objects.filter(ticket_id=ticket.pk, tag_id=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("name", "on_ticket")
+    )
+    names = list(rows)
+    return TicketTags(on_ticket=[n for n, on in names if on], of_brand=[n for n, _on in names])
 
 
 def get_ticket_for_user(user, pk: int, perm: str = "ticket:view", *, queryset: QuerySet | None = None) -> Ticket:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/<int:pk>/reopen/", ticket.reopen, name="reopen"),
     path("tickets/<int:pk>/reply/", ticket.reply, name="reply"),
     path("tickets/<int:pk>/note/", ticket.note, name="note"),
+    path("tickets/<int:pk>/tags/", ticket.set_tags, name="tags"),
     path("tickets/<int:pk>/presence/", ticket.presence_beat, name="presence"),
     path("replies/<int:pk>/revise/", ticket.revise, name="revise_reply"),
     path("replies/<int:pk>/retry/", ticket.retry, name="retry_reply"),

@@ -59,6 +59,7 @@ def figure_rows(report: Report) -> Iterator[tuple]:
         ("priority", report.by_priority),
         ("operator", report.by_operator),
         ("sentiment", report.by_sentiment),
+        ("tag", report.by_tag),
     ):
         for g in groups:
             yield section, g.label, "tickets", g.tickets
@@ -200,7 +201,8 @@ def pdf_bytes(report: Report, *, title: str, labels: dict[str, str]) -> bytes:
         ],
     )
     for key, groups in (("platform", report.by_platform), ("priority", report.by_priority),
-                        ("operator", report.by_operator), ("sentiment", report.by_sentiment)):  # fmt: skip
+                        ("operator", report.by_operator), ("sentiment", report.by_sentiment),
+                        ("tag", report.by_tag)):  # fmt: skip
         table(
             labels[key],
             ["", labels["tickets"], "p50", labels["fr"], labels["res"]],

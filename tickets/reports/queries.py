@@ -14,9 +14,9 @@ Every figure is defined in ``docs/report-definitions.md``; keep the two in step.
 - a target is **met** when its stamp is at or before its due time, **breached** when after it, or when the
   ticket is still running (new or open) and the due time has passed at ``now``.
 
-The report reads five queries whatever the number of tickets: one row per ticket (with its local day and hour),
-the sentiment of each ticket's first mention, the operators' names, one row per reply of those tickets, and the
-review decisions on those replies grouped by verdict and reason. On
+The report reads six queries whatever the number of tickets: one row per ticket (with its local day and hour),
+the sentiment of each ticket's first mention, the tags of those tickets, the operators' names, one row per reply
+of those tickets, and the review decisions on those replies grouped by verdict and reason. On
 PostgreSQL they are index-only scans of covering indexes (migrations 0008 and 0010).
 """
 
@@ -33,6 +33,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -48,7 +49,7 @@ from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay,
 
 from brands.models import Platform, Priority
 
-from ..models import ChangesReason, Mention, Reply, ReviewDecision, Ticket, TicketStatus
+from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, Reply, ReviewDecision, Ticket, TicketStatus, TicketTag
 
 #: the longest range a report covers, in days
 MAX_DAYS = 366
@@ -56,6 +57,8 @@ PERCENTILES = (50, 90, 95)
 RUNNING = (TicketStatus.NEW, TicketStatus.OPEN)
 DONE = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 SENTIMENT_UNKNOWN = "unknown"
+#: the "By tag" group of the tickets without a tag: not a possible tag name (one starts with a letter or digit)
+NO_TAG = "-"
 
 
 class Seconds(Func):
@@ -249,6 +252,8 @@ class Report:
     by_priority: list[Group] = field(default_factory=list)
     by_operator: list[Group] = field(default_factory=list)
     by_sentiment: list[Group] = field(default_factory=list)
+    #: a ticket with several tags counts in each of their groups; untagged tickets form :data:`NO_TAG`
+    by_tag: list[Group] = field(default_factory=list)
     replies_submitted: int = 0
     replies_approved: int = 0
     #: review decisions on the population's replies: verdict → count, and (reason code, label, count) of the
@@ -349,6 +354,24 @@ def first_sentiments(brand_ids: Iterable[int], rng: ReportRange) -> dict[int, st
     return found
 
 
+def ticket_tag_names(brand_ids: Iterable[int], rng: ReportRange) -> dict[int, list[str]]:
+    """ticket id → its tag names, for the population's tagged tickets (one query; untagged tickets are absent)."""
+    brand_ids = list(brand_ids)
+    start, end = rng.bounds()
+    rows = (
+        TicketTag.objects.filter(
+            ticket__brand_id__in=brand_ids, ticket__received_at__gte=start, ticket__received_at__lt=end
+        )
+        .exclude(ticket__status=TicketStatus.IGNORED)
+        .order_by()
+        .values_list("ticket_id", "tag__name")
+    )
+    found: dict[int, list[str]] = {}
+    for ticket_id, name in _fetch(rows):
+        found.setdefault(ticket_id, []).append(name)
+    return found
+
+
 def review_decision_counts(brand_ids: Iterable[int], rng: ReportRange) -> QuerySet:
     """(verdict, reason code, count) of the review decisions on the population's replies."""
     brand_ids = list(brand_ids)
@@ -427,10 +450,12 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
     res_bus: list[int] = []
     split: tuple[list[int], ...] = ([], [], [], [])
     fr_met = fr_breached = res_met = res_breached = open_overdue = 0
-    #: per breakdown (platform, priority, operator, sentiment): value → [tickets, fr business, 4 SLA counts]
-    groups: tuple[dict, ...] = ({}, {}, {}, {})
-    by_platform, by_priority, by_operator, by_sentiment = groups
+    #: per breakdown (platform, priority, operator, sentiment, tag): value → [tickets, fr business, 4 SLA counts]
+    groups: tuple[dict, ...] = ({}, {}, {}, {}, {})
+    by_platform, by_priority, by_operator, by_sentiment, by_tag = groups
     sentiments = first_sentiments(brand_ids, rng)
+    tags = ticket_tag_names(brand_ids, rng)
+    untagged = (None,)
     for (pk, platform, priority, assignee, frc, frb, frcust, frs, resc, paused, resb, ress, nro,
          queue, handling, review_s, delivery, day, hour) in rows:  # fmt: skip
         per_day[day] += 1
@@ -458,7 +483,7 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
         with_bus = answered and frb is not None
         sentiment = sentiments.get(pk)
         for by, value in ((by_platform, platform), (by_priority, priority), (by_operator, assignee),
-                          (by_sentiment, sentiment)):  # fmt: skip
+                          (by_sentiment, sentiment), *((by_tag, t) for t in tags.get(pk, untagged))):  # fmt: skip
             entry = by.get(value)
             if entry is None:
                 entry = by[value] = [0, [], 0, 0, 0, 0]
@@ -515,6 +540,7 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
     )
     report.by_operator = _groups(groups[2], 3, lambda k: names.get(k, f"#{k}") if k is not None else None)
     report.by_sentiment = _groups(groups[3], 4, lambda k: k)
+    report.by_tag = _groups(groups[4], 5, lambda k: k)
 
     return report
 
@@ -534,11 +560,14 @@ def _fetch(qs: QuerySet) -> list[tuple]:
 
 
 def group_key(index: int, value) -> str:
-    """The drill-down value of a breakdown group: ``none`` for no operator, ``unknown`` for no sentiment."""
+    """The drill-down value of a breakdown group: ``none`` for no operator, ``unknown`` for no sentiment,
+    :data:`NO_TAG` for no tag."""
     if index == 3 and value is None:
         return "none"
     if index == 4 and not value:
         return SENTIMENT_UNKNOWN
+    if index == 5 and value is None:
+        return NO_TAG
     return str(value)
 
 
@@ -557,7 +586,7 @@ def _groups(acc: dict, index: int, label) -> list[Group]:
                 into[k] += add
         else:
             merged[key] = [n, seconds, fm, fb, rm, rb]
-            labels[key] = key if key in ("none", SENTIMENT_UNKNOWN) else label(value)
+            labels[key] = key if value is None or key in ("none", SENTIMENT_UNKNOWN) else label(value)
     result = [
         Group(
             key=key,
@@ -576,7 +605,7 @@ def _groups(acc: dict, index: int, label) -> list[Group]:
 
 METRICS = (
     "all", "day", "hour", "fr_answered", "fr_met", "fr_breached", "nr_answered", "nr_breached", "resolved",
-    "res_met", "res_breached", "platform", "priority", "operator", "sentiment", "changes_requested",
+    "res_met", "res_breached", "platform", "priority", "operator", "sentiment", "tag", "changes_requested",
 )  # fmt: skip
 
 
@@ -647,6 +676,13 @@ def drill_down(brand_ids: Iterable[int], rng: ReportRange, *, metric: str, value
             raise DrillDownError("sentiment")
         qs = qs.annotate(sentiment1=Coalesce(first_sentiment(), Value("")))
         qs = qs.filter(sentiment1="") if value == SENTIMENT_UNKNOWN else qs.filter(sentiment1=value)
+    elif metric == "tag":
+        if value == NO_TAG:
+            qs = qs.filter(~Exists(TicketTag.objects.filter(ticket_id=OuterRef("pk"))))
+        elif value and len(value) <= TAG_MAX_LENGTH:
+            qs = qs.filter(Exists(TicketTag.objects.filter(ticket_id=OuterRef("pk"), tag__name=value)))
+        else:
+            raise DrillDownError("tag")
     elif metric == "changes_requested":
         decisions = ReviewDecision.objects.filter(verdict=ReviewDecision.Verdict.CHANGES)
         if value:

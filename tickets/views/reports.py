@@ -21,7 +21,7 @@ from brands.access import brands_for, get_brand_for_user, is_admin
 from ..reports import charts, exports
 from ..reports.definitions import definitions_html
 from ..reports.forms import DrillDownForm, ExportForm, RangeForm, presets
-from ..reports.queries import DrillDownError, build_report, drill_down
+from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down
 
 DRILL_PAGE_SIZE = 50
 
@@ -41,6 +41,7 @@ METRIC_LABELS = {
     "priority": _lazy("Priority"),
     "operator": _lazy("Operator"),
     "sentiment": _lazy("Sentiment"),
+    "tag": _lazy("Tag"),
     "changes_requested": _lazy("Changes requested in review"),
 }
 
@@ -141,6 +142,7 @@ def report_tickets(request, slug: str | None = None):
         return render(
             request, "reports/tickets.html", {"brand": brand, "bad": True, "links": _links(brand)}, status=400
         )
+    metric, value = drill.cleaned_data["metric"], drill.cleaned_data["value"]
     offset = (page - 1) * DRILL_PAGE_SIZE
     rows = list(
         qs.select_related("brand", "author", "assignee").defer("assignee__password")[
@@ -158,7 +160,7 @@ def report_tickets(request, slug: str | None = None):
         "rng": rng,
         "metric": drill.cleaned_data["metric"],
         "metric_label": METRIC_LABELS[drill.cleaned_data["metric"]],
-        "value": drill.cleaned_data["value"],
+        "value": _("No tag") if (metric, value) == ("tag", NO_TAG) else value,
         "tickets": rows[:DRILL_PAGE_SIZE],
         "page": page,
         "prev_query": urlencode({**base, "page": page - 1}) if page > 1 else None,
@@ -188,6 +190,7 @@ def _pdf_labels() -> dict[str, str]:
         "priority": _("By priority"),
         "operator": _("By operator"),
         "sentiment": _("By sentiment"),
+        "tag": _("By tag"),
         "tickets": _("Tickets"),
     }
 

@@ -9,12 +9,19 @@ from django.views.decorators.http import require_POST
 
 from brands.access import perms_for
 
-from ..forms import NoteForm, ReplyForm
+from ..forms import NoteForm, ReplyForm, TagsForm
 from ..forms_review import ReviseForm
 from ..models import ACTIVE_STATUSES, ReplyStatus
-from ..selectors import author_history, conversation_of, get_ticket_for_user, ticket_page_queryset, timeline_of
+from ..selectors import (
+    author_history,
+    conversation_of,
+    get_ticket_for_user,
+    tags_of,
+    ticket_page_queryset,
+    timeline_of,
+)
 from ..selectors_review import changes_label, get_reply_for_user, reviewer_names, revisions_of
-from ..services import charcount, presence, replies, workflow
+from ..services import charcount, presence, replies, tags, workflow
 from .review import reasons_in_words
 
 #: replies whose review or failure the page explains (reasons, reviewer's note, revisions, Revise / Retry)
@@ -44,6 +51,7 @@ def ticket_detail(
     note_form: NoteForm | None = None,
     revise_form: ReviseForm | None = None,
     revise_id: int | None = None,
+    tags_form: TagsForm | None = None,
 ):
     ticket = get_ticket_for_user(request.user, pk, queryset=ticket_page_queryset())
     conversation = conversation_of(ticket)
@@ -62,10 +70,13 @@ def ticket_detail(
         if can_work and ticket.status in ACTIVE_STATUSES
         else (False, [])
     )
+    ticket_tags = tags_of(ticket)
     context = {
         "ticket": ticket,
         "conversation": conversation,
         "timeline": timeline_of(ticket),
+        "tags": ticket_tags,
+        "tags_form": tags_form,
         "history": author_history(ticket),
         "perms": perms,
         "can_work": can_work,
@@ -80,7 +91,7 @@ def ticket_detail(
         "note_form": note_form or NoteForm(),
         "reply_limit": charcount.LIMITS.get(ticket.platform, replies.REPLY_MAX_LENGTH),
     }
-    if reply_form or note_form or revise_form:
+    if reply_form or note_form or revise_form or tags_form:
         response = render(request, "tickets/ticket.html", context, status=400)
         if request.htmx:
             # A boosted form answered in place: keep the ticket's address in the bar, not the action's.
@@ -204,4 +215,20 @@ def note(request, pk: int):
         form.add_error("body", str(exc))
         return ticket_detail(request, pk, note_form=form)
     messages.success(request, _("Note added."))
+    return redirect("tickets:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def set_tags(request, pk: int):
+    ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+    form = TagsForm(request.POST)
+    if not form.is_valid():
+        return ticket_detail(request, pk, tags_form=form)
+    try:
+        tags.set_ticket_tags(ticket=ticket, user=request.user, names=form.cleaned_data["tags"])
+    except workflow.WorkflowError as exc:
+        form.add_error("tags", str(exc))
+        return ticket_detail(request, pk, tags_form=form)
+    messages.success(request, _("Tags saved."))
     return redirect("tickets:detail", pk=pk)

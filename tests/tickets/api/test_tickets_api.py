@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import make_ticket
 from tests.helpers import db_state
-from tickets.services import delivery, replies, workflow
+from tickets.services import delivery, replies, tags, workflow
 
 T0 = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
 LIST = "/api/v1/tickets/"
@@ -120,9 +120,10 @@ def test_the_list_costs_the_same_queries_whatever_the_page_size(cast, api, djang
         make_ticket(cast.brand_a, author_id=f"u-{n}", now=T0)
     client = api(cast.supervisor)
     client.get(LIST)  # warm the token lookup path
-    with django_assert_num_queries(4):  # token+user, memberships, count, page
+    # token+user, memberships, count, page, and the page's tags (one prefetch since tickets carry tags)
+    with django_assert_num_queries(5):
         assert len(ids(client.get(f"{LIST}?page_size=2"))) == 2
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert len(ids(client.get(f"{LIST}?page_size=12"))) == 12
 
 
@@ -143,6 +144,7 @@ def test_the_detail_has_the_ticket_its_mentions_replies_and_notes(cast, api):
     )
     workflow.claim_ticket(ticket=ticket, user=cast.operator, now=T0 + timedelta(minutes=1))
     note = workflow.add_note(ticket=ticket, user=cast.operator, body="cek resi")
+    tags.set_ticket_tags(ticket=ticket, user=cast.operator, names=["refund", "Delivery"])
     reply = replies.send_reply(ticket=ticket, user=cast.operator, body="Mohon DM resi", now=T0 + timedelta(minutes=2))
     delivery.deliver_reply(reply_id=reply.pk, now=T0 + timedelta(minutes=3))
     reply.refresh_from_db()
@@ -183,6 +185,7 @@ def test_the_detail_has_the_ticket_its_mentions_replies_and_notes(cast, api):
         "next_response_due_at": None,
         "resolution_due_at": "2025-03-04T09:00:00+07:00",
         "due_at": None,
+        "tags": ["delivery", "refund"],
         "mentions": [
             {
                 "id": mention.pk,
@@ -254,7 +257,8 @@ def test_the_detail_costs_the_same_queries_whatever_the_conversation_length(cast
     assert long.mentions.count() == 21
     client = api(cast.supervisor)
     client.get(f"{LIST}{short.pk}/")
-    with django_assert_num_queries(6):  # token+user, memberships, ticket, mentions, replies, notes
+    # token+user, memberships, ticket, tags (a prefetch since tickets carry tags), mentions, replies, notes
+    with django_assert_num_queries(7):
         client.get(f"{LIST}{short.pk}/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(f"{LIST}{long.pk}/")

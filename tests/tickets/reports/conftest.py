@@ -23,6 +23,11 @@ T4 (instagram, nobody, time-zone boundary in): received Sun 4 May 23:30 local (1
    due Wed 7 May 17:00 > now → not measured.
 Out: T5 received Mon 5 May 00:30 local (Sun 17:30 UTC, the same UTC day as T4); T6 ignored on Tue 29 Apr;
    T7 of brand B on Tue 29 Apr.
+Tags: T1 refund and vip, T2 vip, T3 refund, T4 none (T5, T6 and T7, all out, are tagged refund). By tag, a
+   ticket counts in each of its tags: refund = T1 + T3 (first response business 1,800 and 5,400 s → p50 1,800;
+   first response met 1, breached 1 → 50 %; resolution met 2 → 100 %); vip = T1 + T2 (1,800 and 3,000 → p50
+   1,800; met 2 → 100 %; resolution: T1 met, T2 not resolved and not yet due → 100 %); no tag = T4 (no first
+   response → no p50; breached 1 → 0 %; resolution not measured → —).
 """
 
 from dataclasses import dataclass
@@ -36,7 +41,7 @@ from tests.factories import make_normalized, make_ticket
 from tests.tickets.views.conftest import browser  # noqa: F401 - the report views use it too
 from tickets.models import Mention, Ticket, TicketStatus
 from tickets.reports.queries import ReportRange
-from tickets.services import delivery, ingest, replies, workflow
+from tickets.services import delivery, ingest, replies, tags, workflow
 
 WIB = ZoneInfo("Asia/Jakarta")
 FIRST, LAST = date(2025, 4, 28), date(2025, 5, 4)
@@ -118,6 +123,10 @@ def build_world(cast) -> World:
     t7 = make_ticket(cast.brand_b, platform_id="t7", author_id="a7", handle="globex_customer", platform="x",
                      posted_at=at(29, 4, 11), now=at(29, 4, 11))  # fmt: skip
     assert t4.received_at.astimezone(UTC).date() == t5.received_at.astimezone(UTC).date()
+    # tags: T1 refund + vip, T2 vip, T3 refund, T4 none; the tickets out of the report carry refund too
+    for t, names in ((t1, ["refund", "vip"]), (t2, ["vip"]), (t3, ["refund"]), (t5, ["refund"]), (t6, ["refund"])):
+        tags.set_ticket_tags(ticket=t, user=cast.operator, names=names)
+    tags.set_ticket_tags(ticket=t7, user=cast.operator_b, names=["refund"])
     return World(
         ReportRange(FIRST, LAST, WIB), NOW, *(Ticket.objects.get(pk=t.pk) for t in (t1, t2, t3, t4, t5, t6, t7))
     )

@@ -78,6 +78,20 @@ def test_breakdowns(world, cast):
     assert {g.key: g.tickets for g in report.by_sentiment} == {"negative": 1, "positive": 1, "unknown": 2}
 
 
+def test_breakdown_by_tag_counts_a_ticket_in_each_of_its_tags(world):
+    report = build_report([world.t1.brand_id], world.rng, now=world.now)
+    by_tag = [
+        (g.key, g.label, g.tickets, g.first_response, g.fr_compliance, g.res_compliance) for g in report.by_tag
+    ]
+    assert by_tag == [
+        ("refund", "refund", 2, Distribution(2, 1800, 5400, 5400), Compliance(1, 1), Compliance(2, 0)),
+        ("vip", "vip", 2, Distribution(2, 1800, 3000, 3000), Compliance(2, 0), Compliance(1, 0)),
+        ("-", "-", 1, Distribution(0, None, None, None), Compliance(0, 1), Compliance(0, 0)),
+    ]
+    percents = [(g.fr_compliance.percent, g.res_compliance.percent) for g in report.by_tag]
+    assert percents == [(50.0, 100.0), (100.0, 100.0), (0.0, None)]
+
+
 @pytest.mark.parametrize(
     ("metric", "value", "expected"),
     [
@@ -97,6 +111,10 @@ def test_breakdowns(world, cast):
         ("operator", "none", ["t4"]),
         ("sentiment", "unknown", ["t2", "t4"]),
         ("sentiment", "negative", ["t1"]),
+        ("tag", "refund", ["t1", "t3"]),
+        ("tag", "vip", ["t1", "t2"]),
+        ("tag", "-", ["t4"]),
+        ("tag", "nobody-uses-it", []),
     ],
 )
 def test_drill_down_lists_the_tickets_behind_each_figure(world, metric, value, expected):
@@ -128,3 +146,11 @@ def test_review_decisions_and_reasons(world, cast):
     assert report.review_approval_percent == 50.0
     listed = drill_down([world.t1.brand_id], world.rng, metric="changes_requested", value="tone", now=world.now)
     assert [t.pk for t in listed] == [world.t1.pk]
+
+
+@pytest.mark.parametrize("value", ["", "x" * 41])
+def test_a_tag_drill_down_needs_a_tag(world, value):
+    from tickets.reports.queries import DrillDownError
+
+    with pytest.raises(DrillDownError):
+        drill_down([world.t1.brand_id], world.rng, metric="tag", value=value, now=world.now)

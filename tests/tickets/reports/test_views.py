@@ -43,6 +43,22 @@ def test_managers_supervisors_and_admins_read_the_report(world, cast, browser, w
     assert "/reports/definitions/" in body
 
 
+def test_the_by_tag_panel_links_each_tag_to_its_tickets(world, cast, browser):
+    client = browser(cast.manager)
+    body = client.get("/reports/acme/" + RANGE).content.decode()
+    assert "<h2>By tag</h2>" in body
+    assert "not part of SMRC" not in body and "once tickets carry tags" not in body
+    link = "/reports/acme/tickets/?start=2025-04-28&amp;end=2025-05-04&amp;metric=tag&amp;value="
+    assert f'<a href="{link}refund">2</a>' in body
+    assert f'<th scope="row">No tag</th>\n        <td><a href="{link}-">1</a>' in body
+
+    untagged = client.get("/reports/acme/tickets/" + RANGE + "&metric=tag&value=-").content.decode()
+    assert "<strong>Tag</strong>: No tag" in untagged
+    assert f'href="/tickets/{world.t4.pk}/"' in untagged
+    assert f'href="/tickets/{world.t1.pk}/"' not in untagged
+    assert client.get("/reports/acme/tickets/" + RANGE + "&metric=tag").status_code == 400
+
+
 def test_the_index_lists_the_brands_with_presets(cast, browser):
     response = browser(cast.manager).get("/reports/")
     body = response.content.decode()
@@ -101,9 +117,10 @@ def test_the_report_reads_a_fixed_number_of_queries(cast, browser, django_assert
     today = timezone.localdate()
     url = f"/reports/acme/?start={today - timedelta(days=6):%Y-%m-%d}&end={today:%Y-%m-%d}"
     client.get(url)  # warm up
-    # session, user, memberships, brand; ticket rows, first sentiments, operator names, replies, review decisions
+    # session, user, memberships, brand; ticket rows, first sentiments, tags (one grouped read since tickets carry
+    # tags), replies, review decisions (operator names only when a ticket has an assignee: none here)
     # on PostgreSQL the report runs in a transaction with two planner settings: SAVEPOINT, 2 × SET LOCAL, RELEASE
-    with django_assert_num_queries(8 + (4 if connection.vendor == "postgresql" else 0)):
+    with django_assert_num_queries(9 + (4 if connection.vendor == "postgresql" else 0)):
         response = client.get(url)
     assert f">{n}<" in response.content.decode()
 
