@@ -80,9 +80,7 @@ def test_breakdowns(world, cast):
 
 def test_breakdown_by_tag_counts_a_ticket_in_each_of_its_tags(world):
     report = build_report([world.t1.brand_id], world.rng, now=world.now)
-    by_tag = [
-        (g.key, g.label, g.tickets, g.first_response, g.fr_compliance, g.res_compliance) for g in report.by_tag
-    ]
+    by_tag = [(g.key, g.label, g.tickets, g.first_response, g.fr_compliance, g.res_compliance) for g in report.by_tag]
     assert by_tag == [
         ("refund", "refund", 2, Distribution(2, 1800, 5400, 5400), Compliance(1, 1), Compliance(2, 0)),
         ("vip", "vip", 2, Distribution(2, 1800, 3000, 3000), Compliance(2, 0), Compliance(1, 0)),

@@ -81,7 +81,8 @@ def test_tags_belong_to_the_ticket_brand(cast, ticket):
         ),
         (
             ["-late"],
-            "The tag “-late” may hold only letters, digits, hyphens and underscores, and starts with a letter or digit.",
+            "The tag “-late” may hold only letters, digits, hyphens and underscores, "
+            "and starts with a letter or digit.",
         ),
         ([f"t{n}" for n in range(21)], "A ticket can have at most 20 tags."),
     ],
