@@ -53,8 +53,8 @@ check: venv
 		ALLOWED_HOSTS=smrc.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: venv
-	$(PY) manage.py makemessages -l id --no-obsolete --no-location
-	$(PY) manage.py compilemessages -l id
+	$(PY) manage.py makemessages -l id --no-obsolete --no-location -i "var/*" -i "bench/*" -i "tests/*" -i "docs/*"
+	$(PY) manage.py compilemessages -l id --ignore=.venv --ignore=var
 
 # The benchmark loads a million tickets into its own PostgreSQL database (created if missing), never DATABASE_URL.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smrc_bench

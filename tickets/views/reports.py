@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from brands.access import brands_for, get_brand_for_user, is_admin
 
@@ -26,23 +26,23 @@ from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down
 DRILL_PAGE_SIZE = 50
 
 METRIC_LABELS = {
-    "all": _lazy("All tickets received"),
-    "day": _lazy("Received on a day"),
-    "hour": _lazy("Received in an hour of the week"),
-    "fr_answered": _lazy("With a first response"),
-    "fr_met": _lazy("First response within SLA"),
-    "fr_breached": _lazy("First response breached"),
-    "nr_answered": _lazy("With a next response"),
-    "nr_breached": _lazy("Next response breached"),
-    "resolved": _lazy("Resolved"),
-    "res_met": _lazy("Resolution within SLA"),
-    "res_breached": _lazy("Resolution breached"),
-    "platform": _lazy("Channel"),
-    "priority": _lazy("Priority"),
-    "operator": _lazy("Operator"),
-    "sentiment": _lazy("Sentiment"),
-    "tag": _lazy("Tag"),
-    "changes_requested": _lazy("Changes requested in review"),
+    "all": gettext_lazy("All tickets received"),
+    "day": gettext_lazy("Received on a day"),
+    "hour": gettext_lazy("Received in an hour of the week"),
+    "fr_answered": gettext_lazy("With a first response"),
+    "fr_met": gettext_lazy("First response within SLA"),
+    "fr_breached": gettext_lazy("First response breached"),
+    "nr_answered": gettext_lazy("With a next response"),
+    "nr_breached": gettext_lazy("Next response breached"),
+    "resolved": gettext_lazy("Resolved"),
+    "res_met": gettext_lazy("Resolution within SLA"),
+    "res_breached": gettext_lazy("Resolution breached"),
+    "platform": gettext_lazy("Channel"),
+    "priority": gettext_lazy("Priority"),
+    "operator": gettext_lazy("Operator"),
+    "sentiment": gettext_lazy("Sentiment"),
+    "tag": gettext_lazy("Tag"),
+    "changes_requested": gettext_lazy("Changes requested in review"),
 }
 
 
