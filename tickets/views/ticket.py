@@ -202,33 +202,45 @@ def presence_beat(request, pk: int):
     return render(request, "tickets/_presence.html", {"others": presence.others(ticket.pk, request.user)})
 
 
+def _form_action(request, pk: int, *, form_class, form_name: str, field: str, action, success: str):
+    """Validate ``form_class`` and call ``action(ticket, cleaned_data)``; a bad form or a refusal re-renders the
+    ticket with the form and its error in place (400)."""
+    ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(ticket, form.cleaned_data)
+        except workflow.WorkflowError as exc:
+            form.add_error(field, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect("tickets:detail", pk=pk)
+    return ticket_detail(request, pk, **{form_name: form})
+
+
 @login_required
 @require_POST
 def note(request, pk: int):
-    ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        return ticket_detail(request, pk, note_form=form)
-    try:
-        workflow.add_note(ticket=ticket, user=request.user, body=form.cleaned_data["body"])
-    except workflow.WorkflowError as exc:
-        form.add_error("body", str(exc))
-        return ticket_detail(request, pk, note_form=form)
-    messages.success(request, _("Note added."))
-    return redirect("tickets:detail", pk=pk)
+    return _form_action(
+        request,
+        pk,
+        form_class=NoteForm,
+        form_name="note_form",
+        field="body",
+        action=lambda ticket, data: workflow.add_note(ticket=ticket, user=request.user, body=data["body"]),
+        success=_("Note added."),
+    )
 
 
 @login_required
 @require_POST
 def set_tags(request, pk: int):
-    ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
-    form = TagsForm(request.POST)
-    if not form.is_valid():
-        return ticket_detail(request, pk, tags_form=form)
-    try:
-        tags.set_ticket_tags(ticket=ticket, user=request.user, names=form.cleaned_data["tags"])
-    except workflow.WorkflowError as exc:
-        form.add_error("tags", str(exc))
-        return ticket_detail(request, pk, tags_form=form)
-    messages.success(request, _("Tags saved."))
-    return redirect("tickets:detail", pk=pk)
+    return _form_action(
+        request,
+        pk,
+        form_class=TagsForm,
+        form_name="tags_form",
+        field="tags",
+        action=lambda ticket, data: tags.set_ticket_tags(ticket=ticket, user=request.user, names=data["tags"]),
+        success=_("Tags saved."),
+    )
