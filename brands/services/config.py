@@ -55,6 +55,19 @@ class Summary:
         bucket[kind] = bucket.get(kind, 0) + 1
 
 
+def _save_changes(obj, values: dict[str, Any], *, created: bool, summary: "Summary", kind: str) -> bool:
+    """Set on ``obj`` the ``values`` that differ and save it when it is new or anything changed; count it in
+    ``summary`` under ``kind``. Returns whether it was saved (an unchanged object is not written)."""
+    dirty = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in dirty:
+        setattr(obj, name, values[name])
+    if not (created or dirty):
+        return False
+    obj.save()
+    summary.count(kind, created)
+    return True
+
+
 class _Reader:
     """Typed access to the document that collects problems instead of stopping at the first."""
 
@@ -201,12 +214,7 @@ def apply_config(data: Any) -> Summary:
                     raw, "managers_edit_knowledge", path, bool, default=brand.managers_edit_knowledge
                 ),
             }
-            changed = [name for name, value in fields.items() if getattr(brand, name) != value]
-            for name in changed:
-                setattr(brand, name, fields[name])
-            if changed or created:
-                brand.save()
-                summary.count("brands", created)
+            _save_changes(brand, fields, created=created, summary=summary, kind="brands")
 
             for username, role in (reader.get(raw, "members", path, dict, default={}) or {}).items():
                 if role not in Role.values:
@@ -245,12 +253,7 @@ def apply_config(data: Any) -> Summary:
                     value = reader.secret(channel, secret, cpath)
                     if value is not None:
                         values[secret] = value
-                dirty = [name for name, value in values.items() if getattr(account, name) != value]
-                for name in dirty:
-                    setattr(account, name, values[name])
-                if made or dirty:
-                    account.save()
-                    summary.count("channels", made)
+                _save_changes(account, values, created=made, summary=summary, kind="channels")
 
             raw_sla = reader.get(raw, "sla", path, dict)
             if raw_sla is not None:
@@ -377,12 +380,7 @@ def _listening(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Sum
         rule = ListeningRule.objects.filter(brand=brand, name=name).first()
         made = rule is None
         rule = rule or ListeningRule(brand=brand, name=name)
-        dirty = [key for key, value in values.items() if getattr(rule, key) != value]
-        for key in dirty:
-            setattr(rule, key, values[key])
-        if made or dirty:
-            rule.save()
-            summary.count("listening_rules", made)
+        _save_changes(rule, values, created=made, summary=summary, kind="listening_rules")
 
 
 ROUTING_MODES = ("claim", "round_robin", "load")
@@ -425,12 +423,7 @@ def _routing(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summa
     if reader.problems:
         return
     values = {"routing_mode": mode, "operator_capacity": capacity, "idle_owner_minutes": idle}
-    dirty = [key for key, value in values.items() if getattr(brand, key) != value]
-    for key in dirty:
-        setattr(brand, key, values[key])
-    if dirty:
-        brand.save(update_fields=dirty)
-        summary.count("routing", False)
+    _save_changes(brand, values, created=False, summary=summary, kind="routing")
     for membership, languages, skills in profiles:
         if (membership.languages, membership.skills) != (languages, skills):
             membership.languages, membership.skills = languages, skills
@@ -466,12 +459,7 @@ def _noise_and_urgency(reader: _Reader, raw: dict, path: str, brand: Brand, summ
             rule = model.objects.filter(brand=brand, pattern=pattern).first()
             made = rule is None
             rule = rule or model(brand=brand, pattern=pattern)
-            dirty = [k for k, v in values.items() if getattr(rule, k) != v]
-            for k in dirty:
-                setattr(rule, k, values[k])
-            if made or dirty:
-                rule.save()
-                summary.count(key, made)
+            _save_changes(rule, values, created=made, summary=summary, kind=key)
     for j, item in enumerate(reader.get(raw, "blocked_authors", path, list, default=[])):
         bpath = f"{path}.blocked_authors[{j}]"
         platform = reader.get(item, "platform", bpath, str, required=True)
@@ -549,12 +537,7 @@ def _review(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summar
             probation = {members[n].pk for n in names if n in members}
     if reader.problems:
         return
-    dirty = [name for name, value in values.items() if getattr(policy, name) != value]
-    for name in dirty:
-        setattr(policy, name, values[name])
-    if made or dirty:
-        policy.save()
-        summary.count("review_policy", made)
+    _save_changes(policy, values, created=made, summary=summary, kind="review_policy")
     if probation is not None:
         for membership in Membership.objects.filter(brand=brand):
             wanted = membership.pk in probation
