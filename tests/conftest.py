@@ -4,13 +4,21 @@ Cast: brand A (``acme``) with an operator, a supervisor and a manager; brand B (
 operator; an outsider with no membership; and an admin.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from brands.models import Brand, Role
 from tests.factories import make_brand, make_member, make_user
+
+# In CI the property tests draw the same examples every run, so a submission's result does not depend on luck;
+# on a developer's machine they keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
