@@ -205,8 +205,15 @@ SMRC_CLOSE_AFTER_HOURS = env_int("SMRC_CLOSE_AFTER_HOURS", 72)
 SMRC_ONLINE_MINUTES = env_int("SMRC_ONLINE_MINUTES", 5)
 
 # --- inbound channels (docs/channels.md) ------------------------------------------------------------------
-# Webhook bodies above this answer 413 and are not stored.
+# Webhook bodies above this answer 413 and are not stored; JSON nested deeper than this answers 400 unparsed.
 SMRC_WEBHOOK_MAX_BYTES = env_int("SMRC_WEBHOOK_MAX_BYTES", 1024 * 1024)
+SMRC_WEBHOOK_MAX_DEPTH = env_int("SMRC_WEBHOOK_MAX_DEPTH", 32)
+# The X CRC and the Meta handshake answer at most this many requests a minute per client address, then 429.
+SMRC_WEBHOOK_CHALLENGES_PER_MINUTE = env_int("SMRC_WEBHOOK_CHALLENGES_PER_MINUTE", 30)
+# Behind a reverse proxy: the header in which it passes the client's address (e.g. X-Real-IP), so that request
+# counting goes by client and not by proxy. Leave empty when clients reach the app directly.
+SMRC_CLIENT_IP_HEADER = env_str("SMRC_CLIENT_IP_HEADER")
+RATELIMIT_IP_META_KEY = "smrc.clientip.client_ip"
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, SMRC_WEBHOOK_MAX_BYTES + 64 * 1024)
 # Every call to a platform gives up after this many seconds.
 SMRC_HTTP_TIMEOUT = env_int("SMRC_HTTP_TIMEOUT", 10)

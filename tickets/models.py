@@ -586,6 +586,8 @@ class InboundDelivery(models.Model):
         verbose_name=_("channel account"),
     )
     body = models.TextField(_("raw body"))
+    #: sha256 of the raw body: the same bytes (a platform's retry, or a replay) are stored once
+    body_sha256 = models.CharField(_("body hash"), max_length=64, blank=True, default="", editable=False)
     #: the request headers worth keeping (content type, signature scheme, delivery ids); never secrets
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
@@ -607,6 +609,7 @@ class InboundDelivery(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=["pending", "processed", "failed", "ignored"]), name="delivery_state_valid"
             ),
+            models.UniqueConstraint(fields=["body_sha256"], condition=~Q(body_sha256=""), name="delivery_unique_body"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Nothing lost, nothing doubled (DESIGN §7): the broker down while deliveries arrive, a worker dying mid-batch,
 the same item delivered in parallel (PostgreSQL)."""
 
+import json
 import threading
 
 import pytest
@@ -48,17 +49,18 @@ def sweep(settings) -> int:
 
 def test_the_broker_down_loses_nothing_and_the_sweep_doubles_nothing(accounts, broker_down, settings):
     client = Client()
-    deliveries = [*tweets(5), tweets(1)[0]]  # the platform retried the first one
-    for data in deliveries:
-        assert post_x(client, data).status_code == 200  # acknowledged: it is stored
-    assert InboundDelivery.objects.filter(state="pending").count() == 6
+    for data in tweets(5):
+        assert post_x(client, data).json() == {"received": True}  # acknowledged: it is stored
+    retried = post_x(client, tweets(1)[0])  # the platform retried the first one: the same bytes, stored once
+    assert (retried.status_code, retried.json()) == (200, {"received": True, "duplicate": True})
+    assert InboundDelivery.objects.filter(state="pending").count() == 5
     assert not Mention.objects.exists()
-    assert sweep(settings) == 6  # Redis still down: the sweep itself cannot queue; they stay pending
-    assert InboundDelivery.objects.filter(state="pending").count() == 6
+    assert sweep(settings) == 5  # Redis still down: the sweep itself cannot queue; they stay pending
+    assert InboundDelivery.objects.filter(state="pending").count() == 5
 
     broker_down.undo()  # Redis is back
-    assert sweep(settings) == 6
-    assert InboundDelivery.objects.filter(state="processed").count() == 6
+    assert sweep(settings) == 5
+    assert InboundDelivery.objects.filter(state="processed").count() == 5
     assert Mention.objects.count() == 5
     assert Ticket.objects.count() == 5
     assert sweep(settings) == 0
@@ -88,7 +90,7 @@ def test_a_failure_mid_batch_leaves_no_half_batch_and_the_retry_makes_no_duplica
     broker_down.undo()
     sweep(settings)
     assert Mention.objects.count() == 10
-    post_x(client, batch(10))  # and the platform redelivering the whole batch adds nothing
+    post_x(client, batch(10), body=json.dumps(batch(10)).encode())  # the platform re-batched it: other bytes
     assert Mention.objects.count() == 10
     assert Ticket.objects.count() == 10
     assert InboundDelivery.objects.filter(state="processed").count() == 2
@@ -171,7 +173,7 @@ def test_the_same_item_delivered_in_parallel_is_one_mention(accounts, broker_dow
     client = Client()
     data = batch(20)
     post_x(client, data)
-    post_x(client, data)  # X sends one event per subscribed user: the same posts twice
+    post_x(client, data, body=json.dumps(data).encode())  # the same posts again, in another batch (other bytes)
     first, second = InboundDelivery.objects.order_by("pk").values_list("pk", flat=True)
     results = run_together(lambda: inbound.process_delivery(first), lambda: inbound.process_delivery(second))
     assert results == ["processed", "processed"]

@@ -1,5 +1,6 @@
 """The normalized records every channel adapter produces and every ingest path takes."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -124,3 +125,20 @@ class CredentialsError(ChannelError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason, permanent=True)
+
+
+#: a platform account id in a webhook body (X user, Facebook page, Instagram account): digits, at most the 64
+#: characters ``ChannelAccount.external_id`` holds
+ACCOUNT_ID = re.compile(r"[0-9]{1,64}")
+
+
+def account_id(value: Any, where: str) -> str:
+    """``value`` (a string of digits, or a whole number) as the id of the account a webhook part is for.
+
+    Anything else is a :class:`PayloadError` naming ``where``: a delivery is never attributed by guessing.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
+    if not isinstance(value, str) or not ACCOUNT_ID.fullmatch(value):
+        raise PayloadError(f"{where} is not an account id")
+    return value

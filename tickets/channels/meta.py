@@ -12,12 +12,14 @@ import hmac
 from datetime import UTC, datetime
 from typing import Any
 
-from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError
+from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id
 from .http import get_json
 
 SIGNATURE_HEADER = "HTTP_X_HUB_SIGNATURE_256"
 GRAPH = "https://graph.facebook.com/v25.0"
 POST_ITEMS = {"status", "post", "photo", "video", "share"}
+#: webhook ``object`` → the platform of the accounts its entries are for
+OBJECTS = {"page": "facebook", "instagram": "instagram"}
 
 
 def verify(body: bytes, signature: str, secrets: list[str]) -> bool:
@@ -31,12 +33,45 @@ def verify(body: bytes, signature: str, secrets: list[str]) -> bool:
     )
 
 
-def platform_of(payload: dict) -> str:
-    return "instagram" if payload.get("object") == "instagram" else "facebook"
+def addressed_accounts(payload: dict) -> set[tuple[str, str]]:
+    """Every (platform, account id) a webhook body is for: ``object`` names the platform (``page``: Facebook,
+    ``instagram``) and each ``entry[].id`` the page or Instagram account.
+
+    Meta never puts an event for one account inside another's entry, so a Messenger event whose own side
+    (``recipient.id``, or ``sender.id`` for an echo) is not its entry's account is a :class:`PayloadError`, as
+    are another ``object``, an entry without an id and an empty ``entry``.
+    """
+    kind = payload.get("object")
+    platform = OBJECTS.get(kind) if isinstance(kind, str) else None
+    if platform is None:
+        raise PayloadError("object is neither page nor instagram")
+    entries = payload.get("entry")
+    if not isinstance(entries, list) or not entries:
+        raise PayloadError("no entry list")
+    ids = set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise PayloadError("an entry that is not an object")
+        account = account_id(entry.get("id"), "entry.id")
+        events = entry.get("messaging") or []
+        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+            raise PayloadError(f"entry {account}: messaging is not a list of events")
+        for event in events:
+            other = _other_account(event, account)
+            if other:
+                raise PayloadError(f"entry {account} carries a message for account {other}")
+        ids.add((platform, account))
+    return ids
 
 
-def account_ids(payload: dict) -> set[str]:
-    return {str(e["id"]) for e in payload.get("entry") or [] if isinstance(e, dict) and e.get("id")}
+def _other_account(event: dict, page: str) -> str:
+    """The account a Messenger event names as ours when that is not ``page`` (else ""): the recipient of a
+    message to us, the sender of an echo of one of ours."""
+    message = event.get("message") or event.get("message_edit")
+    echo = isinstance(message, dict) and bool(message.get("is_echo"))
+    side = event.get("sender" if echo else "recipient")
+    ours = side.get("id") if isinstance(side, dict) else None
+    return str(ours) if ours not in (None, "") and str(ours) != page else ""
 
 
 def _seconds(value: Any, fallback: Any = None) -> datetime:
@@ -137,6 +172,10 @@ def _feed(value: dict, page: str, entry: dict, parsed: Parsed) -> None:
 
 
 def _messaging(event: dict, page: str, parsed: Parsed) -> None:
+    other = _other_account(event, page)
+    if other:
+        parsed.skipped.append(f"messaging event in entry {page} for account {other}")
+        return
     message = event.get("message") or event.get("message_edit")
     if not isinstance(message, dict) or not message.get("mid"):
         parsed.skipped.append("messaging event without a message")
@@ -206,12 +245,18 @@ def _ig_mention(value: dict, account: str, entry: dict, parsed: Parsed, fetch) -
         return
     if comment_id:
         fields = f"mentioned_comment.comment_id({comment_id}){{id,text,timestamp,username,media{{id,permalink}}}}"
-        data = (fetch(account, account, {"fields": fields}) or {}).get("mentioned_comment") or {}
+    else:
+        fields = f"mentioned_media.media_id({media_id}){{id,caption,timestamp,username,permalink}}"
+    answer = fetch(account, account, {"fields": fields})
+    if answer is None:
+        parsed.skipped.append(f"Instagram mention {comment_id or media_id}: not fetched for account {account}")
+        return
+    if comment_id:
+        data = answer.get("mentioned_comment") or {}
         platform_id, kind = str(comment_id), "comment"
         text, url = data.get("text", ""), (data.get("media") or {}).get("permalink", "")
     else:
-        fields = f"mentioned_media.media_id({media_id}){{id,caption,timestamp,username,permalink}}"
-        data = (fetch(account, account, {"fields": fields}) or {}).get("mentioned_media") or {}
+        data = answer.get("mentioned_media") or {}
         platform_id, kind = str(media_id), "post"
         text, url = data.get("caption", ""), data.get("permalink", "")
     username = data.get("username", "")
@@ -232,10 +277,14 @@ def _ig_mention(value: dict, account: str, entry: dict, parsed: Parsed, fetch) -
 
 
 def graph_fetcher(accounts: dict, client):
-    """A ``fetch`` for :func:`parse`: reads ``GET /{path}`` with the access token of the addressed account."""
+    """A ``fetch`` for :func:`parse`: reads ``GET /{path}`` with the access token of the addressed account, when
+    it is one of ``accounts`` (external id → account: those that signed the delivery); None for any other, with
+    no call made, so a body can never spend the token of an account that did not sign it."""
 
-    def fetch(account_id: str, path: str, params: dict) -> dict:
+    def fetch(account_id: str, path: str, params: dict) -> dict | None:
         account = accounts.get(account_id)
-        return get_json(client, f"{GRAPH}/{path}", params=params, token=account.access_token if account else "")
+        if account is None:
+            return None
+        return get_json(client, f"{GRAPH}/{path}", params=params, token=account.access_token) or {}
 
     return fetch

@@ -10,10 +10,11 @@ import base64
 import hashlib
 import hmac
 import html
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError
+from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id
 from .http import get_json
 
 PLATFORM = "x"
@@ -26,12 +27,24 @@ USER_FIELDS = "public_metrics,verified,verified_type,username,name"
 LANGUAGES = {"in": "id", "und": "", "qme": "", "zxx": ""}
 
 
+#: the shape of the tokens X sends in a CRC challenge: base64 or URL-safe base64 or a UUID, bounded. None of these
+#: characters can start a JSON object, so a CRC answer is never the signature of a body we would accept.
+CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,128}")
+
+
 def _digest(secret: str, message: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
 
 
+def is_crc_token(token: str) -> bool:
+    return CRC_TOKEN.fullmatch(token) is not None
+
+
 def crc_response(crc_token: str, secret: str) -> dict[str, str]:
-    """The answer to X's CRC challenge (GET ?crc_token=…)."""
+    """The answer to X's CRC challenge (GET ?crc_token=…), for a token of X's shape only (else ValueError): the
+    HMAC of anything else could be replayed as the signature of a forged delivery."""
+    if not is_crc_token(crc_token):
+        raise ValueError("not a CRC token")
     return {"response_token": "sha256=" + _digest(secret, crc_token.encode())}
 
 
@@ -43,13 +56,26 @@ def verify(body: bytes, signature: str, secrets: list[str]) -> bool:
     return any(hmac.compare_digest(given, ("sha256=" + _digest(s, body)).encode()) for s in secrets if s)
 
 
-def account_ids(payload: dict) -> set[str]:
-    ids = {str(payload["for_user_id"])} if payload.get("for_user_id") else set()
-    for event in _xaa_events(payload):
-        user_id = (event.get("filter") or {}).get("user_id")
-        if user_id:
-            ids.add(str(user_id))
-    return ids
+def addressed_accounts(payload: dict) -> set[tuple[str, str]]:
+    """Every (platform, account id) a webhook body is for, wherever it names one: ``for_user_id`` for the
+    Account Activity events beside it, each X Activity event's own ``filter.user_id`` (one body may carry both).
+
+    A part that names no account is a :class:`PayloadError`, as is ``data`` that is not an X Activity event (a
+    saved search response is no webhook): a delivery is only ever routed to accounts that signed it.
+    """
+    ids = set()
+    if "for_user_id" in payload or any(str(key).endswith("_events") for key in payload):
+        ids.add(account_id(payload.get("for_user_id"), "for_user_id"))
+    if "data" in payload:
+        data = payload["data"]
+        for event in data if isinstance(data, list) else [data]:
+            if not isinstance(event, dict) or "event_type" not in event:
+                raise PayloadError("data that is not an X Activity event")
+            where = event.get("filter")
+            ids.add(account_id(where.get("user_id") if isinstance(where, dict) else None, "filter.user_id"))
+    if not ids:
+        raise PayloadError("no account named (no for_user_id, no X Activity event)")
+    return {(PLATFORM, i) for i in ids}
 
 
 def _xaa_events(payload: dict) -> list[dict]:

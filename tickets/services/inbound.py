@@ -8,22 +8,31 @@ brand's channel account, the platform says it is an echo, or its id is one of ou
 attached to their ticket, never a new one. Processing is idempotent: replaying anything creates nothing new.
 """
 
+import hashlib
 import hmac
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from brands.models import Brand, ChannelAccount, ListeningRule
 from brands.services import listening
+from smrc.jsonlimits import loads_bounded
 
 from ..channels import http, registry
-from ..channels.base import ChannelError, CredentialsError, InboundAction, NormalizedMention, Parsed, PayloadError
+from ..channels.base import (
+    ChannelError,
+    CredentialsError,
+    InboundAction,
+    InboundItem,
+    NormalizedMention,
+    Parsed,
+    PayloadError,
+)
 from ..models import InboundDelivery, Mention, Reply
 from . import ingest
 
@@ -31,6 +40,7 @@ logger = logging.getLogger("smrc.inbound")
 
 #: webhook families: the endpoint name → the platforms of the accounts it serves
 FAMILIES = {"x": ("x",), "meta": ("facebook", "instagram")}
+FAMILY_OF = {platform: family for family, platforms in FAMILIES.items() for platform in platforms}
 #: request headers kept with a delivery (never credentials)
 KEPT_HEADERS = (
     "CONTENT_TYPE",
@@ -72,63 +82,116 @@ class Outcome:
         }
 
 
-# --- secrets --------------------------------------------------------------------------------------------------
+# --- secrets and signatures -----------------------------------------------------------------------------------
 
 
-def webhook_secrets(family: str, external_ids: set[str] | None = None) -> list[str]:
-    """The app secrets a delivery to ``family`` may be signed with: the ``webhook_secret`` of the channel
-    accounts (of ``external_ids`` when given), then the environment fallback (X_CONSUMER_SECRET, META_APP_SECRET)."""
+def _fallback_secret(family: str) -> str:
+    return settings.X_CONSUMER_SECRET if family == "x" else settings.META_APP_SECRET
+
+
+def webhook_secrets(family: str) -> list[str]:
+    """Every app secret a delivery to ``family`` could be signed with: the ``webhook_secret`` of its channel
+    accounts, then the environment fallback (X_CONSUMER_SECRET, META_APP_SECRET). Only a first filter, so that
+    no stranger's body is ever parsed: which account a delivery may write to is :func:`signed_accounts`'s call."""
     accounts = ChannelAccount.objects.filter(platform__in=FAMILIES[family]).exclude(webhook_secret="")
-    if external_ids is not None:
-        accounts = accounts.filter(external_id__in=external_ids)
     found = list(dict.fromkeys(accounts.order_by("pk").values_list("webhook_secret", flat=True)))
-    fallback = settings.X_CONSUMER_SECRET if family == "x" else settings.META_APP_SECRET
+    fallback = _fallback_secret(family)
     return [*found, fallback] if fallback else found
 
 
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode()).digest()
+
+
 def verify_token_matches(token: str) -> bool:
-    """Meta's subscription handshake: ``hub.verify_token`` is the verify token of one of our Meta accounts."""
+    """Meta's subscription handshake: ``hub.verify_token`` is the verify token of one of our Meta accounts (or
+    META_VERIFY_TOKEN). Compared as equal-length digests, every candidate, so the time taken tells nothing."""
     if not token:
         return False
     tokens = ChannelAccount.objects.filter(platform__in=FAMILIES["meta"]).values_list("verify_token", flat=True)
-    candidates = [*tokens, settings.META_VERIFY_TOKEN] if settings.META_VERIFY_TOKEN else list(tokens)
-    return any(hmac.compare_digest(token.encode(), t.encode()) for t in candidates if t)
+    given = _digest(token)
+    matched = False
+    for candidate in [*tokens, settings.META_VERIFY_TOKEN]:
+        if candidate:
+            matched |= hmac.compare_digest(given, _digest(candidate))
+    return matched
+
+
+@dataclass(frozen=True)
+class Signed:
+    """Which of the accounts a delivery addresses it may write to: ``accounts``, whose own secret made its
+    signature. ``refused``: known accounts whose secret did not; ``unknown``: ids SMRC has no account for."""
+
+    accounts: tuple[ChannelAccount, ...] = ()
+    refused: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """What was left out and why, for admins (the delivery's ``error``)."""
+        parts = []
+        if self.refused:
+            parts.append(f"refused, not signed with the account's own secret: {', '.join(self.refused)}")
+        if self.unknown:
+            parts.append(f"unknown account(s): {', '.join(self.unknown)}")
+        return "; ".join(parts)
+
+
+def signed_accounts(*, family: str, addressed: set[tuple[str, str]], body: bytes, signature: str) -> Signed:
+    """Check ``signature`` over the raw ``body`` once per addressed (platform, account id): an account is signed
+    only by its own ``webhook_secret`` (or, when it has none, the environment's fallback secret). One brand's
+    app secret therefore never vouches for another brand's account, whatever else the body carries."""
+    verify = registry.adapter(FAMILIES[family][0]).verify
+    ids = {external_id for _, external_id in addressed}
+    rows = ChannelAccount.objects.filter(platform__in=FAMILIES[family], external_id__in=ids).order_by("pk")
+    known = {(a.platform, a.external_id): a for a in rows}
+    fallback = _fallback_secret(family)
+    made_it: dict[str, bool] = {}  # one HMAC per distinct secret, however many pages share an app
+    accounts, refused, unknown = [], [], []
+    for key in sorted(addressed):
+        account = known.get(key)
+        if account is None:
+            unknown.append(":".join(key))
+            continue
+        secret = account.webhook_secret or fallback
+        if secret not in made_it:
+            made_it[secret] = bool(secret) and verify(body, signature, [secret])
+        if made_it[secret]:
+            accounts.append(account)
+        else:
+            refused.append(":".join(key))
+    return Signed(tuple(accounts), tuple(refused), tuple(unknown))
 
 
 # --- deliveries -----------------------------------------------------------------------------------------------
 
 
-def platform_of(family: str, payload: dict) -> str:
-    if family == "x":
-        return "x"
-    return "instagram" if payload.get("object") == "instagram" else "facebook"
+def store_delivery(*, platform: str, body: bytes, meta: dict, signed: Signed) -> InboundDelivery | None:
+    """Store a delivery whose signature :func:`signed_accounts` checked: ``pending`` when an addressed account
+    signed it, ``ignored`` when it only addresses accounts SMRC does not know (the platform still gets its 200,
+    or it would retry for days). What was left out is in ``error``.
 
-
-def store_delivery(*, family: str, payload: dict, body: bytes, meta: dict) -> InboundDelivery:
-    """Store a verified delivery. Addressed to none of our accounts: stored as ``ignored`` for admins (the
-    platform still gets its 200, or it would retry forever)."""
-    platform = platform_of(family, payload)
-    adapter = registry.adapter(platform)
-    try:
-        ids = adapter.account_ids(payload)
-    except (AttributeError, TypeError, ValueError):
-        ids = set()
-    accounts = list(ChannelAccount.objects.filter(platform__in=FAMILIES[family], external_id__in=ids).order_by("pk"))
+    The same bytes again (a platform's retry, or a replay: signatures carry no time) are stored once, by the
+    unique body hash: returns None and nothing changes."""
     now = timezone.now()
-    known = {a.external_id for a in accounts}
-    unknown = sorted(ids - known)
-    delivery = InboundDelivery.objects.create(
-        platform=platform,
-        channel_account=accounts[0] if accounts else None,
-        body=body.decode("utf-8"),
-        headers={k: str(meta[k])[:300] for k in KEPT_HEADERS if k in meta},
-        received_at=now,
-        state=InboundDelivery.State.PENDING if accounts or not ids else InboundDelivery.State.IGNORED,
-        processed_at=None if accounts or not ids else now,
-        error=f"unknown account(s): {', '.join(unknown)}" if unknown else "",
-    )
-    if accounts:
-        ChannelAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(last_delivery_at=now)
+    pending = bool(signed.accounts)
+    try:
+        with transaction.atomic():
+            delivery = InboundDelivery.objects.create(
+                platform=platform,
+                channel_account=signed.accounts[0] if pending else None,
+                body=body.decode("utf-8"),
+                body_sha256=hashlib.sha256(body).hexdigest(),
+                headers={k: str(meta[k])[:300] for k in KEPT_HEADERS if k in meta},
+                received_at=now,
+                state=InboundDelivery.State.PENDING if pending else InboundDelivery.State.IGNORED,
+                processed_at=None if pending else now,
+                error=signed.note,
+            )
+    except IntegrityError:
+        return None
+    if pending:
+        ChannelAccount.objects.filter(pk__in=[a.pk for a in signed.accounts]).update(last_delivery_at=now)
     return delivery
 
 
@@ -144,30 +207,61 @@ def enqueue(delivery_id: int) -> bool:
     return True
 
 
-def _fetcher(platform: str):
+def _fetcher(platform: str, accounts: tuple[ChannelAccount, ...]):
     if platform != "instagram":
         return None
-    accounts = {a.external_id: a for a in ChannelAccount.objects.filter(platform="instagram")}
-    return registry.adapter("instagram").graph_fetcher(accounts, http.session())
+    return registry.adapter("instagram").graph_fetcher({a.external_id: a for a in accounts}, http.session())
+
+
+def _signed_only(parsed: Parsed, signed: Signed) -> Parsed:
+    """The items and actions of ``parsed`` addressed to an account that signed the delivery; everything else
+    (another account, or none: never routed by listening rules or by platform id alone) is skipped with why."""
+    keys = {(a.platform, a.external_id) for a in signed.accounts}
+    kept = Parsed(account_ids={a.external_id for a in signed.accounts}, skipped=list(parsed.skipped))
+    for part in [*parsed.items, *parsed.actions]:
+        if (part.platform, part.account_id) in keys:
+            (kept.items if isinstance(part, InboundItem) else kept.actions).append(part)
+        else:
+            target = f"{part.platform}:{part.account_id}" if part.account_id else "no account"
+            kept.skipped.append(f"{part.platform}:{part.platform_id}: for {target}, which did not sign the delivery")
+    return kept
+
+
+def _load(body: str):
+    """A stored body, parsed within the webhook limits (bodies are checked on the way in; this keeps the limits
+    true for rows stored before them)."""
+    return loads_bounded(body, max_depth=settings.SMRC_WEBHOOK_MAX_DEPTH, max_bytes=settings.SMRC_WEBHOOK_MAX_BYTES)
 
 
 def process_delivery(delivery_id: int) -> str:
     """Parse and ingest one stored delivery, once. Returns its state afterwards.
 
-    The row is locked for the whole run, so two workers never process it twice; the ingest runs in a savepoint,
-    so a failure leaves no half batch behind and the delivery pending (transient) or failed (unreadable).
+    The signature kept with the body is checked again, per account, with the secrets of today: only the items
+    and actions of accounts that signed it are routed, and only to those accounts (so an ``ignored`` delivery
+    retried after its account was added is accepted only if that account's own secret signed it). The row is
+    locked for the whole run, so two workers never process it twice; the ingest runs in a savepoint, so a
+    failure leaves no half batch behind and the delivery pending (transient) or failed (unreadable).
     """
     with transaction.atomic():
         delivery = InboundDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.state != InboundDelivery.State.PENDING:
             return delivery.state if delivery else "missing"
         delivery.attempts += 1
+        outcome = Outcome()
         try:
             with transaction.atomic():
                 adapter = registry.adapter(delivery.platform)
-                parsed = adapter.parse(json.loads(delivery.body), fetch=_fetcher(delivery.platform))
-                outcome = route_and_ingest(parsed)
-        except (PayloadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                payload = _load(delivery.body)
+                signed = signed_accounts(
+                    family=FAMILY_OF[delivery.platform],
+                    addressed=adapter.addressed_accounts(payload),
+                    body=delivery.body.encode("utf-8"),
+                    signature=delivery.headers.get(adapter.SIGNATURE_HEADER, ""),
+                )
+                if signed.accounts:
+                    parsed = adapter.parse(payload, fetch=_fetcher(delivery.platform, signed.accounts))
+                    outcome = route_and_ingest(_signed_only(parsed, signed))
+        except (PayloadError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             delivery.state = InboundDelivery.State.FAILED
             delivery.error = f"unreadable: {type(exc).__name__}: {exc}"[:2000]
         except ChannelError as exc:
@@ -184,11 +278,15 @@ def process_delivery(delivery_id: int) -> str:
             if delivery.attempts >= settings.SMRC_DELIVERY_MAX_ATTEMPTS:
                 delivery.state = InboundDelivery.State.FAILED
         else:
-            delivery.state = InboundDelivery.State.PROCESSED
             delivery.processed_at = timezone.now()
-            delivery.summary = outcome.as_json()
-            delivery.error = ""
-        delivery.save(update_fields=["state", "attempts", "error", "processed_at", "summary"])
+            delivery.error = signed.note
+            if signed.accounts:
+                delivery.state = InboundDelivery.State.PROCESSED
+                delivery.channel_account = signed.accounts[0]
+                delivery.summary = outcome.as_json()
+            else:  # none of its accounts signed it (now): only unknown accounts, or a secret changed since
+                delivery.state = InboundDelivery.State.FAILED if signed.refused else InboundDelivery.State.IGNORED
+        delivery.save(update_fields=["state", "attempts", "error", "processed_at", "summary", "channel_account"])
         return delivery.state
 
 
