@@ -1,4 +1,5 @@
-"""The standard cast and test settings: fast hasher, eager Celery, an empty cache per test.
+"""The standard cast and test settings: fast hasher, eager Celery, an empty cache per test; the fake platform
+server.
 
 Cast: brand A (``acme``) with an operator, a supervisor and a manager; brand B (``globex``) with its own
 operator; an outsider with no membership; and an admin.
@@ -13,12 +14,26 @@ from hypothesis import settings as hypothesis_settings
 
 from brands.models import Brand, Role
 from tests.factories import make_brand, make_member, make_user
+from tests.publishing.fake_platform import FakePlatform
 
 # In CI the property tests draw the same examples every run, so a submission's result does not depend on luck;
 # on a developer's machine they keep exploring.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests run on a file, not in memory: threads then get connections of their own that wait for each
+    other's writes (``timeout``, ``BEGIN IMMEDIATE``) as the embedded default does, so the race tests of
+    ``tests/security/test_concurrency.py`` really race on SQLite too. (An in-memory database shared between
+    connections locks whole tables and fails at once instead of waiting.)"""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "smrc-test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +77,19 @@ def cast(db) -> Cast:
     make_member(manager, brand_a, Role.MANAGER)
     make_member(operator_b, brand_b, Role.OPERATOR)
     return Cast(brand_a, brand_b, operator, supervisor, manager, operator_b, outsider, admin)
+
+
+@pytest.fixture
+def fake_platform(settings):
+    """The fake platform server (``tests/publishing/fake_platform.py``), with the publishers' API roots pointed
+    at it."""
+    fake = FakePlatform().start()
+    settings.SMRC_X_API_URL = f"{fake.url}/x/2"
+    settings.SMRC_GRAPH_API_URL = f"{fake.url}/graph"
+    settings.SMRC_YOUTUBE_API_URL = f"{fake.url}/yt"
+    settings.SMRC_HTTP_TIMEOUT = 5
+    yield fake
+    fake.stop()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,6 +1,10 @@
-"""Assertion helpers shared by the tests: a snapshot of everything a denied call must leave untouched."""
+"""Helpers shared by the tests: a snapshot of everything a denied call must leave untouched; submissions sent
+with an idempotency key, as the pages and a well-behaved API client send them."""
+
+import uuid
 
 from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
 
 from brands.models import (
     BlockedAuthor,
@@ -30,6 +34,7 @@ from tickets.models import (
     Reply,
     ReplyRevision,
     ReviewDecision,
+    Submission,
     Tag,
     Ticket,
     TicketTag,
@@ -54,6 +59,7 @@ def db_state() -> dict:
         "review_policies": list(ReviewPolicy.objects.order_by("pk").values()),
         "attempts": list(DeliveryAttempt.objects.order_by("pk").values()),
         "notes": list(Note.objects.order_by("pk").values()),
+        "submissions": list(Submission.objects.order_by("pk").values()),
         "events": list(Event.objects.order_by("pk").values()),
         "notifications": list(Notification.objects.order_by("pk").values()),
         "business_periods": list(BusinessPeriod.objects.order_by("pk").values()),
@@ -74,3 +80,20 @@ def db_state() -> dict:
 
 def event_kinds(ticket) -> list[str]:
     return list(ticket.events.order_by("created_at", "pk").values_list("kind", flat=True))
+
+
+def keyed(data: dict | None = None, *, key: str | None = None) -> dict:
+    """Form data as the page sends it: with its idempotency key (``{% submission_key %}``), a fresh one unless
+    ``key`` is given (a repeat of the same submission)."""
+    return {**(data or {}), "idempotency_key": key or str(uuid.uuid4())}
+
+
+class KeyedAPIClient(APIClient):
+    """An API client that sends a fresh ``Idempotency-Key`` with every POST, as a well-behaved client does for each
+    new submission; ``HTTP_IDEMPOTENCY_KEY=...`` sends a given one (or ``""``: none)."""
+
+    def post(self, path, data=None, format=None, content_type=None, follow=False, **extra):
+        extra.setdefault("HTTP_IDEMPOTENCY_KEY", str(uuid.uuid4()))
+        if not extra["HTTP_IDEMPOTENCY_KEY"]:
+            del extra["HTTP_IDEMPOTENCY_KEY"]
+        return super().post(path, data, format=format, content_type=content_type, follow=follow, **extra)

@@ -24,7 +24,7 @@ from .selectors import (
     tickets_for,
 )
 from .selectors_review import get_reply_for_user, review_queue_for, with_review_details
-from .services import composer, ingest, replies, workflow
+from .services import composer, idempotency, ingest, replies, workflow
 
 # --- ingest -------------------------------------------------------------------------------------------------
 
@@ -331,6 +331,33 @@ class TicketDetailView(APIView):
         return Response(TicketDetailOut(ticket).data)
 
 
+def _key(request):
+    """The request's ``Idempotency-Key`` (a UUID the client makes per submission and sends again with every repeat
+    of it), or 400. Read after the scoping and the capability: a stranger learns nothing from it."""
+    value = request.headers.get(idempotency.HEADER)
+    if not value:
+        raise ParseError(
+            _("Send an Idempotency-Key header: a UUID you make for this submission, the same one if you send it again.")
+        )
+    key = idempotency.parse(value)
+    if key is None:
+        raise ParseError(_("The Idempotency-Key header must be a UUID, like 0b6f4d9e-3c1a-4f7e-9a58-2d7c1e5b8f40."))
+    return key
+
+
+def _answer(result, data, *, created: bool = False) -> Response:
+    """201 (``created``) or 200 for a new submission; a repeat of one answers 200 with the object as it is now and
+    ``Idempotent-Replayed: true``, having done nothing."""
+    if idempotency.was_replayed(result):
+        return Response(data, status=status.HTTP_200_OK, headers={"Idempotent-Replayed": "true"})
+    return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _key_reused() -> Response:
+    detail = _("This Idempotency-Key was already used with a different request; nothing was done. Use a new key.")
+    return Response({"detail": detail}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+
 class BodyIn(serializers.Serializer):
     body = serializers.CharField(max_length=20000, trim_whitespace=True)
     snippets = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=20, required=False)
@@ -339,7 +366,9 @@ class BodyIn(serializers.Serializer):
 class TicketActionView(APIView):
     """``POST /api/v1/tickets/<id>/<action>/`` for claim, release, resolve, reopen, replies and notes.
 
-    409 with a message when the ticket's state refuses the action; nothing changes then."""
+    ``claim``, ``replies`` and ``notes`` need an ``Idempotency-Key`` header (400 without): a repeat answers 200 as
+    the first did and does nothing; the key sent with another request, 422. 409 with a message when the ticket's
+    state refuses the action; nothing changes then."""
 
     ACTIONS = {
         "claim": workflow.claim_ticket,
@@ -347,14 +376,16 @@ class TicketActionView(APIView):
         "resolve": workflow.resolve_ticket,
         "reopen": workflow.reopen_ticket,
     }
+    KEYED = ("claim", "replies", "notes")
 
     def post(self, request, pk: int, action: str):
         if action not in (*self.ACTIONS, "replies", "notes"):
             raise Http404
         ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+        key = {"key": _key(request)} if action in self.KEYED else {}
         try:
             if action in self.ACTIONS:
-                self.ACTIONS[action](ticket=ticket, user=request.user)
+                result = self.ACTIONS[action](ticket=ticket, user=request.user, **key)
             else:
                 data = BodyIn(data=request.data)
                 data.is_valid(raise_exception=True)
@@ -364,16 +395,18 @@ class TicketActionView(APIView):
                         user=request.user,
                         body=data.validated_data["body"],
                         snippet_ids=data.validated_data.get("snippets", []),
+                        **key,
                     )
-                    return Response(
-                        ReplyOut(replies_for(request.user).select_related("author").get(pk=reply.pk)).data,
-                        status=status.HTTP_201_CREATED,
-                    )
-                note = workflow.add_note(ticket=ticket, user=request.user, body=data.validated_data["body"])
-                return Response(NoteOut(note).data, status=status.HTTP_201_CREATED)
+                    shown = replies_for(request.user).select_related("author").get(pk=reply.pk)
+                    return _answer(reply, ReplyOut(shown).data, created=True)
+                note = workflow.add_note(ticket=ticket, user=request.user, body=data.validated_data["body"], **key)
+                return _answer(note, NoteOut(note).data, created=True)
+        except idempotency.KeyReused:
+            return _key_reused()
         except workflow.WorkflowError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(TicketDetailOut(get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())).data)
+        shown = get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())
+        return _answer(result, TicketDetailOut(shown).data)
 
 
 # --- snippets -----------------------------------------------------------------------------------------------
@@ -498,33 +531,39 @@ class RequestChangesIn(serializers.Serializer):
 class ReplyReviewView(APIView):
     """``POST /api/v1/replies/<id>/approve/`` (``{"body"}`` to edit and approve) and ``.../request-changes/``
     (``{"reason", "note"}``); ``revision``, the revision read, is optional. Needs ``reply:approve`` on the reply's
-    brand (another brand: 404, another role: 403). 409 with the service's message when the reply left review, was
-    revised since ``revision``, or is the caller's own; nothing changes then."""
+    brand (another brand: 404, another role: 403) and an ``Idempotency-Key`` header (400 without; a repeat answers
+    200 and decides nothing again; the key with another request, 422). 409 with the service's message when the
+    reply left review, was revised since ``revision``, or is the caller's own; nothing changes then."""
 
     action = ""
 
     def post(self, request, pk: int):
         reply = get_reply_for_user(request.user, pk, perm="reply:approve")
+        key = _key(request)
         try:
             if self.action == "approve":
                 data = ApproveIn(data=request.data)
                 data.is_valid(raise_exception=True)
-                replies.approve_reply(
+                result = replies.approve_reply(
                     reply=reply,
                     user=request.user,
                     body=data.validated_data.get("body"),
                     expected_revision=data.validated_data.get("revision"),
+                    key=key,
                 )
             else:
                 data = RequestChangesIn(data=request.data)
                 data.is_valid(raise_exception=True)
-                replies.request_changes(
+                result = replies.request_changes(
                     reply=reply,
                     user=request.user,
                     code=data.validated_data["reason"],
                     note=data.validated_data["note"],
                     expected_revision=data.validated_data.get("revision"),
+                    key=key,
                 )
+        except idempotency.KeyReused:
+            return _key_reused()
         except workflow.WorkflowError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(ReviewReplyOut(with_review_details(replies_for(request.user)).get(pk=reply.pk)).data)
+        return _answer(result, ReviewReplyOut(with_review_details(replies_for(request.user)).get(pk=reply.pk)).data)

@@ -5,18 +5,19 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.models import ReviewPolicy
 
+from .forms import KeyedForm
 from .models import ChangesReason
 from .services.replies import REPLY_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(KeyedForm):
     #: the revision the reviewer read; a reply revised since is refused
     revision = forms.IntegerField(min_value=1)
     #: given (and different): edit and approve, the edit kept as the reviewer's revision
     body = forms.CharField(required=False, max_length=REPLY_MAX_LENGTH, strip=True, widget=forms.Textarea)
 
 
-class ChangesForm(forms.Form):
+class ChangesForm(KeyedForm):
     revision = forms.IntegerField(min_value=1)
     code = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *ChangesReason.choices])
     note = forms.CharField(
@@ -24,7 +25,7 @@ class ChangesForm(forms.Form):
     )
 
 
-class ReviseForm(forms.Form):
+class ReviseForm(KeyedForm):
     body = forms.CharField(label=_("Revised reply"), max_length=REPLY_MAX_LENGTH, strip=True, widget=forms.Textarea)
 
 

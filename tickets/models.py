@@ -614,3 +614,45 @@ class InboundDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} delivery {self.pk} ({self.state})"
+
+
+class Submission(models.Model):
+    """One user's write sent with an idempotency key: the hidden field of the page's form or the API's
+    ``Idempotency-Key`` header. Unique per user and key, so a repeat of the same submission (a double click, a
+    retried request, both at once) finds this row and answers with its outcome instead of writing again;
+    ``fingerprint`` is what was asked (action, object, text), and the same key with another request is refused
+    (``tickets.services.idempotency``). Written in the transaction of the write itself; never updated."""
+
+    class Action(models.TextChoices):
+        REPLY = "reply", _("Reply")
+        REVISE = "revise", _("Revision")
+        RETRY = "retry", _("Retry")
+        APPROVE = "approve", _("Approval")
+        CHANGES = "changes", _("Request for changes")
+        NOTE = "note", _("Internal note")
+        CLAIM = "claim", _("Claim")
+        TAKE_NEXT = "take_next", _("Get next")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.UUIDField(_("idempotency key"))
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket"))
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("reply")
+    )
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("internal note")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_unique_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key} by {self.user_id}"

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from brands.services import snippet_index
 from tests.factories import make_product, make_snippet, make_ticket
+from tests.helpers import KeyedAPIClient
 from tickets.services import workflow
 
 
@@ -32,7 +33,7 @@ def browser():
 @pytest.fixture
 def api():
     def client_for(user) -> APIClient:
-        client = APIClient()
+        client = KeyedAPIClient()
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client

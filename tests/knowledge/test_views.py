@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from brands.models import Snippet
 from tests.factories import make_snippet
-from tests.helpers import db_state
+from tests.helpers import db_state, keyed
 from tickets.models import Event
 
 XSS = "<script>alert(1)</script>"
@@ -172,12 +172,12 @@ def test_the_reply_form_counts_snippets_and_refuses_over_limit(cast, browser, li
     client = browser(cast.operator)
     url = reverse("tickets:reply", args=[claimed_ticket.pk])
     before = db_state()
-    response = client.post(url, {"body": "y" * 281, "snippets": str(library["refund_id"].pk)})
+    response = client.post(url, keyed({"body": "y" * 281, "snippets": str(library["refund_id"].pk)}))
     assert response.status_code == 400
     assert "Too long for X: 281 of 280 characters. Shorten it by 1." in response.content.decode()
     assert db_state() == before
     text = "Mohon maaf Budi, pulsa yang terpotong akan kami kembalikan dalam 1x24 jam."
-    assert client.post(url, {"body": text, "snippets": f"{library['refund_id'].pk}"}).status_code == 302
+    assert client.post(url, keyed({"body": text, "snippets": f"{library['refund_id'].pk}"})).status_code == 302
     assert Snippet.objects.get(pk=library["refund_id"].pk).used_as_is == 1
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from brands.models import Presence, Priority
 from tests.factories import make_ticket
-from tests.helpers import db_state
+from tests.helpers import db_state, keyed
 from tickets.models import Ticket, TicketStatus
 
 
@@ -98,17 +98,17 @@ def test_others_cannot_restore(cast, browser, ignored, who, status):
 def test_get_next_opens_the_ticket_it_gave(cast, browser, ticket):
     client = browser(cast.operator)
     assert "Get next" in client.get("/queue/").content.decode()
-    response = client.post("/queue/next/")
+    response = client.post("/queue/next/", keyed())
     assert response["Location"] == f"/tickets/{ticket.pk}/"
     assert Ticket.objects.get(pk=ticket.pk).assignee == cast.operator
-    response = client.post("/queue/next/", follow=True)
+    response = client.post("/queue/next/", keyed(), follow=True)
     assert "There is no ticket for you to take right now." in response.content.decode()
 
 
 def test_get_next_is_not_offered_to_read_only_roles(cast, browser, ticket):
     assert "Get next" not in browser(cast.manager).get("/queue/").content.decode()
     before = db_state()
-    response = browser(cast.manager).post("/queue/next/")
+    response = browser(cast.manager).post("/queue/next/", keyed())
     assert response["Location"] == "/queue/"
     assert db_state() == before
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from brands.models import Membership, ReviewPolicy
 from tests.factories import make_ticket
-from tests.helpers import db_state
+from tests.helpers import db_state, keyed
 from tickets.models import Event, ReplyStatus, Ticket
 from tickets.services import replies, workflow
 
@@ -54,7 +54,7 @@ def test_the_queue_is_ordered_by_sla_due_time_with_the_ticket_beside(cast, revie
 
 def test_approve_from_the_page_goes_to_the_next(cast, review_all):
     first, second = submitted(cast), submitted(cast)
-    response = client(cast.supervisor).post(f"/review/{first.pk}/approve/", {"revision": 1})
+    response = client(cast.supervisor).post(f"/review/{first.pk}/approve/", keyed({"revision": 1}))
     assert response.status_code == 302
     assert response["Location"] == f"/review/?r={second.pk}"
     first.refresh_from_db()
@@ -64,7 +64,7 @@ def test_approve_from_the_page_goes_to_the_next(cast, review_all):
 def test_edit_and_approve_from_the_page(cast, review_all):
     reply = submitted(cast)
     response = client(cast.supervisor).post(
-        f"/review/{reply.pk}/approve/", {"revision": 1, "edit": "1", "body": "Mohon DM nomor resi, Kak"}
+        f"/review/{reply.pk}/approve/", keyed({"revision": 1, "edit": "1", "body": "Mohon DM nomor resi, Kak"})
     )
     assert response.status_code == 302
     reply.refresh_from_db()
@@ -74,11 +74,11 @@ def test_edit_and_approve_from_the_page(cast, review_all):
 def test_request_changes_needs_a_reason_and_a_note(cast, review_all):
     reply = submitted(cast)
     before = db_state()
-    response = client(cast.supervisor).post(f"/review/{reply.pk}/changes/", {"revision": 1, "code": "tone"})
+    response = client(cast.supervisor).post(f"/review/{reply.pk}/changes/", keyed({"revision": 1, "code": "tone"}))
     assert response.status_code == 400
     assert db_state() == before
     response = client(cast.supervisor).post(
-        f"/review/{reply.pk}/changes/", {"revision": 1, "code": "tone", "note": "Terlalu kaku <i>x</i>"}
+        f"/review/{reply.pk}/changes/", keyed({"revision": 1, "code": "tone", "note": "Terlalu kaku <i>x</i>"})
     )
     assert response.status_code == 302
     page = client(cast.operator).get(f"/tickets/{reply.ticket_id}/").content.decode()
@@ -91,7 +91,7 @@ def test_a_stale_decision_answers_409_and_changes_nothing(cast, review_all, supe
     reply = submitted(cast)
     replies.approve_reply(reply=reply, user=supervisor2)
     before = db_state()
-    response = client(cast.supervisor).post(f"/review/{reply.pk}/approve/", {"revision": 1})
+    response = client(cast.supervisor).post(f"/review/{reply.pk}/approve/", keyed({"revision": 1}))
     assert response.status_code == 409
     assert "no longer waiting for review" in response.content.decode()
     assert db_state() == before
@@ -102,8 +102,11 @@ def test_reviewing_outside_ones_brands_or_role_is_refused(cast, review_all, who,
     reply = submitted(cast)
     before = db_state()
     c = client(getattr(cast, who))
-    assert c.post(f"/review/{reply.pk}/approve/", {"revision": 1}).status_code == status
-    assert c.post(f"/review/{reply.pk}/changes/", {"revision": 1, "code": "tone", "note": "x"}).status_code == status
+    assert c.post(f"/review/{reply.pk}/approve/", keyed({"revision": 1})).status_code == status
+    assert (
+        c.post(f"/review/{reply.pk}/changes/", keyed({"revision": 1, "code": "tone", "note": "x"})).status_code
+        == status
+    )
     assert c.get(f"/review/?r={reply.pk}").status_code == status
     assert db_state() == before
     assert client(cast.operator_b).get("/review/").context["items"] == []
@@ -115,14 +118,14 @@ def test_own_reply_is_shown_without_the_buttons(cast, review_all, supervisor2):
     html = client(cast.supervisor).get(f"/review/?r={reply.pk}").content.decode()
     assert "another supervisor reviews it" in html
     assert 'data-key="a"' not in html
-    assert client(cast.supervisor).post(f"/review/{reply.pk}/approve/", {"revision": 1}).status_code == 409
+    assert client(cast.supervisor).post(f"/review/{reply.pk}/approve/", keyed({"revision": 1})).status_code == 409
 
 
 def test_the_composer_says_submit_for_review_when_the_policy_surely_reviews(cast, review_all):
     ticket = workflow.claim_ticket(ticket=make_ticket(cast.brand_a), user=cast.operator)
     html = client(cast.operator).get(f"/tickets/{ticket.pk}/").content.decode()
     assert "Submit for review" in html
-    response = client(cast.operator).post(f"/tickets/{ticket.pk}/reply/", {"body": "Halo Kak"}, follow=True)
+    response = client(cast.operator).post(f"/tickets/{ticket.pk}/reply/", keyed({"body": "Halo Kak"}), follow=True)
     assert "Submitted for review. This brand reviews every reply." in response.content.decode()
     assert "Waiting for a supervisor's review." in response.content.decode()
     ReviewPolicy.objects.all().delete()
@@ -139,7 +142,7 @@ def test_a_failed_reply_shows_its_reason_and_can_be_retried(cast, django_capture
     assert "duplicate &lt;content&gt;" in html
     assert f'action="/replies/{reply.pk}/retry/"' in html
     with django_capture_on_commit_callbacks(execute=True):
-        response = client(cast.operator).post(f"/replies/{reply.pk}/retry/")
+        response = client(cast.operator).post(f"/replies/{reply.pk}/retry/", keyed())
     assert response.status_code == 302
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.SENT  # eager task in tests: approved → published by the console
@@ -150,7 +153,7 @@ def test_revise_with_an_empty_body_is_refused_in_place(cast, review_all):
     reply = submitted(cast)
     replies.request_changes(reply=reply, user=cast.supervisor, code="other", note="Tambah salam")
     before = db_state()
-    response = client(cast.operator).post(f"/replies/{reply.pk}/revise/", {"body": "   "})
+    response = client(cast.operator).post(f"/replies/{reply.pk}/revise/", keyed({"body": "   "}))
     assert response.status_code == 400
     assert db_state() == before
 
@@ -205,6 +208,6 @@ def test_presence_shows_who_else_is_viewing_or_writing(cast):
 def test_a_second_reply_at_the_same_time_is_refused_with_a_clear_message(cast, review_all):
     ticket = workflow.claim_ticket(ticket=make_ticket(cast.brand_a), user=cast.operator)
     replies.submit_reply(ticket=ticket, user=cast.operator, body="Satu")
-    response = client(cast.supervisor).post(f"/tickets/{ticket.pk}/reply/", {"body": "Dua"})
+    response = client(cast.supervisor).post(f"/tickets/{ticket.pk}/reply/", keyed({"body": "Dua"}))
     assert response.status_code == 400
     assert "Another reply on this ticket is waiting for review." in response.content.decode()

@@ -12,6 +12,7 @@ revision, never interleave; a review is also a compare-and-set on ``in_review`` 
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models.functions import Coalesce
@@ -32,10 +33,11 @@ from ..models import (
     ReplyRevision,
     ReplyStatus,
     ReviewDecision,
+    Submission,
     Ticket,
     TicketStatus,
 )
-from . import charcount, composer
+from . import charcount, composer, idempotency
 from .workflow import WorkflowError, _locked, ensure_can_act
 
 logger = logging.getLogger(__name__)
@@ -214,8 +216,15 @@ def _route(reply: Reply, ticket: Ticket, *, reasons: list[dict], actor, now: dat
         transaction.on_commit(lambda: enqueue_delivery(reply.pk))
 
 
+@idempotency.once
 def submit_reply(
-    *, ticket: Ticket, user, body: str, now: datetime | None = None, snippet_ids: Sequence[int] = ()
+    *,
+    ticket: Ticket,
+    user,
+    body: str,
+    now: datetime | None = None,
+    snippet_ids: Sequence[int] = (),
+    key: UUID | None = None,
 ) -> Reply:
     """Write a reply and send it to review, or approve it for delivery when the brand's policy needs none.
 
@@ -223,11 +232,18 @@ def submit_reply(
     limit and way of counting too), placeholders left unfilled, a ticket that is not active or not claimed, a
     ticket owned by someone else (only its assignee or a supervisor replies), or while another reply on the ticket
     is in review, waiting for changes or on its way. ``snippet_ids``: snippets the composer inserted, counted as
-    used as is or edited. Takes the ticket's row lock, so of two submissions at the same moment one is refused."""
+    used as is or edited. Takes the ticket's row lock, so of two submissions at the same moment one is refused.
+    ``key``: the submission's idempotency key; a repeat of it (a double click, a retried request, both at once)
+    returns the first submission's reply, marked replayed, and stores, queues and publishes nothing."""
     now = now or timezone.now()
     body = check_body(body=body, platform=ticket.platform)
+    request = {"body": body, "snippets": sorted(set(snippet_ids))}
+    submission = {"action": Submission.Action.REPLY, "target": ticket.pk, "request": request}
     with transaction.atomic():
         current = _locked(ticket.pk)
+        found = idempotency.previous(user=user, key=key, **submission)
+        if found is not None:
+            return idempotency.replayed(found.reply)
         _ensure_replyable(current, user)
         _ensure_no_other_reply(current)
         in_reply_to = current.mentions.order_by("-posted_at", "-pk").first()
@@ -250,6 +266,7 @@ def submit_reply(
             as_is, edited = composer.count_usage(ticket=current, user=user, body=body, snippet_ids=list(snippet_ids))
             if as_is or edited:
                 events.snippets_used(reply, as_is=as_is, edited=edited)
+        idempotency.record(user=user, key=key, ticket=current, reply=reply, **submission)
     return reply
 
 
@@ -268,14 +285,19 @@ def _latest_revision(reply: Reply) -> int:
     return reply.revisions.order_by("-number").values_list("number", flat=True).first() or 0
 
 
-def revise_reply(*, reply: Reply, user, body: str, now: datetime | None = None) -> Reply:
+@idempotency.once
+def revise_reply(*, reply: Reply, user, body: str, now: datetime | None = None, key: UUID | None = None) -> Reply:
     """A new revision of a reply sent back by a reviewer or refused by the platform; it then goes through the
     review policy again (always back to review after a request for changes). Only the reply's author, the
-    ticket's assignee or a supervisor may revise, on a ticket that can still be answered."""
+    ticket's assignee or a supervisor may revise, on a ticket that can still be answered. ``key``: a repeat of
+    it returns the reply as it is now, marked replayed, without a second revision."""
     now = now or timezone.now()
     with transaction.atomic():
         current, ticket = _locked_reply(reply)
         body = check_body(body=body, platform=ticket.platform)
+        submission = {"action": Submission.Action.REVISE, "target": current.pk, "request": {"body": body}}
+        if idempotency.previous(user=user, key=key, **submission):
+            return idempotency.replayed(current)
         if current.status not in (ReplyStatus.CHANGES_REQUESTED, ReplyStatus.FAILED):
             raise WorkflowError(
                 _("Only a reply sent back for changes or not published can be revised; this one is %(status)s.")
@@ -292,6 +314,7 @@ def revise_reply(*, reply: Reply, user, body: str, now: datetime | None = None) 
         if was_sent_back and not reasons:
             reasons = [{"code": "resubmitted", "params": {}}]
         _route(current, ticket, reasons=reasons, actor=user, now=now)
+        idempotency.record(user=user, key=key, ticket=ticket, reply=current, **submission)
     return current
 
 
@@ -325,15 +348,27 @@ def _claim_review(reply: Reply, *, status: str, now: datetime, user, **fields) -
     reply.refresh_from_db()
 
 
+@idempotency.once
 def approve_reply(
-    *, reply: Reply, user, body: str | None = None, expected_revision: int | None = None, now: datetime | None = None
+    *,
+    reply: Reply,
+    user,
+    body: str | None = None,
+    expected_revision: int | None = None,
+    now: datetime | None = None,
+    key: UUID | None = None,
 ) -> Reply:
     """Approve a reply in review, as is or edited (``body``: kept as the reviewer's revision), and queue its
     delivery. Refused if the user is its author or not a supervisor of the brand, or the reply left review or
-    was revised since ``expected_revision``."""
+    was revised since ``expected_revision``. ``key``: a repeat of it returns the reply as it is now, marked
+    replayed, with no second decision, event, notice or delivery."""
     now = now or timezone.now()
+    request = {"body": None if body is None else body.strip(), "revision": expected_revision}
+    submission = {"action": Submission.Action.APPROVE, "target": reply.pk, "request": request}
     with transaction.atomic():
         current, ticket = _locked_reply(reply)
+        if idempotency.previous(user=user, key=key, **submission):
+            return idempotency.replayed(current)
         latest = _ensure_reviewer(current, ticket, user, expected_revision=expected_revision)
         edited = body is not None and body.strip() != current.body
         fields: dict = {"approved_at": now}
@@ -362,14 +397,23 @@ def approve_reply(
             decision_id=decision.pk,
         )
         transaction.on_commit(lambda: enqueue_delivery(current.pk))
+        idempotency.record(user=user, key=key, ticket=ticket, reply=current, **submission)
     return current
 
 
+@idempotency.once
 def request_changes(
-    *, reply: Reply, user, code: str, note: str, expected_revision: int | None = None, now: datetime | None = None
+    *,
+    reply: Reply,
+    user,
+    code: str,
+    note: str,
+    expected_revision: int | None = None,
+    now: datetime | None = None,
+    key: UUID | None = None,
 ) -> Reply:
     """Send a reply in review back to its author with a reason code (:class:`ChangesReason`) and a note, both
-    required. Same refusals as :func:`approve_reply`."""
+    required. Same refusals and the same ``key`` as :func:`approve_reply`."""
     now = now or timezone.now()
     note = (note or "").strip()
     if code not in ChangesReason.values:
@@ -378,8 +422,12 @@ def request_changes(
         raise WorkflowError(_("Tell the author what to change."))
     if len(note) > REVIEW_NOTE_MAX_LENGTH:
         raise WorkflowError(_("A review note can be at most %(n)d characters.") % {"n": REVIEW_NOTE_MAX_LENGTH})
+    request = {"code": code, "note": note, "revision": expected_revision}
+    submission = {"action": Submission.Action.CHANGES, "target": reply.pk, "request": request}
     with transaction.atomic():
         current, ticket = _locked_reply(reply)
+        if idempotency.previous(user=user, key=key, **submission):
+            return idempotency.replayed(current)
         latest = _ensure_reviewer(current, ticket, user, expected_revision=expected_revision)
         _claim_review(
             current, status=ReplyStatus.CHANGES_REQUESTED, now=now, user=user, changes_code=code, changes_note=note
@@ -402,15 +450,22 @@ def request_changes(
             user_ids=[current.author_id],
             decision_id=decision.pk,
         )
+        idempotency.record(user=user, key=key, ticket=ticket, reply=current, **submission)
     return current
 
 
-def retry_reply(*, reply: Reply, user, now: datetime | None = None) -> Reply:
+@idempotency.once
+def retry_reply(*, reply: Reply, user, now: datetime | None = None, key: UUID | None = None) -> Reply:
     """``failed`` → ``approved`` and queued again, as it is (to change the text, :func:`revise_reply`). Only the
-    author, the assignee or a supervisor, on a ticket that can still be answered."""
+    author, the assignee or a supervisor, on a ticket that can still be answered. ``key``: a repeat of it (two
+    clicks on `Retry`) returns the reply as it is now, marked replayed, and queues nothing: even if the retried
+    delivery failed again meanwhile, it is not sent a third time."""
     now = now or timezone.now()
+    submission = {"action": Submission.Action.RETRY, "target": reply.pk, "request": {}}
     with transaction.atomic():
         current, ticket = _locked_reply(reply)
+        if idempotency.previous(user=user, key=key, **submission):
+            return idempotency.replayed(current)
         if current.status != ReplyStatus.FAILED:
             raise WorkflowError(
                 _("Only a reply that was not published can be retried; this one is %(status)s.")
@@ -427,6 +482,7 @@ def retry_reply(*, reply: Reply, user, now: datetime | None = None) -> Reply:
         current.ticket = ticket
         events.reply_retried(current, actor=user, at=now)
         transaction.on_commit(lambda: enqueue_delivery(current.pk))
+        idempotency.record(user=user, key=key, ticket=ticket, reply=current, **submission)
     return current
 
 

@@ -11,6 +11,7 @@ the ticket's urgency labels come first.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,8 +22,8 @@ from brands.access import scope_to_brands
 from brands.models import Brand, Membership, Role, split_tags
 
 from .. import events
-from ..models import ACTIVE_STATUSES, Event, Ticket, TicketStatus
-from . import sla, workflow
+from ..models import ACTIVE_STATUSES, Event, Submission, Ticket, TicketStatus
+from . import idempotency, sla, workflow
 
 ROUTING_MODES = ("claim", "round_robin", "load")
 #: the modes that assign new tickets without an operator asking
@@ -122,15 +123,22 @@ def _languages_of(user) -> set[str] | None:
     return languages
 
 
-def take_next(*, user, now: datetime | None = None) -> Ticket | None:
+@idempotency.once
+def take_next(*, user, now: datetime | None = None, key: UUID | None = None) -> Ticket | None:
     """Give ``user`` the most urgent unassigned new ticket they may work, in queue order (due time, then
     age), in a language they answer in; None when there is none.
 
     Race-safe: on PostgreSQL the candidate row is read ``FOR UPDATE SKIP LOCKED``, so two operators pressing
     `Get next` at once get different tickets; the claim itself is the compare-and-set of
-    :func:`workflow.claim_ticket`. SQLite serialises writers anyway."""
+    :func:`workflow.claim_ticket`. SQLite serialises writers anyway. ``key``: a repeat of it (a double click)
+    returns the ticket the first press claimed, marked replayed, instead of claiming a second one; two presses
+    with one key at once pick two tickets, and the unique key rolls the second claim back."""
     now = now or timezone.now()
+    submission = {"action": Submission.Action.TAKE_NEXT, "target": 0, "request": {}}
     with transaction.atomic():
+        found = idempotency.previous(user=user, key=key, **submission)
+        if found is not None:
+            return idempotency.replayed(found.ticket)
         qs = scope_to_brands(Ticket.objects.all(), user, perm="ticket:work").filter(
             status=TicketStatus.NEW, assignee__isnull=True
         )
@@ -144,7 +152,9 @@ def take_next(*, user, now: datetime | None = None) -> Ticket | None:
         ticket = qs.first()
         if ticket is None:
             return None
-        return workflow.claim_ticket(ticket=ticket, user=user, now=now)
+        claimed = workflow.claim_ticket(ticket=ticket, user=user, now=now)
+        idempotency.record(user=user, key=key, ticket=claimed, **submission)
+        return claimed
 
 
 def unassign_idle_owners(*, now: datetime | None = None, limit: int = 500) -> int:

@@ -6,6 +6,7 @@ taken under a row lock, and writes its event in the same transaction.
 """
 
 from datetime import datetime
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
@@ -17,8 +18,8 @@ from brands.access import has_perm
 from brands.models import Priority
 
 from .. import events
-from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Ticket, TicketStatus
-from . import sla
+from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Submission, Ticket, TicketStatus
+from . import idempotency, sla
 
 
 class WorkflowError(Exception):
@@ -50,11 +51,17 @@ def ensure_can_act(ticket: Ticket, user) -> None:
         raise WorkflowError(_("This ticket is assigned to %(name)s.") % {"name": ticket.assignee.get_username()})
 
 
-def claim_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+@idempotency.once
+def claim_ticket(*, ticket: Ticket, user, now: datetime | None = None, key: UUID | None = None) -> Ticket:
     """Make ``user`` the assignee. Race-safe: a compare-and-set on ``assignee IS NULL``; the loser gets
-    :class:`ClaimConflict` naming the winner."""
+    :class:`ClaimConflict` naming the winner. ``key``: the submission's idempotency key; a repeat of it returns
+    the ticket as it is now, marked replayed, without a second claim event (:mod:`.idempotency`)."""
     now = now or timezone.now()
+    submission = {"action": Submission.Action.CLAIM, "target": ticket.pk, "request": {}}
     with transaction.atomic():
+        current = _locked(ticket.pk)  # orders the repeats of one key: the second finds the first's submission
+        if idempotency.previous(user=user, key=key, **submission):
+            return idempotency.replayed(current)
         claimable = Q(assignee__isnull=True) & Q(status__in=ACTIVE_STATUSES)
         updated = Ticket.objects.filter(claimable, pk=ticket.pk).update(
             assignee=user,
@@ -74,6 +81,7 @@ def claim_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket
         sla.refresh_due(current, now=now)
         current.save(update_fields=sla.DUE_FIELDS)
         events.ticket_claimed(current, actor=user, at=now)
+        idempotency.record(user=user, key=key, ticket=current, **submission)
     return current
 
 
@@ -186,15 +194,23 @@ def change_priority(*, ticket: Ticket, user, priority: int, now: datetime | None
     return current
 
 
-def add_note(*, ticket: Ticket, user, body: str) -> Note:
+@idempotency.once
+def add_note(*, ticket: Ticket, user, body: str, key: UUID | None = None) -> Note:
+    """An internal note. ``key``: a repeat of it returns the first note, marked replayed, and writes nothing."""
     body = body.strip()
     if not body:
         raise WorkflowError(_("A note cannot be empty."))
     if len(body) > NOTE_MAX_LENGTH:
         raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH})
+    submission = {"action": Submission.Action.NOTE, "target": ticket.pk, "request": {"body": body}}
     with transaction.atomic():
-        note = Note.objects.create(brand_id=ticket.brand_id, ticket=ticket, author=user, body=body)
-        events.note_added(ticket, note)
+        current = _locked(ticket.pk)  # orders the repeats of one key: the second finds the first's submission
+        found = idempotency.previous(user=user, key=key, **submission)
+        if found is not None:
+            return idempotency.replayed(found.note)
+        note = Note.objects.create(brand_id=current.brand_id, ticket=current, author=user, body=body)
+        events.note_added(current, note)
+        idempotency.record(user=user, key=key, ticket=current, note=note, **submission)
     return note
 
 

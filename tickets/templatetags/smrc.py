@@ -1,8 +1,12 @@
+import uuid
 from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from ..services import idempotency
 
 register = template.Library()
 
@@ -19,6 +23,15 @@ def _span(seconds: float) -> str:
     if hours:
         return _("%(h)dh %(m)dm") % {"h": hours, "m": minutes}
     return _("%(m)dm") % {"m": minutes}
+
+
+@register.simple_tag
+def submission_key(form=None) -> str:
+    """The hidden idempotency-key field of a form that must take effect once (docs/publishing.md#exactly-once):
+    the key of ``form`` (a :class:`tickets.forms.KeyedForm`: the posted one when it comes back with an error),
+    or, for a plain button (claim, retry), a fresh one."""
+    value = form.page_key if form is not None else str(uuid.uuid4())
+    return format_html('<input type="hidden" name="{}" value="{}">', idempotency.FIELD, value)
 
 
 @register.inclusion_tag("tickets/_due.html")

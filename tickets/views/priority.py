@@ -19,7 +19,7 @@ from brands.services import priority_rules
 from .. import events
 from ..forms_priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
 from ..selectors import get_ticket_for_user
-from ..services import routing, workflow
+from ..services import idempotency, routing, workflow
 from ..services.priority import DEFAULT_URGENCY_TERMS
 
 
@@ -61,7 +61,16 @@ def restore(request, pk: int):
 @login_required
 @require_POST
 def take_next(request):
-    ticket = routing.take_next(user=request.user)
+    """`Get next`; its form carries an idempotency key, so a double click claims one ticket, not two."""
+    key = idempotency.parse(request.POST.get(idempotency.FIELD))
+    if key is None:
+        messages.error(request, _("This page was out of date, so nothing was done. Try again."))
+        return redirect("tickets:queue")
+    try:
+        ticket = routing.take_next(user=request.user, key=key)
+    except idempotency.KeyReused as exc:
+        messages.error(request, str(exc))
+        return redirect("tickets:queue")
     if ticket is None:
         messages.info(request, _("There is no ticket for you to take right now."))
         return redirect("tickets:queue")

@@ -27,7 +27,7 @@ from ..selectors_review import (
     reviewer_names,
     revisions_of,
 )
-from ..services import replies
+from ..services import idempotency, replies
 from ..services.workflow import WorkflowError
 
 QUEUE_LIMIT = 200
@@ -93,6 +93,14 @@ def _refused(request, reply: Reply, status: int = 400, **forms):
     return render(request, "tickets/review/queue.html", context, status=status)
 
 
+def _with_error(form, exc: Exception):
+    """The decision's form with the refusal on top; a spent key gets a fresh one (sending again is new)."""
+    form.add_error(None, str(exc))
+    if isinstance(exc, idempotency.KeyReused):
+        form.renew_key()
+    return form
+
+
 @login_required
 @require_POST
 def approve(request, pk: int):
@@ -103,11 +111,14 @@ def approve(request, pk: int):
     body = form.cleaned_data["body"] if "edit" in request.POST else None
     try:
         replies.approve_reply(
-            reply=reply, user=request.user, body=body, expected_revision=form.cleaned_data["revision"]
+            reply=reply,
+            user=request.user,
+            body=body,
+            expected_revision=form.cleaned_data["revision"],
+            key=form.cleaned_data[idempotency.FIELD],
         )
-    except WorkflowError as exc:
-        form.add_error(None, str(exc))
-        return _refused(request, reply, status=409, approve_form=form)
+    except (WorkflowError, idempotency.KeyReused) as exc:
+        return _refused(request, reply, status=409, approve_form=_with_error(form, exc))
     messages.success(request, _("Reply approved; it is being published."))
     return _after(request, reply)
 
@@ -126,10 +137,10 @@ def request_changes(request, pk: int):
             code=form.cleaned_data["code"],
             note=form.cleaned_data["note"],
             expected_revision=form.cleaned_data["revision"],
+            key=form.cleaned_data[idempotency.FIELD],
         )
-    except WorkflowError as exc:
-        form.add_error(None, str(exc))
-        return _refused(request, reply, status=409, changes_form=form)
+    except (WorkflowError, idempotency.KeyReused) as exc:
+        return _refused(request, reply, status=409, changes_form=_with_error(form, exc))
     messages.success(request, _("Sent back to %(name)s with your note.") % {"name": reply.author.get_username()})
     return _after(request, reply)
 

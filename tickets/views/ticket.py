@@ -21,7 +21,7 @@ from ..selectors import (
     timeline_of,
 )
 from ..selectors_review import changes_label, get_reply_for_user, reviewer_names, revisions_of
-from ..services import charcount, presence, replies, tags, workflow
+from ..services import charcount, idempotency, presence, replies, tags, workflow
 from .review import reasons_in_words
 
 #: replies whose review or failure the page explains (reasons, reviewer's note, revisions, Revise / Retry)
@@ -52,6 +52,7 @@ def ticket_detail(
     revise_form: ReviseForm | None = None,
     revise_id: int | None = None,
     tags_form: TagsForm | None = None,
+    status: int = 400,
 ):
     ticket = get_ticket_for_user(request.user, pk, queryset=ticket_page_queryset())
     conversation = conversation_of(ticket)
@@ -92,7 +93,7 @@ def ticket_detail(
         "reply_limit": charcount.LIMITS.get(ticket.platform, replies.REPLY_MAX_LENGTH),
     }
     if reply_form or note_form or revise_form or tags_form:
-        response = render(request, "tickets/ticket.html", context, status=400)
+        response = render(request, "tickets/ticket.html", context, status=status)
         if request.htmx:
             # A boosted form answered in place: keep the ticket's address in the bar, not the action's.
             response["HX-Replace-Url"] = reverse("tickets:detail", args=[ticket.pk])
@@ -100,21 +101,34 @@ def ticket_detail(
     return render(request, "tickets/ticket.html", context)
 
 
-def _act(request, pk: int, action, success: str):
+def _act(request, pk: int, action, success: str, *, keyed: bool = False):
+    """One button's action; ``keyed``: the form carries an idempotency key (``{% submission_key %}``), so a
+    repeat of the press answers as the first one did."""
     ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+    _run_button(request, lambda **key: action(ticket=ticket, user=request.user, **key), success, keyed=keyed)
+    return redirect("tickets:detail", pk=pk)
+
+
+def _run_button(request, call, success: str, *, keyed: bool) -> None:
+    """Run ``call`` (with ``key=`` when ``keyed``) and say how it went; a key missing or malformed does nothing."""
+    kwargs = {}
+    if keyed:
+        kwargs["key"] = idempotency.parse(request.POST.get(idempotency.FIELD))
+        if kwargs["key"] is None:
+            messages.error(request, _("This page was out of date, so nothing was done. Try again."))
+            return
     try:
-        action(ticket=ticket, user=request.user)
-    except workflow.WorkflowError as exc:
+        call(**kwargs)
+    except (workflow.WorkflowError, idempotency.KeyReused) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
-    return redirect("tickets:detail", pk=pk)
 
 
 @login_required
 @require_POST
 def claim(request, pk: int):
-    return _act(request, pk, workflow.claim_ticket, _("You own this ticket now."))
+    return _act(request, pk, workflow.claim_ticket, _("You own this ticket now."), keyed=True)
 
 
 @login_required
@@ -148,11 +162,12 @@ def reply(request, pk: int):
             user=request.user,
             body=form.cleaned_data["body"],
             snippet_ids=form.cleaned_data["snippets"],
+            key=form.cleaned_data[idempotency.FIELD],
         )
-    except workflow.WorkflowError as exc:
-        form.add_error("body", str(exc))
-        return ticket_detail(request, pk, reply_form=form)
-    if sent.status == ReplyStatus.IN_REVIEW:
+    except (workflow.WorkflowError, idempotency.KeyReused) as exc:
+        return ticket_detail(request, pk, reply_form=form, status=_refuse(form, "body", exc))
+    # A repeat of the submission (a double click) answers as the first did: the reply went to review or not.
+    if sent.review_reasons:
         reasons = " ".join(reasons_in_words(sent.review_reasons))
         messages.success(request, _("Submitted for review. %(reasons)s") % {"reasons": reasons})
     else:
@@ -165,30 +180,33 @@ def reply(request, pk: int):
 def revise(request, pk: int):
     reply = get_reply_for_user(request.user, pk, perm="ticket:work")
     form = ReviseForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
-            revised = replies.revise_reply(reply=reply, user=request.user, body=form.cleaned_data["body"])
-        except workflow.WorkflowError as exc:
-            form.add_error("body", str(exc))
+            revised = replies.revise_reply(
+                reply=reply, user=request.user, body=form.cleaned_data["body"], key=form.cleaned_data[idempotency.FIELD]
+            )
+        except (workflow.WorkflowError, idempotency.KeyReused) as exc:
+            status = _refuse(form, "body", exc)
         else:
             if revised.status == ReplyStatus.IN_REVIEW:
                 messages.success(request, _("Revised and submitted for review."))
             else:
                 messages.success(request, _("Revised; it is being published."))
             return redirect("tickets:detail", pk=reply.ticket_id)
-    return ticket_detail(request, reply.ticket_id, revise_form=form, revise_id=reply.pk)
+    return ticket_detail(request, reply.ticket_id, revise_form=form, revise_id=reply.pk, status=status)
 
 
 @login_required
 @require_POST
 def retry(request, pk: int):
     reply = get_reply_for_user(request.user, pk, perm="ticket:work")
-    try:
-        replies.retry_reply(reply=reply, user=request.user)
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Publishing the reply again."))
+    _run_button(
+        request,
+        lambda **key: replies.retry_reply(reply=reply, user=request.user, **key),
+        _("Publishing the reply again."),
+        keyed=True,
+    )
     return redirect("tickets:detail", pk=reply.ticket_id)
 
 
@@ -207,15 +225,26 @@ def _form_action(request, pk: int, *, form_class, form_name: str, field: str, ac
     ticket with the form and its error in place (400)."""
     ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
     form = form_class(request.POST)
+    status = 400
     if form.is_valid():
         try:
             action(ticket, form.cleaned_data)
-        except workflow.WorkflowError as exc:
-            form.add_error(field, str(exc))
+        except (workflow.WorkflowError, idempotency.KeyReused) as exc:
+            status = _refuse(form, field, exc)
         else:
             messages.success(request, success)
             return redirect("tickets:detail", pk=pk)
-    return ticket_detail(request, pk, **{form_name: form})
+    return ticket_detail(request, pk, status=status, **{form_name: form})
+
+
+def _refuse(form, field: str, exc: Exception) -> int:
+    """Put a refusal into the form; a spent key (the form was sent before with other content) gets the form a
+    fresh one, so sending it again is a new submission: 409. A state that refuses the action: 400."""
+    form.add_error(field, str(exc))
+    if isinstance(exc, idempotency.KeyReused):
+        form.renew_key()
+        return 409
+    return 400
 
 
 @login_required
@@ -227,7 +256,9 @@ def note(request, pk: int):
         form_class=NoteForm,
         form_name="note_form",
         field="body",
-        action=lambda ticket, data: workflow.add_note(ticket=ticket, user=request.user, body=data["body"]),
+        action=lambda ticket, data: workflow.add_note(
+            ticket=ticket, user=request.user, body=data["body"], key=data[idempotency.FIELD]
+        ),
         success=_("Note added."),
     )
 
