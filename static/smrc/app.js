@@ -131,6 +131,15 @@
     box.hidden = !text;
   }
   function isQueuePoll(evt) { return evt.detail && evt.detail.target && evt.detail.target.id === "queue-body"; }
+  // Polls marked data-visible-only (the queue, presence, a reply in flight) wait while the tab is hidden.
+  // An htmx trigger filter ("every 10s [document.visibilityState …]") would need eval, which the
+  // Content-Security-Policy forbids (htmx-config allowEval false).
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-visible-only") && document.visibilityState !== "visible") {
+      evt.preventDefault();
+    }
+  });
   document.addEventListener("htmx:beforeSwap", function (evt) {
     // A new page must not inherit focus from the old one (htmx re-focuses the element with the same id, so
     // a shortcut key pressed right after sending would land in the fresh reply box).
