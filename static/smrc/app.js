@@ -140,6 +140,12 @@
       evt.preventDefault();
     }
   });
+  // The presence beat (data-include-draft) tells whether this user is writing: it sends the reply draft when
+  // there is a reply box (hx-include would log an error on pages without one).
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt, box = document.getElementById("id_reply_body");
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-include-draft") && box) evt.detail.parameters.body = box.value;
+  });
   document.addEventListener("htmx:beforeSwap", function (evt) {
     // A new page must not inherit focus from the old one (htmx re-focuses the element with the same id, so
     // a shortcut key pressed right after sending would land in the fresh reply box).
