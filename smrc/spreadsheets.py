@@ -78,8 +78,10 @@ def _xlsx_cell(sheet, value: Any):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if not isinstance(value, str) or not value:
-        return WriteOnlyCell(sheet, value=value or None if isinstance(value, str) else value)
+    if value == "":
+        return WriteOnlyCell(sheet, value=None)  # an empty cell, as None is
+    if not isinstance(value, str):
+        return WriteOnlyCell(sheet, value=value)
     # XML 1.0 cannot hold most C0 control characters; openpyxl refuses them. They show as U+FFFD.
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell = WriteOnlyCell(sheet, value=text)
