@@ -132,11 +132,11 @@ def hostile_world(transactional_db, live_server):
         workflow.claim_ticket(ticket=ticket, user=operator)
         replies.submit_reply(ticket=ticket, user=operator, body=REPLY)
 
-    # (Braces are placeholders in a snippet: the style block loses its rule.)
+    # (Braces are placeholders in a snippet: the style block loses its rule. A title holds 160 characters.)
     snippet_body = SCRIPTY.replace("{display:none}", "").replace('"', '""')
     csv_text = (
         "shortcut,title,body,status\n"
-        f'hostile,"<script>{MARK}</script> {ZALGO}","{snippet_body} {LONG_WORD}",published\n'
+        f'hostile,"<script>{MARK}</script> {ZALGO[:90]}","{snippet_body} {LONG_WORD}",published\n'
     )
     knowledge.import_snippets_csv(brand=brand, user=supervisor, text=csv_text)
     snippet = Snippet.objects.get(brand=brand, shortcut="hostile")
