@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from smrc import spreadsheets
+
 from ..models import Brand, Product, Snippet, SnippetLanguage, SnippetStatus, SnippetTone, SnippetVersion
 from . import placeholders
 
@@ -305,12 +307,13 @@ def save_product(*, brand: Brand, user, data: ProductData, product: Product | No
 
 
 def export_snippets_csv(*, brand: Brand) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SNIPPET_CSV_COLUMNS)
-    for s in Snippet.objects.filter(brand=brand).select_related("product").order_by("title", "pk"):
-        writer.writerow(
-            [
+    """The brand's snippets as CSV (:data:`SNIPPET_CSV_COLUMNS`); cells that could start a spreadsheet formula
+    carry a leading quote (:mod:`smrc.spreadsheets`), which :func:`import_snippets_csv` takes off again."""
+    snippets = Snippet.objects.filter(brand=brand).select_related("product").order_by("title", "pk")
+    return spreadsheets.csv_text(
+        SNIPPET_CSV_COLUMNS,
+        (
+            (
                 s.shortcut,
                 s.title,
                 s.body,
@@ -320,20 +323,21 @@ def export_snippets_csv(*, brand: Brand) -> str:
                 s.product.name if s.product else "",
                 s.status,
                 s.expires_at.isoformat() if s.expires_at else "",
-            ]
-        )
-    return out.getvalue()
+            )
+            for s in snippets
+        ),
+    )
 
 
 def export_products_csv(*, brand: Brand) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(PRODUCT_CSV_COLUMNS)
-    for p in Product.objects.filter(brand=brand).order_by("name"):
-        writer.writerow(
-            [p.name, p.category, json.dumps(p.specifications, ensure_ascii=False), p.faq, p.competitor_notes]
-        )
-    return out.getvalue()
+    """The brand's products as CSV (:data:`PRODUCT_CSV_COLUMNS`), neutralised like :func:`export_snippets_csv`."""
+    return spreadsheets.csv_text(
+        PRODUCT_CSV_COLUMNS,
+        (
+            (p.name, p.category, json.dumps(p.specifications, ensure_ascii=False), p.faq, p.competitor_notes)
+            for p in Product.objects.filter(brand=brand).order_by("name")
+        ),
+    )
 
 
 @dataclass
@@ -362,7 +366,8 @@ def _rows(text: str, columns: tuple[str, ...], required: tuple[str, ...]) -> lis
     for row in reader:
         if None in row:
             raise KnowledgeError({f"line {start}": [_("Line %(n)d: more values than columns.") % {"n": start}]})
-        rows.append((start, {k: (v or "").strip() for k, v in row.items()}))
+        # A cell our export quoted against spreadsheet formulas ("'=…", "'-…") reads back as it was stored.
+        rows.append((start, {k: spreadsheets.restore((v or "").strip()).strip() for k, v in row.items()}))
         start = reader.line_num + 1
         if len(rows) > MAX_IMPORT_ROWS:
             raise KnowledgeError({"__all__": [_("A file can hold at most %(n)d rows.") % {"n": MAX_IMPORT_ROWS}]})

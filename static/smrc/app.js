@@ -131,6 +131,21 @@
     box.hidden = !text;
   }
   function isQueuePoll(evt) { return evt.detail && evt.detail.target && evt.detail.target.id === "queue-body"; }
+  // Polls marked data-visible-only (the queue, presence, a reply in flight) wait while the tab is hidden.
+  // An htmx trigger filter ("every 10s [document.visibilityState …]") would need eval, which the
+  // Content-Security-Policy forbids (htmx-config allowEval false).
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-visible-only") && document.visibilityState !== "visible") {
+      evt.preventDefault();
+    }
+  });
+  // The presence beat (data-include-draft) tells whether this user is writing: it sends the reply draft when
+  // there is a reply box (hx-include would log an error on pages without one).
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt, box = document.getElementById("id_reply_body");
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-include-draft") && box) evt.detail.parameters.body = box.value;
+  });
   document.addEventListener("htmx:beforeSwap", function (evt) {
     // A new page must not inherit focus from the old one (htmx re-focuses the element with the same id, so
     // a shortcut key pressed right after sending would land in the fresh reply box).

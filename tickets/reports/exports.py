@@ -1,12 +1,11 @@
 """Exports of a report: its figures as a table (metric, group, value) and the ticket rows behind it, as CSV
-(streamed), XLSX (openpyxl, write-only) and PDF (fpdf2, figures only).
+(streamed) and XLSX (both written by :mod:`smrc.spreadsheets`, which keeps any cell from starting a formula)
+and PDF (fpdf2, figures only).
 
 Durations are whole seconds in every export, so a spreadsheet can compute with them; the page shows them for
 people. Customer text is never exported here: the rows carry references, clocks and figures only.
 """
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -114,34 +113,6 @@ def ticket_rows(brand_ids: Iterable[int], rng: ReportRange) -> Iterator[tuple]:
         )  # noqa: E501
         yield (f"T-{pk}", slug, platform, priority, status, assignee or "", *(_iso(s) for s in stamps),
                fr_seconds, fr_bus, res_bus, paused)  # fmt: skip
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(header: tuple, rows: Iterable[tuple]) -> Iterator[str]:
-    """CSV text, one line at a time (for ``StreamingHttpResponse``). None is written as an empty field."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
-
-
-def xlsx_bytes(sheets: list[tuple[str, tuple, Iterable[tuple]]]) -> bytes:
-    """An XLSX workbook of ``(title, header, rows)`` sheets, written row by row (openpyxl write-only mode)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title=title[:31])
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def pdf_bytes(report: Report, *, title: str, labels: dict[str, str]) -> bytes:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from brands.access import brands_for, get_brand_for_user, is_admin
+from smrc import spreadsheets
 
 from ..reports import charts, exports
 from ..reports.definitions import definitions_html
@@ -208,10 +209,10 @@ def report_export(request, slug: str | None = None):
     rng, fmt, what = form.report_range(), export.cleaned_data["format"], export.cleaned_data["data"] or "figures"
     name = f"smrc-report-{brand.slug if brand else 'all-brands'}-{rng.first:%Y%m%d}-{rng.last:%Y%m%d}-{what}"
     if what == "rows" and fmt == "csv":
-        lines = exports.csv_lines(exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))
+        lines = spreadsheets.csv_lines(exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     elif what == "rows" and fmt == "xlsx":
-        body = exports.xlsx_bytes([("tickets", exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))])
+        body = spreadsheets.xlsx_bytes([("tickets", exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))])
         response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     elif what == "rows":
         return HttpResponse(
@@ -221,11 +222,11 @@ def report_export(request, slug: str | None = None):
         data = build_report(brand_ids, rng, now=timezone.now())
         if fmt == "csv":
             response = StreamingHttpResponse(
-                exports.csv_lines(exports.FIGURE_HEADER, exports.figure_rows(data)),
+                spreadsheets.csv_lines(exports.FIGURE_HEADER, exports.figure_rows(data)),
                 content_type="text/csv; charset=utf-8",
             )
         elif fmt == "xlsx":
-            body = exports.xlsx_bytes([("figures", exports.FIGURE_HEADER, exports.figure_rows(data))])
+            body = spreadsheets.xlsx_bytes([("figures", exports.FIGURE_HEADER, exports.figure_rows(data))])
             response = HttpResponse(
                 body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
