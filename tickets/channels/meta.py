@@ -185,7 +185,6 @@ def _ig_comment(value: dict, account: str, entry: dict, parsed: Parsed) -> None:
             author=NormalizedAuthor(
                 platform_user_id=sender_id or "unknown",
                 handle=sender.get("username", ""),
-                profile_url=f"https://www.instagram.com/{sender['username']}/" if sender.get("username") else "",
             ),
             text=value.get("text") or "",
             posted_at=_seconds(value.get("timestamp"), entry.get("time")),

@@ -76,7 +76,6 @@ def _v2_author(user: dict[str, Any], author_id: str) -> NormalizedAuthor:
         followers_count=metrics.get("followers_count"),
         following_count=metrics.get("following_count"),
         verified_type=user.get("verified_type") or ("blue" if user.get("verified") else ""),
-        profile_url=f"https://x.com/{handle}" if handle else "",
     )
 
 
@@ -139,7 +138,6 @@ def v11_tweet(tweet: dict[str, Any], account_id: str = "") -> InboundItem:
             followers_count=user.get("followers_count"),
             following_count=user.get("friends_count"),
             verified_type="blue" if user.get("verified") else "",
-            profile_url=f"https://x.com/{handle}" if handle else "",
         ),
         text=html.unescape(text),
         posted_at=posted,
