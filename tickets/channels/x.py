@@ -13,6 +13,8 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
+from brands.services.customer_data import clean_handle
+
 from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError
 from .http import get_json
 
@@ -79,6 +81,12 @@ def _v2_author(user: dict[str, Any], author_id: str) -> NormalizedAuthor:
     )
 
 
+def _status_url(handle: str, post_id: Any) -> str:
+    """The post's link, built by us: ``/i/status/`` (works for any post) unless the handle is a valid X handle."""
+    handle = handle if clean_handle(PLATFORM, handle)[0] == handle else ""
+    return f"https://x.com/{handle or 'i'}/status/{post_id}"
+
+
 def _iso(value: str | None) -> datetime:
     if not value:
         return datetime.now(UTC)
@@ -104,7 +112,7 @@ def v2_post(post: dict[str, Any], users: dict[str, dict], account_id: str = "") 
         posted_at=_iso(post.get("created_at")),
         kind="reply" if parent else "post",
         language=_language(post.get("lang")),
-        url=f"https://x.com/{author.handle or 'i'}/status/{post['id']}",
+        url=_status_url(author.handle, post["id"]),
         conversation_id=str(post.get("conversation_id") or ""),
         parent_id=parent,
         account_id=account_id,
@@ -143,7 +151,7 @@ def v11_tweet(tweet: dict[str, Any], account_id: str = "") -> InboundItem:
         posted_at=posted,
         kind="reply" if parent else "post",
         language=_language(tweet.get("lang")),
-        url=f"https://x.com/{handle or 'i'}/status/{tweet_id}",
+        url=_status_url(handle, tweet_id),
         parent_id=str(parent),
         account_id=account_id,
         raw=tweet,
