@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from brands.models import Role
 from brands.services.config import apply_config
+from tests.concurrency.test_races import run_together
 from tests.factories import PASSWORD, make_channel, make_member, make_user
 from tickets.channels.base import NormalizedAuthor, NormalizedMention
 from tickets.models import Author, Ticket
@@ -356,9 +357,24 @@ def test_deleting_brand_b_keeps_brand_a_customers(cast):
     assert _seen_by_a(Ticket.objects.get(pk=a.ticket_id)) == before
 
 
-def test_concurrent_batches_of_two_brands_make_one_profile_each(cast):
+def test_one_batch_for_two_brands_makes_one_profile_each(cast):
     """The same new person in one batch for both brands: two profiles, each brand's counts its own."""
     items = [_a_mention(cast.brand_a, "x", 1), _a_mention(cast.brand_b, "x", 1, followers=9_999_999)]
     ingest.ingest_mentions(items=items, now=NOW)
     rows = sorted(Author.objects.values_list("brand_id", "followers_count"))
     assert rows == [(cast.brand_a.pk, 120), (cast.brand_b.pk, 9_999_999)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_brands_ingesting_the_same_new_person_at_once_keep_their_own_profiles(cast):
+    """Two transactions insert the same platform user at the same instant, one per brand: neither merges into
+    the other's row (the conflict key includes the brand), and a replay by brand B still leaves A alone."""
+    a = [_a_mention(cast.brand_a, "x", n) for n in range(1, 4)]
+    b = [_a_mention(cast.brand_b, "x", n, followers=9_999_999) for n in range(1, 4)]
+    results = run_together(lambda: ingest.ingest_mentions(items=a), lambda: ingest.ingest_mentions(items=b))
+    assert [len(r) for r in results] == [3, 3], results
+    rows = sorted(Author.objects.values_list("brand_id", "platform_user_id", "followers_count"))
+    assert rows == [(cast.brand_a.pk, USERS["x"], 120), (cast.brand_b.pk, USERS["x"], 9_999_999)]
+    for ticket in Ticket.objects.select_related("author"):
+        assert ticket.author.brand_id == ticket.brand_id

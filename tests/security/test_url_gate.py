@@ -330,7 +330,10 @@ def test_load_config_refuses_a_handle_that_is_not_one_and_changes_nothing(cast, 
 # --- rows stored before the gate ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", HOSTILE, ids=IDS)
+STORABLE = [(v, i) for v, i in zip(HOSTILE, IDS, strict=True) if len(v) <= 500]  # the column holds 500
+
+
+@pytest.mark.parametrize("value", [v for v, _ in STORABLE], ids=[i for _, i in STORABLE])
 def test_a_hostile_link_stored_before_the_gate_is_never_rendered(cast, value):
     ticket = make_ticket(cast.brand_a, handle="budi")
     Mention.objects.filter(ticket=ticket).update(url=value)  # as an older version could have stored it
