@@ -173,14 +173,18 @@ def _h(expr: str, k: int) -> str:
     return f"(hashint8(({expr})::bigint * 16 + {k})::bigint + 2147483648)"
 
 
+# Author g belongs to brand (g - 1) mod n_brands (profiles are per brand) and is on platform ((g - 1) / n_brands)
+# mod 4, so each brand has customers on every platform.
 AUTHORS_SQL = f"""
-INSERT INTO tickets_author (id, platform, platform_user_id, handle, name, followers_count, following_count,
-                            verified_type, profile_url, created_at, updated_at)
-SELECT g, (%(platforms)s::text[])[1 + mod(g, 4)::int], 'bench-u' || g, 'pelanggan_' || g, 'Pelanggan ' || g,
+INSERT INTO tickets_author (id, brand_id, platform, platform_user_id, handle, name, followers_count, following_count,
+                            verified_type, created_at, updated_at)
+SELECT g, (%(brands)s::bigint[])[1 + mod(g - 1, %(n_brands)s)::int],
+       (%(platforms)s::text[])[1 + mod((g - 1) / %(n_brands)s, 4)::int], 'bench-u' || g, 'pelanggan_' || g,
+       'Pelanggan ' || g,
        CASE WHEN mod({_h("g", 1)}, 1000) = 0 THEN mod({_h("g", 2)}, 2000000) ELSE mod({_h("g", 2)}, 5000) END,
        mod({_h("g", 3)}, 2000),
        CASE WHEN mod({_h("g", 4)}, 200) = 0 THEN 'blue' ELSE '' END,
-       '', now() - interval '400 days', now()
+       now() - interval '400 days', now()
 FROM generate_series(1, %(authors)s) g
 """
 
@@ -189,7 +193,7 @@ INSERT INTO tickets_ticket (id, brand_id, channel_account_id, platform, author_i
     is_private, subject, conversation_key, mention_count, posted_at, received_at, claimed_at, first_submitted_at,
     first_approved_at, first_response_at, last_customer_at, last_response_at, pending_since, paused_seconds,
     paused_business_seconds, resolved_at, closed_at, first_response_due_at, next_response_due_at, resolution_due_at,
-    due_at, updated_at)
+    due_at, updated_at, language, priority_factors, priority_overridden, ignored_reason)
 SELECT id, (%(brands)s::bigint[])[1 + bi], (%(channels)s::bigint[])[1 + bi * 4 + pi], (%(platforms)s::text[])[1 + pi],
        author_id, status, priority,
        CASE WHEN status = 'new' THEN NULL ELSE (%(members)s::bigint[])[1 + bi][1 + mod(h4, 3)::int] END,
@@ -200,7 +204,8 @@ SELECT id, (%(brands)s::bigint[])[1 + bi], (%(channels)s::bigint[])[1 + bi * 4 +
        resolved, CASE WHEN status = 'closed' THEN resolved + interval '72 hours' END,
        recv + fr, NULL, recv + res,
        CASE WHEN status IN ('new', 'open') THEN recv + fr END,
-       recv
+       recv, (%(langs)s::text[])[1 + ti], '{{}}'::jsonb, false,
+       CASE WHEN status = 'ignored' THEN 'spam_pattern' ELSE '' END
 FROM (
     SELECT *,
            CASE WHEN status <> 'new' THEN recv + mod(h5, 900) * interval '1 second' END AS claimed,
@@ -211,7 +216,7 @@ FROM (
            make_interval(mins => (%(first_minutes)s::int[])[priority]) AS fr,
            make_interval(mins => (%(resolution_minutes)s::int[])[priority]) AS res
     FROM (
-        SELECT g AS id, bi, mod(author_id, 4)::int AS pi, author_id, h4, h5, h6, ti,
+        SELECT g AS id, bi, mod((author_id - 1) / %(n_brands)s, 4)::int AS pi, author_id, h4, h5, h6, ti,
                now() - (%(n)s - g) * interval '30 seconds' AS recv,
                CASE
                    WHEN g <= %(n)s - %(active_window)s THEN CASE WHEN mod(h2, 100) < 3 THEN 'ignored' ELSE 'closed' END
@@ -224,13 +229,14 @@ FROM (
                END AS status,
                CASE WHEN mod(h3, 100) < 5 THEN 4 WHEN mod(h3, 100) < 20 THEN 3 WHEN mod(h3, 100) < 85 THEN 2 ELSE 1
                END AS priority,
-               mod(author_id, 4) IN (1, 2) AND mod(h7, 10) = 0 AS is_private,
+               mod((author_id - 1) / %(n_brands)s, 4) IN (1, 2) AND mod(h7, 10) = 0 AS is_private,
                CASE WHEN mod(h6, 100) < 60 THEN 1 WHEN mod(h6, 100) < 85 THEN 2 ELSE 3 END AS mc
         FROM (
-            SELECT g, mod({_h("g", 1)}, %(n_brands)s)::int AS bi, 1 + mod({_h("g", 8)}, %(authors)s) AS author_id,
+            SELECT g, bi, 1 + bi + %(n_brands)s * mod({_h("g", 8)}, %(authors)s / %(n_brands)s) AS author_id,
                    {_h("g", 2)} AS h2, {_h("g", 3)} AS h3, {_h("g", 4)} AS h4, {_h("g", 5)} AS h5,
                    {_h("g", 6)} AS h6, {_h("g", 7)} AS h7, mod({_h("g", 9)}, %(n_texts)s)::int AS ti
-            FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
+            FROM (SELECT g, mod({_h("g", 1)}, %(n_brands)s)::int AS bi
+                  FROM generate_series(%(first)s::bigint, %(last)s::bigint) g) gb
         ) r
     ) s
 ) t
@@ -239,7 +245,8 @@ FROM (
 # Mention k of a ticket: the first is the ticket's subject, later ones are follow-ups twenty minutes apart.
 MENTIONS_SQL = f"""
 INSERT INTO tickets_mention (brand_id, ticket_id, channel_account_id, author_id, platform, platform_id, kind, text,
-    language, url, conversation_id, parent_id, posted_at, received_at, raw, sentiment, is_edited, is_deleted)
+    language, url, conversation_id, parent_id, posted_at, received_at, raw, sentiment, is_edited, is_deleted,
+    fingerprint)
 SELECT t.brand_id, t.id, t.channel_account_id, t.author_id, t.platform, 'bench-' || t.id || '-' || k,
        CASE WHEN t.is_private THEN 'dm' WHEN k > 1 THEN 'reply' WHEN t.platform = 'x' THEN 'post' ELSE 'comment' END,
        CASE WHEN k = 1 THEN (%(texts)s::text[])[1 + mod({_h("t.id", 9)}, %(n_texts)s)::int]
@@ -249,18 +256,19 @@ SELECT t.brand_id, t.id, t.channel_account_id, t.author_id, t.platform, 'bench-'
        'https://example.com/' || t.platform || '/bench-' || t.id || '-' || k,
        'bench-' || t.id, CASE WHEN k > 1 THEN 'bench-' || t.id || '-' || (k - 1) ELSE '' END,
        t.posted_at + (k - 1) * interval '20 minutes', t.received_at + (k - 1) * interval '20 minutes',
-       '{{}}'::jsonb, '', false, false
+       '{{}}'::jsonb, '', false, false, ''
 FROM tickets_ticket t CROSS JOIN LATERAL generate_series(1, t.mention_count) k
 WHERE t.id BETWEEN %(first)s AND %(last)s
 """
 
 REPLIES_SQL = f"""
 INSERT INTO tickets_reply (brand_id, ticket_id, author_id, in_reply_to_id, body, status, idempotency_key,
-    delivery_channel, platform_reply_id, failure_reason, created_at, submitted_at, approved_at, sent_at)
+    delivery_channel, platform_reply_id, failure_reason, created_at, submitted_at, approved_at, sent_at,
+    changes_code, changes_note, review_reasons)
 SELECT t.brand_id, t.id, t.assignee_id, NULL,
        (%(replies)s::text[])[1 + mod({_h("t.id", 11)}, %(n_replies)s)::int], 'sent',
        md5('bench-reply-' || t.id)::uuid, 'console', 'console-bench-' || t.id, '',
-       t.first_submitted_at, t.first_submitted_at, t.first_approved_at, t.first_response_at
+       t.first_submitted_at, t.first_submitted_at, t.first_approved_at, t.first_response_at, '', '', '[]'::jsonb
 FROM tickets_ticket t
 WHERE t.id BETWEEN %(first)s AND %(last)s AND t.first_response_at IS NOT NULL
 """
@@ -323,7 +331,7 @@ def load(n_tickets: int, *, reload: bool) -> float:
         return 0.0
     started = time.perf_counter()
     small = _setup_small_tables(n_tickets)
-    n_authors = max(1, n_tickets // 4)
+    n_authors = len(BRANDS) * max(1, n_tickets // 4 // len(BRANDS))  # the same number for every brand
     params = {
         "brands": small["brands"],
         "channels": small["channels"],

@@ -65,7 +65,10 @@ def load(n: int, reload: bool) -> None:
             user, _ = User.objects.get_or_create(username=f"{brand.slug}-sup{k}", defaults={"email": ""})
             Membership.objects.create(user=user, brand=brand, role=Role.SUPERVISOR)
     operator, _ = User.objects.get_or_create(username="sla-bench-operator")
-    author = Author.objects.create(platform="x", platform_user_id="sla-bench", handle="sla_bench")
+    # customer profiles are per brand: one author for each brand
+    authors = [
+        Author.objects.create(brand=b, platform="x", platform_user_id="sla-bench", handle="sla_bench") for b in brands
+    ]
     now = timezone.now()
     span = (SPREAD_BEFORE + SPREAD_AFTER).total_seconds()
     with connection.cursor() as cursor:
@@ -74,22 +77,23 @@ def load(n: int, reload: bool) -> None:
             INSERT INTO tickets_ticket (brand_id, platform, author_id, status, priority, assignee_id, is_private,
                 subject, conversation_key, mention_count, posted_at, received_at, last_customer_at, paused_seconds,
                 paused_business_seconds, first_response_due_at, resolution_due_at, due_at, sla_warned_at,
-                sla_escalated_at, breached_at, updated_at)
-            SELECT (%(brands)s::bigint[])[1 + g %% %(nbrands)s], 'x', %(author)s,
+                sla_escalated_at, breached_at, updated_at, language, priority_factors, priority_overridden,
+                ignored_reason)
+            SELECT (%(brands)s::bigint[])[1 + g %% %(nbrands)s], 'x', (%(authors)s::bigint[])[1 + g %% %(nbrands)s],
                    CASE WHEN g %% 2 = 0 THEN 'new' ELSE 'open' END, 1 + g %% 4,
                    CASE WHEN g %% 2 = 0 THEN NULL ELSE %(operator)s END, false,
                    'bench ticket ' || g, 'x:sla-' || g, 1, due - interval '1 hour', due - interval '1 hour',
                    due - interval '1 hour', 0, 0, due, due + interval '1 day', due,
                    CASE WHEN due <= %(now)s + interval '15 minutes' THEN %(now)s END,
                    CASE WHEN due <= %(now)s THEN %(now)s END,
-                   CASE WHEN due <= %(now)s THEN %(now)s END, %(now)s
+                   CASE WHEN due <= %(now)s THEN %(now)s END, %(now)s, '', '{}'::jsonb, false, ''
             FROM (SELECT g, %(start)s::timestamptz + (g * %(span)s / %(n)s) * interval '1 second' AS due
                   FROM generate_series(1, %(n)s) AS g) AS s
             """,
             {
                 "brands": [b.pk for b in brands],
                 "nbrands": BRANDS,
-                "author": author.pk,
+                "authors": [a.pk for a in authors],
                 "operator": operator.pk,
                 "now": now,
                 "start": now - SPREAD_BEFORE,

@@ -1,9 +1,14 @@
 """Helpers shared by the tests: a snapshot of everything a denied call must leave untouched; submissions sent
 with an idempotency key, as the pages and a well-behaved API client send them."""
 
+import base64
+import hashlib
+import hmac
+import json
 import uuid
 
 from django.contrib.auth import get_user_model
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from brands.models import (
@@ -97,3 +102,21 @@ class KeyedAPIClient(APIClient):
         if not extra["HTTP_IDEMPOTENCY_KEY"]:
             del extra["HTTP_IDEMPOTENCY_KEY"]
         return super().post(path, data, format=format, content_type=content_type, follow=follow, **extra)
+
+
+WEBHOOK_APP_SECRET = "test-app-secret"
+
+
+def deliver_signed(family: str, payload: dict) -> InboundDelivery:
+    """Post ``payload`` to the ``x`` or ``meta`` webhook as the platform would, signed with the app secret that
+    every channel account without a secret of its own falls back to; tasks are eager, so it is processed too."""
+    body = json.dumps(payload).encode()
+    digest = hmac.new(WEBHOOK_APP_SECRET.encode(), body, hashlib.sha256)
+    if family == "x":
+        headers = {"HTTP_X_TWITTER_WEBHOOKS_SIGNATURE": "sha256=" + base64.b64encode(digest.digest()).decode()}
+    else:
+        headers = {"HTTP_X_HUB_SIGNATURE_256": "sha256=" + digest.hexdigest()}
+    with override_settings(X_CONSUMER_SECRET=WEBHOOK_APP_SECRET, META_APP_SECRET=WEBHOOK_APP_SECRET):
+        response = Client().post(f"/webhooks/{family}/", data=body, content_type="application/json", **headers)
+    assert response.status_code == 200, response.content
+    return InboundDelivery.objects.latest("pk")

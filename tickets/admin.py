@@ -20,9 +20,11 @@ from .services import inbound
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "platform", "name", "followers_count", "verified_type"]
-    list_filter = ["platform", "verified_type"]
+    list_display = ["__str__", "brand", "platform", "name", "followers_count", "verified_type"]
+    list_filter = ["brand", "platform", "verified_type"]
     search_fields = ["handle", "name", "platform_user_id"]
+    list_select_related = ["brand"]
+    readonly_fields = ["profile_url"]
 
 
 class MentionInline(admin.TabularInline):

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from brands.access import brands_for, channel_accounts_for, has_perm
 from brands.models import ChannelAccount, Platform, Priority, Snippet
+from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url
 
 from .channels.base import NormalizedAuthor, NormalizedMention
 from .models import ChangesReason, Mention, Ticket, TicketStatus
@@ -29,14 +30,25 @@ from .services import composer, idempotency, ingest, replies, workflow
 # --- ingest -------------------------------------------------------------------------------------------------
 
 
+def _gated_link(value: str) -> None:
+    """The URL gate (``brands.services.customer_data.gate_url``): refused here with a 400, field named."""
+    if gate_url(value)[1]:
+        raise ValidationError(_("Enter a plain http or https link."))
+
+
 class AuthorIn(serializers.Serializer):
+    """``profile_url`` is not read: profile links are built from platform and handle."""
+
     id = serializers.CharField(max_length=64)
     handle = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    followers_count = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
-    following_count = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    followers_count = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True, default=None
+    )
+    following_count = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True, default=None
+    )
     verified_type = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    profile_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class MentionIn(serializers.Serializer):
@@ -51,12 +63,21 @@ class MentionIn(serializers.Serializer):
     posted_at = serializers.DateTimeField()
     conversation_id = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     parent_id = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
-    url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    url = serializers.CharField(
+        max_length=MAX_URL_LENGTH, required=False, allow_blank=True, default="", validators=[_gated_link]
+    )
     raw = serializers.DictField(required=False, default=dict)
 
     def validate(self, attrs):
         if not attrs.get("brand") and not attrs.get("channel_account"):
             raise ValidationError({"brand": [_("Give a brand slug or a channel account id.")]})
+        handle, problem = clean_handle(attrs["platform"], attrs["author"]["handle"])
+        if problem:
+            label = Platform(attrs["platform"]).label
+            raise ValidationError(
+                {"author": {"handle": [_("Not a valid handle on %(platform)s.") % {"platform": label}]}}
+            )
+        attrs["author"]["handle"] = handle
         return attrs
 
 
@@ -86,12 +107,11 @@ def _route(data: dict, *, user, brand_ids: dict[str, int], channels: dict[int, C
         kind=data["kind"],
         author=NormalizedAuthor(
             platform_user_id=author["id"],
-            handle=author["handle"].lstrip("@"),
+            handle=author["handle"],
             name=author["name"],
             followers_count=author["followers_count"],
             following_count=author["following_count"],
             verified_type=author["verified_type"],
-            profile_url=author["profile_url"],
         ),
         text=data["text"],
         language=data["language"],
@@ -239,7 +259,7 @@ class MentionOut(serializers.Serializer):
     author = serializers.CharField(source="author.platform_user_id")
     text = serializers.CharField()
     language = serializers.CharField()
-    url = serializers.CharField()
+    url = serializers.CharField(source="link")
     conversation_id = serializers.CharField()
     parent_id = serializers.CharField()
     posted_at = serializers.DateTimeField()

@@ -8,11 +8,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Brand, ChannelAccount, Platform, Priority
+from brands.services import customer_data
 
 
 class Author(models.Model):
-    """A person on a platform. Shared across brands; what a user may see of it is scoped by their tickets."""
+    """A person on a platform as one brand knows them. Each brand keeps its own profile: what one brand's ingest
+    learns (name, handle, counts) never changes what another brand sees. The platform user id is shared only as
+    a key (docs/architecture.md, "Authors")."""
 
+    #: no index of its own: the unique (brand, platform, platform user id) index starts with it
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="authors", verbose_name=_("brand"), db_index=False
+    )
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
     platform_user_id = models.CharField(_("platform user id"), max_length=64)
     handle = models.CharField(_("handle"), max_length=120, blank=True)
@@ -20,7 +27,6 @@ class Author(models.Model):
     followers_count = models.PositiveIntegerField(_("followers"), null=True, blank=True)
     following_count = models.PositiveIntegerField(_("following"), null=True, blank=True)
     verified_type = models.CharField(_("verified type"), max_length=20, blank=True)
-    profile_url = models.URLField(_("profile"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -28,7 +34,9 @@ class Author(models.Model):
         verbose_name = _("author")
         verbose_name_plural = _("authors")
         constraints = [
-            models.UniqueConstraint(fields=["platform", "platform_user_id"], name="author_unique_platform_user"),
+            models.UniqueConstraint(
+                fields=["brand", "platform", "platform_user_id"], name="author_unique_brand_platform_user"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -37,6 +45,11 @@ class Author(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or (f"@{self.handle}" if self.handle else self.platform_user_id)
+
+    @property
+    def profile_url(self) -> str:
+        """The profile on the platform, built from platform, handle and id (never stored from a payload)."""
+        return customer_data.profile_url(self.platform, self.handle, self.platform_user_id)
 
 
 class TicketStatus(models.TextChoices):
@@ -95,7 +108,7 @@ class Ticket(models.Model):
         verbose_name=_("channel account"),
     )
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("author"))
+    author = models.ForeignKey(Author, on_delete=models.RESTRICT, related_name="tickets", verbose_name=_("author"))
     status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
@@ -248,7 +261,7 @@ class Mention(models.Model):
         related_name="mentions",
         verbose_name=_("channel account"),
     )
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="mentions", verbose_name=_("author"))
+    author = models.ForeignKey(Author, on_delete=models.RESTRICT, related_name="mentions", verbose_name=_("author"))
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
     platform_id = models.CharField(_("platform id"), max_length=128)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.POST)
@@ -282,6 +295,12 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.platform_id}"
+
+    @property
+    def link(self) -> str:
+        """The "open on platform" link: the stored URL only when it passes the URL gate (rows stored before the
+        gate existed are checked again here), else ""."""
+        return customer_data.gate_url(self.url)[0]
 
 
 class ReplyStatus(models.TextChoices):

@@ -50,8 +50,8 @@ def notes_for(user) -> QuerySet[Note]:
 
 
 def authors_for(user) -> QuerySet[Author]:
-    """Authors the user meets through a ticket of one of their brands."""
-    return Author.objects.filter(Exists(tickets_for(user).filter(author_id=OuterRef("pk"))))
+    """The customer profiles of the user's brands (each brand keeps its own)."""
+    return scope_to_brands(Author.objects.all(), user)
 
 
 #: never read with a ticket: pages do not need them, and what is not read cannot leak

@@ -31,6 +31,7 @@ from ..models import (
     pattern_error,
 )
 from . import knowledge
+from .customer_data import clean_handle
 from .sla_settings import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -66,6 +67,17 @@ def _save_changes(obj, values: dict[str, Any], *, created: bool, summary: "Summa
     obj.save()
     summary.count(kind, created)
     return True
+
+
+def _handle(reader: "_Reader", data: dict, path: str, platform: str, *, required=False, default: str = "") -> str:
+    """A handle (``@`` optional) checked against the platform's handle rules (``customer_data.clean_handle``)."""
+    value = reader.get(data, "handle", path, str, required=required)
+    if value is None:
+        return default
+    handle, problem = clean_handle(platform, value.strip())
+    if problem:
+        reader.fail(f"{path}.handle", problem)
+    return handle
 
 
 class _Reader:
@@ -247,7 +259,7 @@ def apply_config(data: Any) -> Summary:
                 account = account or ChannelAccount(brand=brand, platform=platform, external_id=str(external_id))
                 values = {
                     "name": reader.get(channel, "name", cpath, str, default=account.name or str(external_id)),
-                    "handle": reader.get(channel, "handle", cpath, str, default=account.handle),
+                    "handle": _handle(reader, channel, cpath, platform, default=account.handle),
                 }
                 for secret in ("access_token", "webhook_secret", "verify_token"):
                     value = reader.secret(channel, secret, cpath)
@@ -463,11 +475,11 @@ def _noise_and_urgency(reader: _Reader, raw: dict, path: str, brand: Brand, summ
     for j, item in enumerate(reader.get(raw, "blocked_authors", path, list, default=[])):
         bpath = f"{path}.blocked_authors[{j}]"
         platform = reader.get(item, "platform", bpath, str, required=True)
-        handle = (reader.get(item, "handle", bpath, str, required=True) or "").strip().lstrip("@")
         note = reader.get(item, "note", bpath, str, default="")
         if platform not in Platform.values:
             reader.fail(f"{bpath}.platform", f"unknown platform (use {', '.join(Platform.values)})")
             continue
+        handle = _handle(reader, item, bpath, platform, required=True)
         if not handle or reader.problems:
             continue
         blocked, made = BlockedAuthor.objects.get_or_create(

@@ -86,6 +86,10 @@ def test_influence_is_clamped_to_100_and_to_0():
         ({"like_count": 10, "comments_count": 4}, 14),
         ({"engagement": "7"}, 7),
         ({"public_metrics": {"like_count": "lots"}}, None),
+        ({"engagement": 2**63}, None),
+        ({"engagement": "9" * 5000}, None),
+        ({"like_count": -5, "comments_count": 4}, 4),
+        ({"like_count": 2_147_483_647, "comments_count": 2**64}, 2_147_483_647),
         ("not a dict", None),
     ],
 )

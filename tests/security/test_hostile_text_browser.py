@@ -1,7 +1,7 @@
 """Attack: a customer posts hostile text; staff open every page that shows it, in Chromium, in English and
 Indonesian, on a laptop (1366 px) and a phone (390 px).
 
-Hostile text comes in through the mentions API (names, handles, texts) and a knowledge CSV import (snippet
+Hostile text comes in through the mentions API (names, texts) and a knowledge CSV import (snippet
 text, for the version comparison). Markup and script in it, ``javascript:`` links, right-to-left overrides,
 a 10,000-character word, zalgo, emoji and markdown must show as the text they are: no script runs (no dialog,
 no marker set by an ``onerror``), no Content-Security-Policy violation is reported (a violation would mean
@@ -106,7 +106,14 @@ def hostile_world(transactional_db, live_server):
             "platform": "facebook",
             "platform_id": f"hostile-{n}",
             "brand": brand.slug,
-            "author": {"id": f"cust-{n}", "handle": handle, "name": name, "followers_count": 12},
+            # handles are checked against the platform's rules at ingest (tests/security/test_url_gate.py), so the
+            # hostile ones ride in the name
+            "author": {
+                "id": f"cust-{n}",
+                "handle": f"customer.{n}",
+                "name": f"{name} {handle}"[:200],
+                "followers_count": 12,
+            },
             "text": text,
             "posted_at": (now - timedelta(minutes=n + 1)).isoformat(),
         }

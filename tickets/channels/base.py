@@ -1,9 +1,17 @@
 """The normalized records every channel adapter produces and every ingest path takes."""
 
+import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+
+from brands.services.customer_data import MAX_COUNT, bounded_count, clean_handle, gate_url
+
+logger = logging.getLogger("smrc.inbound")
+
+#: the key of a mention's raw data under which :func:`screened` records what it dropped, and why
+DROPPED_KEY = "smrc_dropped"
 
 
 @dataclass(frozen=True)
@@ -14,7 +22,6 @@ class NormalizedAuthor:
     followers_count: int | None = None
     following_count: int | None = None
     verified_type: str = ""
-    profile_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,56 @@ class NormalizedMention:
     parent_id: str = ""
     channel_account_id: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+
+
+def screened(item: NormalizedMention) -> NormalizedMention:
+    """``item`` as it may be stored: the link through the URL gate, the handle checked against the platform's
+    handle rules, the counts bounded (``brands.services.customer_data``). What does not pass is dropped and
+    recorded on the mention's raw data under :data:`DROPPED_KEY` (field, reason, value) and in the log; the rest
+    of the item is kept. Every ingest path calls this (``ingest.ingest_mentions``); the API refuses the same
+    values with a 400 before they get here."""
+    dropped = []
+
+    def note(name: str, reason: str, value: Any) -> None:
+        huge = isinstance(value, int) and value.bit_length() > 256  # str() of a huge int may raise
+        shown = f"an integer of {value.bit_length()} bits" if huge else str(value)[:200]
+        dropped.append({"field": name, "reason": reason, "value": shown})
+
+    url, reason = gate_url(item.url)
+    if reason:
+        note("url", reason, item.url)
+    author = item.author
+    handle, reason = clean_handle(item.platform, author.handle)
+    if reason:
+        note("author.handle", reason, author.handle)
+    counts = {}
+    for name in ("followers_count", "following_count"):
+        value = getattr(author, name)
+        counts[name] = bounded_count(value)
+        if counts[name] is None and value is not None:
+            note(f"author.{name}", f"not a whole number from 0 to {MAX_COUNT}", value)
+    cleaned = replace(
+        author,
+        handle=handle,
+        name=str(author.name or "")[:200],
+        verified_type=str(author.verified_type or "")[:20],
+        **counts,
+    )
+    raw = item.raw if isinstance(item.raw, dict) else {"value": item.raw}
+    if DROPPED_KEY in raw:  # only we record drops: a payload cannot bring its own
+        raw = {k: v for k, v in raw.items() if k != DROPPED_KEY}
+    if dropped:
+        logger.warning(
+            "brand %s, %s:%s: dropped %s",
+            item.brand_id,
+            item.platform,
+            item.platform_id,
+            "; ".join(f"{d['field']} ({d['reason']})" for d in dropped),
+        )
+        raw = {**raw, DROPPED_KEY: dropped}
+    if url == item.url and cleaned == author and raw is item.raw:
+        return item
+    return replace(item, url=url, author=cleaned, raw=raw)
 
 
 class ChannelError(Exception):

@@ -58,13 +58,13 @@ def record(data: dict, where: str) -> tuple[InboundItem, str]:
             platform_user_id=(author_id or f"handle:{handle}")[:64],
             handle=handle[:120],
             name=str(author.get("name") or data.get("author_name") or "")[:200],
-            followers_count=int(followers) if str(followers or "").isdigit() else None,
+            followers_count=None if followers in (None, "") else followers,  # bounded at ingest, like the URL
         ),
         text=str(data.get("text") or ""),
         posted_at=posted,
         kind=kind,
         language=str(data.get("language") or "")[:12],
-        url=str(data.get("url") or "")[:500],
+        url=str(data.get("url") or ""),  # the URL gate refuses what is too long at ingest
         conversation_id=str(data.get("conversation_id") or "")[:128],
         parent_id=str(data.get("parent_id") or "")[:128],
         raw={k: v for k, v in data.items() if k != "brand"},

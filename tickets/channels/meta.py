@@ -160,7 +160,7 @@ def _feed(value: dict, page: str, entry: dict, parsed: Parsed) -> None:
             text=text,
             posted_at=at,
             kind=kind,
-            url=url[:500],
+            url=url,  # over-long links are refused whole by the URL gate, never cut
             conversation_id=conversation,
             parent_id=parent,
             account_id=page,
@@ -224,7 +224,6 @@ def _ig_comment(value: dict, account: str, entry: dict, parsed: Parsed) -> None:
             author=NormalizedAuthor(
                 platform_user_id=sender_id or "unknown",
                 handle=sender.get("username", ""),
-                profile_url=f"https://www.instagram.com/{sender['username']}/" if sender.get("username") else "",
             ),
             text=value.get("text") or "",
             posted_at=_seconds(value.get("timestamp"), entry.get("time")),
@@ -268,7 +267,7 @@ def _ig_mention(value: dict, account: str, entry: dict, parsed: Parsed, fetch) -
             text=text,
             posted_at=_seconds(data.get("timestamp"), entry.get("time")),
             kind=kind,
-            url=url[:500],
+            url=url,  # over-long links are refused whole by the URL gate, never cut
             conversation_id=platform_id,
             account_id=account,
             raw={"webhook": value, "fetched": data},

@@ -14,6 +14,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from brands.services.customer_data import clean_handle
+
 from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id
 from .http import get_json
 
@@ -102,8 +104,13 @@ def _v2_author(user: dict[str, Any], author_id: str) -> NormalizedAuthor:
         followers_count=metrics.get("followers_count"),
         following_count=metrics.get("following_count"),
         verified_type=user.get("verified_type") or ("blue" if user.get("verified") else ""),
-        profile_url=f"https://x.com/{handle}" if handle else "",
     )
+
+
+def _status_url(handle: str, post_id: Any) -> str:
+    """The post's link, built by us: ``/i/status/`` (works for any post) unless the handle is a valid X handle."""
+    handle = handle if clean_handle(PLATFORM, handle)[0] == handle else ""
+    return f"https://x.com/{handle or 'i'}/status/{post_id}"
 
 
 def _iso(value: str | None) -> datetime:
@@ -131,7 +138,7 @@ def v2_post(post: dict[str, Any], users: dict[str, dict], account_id: str = "") 
         posted_at=_iso(post.get("created_at")),
         kind="reply" if parent else "post",
         language=_language(post.get("lang")),
-        url=f"https://x.com/{author.handle or 'i'}/status/{post['id']}",
+        url=_status_url(author.handle, post["id"]),
         conversation_id=str(post.get("conversation_id") or ""),
         parent_id=parent,
         account_id=account_id,
@@ -165,13 +172,12 @@ def v11_tweet(tweet: dict[str, Any], account_id: str = "") -> InboundItem:
             followers_count=user.get("followers_count"),
             following_count=user.get("friends_count"),
             verified_type="blue" if user.get("verified") else "",
-            profile_url=f"https://x.com/{handle}" if handle else "",
         ),
         text=html.unescape(text),
         posted_at=posted,
         kind="reply" if parent else "post",
         language=_language(tweet.get("lang")),
-        url=f"https://x.com/{handle or 'i'}/status/{tweet_id}",
+        url=_status_url(handle, tweet_id),
         parent_id=str(parent),
         account_id=account_id,
         raw=tweet,

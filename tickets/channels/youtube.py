@@ -22,7 +22,8 @@ def comment(resource: dict[str, Any], *, thread_id: str, account_id: str = "") -
     snippet = resource.get("snippet") or {}
     if not resource.get("id"):
         raise PayloadError("a comment without an id")
-    handle = (snippet.get("authorDisplayName") or "").lstrip("@")
+    display = snippet.get("authorDisplayName") or ""
+    handle = display[1:] if display.startswith("@") else ""  # a display name without @ is not a handle
     author_id = (snippet.get("authorChannelId") or {}).get("value") or f"yt:{handle or 'unknown'}"
     parent = snippet.get("parentId") or ("" if resource["id"] == thread_id else thread_id)
     video = snippet.get("videoId", "")
@@ -33,7 +34,6 @@ def comment(resource: dict[str, Any], *, thread_id: str, account_id: str = "") -
             platform_user_id=author_id,
             handle=handle,
             name=snippet.get("authorDisplayName", ""),
-            profile_url=(snippet.get("authorChannelUrl") or "")[:500],
         ),
         text=snippet.get("textOriginal") or snippet.get("textDisplay") or "",
         posted_at=_time(snippet.get("publishedAt")),

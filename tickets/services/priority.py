@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Priority
+from brands.services.customer_data import bounded_count
 
 # --- reasons --------------------------------------------------------------------------------------------------
 
@@ -149,26 +150,17 @@ def influence(signals: AuthorSignals) -> Score:
     return Score(value, reasons)
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return max(0, value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def engagement_from_raw(raw: Any) -> int | None:
     """Interactions on the message, when the payload carries them (X v2 ``public_metrics``, Meta
-    ``like_count``/``comments_count``, or a plain ``engagement``); None when it does not."""
+    ``like_count``/``comments_count``, or a plain ``engagement``); None when it does not. Each count is bounded
+    (``customer_data.bounded_count``): an impossible one counts as absent."""
     if not isinstance(raw, dict):
         return None
-    if (value := _as_int(raw.get("engagement"))) is not None:
+    if (value := bounded_count(raw.get("engagement"))) is not None:
         return value
     metrics = raw.get("public_metrics") if isinstance(raw.get("public_metrics"), dict) else raw
     keys = ("like_count", "retweet_count", "reply_count", "quote_count", "comments_count", "share_count")
-    found = [v for v in (_as_int(metrics.get(k)) for k in keys) if v is not None]
+    found = [v for v in (bounded_count(metrics.get(k)) for k in keys) if v is not None]
     return sum(found) if found else None
 
 

@@ -258,7 +258,7 @@ def test_one_bad_item_stores_nothing_even_for_the_valid_ones(cast, api):
         ({"author": "budi"}, {"author": {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}}),
         ({"author": {"handle": "budi"}}, {"author": {"id": ["This field is required."]}}),
         ({"text": ["a", "list"]}, {"text": ["Not a valid string."]}),
-        ({"url": "not a url"}, {"url": ["Enter a valid URL."]}),
+        ({"url": "not a url"}, {"url": ["Enter a plain http or https link."]}),
         ({"kind": "story"}, {"kind": ['"story" is not a valid choice.']}),
         ({"raw": [1, 2]}, {"raw": ['Expected a dictionary of items but got type "list".']}),
         ({"platform_id": "x" * 129}, {"platform_id": ["Ensure this field has no more than 128 characters."]}),

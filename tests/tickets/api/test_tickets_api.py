@@ -169,7 +169,7 @@ def test_the_detail_has_the_ticket_its_mentions_replies_and_notes(cast, api):
             "followers_count": None,
             "following_count": None,
             "verified_type": "",
-            "profile_url": "",
+            "profile_url": "https://x.com/budi",
         },
         "subject": "Paket belum sampai",
         "is_private": False,

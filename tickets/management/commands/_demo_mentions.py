@@ -53,12 +53,8 @@ def author_for(platform: str, index: int) -> NormalizedAuthor:
         "instagram": f"1784{n:013d}",
         "youtube": f"UC{handle.replace('.', '')[:10]:_<10}{n:012d}",
     }[platform]
-    profile = {
-        "x": f"https://x.com/{handle}",
-        "facebook": f"https://www.facebook.com/{user_id}",
-        "instagram": f"https://www.instagram.com/{handle}/",
-        "youtube": f"https://www.youtube.com/channel/{user_id}",
-    }[platform]
+    # each platform's handle rules: no dots and at most 15 characters on X; Facebook sends no handle
+    handle = {"x": handle.replace(".", "_")[:15], "facebook": ""}.get(platform, handle)
     # A few accounts are large; most are ordinary customers (follower counts are one signal, never the only one).
     followers = [312, 1284, 87, 45120, 903, 15, 2210, 640, 158000, 77][index % 10] + index * 13
     return NormalizedAuthor(
@@ -68,7 +64,6 @@ def author_for(platform: str, index: int) -> NormalizedAuthor:
         followers_count=followers,
         following_count=300 + index * 7,
         verified_type="blue" if index % 17 == 3 else "",
-        profile_url=profile,
     )
 
 

@@ -122,7 +122,6 @@ class Command(BaseCommand):
                         followers_count=author.followers_count,
                         following_count=author.following_count,
                         verified_type=author.verified_type,
-                        profile_url=author.profile_url,
                     ),
                     conversation_id=mention.conversation_id,
                     last_platform_id=mention.platform_id,

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from brands.models import Brand
 
-from ...channels.base import InboundAction, NormalizedMention
+from ...channels.base import InboundAction, NormalizedMention, screened
 from ...models import Event, Mention, MentionRevision, Reply, Ticket
 from ...sentiment import classify
 from .authors import _author_key, _Authors, _upsert_author
@@ -69,13 +69,15 @@ def _lock(items: list[NormalizedMention]) -> None:
 
 
 def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = None) -> list[IngestResult]:
-    """Store ``items`` (already validated and routed) in one transaction; a replay creates nothing new.
+    """Store ``items`` (already validated and routed) in one transaction; a replay creates nothing new. Each
+    item passes :func:`screened` first: a link, handle or count that may not be stored is dropped and recorded.
 
     Takes advisory locks on PostgreSQL (see :func:`_lock`) before reading anything; callers must not hold other
     ticket locks. Each item is threaded as if the items came one at a time, in order: onto tickets stored
     before or opened by an earlier item of the batch (see :class:`_Batch`).
     """
     now = now or timezone.now()
+    items = [screened(item) for item in items]  # the one gate: links, handles, counts (docs/channels.md)
     brands = Brand.objects.in_bulk({item.brand_id for item in items})
     sentiments = classify([item.text for item in items])  # one call for the batch
     outcomes: list[tuple[str, _Known, bool]] = []
