@@ -1,7 +1,6 @@
 """Brands (the agency's clients) and their configuration. Imports nothing from ``tickets``."""
 
 import datetime
-import re
 import secrets
 import zoneinfo
 
@@ -10,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .services import patterns
 
 
 def validate_time_zone(value: str) -> None:
@@ -448,21 +449,28 @@ class PatternRule(models.Model):
         error = pattern_error(self.pattern, is_regex=self.is_regex)
         if error:
             raise ValidationError({"pattern": error})
+        if self.brand_id is None:
+            return
+        others = type(self).objects.filter(brand_id=self.brand_id).exclude(pk=self.pk)
+        if others.count() >= patterns.MAX_RULES:
+            raise ValidationError(
+                _("A brand has at most %(n)d %(kind)s: remove one first.")
+                % {"n": patterns.MAX_RULES, "kind": self._meta.verbose_name_plural}
+            )
+        if self.is_regex:
+            costs = [
+                patterns.regex_cost(p, is_regex=True)
+                for p in others.filter(is_regex=True).values_list("pattern", flat=True)
+            ]
+            error = patterns.budget_error([*costs, patterns.regex_cost(self.pattern, is_regex=True)])
+            if error:
+                raise ValidationError({"pattern": error})
 
 
 def pattern_error(pattern: str, *, is_regex: bool) -> str | None:
-    """Why ``pattern`` cannot be used, or None. Shared by the admin, forms and ``load_config``."""
-    if not pattern.strip():
-        return str(_("A pattern cannot be empty."))
-    if not is_regex:
-        return None
-    try:
-        compiled = re.compile(pattern, re.IGNORECASE)
-    except (re.error, OverflowError, RecursionError) as exc:
-        return str(_("Not a valid regular expression: %(error)s") % {"error": exc})
-    if compiled.search(""):
-        return str(_("This regular expression matches empty text, so it would match every message."))
-    return None
+    """Why ``pattern`` cannot be used, or None (``brands.services.patterns``: RE2). Shared by the admin, forms and
+    ``load_config``."""
+    return patterns.pattern_error(pattern, is_regex=is_regex)
 
 
 class UrgencyTerm(PatternRule):
@@ -571,6 +579,16 @@ class ListeningRule(models.Model):
     def __str__(self) -> str:
         return f"{self.brand} · {self.name}"
 
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        for name in ("handles", "hashtags", "keywords", "exclusions"):
+            error = patterns.terms_error(_terms(getattr(self, name)))
+            if error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def platform_list(self) -> list[str]:
         return [p.lower() for p in _terms(self.platforms)]
@@ -642,6 +660,12 @@ class ReviewPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"review policy of {self.brand_id}"
+
+    def clean(self) -> None:
+        super().clean()
+        error = patterns.terms_error(self.flagged_term_list)
+        if error:
+            raise ValidationError({"flagged_terms": error})
 
     @property
     def flagged_term_list(self) -> list[str]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
-from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm
+from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm, pattern_error
 from brands.services import priority_rules
 
 from .. import events
@@ -102,6 +102,14 @@ def _apply(brand, action: str, data) -> tuple[str | None, dict]:
     return None, {}
 
 
+def _with_problems(rules) -> list:
+    """The rules, each with ``problem``: why ingest skips it (stored before RE2 refused such patterns), or None."""
+    rules = list(rules)
+    for rule in rules:
+        rule.problem = pattern_error(rule.pattern, is_regex=rule.is_regex)
+    return rules
+
+
 @login_required
 def priority_settings(request, slug: str):
     brand = get_brand_for_user(request.user, slug, perm="brand:configure")
@@ -128,9 +136,9 @@ def priority_settings(request, slug: str):
         "urgency_form": forms_shown.get("urgency") or UrgencyTermForm(),
         "spam_form": forms_shown.get("spam") or SpamPatternForm(),
         "blocked_form": forms_shown.get("blocked") or BlockedAuthorForm(),
-        "urgency_terms": list(brand.urgency_terms.all()),
+        "urgency_terms": _with_problems(brand.urgency_terms.all()),
         "default_terms": DEFAULT_URGENCY_TERMS,
-        "spam_patterns": list(brand.spam_patterns.all()),
+        "spam_patterns": _with_problems(brand.spam_patterns.all()),
         "blocked_authors": list(brand.blocked_authors.all()),
     }
     return render(request, "tickets/priority_settings.html", context, status=status)
