@@ -172,12 +172,14 @@ def _too_complex() -> str:
 
 
 def _refusal(pattern: str, detail: str) -> str:
-    if "too large" in detail or "repetition size" in detail:
+    if "too large" in detail:  # valid RE2 (``\pL{100}``, which Python's re does not know), but too big
         return _too_complex()
     try:
         re.compile(pattern)
     except (re.error, OverflowError, RecursionError) as exc:
         return _("Not a valid regular expression: %(error)s") % {"error": exc}
+    if "repetition size" in detail:  # RE2 repeats at most 1,000 times
+        return _too_complex()
     return _(
         "This regular expression uses a feature the safe engine (RE2) does not run, so that matching stays "
         "linear in time: backreferences such as \\1, lookahead or lookbehind such as (?=…) or (?<!…) (%(error)s)."
