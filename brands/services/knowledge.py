@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from smrc.jsonlimits import loads_bounded
+
 from ..models import Brand, Product, Snippet, SnippetLanguage, SnippetStatus, SnippetTone, SnippetVersion
 from . import placeholders
 
@@ -26,6 +28,8 @@ SNIPPET_FIELDS = ("title", "body", "language", "tone", "tags", "product", "short
 SNIPPET_CSV_COLUMNS = ("shortcut", "title", "body", "language", "tone", "tags", "product", "status", "expires_at")
 PRODUCT_CSV_COLUMNS = ("name", "category", "specifications", "faq", "competitor_notes")
 MAX_IMPORT_ROWS = 5000
+#: a product's specifications in a CSV cell: one flat JSON object
+MAX_SPECIFICATIONS_BYTES = 64 * 1024
 
 
 class KnowledgeError(ValueError):
@@ -465,7 +469,7 @@ def import_products_csv(*, brand: Brand, user, text: str) -> ImportResult:
         specs: Any = {}
         if row.get("specifications"):
             try:
-                specs = json.loads(row["specifications"])
+                specs = loads_bounded(row["specifications"], max_depth=2, max_bytes=MAX_SPECIFICATIONS_BYTES)
             except ValueError:
                 problems.append(_("specifications is not a JSON object"))
             if not isinstance(specs, dict):
