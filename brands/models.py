@@ -12,6 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .services import patterns
 
+# Bounds of the numbers a brand configures (forms, admin, load_config and the API share them through the model):
+# past these a time computation overflows or a deadline leaves the calendar's three-year horizon.
+MAX_TARGET_MINUTES = 365 * 24 * 60  # an SLA target: a year
+MAX_WARNING_MINUTES = 7 * 24 * 60  # warn this long before a breach: a week
+MAX_THREAD_WINDOW_HOURS = 365 * 24  # a new mention joins the author's open ticket within a year
+MAX_IDLE_OWNER_MINUTES = 30 * 24 * 60  # an idle owner is unassigned after at most thirty days
+MAX_OPERATOR_CAPACITY = 1000
+MAX_TERM_WEIGHT = 100  # an urgency term's points (the urgency factor is capped at 40 anyway)
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -59,7 +68,9 @@ class Brand(models.Model):
         help_text=_("Also close on the government's collective-leave days (cuti bersama)."),
     )
     sla_warning_minutes = models.PositiveIntegerField(
-        _("warn before a breach (minutes)"), default=15, validators=[MinValueValidator(1)]
+        _("warn before a breach (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WARNING_MINUTES)],
     )
     escalation_raises_priority = models.BooleanField(
         _("a breach raises the priority"), default=False, help_text=_("Raise a breached ticket by one level.")
@@ -67,7 +78,7 @@ class Brand(models.Model):
     thread_window_hours = models.PositiveIntegerField(
         _("threading window (hours)"),
         default=72,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_THREAD_WINDOW_HOURS)],
         help_text=_("A new mention from the same author joins their open ticket within this window."),
     )
     report_schedule = models.CharField(
@@ -99,12 +110,13 @@ class Brand(models.Model):
     operator_capacity = models.PositiveSmallIntegerField(
         _("tickets per operator"),
         default=10,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OPERATOR_CAPACITY)],
         help_text=_("Automatic assignment stops giving an operator tickets at this many active ones."),
     )
     idle_owner_minutes = models.PositiveIntegerField(
         _("unassign an idle owner after (minutes)"),
         default=0,
+        validators=[MaxValueValidator(MAX_IDLE_OWNER_MINUTES)],
         help_text=_("An open ticket whose owner did nothing on it for this long goes back to the queue; 0: never."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -268,14 +280,17 @@ class ChannelAccount(models.Model):
         return f"{self.get_platform_display()} · {self.name}"
 
 
+TARGET_VALIDATORS = [MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)]
+
+
 class SlaPolicy(models.Model):
     """Targets per brand and priority, in minutes. Tickets of a priority without a row use DEFAULT_TARGETS."""
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("brand"))
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
-    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
-    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"))
-    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"), validators=TARGET_VALIDATORS)
+    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"), validators=TARGET_VALIDATORS)
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"), validators=TARGET_VALIDATORS)
 
     class Meta:
         verbose_name = _("SLA policy")
@@ -478,7 +493,10 @@ class UrgencyTerm(PatternRule):
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="urgency_terms", verbose_name=_("brand"))
     weight = models.PositiveSmallIntegerField(
-        _("points"), default=20, help_text=_("Priority points when a message contains it.")
+        _("points"),
+        default=20,
+        validators=[MaxValueValidator(MAX_TERM_WEIGHT)],
+        help_text=_("Priority points when a message contains it."),
     )
 
     class Meta:

@@ -66,7 +66,8 @@ def _save_changes(
     dirty = [name for name, value in values.items() if getattr(obj, name) != value]
     for name in dirty:
         setattr(obj, name, values[name])
-    if not (created or dirty) or not reader.valid(obj, path) or reader.problems:
+    others = None if created else [f.name for f in obj._meta.fields if f.name not in values]  # reported already
+    if not (created or dirty) or not reader.valid(obj, path, exclude=others) or reader.problems:
         return False
     obj.save()
     summary.count(kind, created)
@@ -427,6 +428,7 @@ def _routing(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summa
     if data is None:
         return
     rpath = f"{path}.routing"
+    known = len(reader.problems)
     mode = reader.get(data, "mode", rpath, str, default=brand.routing_mode)
     if mode not in ROUTING_MODES:
         reader.fail(f"{rpath}.mode", f"unknown mode {mode!r} (use {', '.join(ROUTING_MODES)})")
@@ -446,10 +448,11 @@ def _routing(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summa
         languages, skills = _tags(reader, profile, "languages", ppath), _tags(reader, profile, "skills", ppath)
         if languages is not None and skills is not None:
             profiles.append((membership, languages, skills))
+    values = {"routing_mode": mode, "operator_capacity": capacity, "idle_owner_minutes": idle}
+    if len(reader.problems) == known:  # the model's own checks, for what the lines above let through
+        _save_changes(brand, values, created=False, summary=summary, kind="routing", reader=reader, path=rpath)
     if reader.problems:
         return
-    values = {"routing_mode": mode, "operator_capacity": capacity, "idle_owner_minutes": idle}
-    _save_changes(brand, values, created=False, summary=summary, kind="routing", reader=reader, path=rpath)
     for membership, languages, skills in profiles:
         if (membership.languages, membership.skills) != (languages, skills):
             membership.languages, membership.skills = languages, skills

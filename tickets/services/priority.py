@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.models import Priority
 from brands.services import patterns
+from smrc.bounds import ID_MAX, INT_MAX, parse_int
 
 logger = logging.getLogger(__name__)
 
@@ -156,9 +157,9 @@ def _as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return max(0, value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        return max(0, min(value, INT_MAX))
+    if isinstance(value, str):
+        return parse_int(value, max_value=ID_MAX)
     return None
 
 

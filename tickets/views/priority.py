@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from brands.access import get_brand_for_user
 from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm, pattern_error
 from brands.services import priority_rules
+from smrc.bounds import parse_id
 
 from .. import events
 from ..forms_priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
@@ -96,8 +97,8 @@ def _apply(brand, action: str, data) -> tuple[str | None, dict]:
                 return _("Rule added."), {}
         return None, {action: form}
     if action.startswith("delete-") and action.removeprefix("delete-") in RULE_MODELS:
-        pk = data.get("pk", "")
-        if pk.isdigit() and priority_rules.delete_rule(brand=brand, kind=action.removeprefix("delete-"), pk=int(pk)):
+        pk = parse_id(data.get("pk", ""))
+        if pk is not None and priority_rules.delete_rule(brand=brand, kind=action.removeprefix("delete-"), pk=pk):
             return _("Rule removed."), {}
     return None, {}
 
