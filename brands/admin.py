@@ -97,7 +97,7 @@ class ChannelAccountForm(forms.ModelForm):
     """Secrets are write-only: the form never renders their current value."""
 
     access_token = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
-    webhook_secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
+    webhook_secret = forms.CharField(required=False, max_length=200, widget=forms.PasswordInput(render_value=False))
 
     class Meta:
         model = ChannelAccount

@@ -1,7 +1,6 @@
 """Brands (the agency's clients) and their configuration. Imports nothing from ``tickets``."""
 
 import datetime
-import re
 import secrets
 import zoneinfo
 
@@ -10,6 +9,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .services import patterns
+
+# Bounds of the numbers a brand configures (forms, admin, load_config and the API share them through the model):
+# past these a time computation overflows or a deadline leaves the calendar's three-year horizon.
+MAX_TARGET_MINUTES = 365 * 24 * 60  # an SLA target: a year
+MAX_WARNING_MINUTES = 7 * 24 * 60  # warn this long before a breach: a week
+MAX_THREAD_WINDOW_HOURS = 365 * 24  # a new mention joins the author's open ticket within a year
+MAX_IDLE_OWNER_MINUTES = 30 * 24 * 60  # an idle owner is unassigned after at most thirty days
+MAX_OPERATOR_CAPACITY = 1000
+MAX_TERM_WEIGHT = 100  # an urgency term's points (the urgency factor is capped at 40 anyway)
 
 
 def validate_time_zone(value: str) -> None:
@@ -58,7 +68,9 @@ class Brand(models.Model):
         help_text=_("Also close on the government's collective-leave days (cuti bersama)."),
     )
     sla_warning_minutes = models.PositiveIntegerField(
-        _("warn before a breach (minutes)"), default=15, validators=[MinValueValidator(1)]
+        _("warn before a breach (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WARNING_MINUTES)],
     )
     escalation_raises_priority = models.BooleanField(
         _("a breach raises the priority"), default=False, help_text=_("Raise a breached ticket by one level.")
@@ -66,7 +78,7 @@ class Brand(models.Model):
     thread_window_hours = models.PositiveIntegerField(
         _("threading window (hours)"),
         default=72,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_THREAD_WINDOW_HOURS)],
         help_text=_("A new mention from the same author joins their open ticket within this window."),
     )
     report_schedule = models.CharField(
@@ -98,12 +110,13 @@ class Brand(models.Model):
     operator_capacity = models.PositiveSmallIntegerField(
         _("tickets per operator"),
         default=10,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OPERATOR_CAPACITY)],
         help_text=_("Automatic assignment stops giving an operator tickets at this many active ones."),
     )
     idle_owner_minutes = models.PositiveIntegerField(
         _("unassign an idle owner after (minutes)"),
         default=0,
+        validators=[MaxValueValidator(MAX_IDLE_OWNER_MINUTES)],
         help_text=_("An open ticket whose owner did nothing on it for this long goes back to the queue; 0: never."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -267,14 +280,17 @@ class ChannelAccount(models.Model):
         return f"{self.get_platform_display()} · {self.name}"
 
 
+TARGET_VALIDATORS = [MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)]
+
+
 class SlaPolicy(models.Model):
     """Targets per brand and priority, in minutes. Tickets of a priority without a row use DEFAULT_TARGETS."""
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("brand"))
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
-    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
-    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"))
-    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"), validators=TARGET_VALIDATORS)
+    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"), validators=TARGET_VALIDATORS)
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"), validators=TARGET_VALIDATORS)
 
     class Meta:
         verbose_name = _("SLA policy")
@@ -448,21 +464,28 @@ class PatternRule(models.Model):
         error = pattern_error(self.pattern, is_regex=self.is_regex)
         if error:
             raise ValidationError({"pattern": error})
+        if self.brand_id is None:
+            return
+        others = type(self).objects.filter(brand_id=self.brand_id).exclude(pk=self.pk)
+        if others.count() >= patterns.MAX_RULES:
+            raise ValidationError(
+                _("A brand has at most %(n)d %(kind)s: remove one first.")
+                % {"n": patterns.MAX_RULES, "kind": self._meta.verbose_name_plural}
+            )
+        if self.is_regex:
+            costs = [
+                patterns.regex_cost(p, is_regex=True)
+                for p in others.filter(is_regex=True).values_list("pattern", flat=True)
+            ]
+            error = patterns.budget_error([*costs, patterns.regex_cost(self.pattern, is_regex=True)])
+            if error:
+                raise ValidationError({"pattern": error})
 
 
 def pattern_error(pattern: str, *, is_regex: bool) -> str | None:
-    """Why ``pattern`` cannot be used, or None. Shared by the admin, forms and ``load_config``."""
-    if not pattern.strip():
-        return str(_("A pattern cannot be empty."))
-    if not is_regex:
-        return None
-    try:
-        compiled = re.compile(pattern, re.IGNORECASE)
-    except (re.error, OverflowError, RecursionError) as exc:
-        return str(_("Not a valid regular expression: %(error)s") % {"error": exc})
-    if compiled.search(""):
-        return str(_("This regular expression matches empty text, so it would match every message."))
-    return None
+    """Why ``pattern`` cannot be used, or None (``brands.services.patterns``: RE2). Shared by the admin, forms and
+    ``load_config``."""
+    return patterns.pattern_error(pattern, is_regex=is_regex)
 
 
 class UrgencyTerm(PatternRule):
@@ -470,7 +493,10 @@ class UrgencyTerm(PatternRule):
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="urgency_terms", verbose_name=_("brand"))
     weight = models.PositiveSmallIntegerField(
-        _("points"), default=20, help_text=_("Priority points when a message contains it.")
+        _("points"),
+        default=20,
+        validators=[MaxValueValidator(MAX_TERM_WEIGHT)],
+        help_text=_("Priority points when a message contains it."),
     )
 
     class Meta:
@@ -571,6 +597,16 @@ class ListeningRule(models.Model):
     def __str__(self) -> str:
         return f"{self.brand} · {self.name}"
 
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        for name in ("handles", "hashtags", "keywords", "exclusions"):
+            error = patterns.terms_error(_terms(getattr(self, name)))
+            if error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def platform_list(self) -> list[str]:
         return [p.lower() for p in _terms(self.platforms)]
@@ -642,6 +678,12 @@ class ReviewPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"review policy of {self.brand_id}"
+
+    def clean(self) -> None:
+        super().clean()
+        error = patterns.terms_error(self.flagged_term_list)
+        if error:
+            raise ValidationError({"flagged_terms": error})
 
     @property
     def flagged_term_list(self) -> list[str]:

@@ -1,8 +1,10 @@
-"""JSON from outside, parsed within bounds: a size and a nesting depth checked before the parser runs.
+"""JSON (and YAML) from outside, read within bounds: a size and a nesting depth (docs/decisions.md #35).
 
-Python's parser recurses once per level, so a body of 100,000 ``[`` would end in ``RecursionError`` (a 500).
-:func:`loads_bounded` measures the depth first, in linear time, and refuses what is too deep, too big, not
-UTF-8 or not JSON with a :class:`JSONLimitError` (a ``ValueError``) whose message can be shown to the sender.
+Python's parser recurses once per level, so a body of 100,000 ``[`` would end in ``RecursionError`` (a 500), and
+code that walks a parsed document recursively can fail the same way deeper in. :func:`loads_bounded` measures the
+depth first, in linear time, and refuses what is too deep, too big, not UTF-8 or not JSON with a
+:class:`JSONLimitError` (a ``ValueError``); :func:`check_bounded` does the same for a document another library
+parsed (YAML), and :func:`stored_raw` keeps a platform payload only when it is within the limits.
 """
 
 import json
@@ -17,15 +19,39 @@ _ONE_KIND = str.maketrans("{}", "[]")
 
 
 class JSONLimitError(ValueError):
-    """The body was refused before or while parsing; the message says why."""
+    """A document refused before or while parsing. ``code``: ``too_large``, ``too_deep``, ``not_utf8`` or
+    ``invalid``; ``limit``: the limit passed (bytes or levels); ``detail``: what the parser said for ``invalid``.
+    ``str()`` is a phrase to put after a file's name; :attr:`sentence` a sentence to answer a sender with."""
+
+    def __init__(self, code: str, *, limit: int = 0, detail: str = "") -> None:
+        self.code, self.limit, self.detail = code, limit, detail
+        super().__init__(
+            {
+                "too_large": f"the document is over the limit of {limit} bytes",
+                "too_deep": f"the document is nested deeper than {limit} levels",
+                "not_utf8": "the document is not UTF-8",
+                "invalid": f"the document is not JSON: {detail}",
+            }[code]
+        )
+
+    @property
+    def sentence(self) -> str:
+        return {
+            "too_large": f"The body is over the limit of {self.limit} bytes.",
+            "too_deep": f"The body is nested deeper than {self.limit} levels.",
+            "not_utf8": "The body is not UTF-8.",
+            "invalid": f"The body is not JSON: {self.detail}.",
+        }[self.code]
 
 
 class JSONTooLarge(JSONLimitError):
-    pass
+    def __init__(self, *, limit: int) -> None:
+        super().__init__("too_large", limit=limit)
 
 
 class JSONTooDeep(JSONLimitError):
-    pass
+    def __init__(self, *, limit: int) -> None:
+        super().__init__("too_deep", limit=limit)
 
 
 def json_depth(text: str, *, stop_after: int) -> int | None:
@@ -53,20 +79,67 @@ def loads_bounded(body: bytes | str, *, max_depth: int, max_bytes: int) -> Any:
     """
     size = len(body) if isinstance(body, bytes) else len(body.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
-        raise JSONTooLarge(f"The body is over the limit of {max_bytes} bytes.")
+        raise JSONTooLarge(limit=max_bytes)
     if isinstance(body, bytes):
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise JSONLimitError("The body is not UTF-8.") from None
+            raise JSONLimitError("not_utf8", detail="not UTF-8") from None
     else:
         text = body
     depth = json_depth(text, stop_after=max_depth)
     if depth is None:
-        raise JSONLimitError("The body is not JSON: its brackets do not pair up.")
+        raise JSONLimitError("invalid", detail="its brackets do not pair up")
     if depth > max_depth:
-        raise JSONTooDeep(f"The body is nested deeper than {max_depth} levels.")
+        raise JSONTooDeep(limit=max_depth)
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise JSONLimitError(f"The body is not JSON: {str(exc)[:200]}") from None
+        raise JSONLimitError("invalid", detail=str(exc)[:200]) from None
+
+
+def depth(value: Any, *, limit: int | None = None) -> int:
+    """How deeply arrays and objects nest in a parsed ``value`` (a scalar: 0), without recursion; stops counting
+    once past ``limit``. Shared containers (YAML aliases) are visited once per reference path, so a caller bounds
+    the document's size first."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if limit is not None and deepest > limit:
+            return deepest
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list | tuple))
+    return deepest
+
+
+def check_bounded(value: Any, *, max_depth: int) -> None:
+    """Raise :class:`JSONTooDeep` when the parsed ``value`` nests deeper than ``max_depth``."""
+    if depth(value, limit=max_depth) > max_depth:
+        raise JSONTooDeep(limit=max_depth)
+
+
+def stored_raw(raw: Any) -> dict:
+    """A platform payload as it may be stored (``Mention.raw``): itself when it is a JSON object within
+    ``SMRC_JSON_MAX_DEPTH`` and ``SMRC_RAW_MAX_BYTES``, else a note of why it was left out. Nothing reads more
+    from ``raw`` than a few known keys, so dropping an oversized one loses no behaviour."""
+    from django.conf import settings
+
+    max_depth, max_bytes = settings.SMRC_JSON_MAX_DEPTH, settings.SMRC_RAW_MAX_BYTES
+    if not isinstance(raw, dict):
+        return {}
+    if depth(raw, limit=max_depth) > max_depth:
+        return {"omitted": f"the payload is nested deeper than {max_depth} levels"}
+    try:
+        size = len(json.dumps(raw, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
+    except (TypeError, ValueError):
+        return {"omitted": "the payload is not JSON"}
+    if size > max_bytes:
+        return {"omitted": f"the payload is over the limit of {max_bytes} bytes"}
+    return raw

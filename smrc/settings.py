@@ -189,7 +189,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["smrc.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -200,6 +200,13 @@ SMRC_INGEST_MAX_ITEMS = env_int("SMRC_INGEST_MAX_ITEMS", 1000)
 SMRC_INGEST_MAX_BYTES = env_int("SMRC_INGEST_MAX_BYTES", 1024 * 1024)
 # Django refuses bodies above this before any view reads them; ingest applies its own tighter limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SMRC_INGEST_MAX_BYTES + 64 * 1024
+# Every JSON document from outside (API bodies, config files, imports, stored payloads) nests at most this deep;
+# API bodies are at most SMRC_API_MAX_BYTES (docs/configuration.md, "Limits on input").
+SMRC_JSON_MAX_DEPTH = env_int("SMRC_JSON_MAX_DEPTH", 32)
+SMRC_API_MAX_BYTES = env_int("SMRC_API_MAX_BYTES", SMRC_INGEST_MAX_BYTES)
+SMRC_RAW_MAX_BYTES = env_int("SMRC_RAW_MAX_BYTES", 64 * 1024)
+SMRC_CONFIG_MAX_BYTES = env_int("SMRC_CONFIG_MAX_BYTES", 8 * 1024 * 1024)
+SMRC_IMPORT_MAX_BYTES = env_int("SMRC_IMPORT_MAX_BYTES", 256 * 1024 * 1024)
 SMRC_QUEUE_PAGE_SIZE = env_int("SMRC_QUEUE_PAGE_SIZE", 50)
 SMRC_QUEUE_REFRESH_SECONDS = env_int("SMRC_QUEUE_REFRESH_SECONDS", 15)
 # A resolved ticket with no new customer message closes after this many hours.

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from brands.access import brands_for, channel_accounts_for, has_perm
 from brands.models import ChannelAccount, Platform, Priority, Snippet
 from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url
+from smrc.bounds import ID_MAX, ApiIdField, ApiIntegerField, parse_int
 
 from .channels.base import NormalizedAuthor, NormalizedMention
 from .models import ChangesReason, Mention, Ticket, TicketStatus
@@ -55,7 +56,7 @@ class MentionIn(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices)
     platform_id = serializers.CharField(max_length=128)
     brand = serializers.SlugField(max_length=60, required=False)
-    channel_account = serializers.IntegerField(min_value=1, required=False)
+    channel_account = ApiIdField(required=False)
     kind = serializers.ChoiceField(choices=Mention.Kind.choices, default=Mention.Kind.POST)
     author = AuthorIn()
     text = serializers.CharField(max_length=20000, allow_blank=True, trim_whitespace=False)
@@ -131,8 +132,8 @@ class MentionIngestView(APIView):
     """
 
     def post(self, request):
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        if not length.isdigit() or int(length) > settings.SMRC_INGEST_MAX_BYTES:
+        length = parse_int(request.META.get("CONTENT_LENGTH") or "0", max_value=ID_MAX)
+        if length is None or length > settings.SMRC_INGEST_MAX_BYTES:
             return Response(
                 {"detail": _("The body is over the limit of %(n)d bytes.") % {"n": settings.SMRC_INGEST_MAX_BYTES}},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -295,10 +296,10 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketFilterIn(serializers.Serializer):
-    brand = serializers.SlugField(required=False)
+    brand = serializers.SlugField(max_length=60, required=False)
     status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
     priority = serializers.ChoiceField(choices=[p.name.lower() for p in Priority], required=False)
-    assignee = serializers.CharField(required=False, help_text="a username, 'me' or 'none'")
+    assignee = serializers.CharField(max_length=150, required=False, help_text="a username, 'me' or 'none'")
 
 
 class TicketPagination(PageNumberPagination):
@@ -380,7 +381,7 @@ def _key_reused() -> Response:
 
 class BodyIn(serializers.Serializer):
     body = serializers.CharField(max_length=20000, trim_whitespace=True)
-    snippets = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=20, required=False)
+    snippets = serializers.ListField(child=ApiIdField(), max_length=20, required=False)
 
 
 class TicketActionView(APIView):
@@ -447,8 +448,8 @@ class SnippetHitOut(serializers.Serializer):
 
 class SnippetSearchIn(serializers.Serializer):
     q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    brand = serializers.SlugField(required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
+    brand = serializers.SlugField(max_length=60, required=False)
+    limit = ApiIntegerField(min_value=1, max_value=50, default=20)
 
 
 class SnippetSearchView(APIView):
@@ -481,7 +482,7 @@ class TicketSuggestionsView(APIView):
 
 
 class RenderIn(serializers.Serializer):
-    snippet = serializers.IntegerField(min_value=1)
+    snippet = ApiIdField()
 
 
 class TicketRenderSnippetView(APIView):
@@ -539,13 +540,13 @@ class ReviewListView(APIView):
 
 class ApproveIn(serializers.Serializer):
     body = serializers.CharField(max_length=replies.REPLY_MAX_LENGTH, required=False)
-    revision = serializers.IntegerField(min_value=1, required=False)
+    revision = ApiIntegerField(min_value=1, required=False)
 
 
 class RequestChangesIn(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ChangesReason.choices)
     note = serializers.CharField(max_length=replies.REVIEW_NOTE_MAX_LENGTH)
-    revision = serializers.IntegerField(min_value=1, required=False)
+    revision = ApiIntegerField(min_value=1, required=False)
 
 
 class ReplyReviewView(APIView):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Priority
+from smrc.bounds import IdField, IdListField, IntegerField
 
 from .selectors import QUEUE_STATUS_CHOICES, QueueFilters
 from .services import idempotency
@@ -13,14 +14,15 @@ from .services.workflow import NOTE_MAX_LENGTH
 
 
 class QueueFilterForm(forms.Form):
-    """The queue's filters, read from the query string. Invalid values fall back to the defaults."""
+    """The queue's filters, read from the query string. Invalid values fall back to the defaults (the page says
+    which were ignored)."""
 
-    brand = forms.IntegerField(required=False, min_value=1)
+    brand = IdField(required=False)
     status = forms.ChoiceField(choices=[(s, s) for s in QUEUE_STATUS_CHOICES], required=False)
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, required=False, empty_value=None)
     mine = forms.BooleanField(required=False)
     unassigned = forms.BooleanField(required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=1000)
+    page = IntegerField(required=False, min_value=1, max_value=1000)
 
     def filters(self) -> QueueFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -70,10 +72,7 @@ class ReplyForm(KeyedForm):
         label=_("Reply"), max_length=REPLY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), strip=True
     )
     #: ids of the snippets the composer inserted, comma-separated (counted as used as is or edited)
-    snippets = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-
-    def clean_snippets(self) -> list[int]:
-        return [int(x) for x in self.cleaned_data["snippets"].split(",") if x.strip().isdigit()][:20]
+    snippets = IdListField(required=False, max_ids=20, widget=forms.HiddenInput)
 
 
 class NoteForm(KeyedForm):

@@ -5,20 +5,26 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.models import Product, SnippetLanguage, SnippetStatus, SnippetTone
 from brands.services import knowledge
+from smrc.bounds import IdField, IntegerField
+
+from .services.replies import REPLY_MAX_LENGTH
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
+#: a product's long texts (questions, notes, specifications) typed in a form
+TEXT_MAX_LENGTH = 20000
 
 
 class SnippetSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200)
     status = forms.ChoiceField(choices=[("", _("Any status")), *SnippetStatus.choices], required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=10000)
+    page = IntegerField(required=False, min_value=1, max_value=10000)
 
 
 class SnippetForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=160)
     body = forms.CharField(
         label=_("Body"),
+        max_length=REPLY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 7}),
         strip=True,
         help_text=_(
@@ -73,13 +79,22 @@ class ProductForm(forms.Form):
     category = forms.CharField(label=_("Category"), max_length=80, required=False)
     specifications = forms.CharField(
         label=_("Specifications"),
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         help_text=_("One per line: field: value (e.g. battery: 5000 mAh). Snippets use {product.battery}."),
     )
-    faq = forms.CharField(label=_("Frequent questions"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    faq = forms.CharField(
+        label=_("Frequent questions"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+    )
     competitor_notes = forms.CharField(
-        label=_("Notes on competitors"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Notes on competitors"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
 
     def clean_specifications(self) -> dict[str, str]:
@@ -122,4 +137,4 @@ class ComposerSearchForm(forms.Form):
 
 
 class RenderForm(forms.Form):
-    snippet = forms.IntegerField(min_value=1)
+    snippet = IdField()

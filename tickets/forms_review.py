@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import ReviewPolicy
+from smrc.bounds import IntegerField
 
 from .forms import KeyedForm
 from .models import ChangesReason
@@ -12,13 +13,13 @@ from .services.replies import REPLY_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH
 
 class ApproveForm(KeyedForm):
     #: the revision the reviewer read; a reply revised since is refused
-    revision = forms.IntegerField(min_value=1)
+    revision = IntegerField(min_value=1)
     #: given (and different): edit and approve, the edit kept as the reviewer's revision
     body = forms.CharField(required=False, max_length=REPLY_MAX_LENGTH, strip=True, widget=forms.Textarea)
 
 
 class ChangesForm(KeyedForm):
-    revision = forms.IntegerField(min_value=1)
+    revision = IntegerField(min_value=1)
     code = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *ChangesReason.choices])
     note = forms.CharField(
         label=_("What should change"), max_length=REVIEW_NOTE_MAX_LENGTH, strip=True, widget=forms.Textarea

@@ -6,8 +6,9 @@ from datetime import date, time
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from brands.models import Priority, Weekday
+from brands.models import MAX_TARGET_MINUTES, MAX_WARNING_MINUTES, Priority, Weekday
 from brands.services.sla_settings import SettingsError, SlaSettings, validate, zone_choices
+from smrc.bounds import IntegerField
 
 PERIOD_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
 TARGET_LABELS = (("first", _("First response")), ("next", _("Next response")), ("resolution", _("Resolution")))
@@ -61,13 +62,16 @@ class SlaSettingsForm(forms.Form):
     round_the_clock = forms.BooleanField(label=_("Clocks run round the clock"), required=False)
     holiday_country = forms.CharField(label=_("Public holidays of (country code)"), max_length=2, required=False)
     observe_collective_leave = forms.BooleanField(label=_("Also close on collective-leave days"), required=False)
-    sla_warning_minutes = forms.IntegerField(label=_("Warn this many minutes before a breach"), min_value=1)
+    sla_warning_minutes = IntegerField(
+        label=_("Warn this many minutes before a breach"), min_value=1, max_value=MAX_WARNING_MINUTES
+    )
     escalation_raises_priority = forms.BooleanField(
         label=_("A breach raises the priority by one level"), required=False
     )
     holidays = forms.CharField(
         label=_("The brand's own closed days"),
         required=False,
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2026-12-31 Tutup buku akhir tahun"}),
         help_text=_("One a line: the date, a space, the name."),
     )
@@ -77,12 +81,15 @@ class SlaSettingsForm(forms.Form):
         self.fields["time_zone"].choices = [(z, z) for z in zone_choices()]
         for day in Weekday:
             self.fields[f"hours_{day.value}"] = forms.CharField(
-                label=day.label, required=False, widget=forms.TextInput(attrs={"placeholder": _("closed")})
+                label=day.label,
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"placeholder": _("closed")}),
             )
         for priority in Priority:
             for key, label in TARGET_LABELS:
-                self.fields[f"target_{priority.value}_{key}"] = forms.IntegerField(
-                    label=f"{priority.label} · {label}", min_value=1, widget=forms.NumberInput(attrs={"min": 1})
+                self.fields[f"target_{priority.value}_{key}"] = IntegerField(
+                    label=f"{priority.label} · {label}", min_value=1, max_value=MAX_TARGET_MINUTES
                 )
 
     @classmethod

@@ -63,7 +63,7 @@ def _receive(request: HttpRequest, family: str) -> HttpResponse:
     try:
         payload = loads_bounded(body, max_depth=settings.SMRC_WEBHOOK_MAX_DEPTH, max_bytes=limit)
     except JSONLimitError as exc:
-        return _problem(400, str(exc))
+        return _problem(400, exc.sentence)
     if not isinstance(payload, dict):
         return _problem(400, "The body is not a JSON object.")
     try:

@@ -12,6 +12,7 @@ from datetime import date, time
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from ..models import (
@@ -56,13 +57,18 @@ class Summary:
         bucket[kind] = bucket.get(kind, 0) + 1
 
 
-def _save_changes(obj, values: dict[str, Any], *, created: bool, summary: "Summary", kind: str) -> bool:
+def _save_changes(
+    obj, values: dict[str, Any], *, created: bool, summary: "Summary", kind: str, reader: "_Reader", path: str
+) -> bool:
     """Set on ``obj`` the ``values`` that differ and save it when it is new or anything changed; count it in
-    ``summary`` under ``kind``. Returns whether it was saved (an unchanged object is not written)."""
+    ``summary`` under ``kind``. The model's own validation runs first (lengths, ranges, patterns: what the admin
+    and the forms refuse, a file cannot store); a problem is reported under ``path`` and nothing is saved, nor
+    is anything once the document has a problem. Returns whether it was saved (an unchanged object is not)."""
     dirty = [name for name, value in values.items() if getattr(obj, name) != value]
     for name in dirty:
         setattr(obj, name, values[name])
-    if not (created or dirty):
+    others = None if created else [f.name for f in obj._meta.fields if f.name not in values]  # reported already
+    if not (created or dirty) or not reader.valid(obj, path, exclude=others) or reader.problems:
         return False
     obj.save()
     summary.count(kind, created)
@@ -106,6 +112,25 @@ class _Reader:
             self.fail(f"{path}.{key}", f"must be {names}")
             return default
         return value
+
+    def valid(self, obj, path: str, *, exclude: list[str] | None = None) -> bool:
+        """``obj.full_clean()``, each problem reported as ``path.field: message``."""
+        try:
+            obj.full_clean(exclude=exclude)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.fail(path if name == NON_FIELD_ERRORS else f"{path}.{name}", " ".join(messages))
+            return False
+        return True
+
+    def field(self, model, name: str, value: Any, path: str) -> bool:
+        """Whether ``value`` is valid for ``model.name`` (length, format) before it is used to look a row up."""
+        try:
+            model._meta.get_field(name).clean(value, None)
+        except ValidationError as exc:
+            self.fail(path, " ".join(exc.messages))
+            return False
+        return True
 
     def secret(self, data: dict, key: str, path: str) -> str | None:
         """``key_env`` names an environment variable; ``key`` gives the value inline. ``None``: not given."""
@@ -192,7 +217,7 @@ def apply_config(data: Any) -> Summary:
         for i, raw in enumerate(reader.get(data, "users", "(top)", list, default=[])):
             path = f"users[{i}]"
             username = reader.get(raw, "username", path, str, required=True)
-            if not username:
+            if not username or not reader.field(User, User.USERNAME_FIELD, username, f"{path}.username"):
                 continue
             email = reader.get(raw, "email", path, str, default="")
             password = reader.secret(raw, "password", path)
@@ -205,7 +230,7 @@ def apply_config(data: Any) -> Summary:
                 changed = True
             elif created:
                 user.set_unusable_password()
-            if changed:
+            if changed and reader.valid(user, path, exclude=["password"]):
                 user.save()
                 summary.count("users", created)
             usernames.add(username)
@@ -213,12 +238,14 @@ def apply_config(data: Any) -> Summary:
         for i, raw in enumerate(reader.get(data, "brands", "(top)", list, default=[])):
             path = f"brands[{i}]"
             slug = reader.get(raw, "slug", path, str, required=True)
-            if not slug:
+            if not slug or not reader.field(Brand, "slug", slug, f"{path}.slug"):
                 continue
-            brand, created = Brand.objects.get_or_create(slug=slug, defaults={"name": slug})
+            brand, created = Brand.objects.get_or_create(slug=slug, defaults={"name": slug[:120]})
             fields = {
                 "name": reader.get(raw, "name", path, str, default=brand.name),
-                "languages": ",".join(reader.get(raw, "languages", path, list, default=brand.languages.split(","))),
+                "languages": ",".join(
+                    map(str, reader.get(raw, "languages", path, list, default=brand.languages.split(",")))
+                ),
                 "thread_window_hours": reader.get(
                     raw, "thread_window_hours", path, int, default=brand.thread_window_hours
                 ),
@@ -226,7 +253,7 @@ def apply_config(data: Any) -> Summary:
                     raw, "managers_edit_knowledge", path, bool, default=brand.managers_edit_knowledge
                 ),
             }
-            _save_changes(brand, fields, created=created, summary=summary, kind="brands")
+            _save_changes(brand, fields, created=created, summary=summary, kind="brands", reader=reader, path=path)
 
             for username, role in (reader.get(raw, "members", path, dict, default={}) or {}).items():
                 if role not in Role.values:
@@ -265,7 +292,9 @@ def apply_config(data: Any) -> Summary:
                     value = reader.secret(channel, secret, cpath)
                     if value is not None:
                         values[secret] = value
-                _save_changes(account, values, created=made, summary=summary, kind="channels")
+                _save_changes(
+                    account, values, created=made, summary=summary, kind="channels", reader=reader, path=cpath
+                )
 
             raw_sla = reader.get(raw, "sla", path, dict)
             if raw_sla is not None:
@@ -387,12 +416,10 @@ def _listening(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Sum
             reader.fail(rpath, "give at least one of handles, hashtags or keywords")
         values["language"] = reader.get(item, "language", rpath, str, default="")
         values["is_active"] = reader.get(item, "active", rpath, bool, default=True)
-        if reader.problems:
-            continue
         rule = ListeningRule.objects.filter(brand=brand, name=name).first()
         made = rule is None
         rule = rule or ListeningRule(brand=brand, name=name)
-        _save_changes(rule, values, created=made, summary=summary, kind="listening_rules")
+        _save_changes(rule, values, created=made, summary=summary, kind="listening_rules", reader=reader, path=rpath)
 
 
 ROUTING_MODES = ("claim", "round_robin", "load")
@@ -413,6 +440,7 @@ def _routing(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summa
     if data is None:
         return
     rpath = f"{path}.routing"
+    known = len(reader.problems)
     mode = reader.get(data, "mode", rpath, str, default=brand.routing_mode)
     if mode not in ROUTING_MODES:
         reader.fail(f"{rpath}.mode", f"unknown mode {mode!r} (use {', '.join(ROUTING_MODES)})")
@@ -432,15 +460,17 @@ def _routing(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summa
         languages, skills = _tags(reader, profile, "languages", ppath), _tags(reader, profile, "skills", ppath)
         if languages is not None and skills is not None:
             profiles.append((membership, languages, skills))
+    values = {"routing_mode": mode, "operator_capacity": capacity, "idle_owner_minutes": idle}
+    if len(reader.problems) == known:  # the model's own checks, for what the lines above let through
+        _save_changes(brand, values, created=False, summary=summary, kind="routing", reader=reader, path=rpath)
     if reader.problems:
         return
-    values = {"routing_mode": mode, "operator_capacity": capacity, "idle_owner_minutes": idle}
-    _save_changes(brand, values, created=False, summary=summary, kind="routing")
     for membership, languages, skills in profiles:
         if (membership.languages, membership.skills) != (languages, skills):
             membership.languages, membership.skills = languages, skills
-            membership.save(update_fields=["languages", "skills"])
-            summary.count("operator_profiles", False)
+            if reader.valid(membership, f"{rpath}.operators.{membership.user.get_username()}"):
+                membership.save(update_fields=["languages", "skills"])
+                summary.count("operator_profiles", False)
 
 
 def _noise_and_urgency(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summary) -> None:
@@ -463,15 +493,13 @@ def _noise_and_urgency(reader: _Reader, raw: dict, path: str, brand: Brand, summ
             if has_weight and (isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 100):
                 reader.fail(f"{ipath}.weight", "must be a whole number from 0 to 100")
                 continue
-            if reader.problems:
-                continue
             values = {"label": label, "is_regex": is_regex}
             if has_weight:
                 values["weight"] = weight
             rule = model.objects.filter(brand=brand, pattern=pattern).first()
             made = rule is None
             rule = rule or model(brand=brand, pattern=pattern)
-            _save_changes(rule, values, created=made, summary=summary, kind=key)
+            _save_changes(rule, values, created=made, summary=summary, kind=key, reader=reader, path=ipath)
     for j, item in enumerate(reader.get(raw, "blocked_authors", path, list, default=[])):
         bpath = f"{path}.blocked_authors[{j}]"
         platform = reader.get(item, "platform", bpath, str, required=True)
@@ -480,7 +508,7 @@ def _noise_and_urgency(reader: _Reader, raw: dict, path: str, brand: Brand, summ
             reader.fail(f"{bpath}.platform", f"unknown platform (use {', '.join(Platform.values)})")
             continue
         handle = _handle(reader, item, bpath, platform, required=True)
-        if not handle or reader.problems:
+        if not handle or not reader.field(BlockedAuthor, "note", note, f"{bpath}.note") or reader.problems:
             continue
         blocked, made = BlockedAuthor.objects.get_or_create(
             brand=brand, platform=platform, handle=handle, defaults={"note": note}
@@ -547,9 +575,9 @@ def _review(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summar
             for name in unknown:
                 reader.fail(f"{rpath}.on_probation", f"{name!r} is not a member of this brand")
             probation = {members[n].pk for n in names if n in members}
+    _save_changes(policy, values, created=made, summary=summary, kind="review_policy", reader=reader, path=rpath)
     if reader.problems:
         return
-    _save_changes(policy, values, created=made, summary=summary, kind="review_policy")
     if probation is not None:
         for membership in Membership.objects.filter(brand=brand):
             wanted = membership.pk in probation

@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from smrc import spreadsheets
+from smrc.jsonlimits import loads_bounded
 
 from ..models import Brand, Product, Snippet, SnippetLanguage, SnippetStatus, SnippetTone, SnippetVersion
 from . import placeholders
@@ -28,6 +29,8 @@ SNIPPET_FIELDS = ("title", "body", "language", "tone", "tags", "product", "short
 SNIPPET_CSV_COLUMNS = ("shortcut", "title", "body", "language", "tone", "tags", "product", "status", "expires_at")
 PRODUCT_CSV_COLUMNS = ("name", "category", "specifications", "faq", "competitor_notes")
 MAX_IMPORT_ROWS = 5000
+#: a product's specifications in a CSV cell: one flat JSON object
+MAX_SPECIFICATIONS_BYTES = 64 * 1024
 
 
 class KnowledgeError(ValueError):
@@ -470,7 +473,7 @@ def import_products_csv(*, brand: Brand, user, text: str) -> ImportResult:
         specs: Any = {}
         if row.get("specifications"):
             try:
-                specs = json.loads(row["specifications"])
+                specs = loads_bounded(row["specifications"], max_depth=2, max_bytes=MAX_SPECIFICATIONS_BYTES)
             except ValueError:
                 problems.append(_("specifications is not a JSON object"))
             if not isinstance(specs, dict):

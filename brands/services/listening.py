@@ -5,20 +5,23 @@ An item matches a rule when the rule covers its platform and language, the text 
 matches rules of several brands is for each of them: one mention, and one ticket, per brand.
 """
 
-import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from ..models import ListeningRule
-
-
-@lru_cache(maxsize=4096)
-def _pattern(term: str, prefix: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w@#]){re.escape(prefix + term)}(?!\w)", re.IGNORECASE)
+from . import patterns
 
 
 def _has(text: str, terms: Iterable[str], prefix: str = "") -> bool:
-    return any(_pattern(term, prefix).search(text) for term in terms if term)
+    """Any of ``terms`` (with ``prefix``: ``@`` handles, ``#`` hashtags) as whole words, not right after a
+    letter, ``@`` or ``#``; on RE2, within the first ``patterns.MATCH_CHARS`` characters."""
+    head = (text or "")[: patterns.MATCH_CHARS]
+    for term in terms:
+        try:
+            if term and patterns.compile_literal(prefix + term, not_after="@#").search(head) is not None:
+                return True
+        except patterns.PatternError:
+            continue
+    return False
 
 
 def matches(rule: ListeningRule, *, platform: str, text: str, language: str = "", author_handle: str = "") -> bool:

@@ -6,7 +6,6 @@ not a random draw: the same reply always gets the same answer, and tests are exa
 """
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..models import Membership, Priority, ReviewPolicy
+from . import patterns
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ def in_sample(*, author_id: int, reply_id: int, percent: int) -> bool:
 
 
 def flagged_terms_in(text: str, terms: list[str]) -> list[str]:
-    """The terms found in ``text`` as whole words or phrases, case-insensitive, in the policy's order."""
-    lowered = text.lower()
-    return [t for t in terms if re.search(rf"(?<!\w){re.escape(t.lower())}(?!\w)", lowered)]
+    """The terms found in ``text`` as whole words or phrases, case-insensitive, in the policy's order (on RE2;
+    the whole reply is read, so a term cannot hide past a length limit)."""
+    return patterns.has_literal(text, terms, limit=len(text or ""))
 
 
 def decide(policy: ReviewPolicy | None, facts: Facts) -> list[dict[str, Any]]:

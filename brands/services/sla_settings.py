@@ -3,15 +3,16 @@ written only through :func:`update_sla_settings`, which validates everything bef
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Brand, BrandHoliday, Priority, SlaPolicy
+from ..models import MAX_TARGET_MINUTES, MAX_WARNING_MINUTES, Brand, BrandHoliday, Priority, SlaPolicy
 from .business_hours import forget_calendar, public_holidays, set_business_hours
-from .calendars import CalendarError
+from .calendars import MINUTES_PER_DAY, Calendar, CalendarError, add_business
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,22 @@ def validate(settings: SlaSettings) -> None:
             errors["holiday_country"] = [str(exc)]
     if settings.sla_warning_minutes < 1:
         errors["sla_warning_minutes"] = [_("Warn at least one minute before a breach.")]
+    elif settings.sla_warning_minutes > MAX_WARNING_MINUTES:
+        errors["sla_warning_minutes"] = [
+            _("Warn at most %(n)d minutes (a week) before a breach.") % {"n": MAX_WARNING_MINUTES}
+        ]
     for priority, minutes in settings.targets.items():
+        label = Priority(priority).label
         if any(m is None or m <= 0 for m in minutes):
-            label = Priority(priority).label
             errors.setdefault("targets", []).append(
                 _("%(priority)s: every target must be more than zero minutes.") % {"priority": label}
             )
-    from .calendars import MINUTES_PER_DAY, validate_periods
+        elif any(m > MAX_TARGET_MINUTES for m in minutes):
+            errors.setdefault("targets", []).append(
+                _("%(priority)s: a target is at most %(n)d minutes (a year).")
+                % {"priority": label, "n": MAX_TARGET_MINUTES}
+            )
+    from .calendars import validate_periods
 
     for weekday, periods in settings.hours.items():
         as_minutes = [(a.hour * 60 + a.minute, (b.hour * 60 + b.minute) or MINUTES_PER_DAY) for a, b in sorted(periods)]
@@ -131,8 +141,45 @@ def validate(settings: SlaSettings) -> None:
         errors.setdefault("round_the_clock", []).append(
             _("Give business hours for at least one day, or keep the clocks running round the clock.")
         )
+    if not errors:
+        _check_reachable(settings, errors)
     if errors:
         raise SettingsError(errors)
+
+
+def _check_reachable(settings: SlaSettings, errors: dict[str, list[str]]) -> None:
+    """Every target must end within the calendar's search horizon from today, or every ticket of that
+    priority would fail to get a due time (a few business minutes a week, or a year of closed days)."""
+    if settings.round_the_clock:
+        return
+    today = timezone.localdate()
+    closed = set(settings.holidays)
+    closed.update(
+        public_holidays(
+            settings.holiday_country.upper(),
+            collective_leave=settings.observe_collective_leave,
+            years=range(today.year, today.year + 4),
+        )
+    )
+    periods = tuple(
+        tuple(
+            (a.hour * 60 + a.minute, (b.hour * 60 + b.minute) or MINUTES_PER_DAY)
+            for a, b in sorted(settings.hours.get(day, []))
+        )
+        for day in range(7)
+    )
+    calendar = Calendar(tz=ZoneInfo(settings.time_zone), periods=periods, closed_dates=frozenset(closed))
+    longest = max(max(minutes) for minutes in settings.targets.values())
+    try:
+        add_business(timezone.now(), timedelta(minutes=longest), calendar)
+    except CalendarError:
+        errors.setdefault("targets", []).append(
+            _(
+                "A target of %(n)d minutes would not end within three years of these business hours and closed "
+                "days: shorten it or open more hours."
+            )
+            % {"n": longest}
+        )
 
 
 def update_sla_settings(*, brand: Brand, settings: SlaSettings) -> Brand:

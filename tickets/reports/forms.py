@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smrc.bounds import IntegerField
+
 from .queries import MAX_DAYS, METRICS, ReportRange
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -60,7 +62,7 @@ def presets(today: date) -> list[tuple[str, date, date]]:
 class DrillDownForm(forms.Form):
     metric = forms.ChoiceField(choices=[(m, m) for m in METRICS])
     value = forms.CharField(required=False, max_length=40)
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    page = IntegerField(required=False, min_value=1, max_value=10_000)
 
 
 class ExportForm(forms.Form):

@@ -48,6 +48,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from brands.models import Platform, Priority
+from smrc.bounds import parse_id
 
 from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, Reply, ReviewDecision, Ticket, TicketStatus, TicketTag
 
@@ -667,8 +668,8 @@ def drill_down(brand_ids: Iterable[int], rng: ReportRange, *, metric: str, value
     elif metric == "operator":
         if value == "none":
             qs = qs.filter(assignee__isnull=True)
-        elif value.isdigit():
-            qs = qs.filter(assignee_id=int(value))
+        elif (user_id := parse_id(value)) is not None:
+            qs = qs.filter(assignee_id=user_id)
         else:
             raise DrillDownError("operator")
     elif metric == "sentiment":

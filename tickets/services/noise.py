@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .priority import MATCH_CHARS, Term, compile_term
+from .priority import MATCH_CHARS, Term, TermSet, as_term_set, term_set
 
 #: reason code → label (events, the ticket page and the counts in reports use the code)
 REASONS = {
@@ -32,6 +32,7 @@ GAMBLING_TERMS: tuple[Term, ...] = (
     Term(r"\brtp\s*live\b", "gambling", 0, is_regex=True),
     Term(r"\bscatter\s*hitam\b", "gambling", 0, is_regex=True),
 )
+_GAMBLING = term_set(GAMBLING_TERMS)
 
 FLOOD_MINUTES = 10
 #: within FLOOD_MINUTES, the n-th identical text is a flood (and every later one): from one author, or from anyone
@@ -76,7 +77,7 @@ def check(
     text: str,
     handle: str,
     blocked_handles: frozenset[str],
-    spam_terms: Iterable[Term] = (),
+    spam_terms: TermSet | Iterable[Term] = (),
     same_text_recently: int = 0,
     same_text_same_author: int = 0,
 ) -> Verdict | None:
@@ -86,14 +87,10 @@ def check(
     if handle and handle.lstrip("@").lower() in blocked_handles:
         return Verdict("blocked_author", handle.lstrip("@"))
     head = (text or "")[:MATCH_CHARS]
-    for term in GAMBLING_TERMS:
-        compiled = compile_term(term)
-        if compiled is not None and (found := compiled.search(head)):
-            return Verdict("gambling", found.group(0)[:60])
-    for term in spam_terms:
-        compiled = compile_term(term)
-        if compiled is not None and (found := compiled.search(head)):
-            return Verdict("spam_pattern", term.label)
+    if gambling := _GAMBLING.first(head):
+        return Verdict("gambling", gambling[1][:60])
+    if spam := as_term_set(spam_terms).first(head):
+        return Verdict("spam_pattern", spam[0].label)
     if is_link_only(head):
         return Verdict("link_only")
     if same_text_same_author + 1 >= FLOOD_SAME_AUTHOR or same_text_recently + 1 >= FLOOD_ANY_AUTHOR:

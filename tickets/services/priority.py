@@ -6,9 +6,9 @@ Everything here is pure: no database, no clock. ``ingest`` gathers the inputs an
 own language.
 """
 
+import logging
 import math
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -17,7 +17,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Priority
+from brands.services import patterns
 from brands.services.customer_data import bounded_count
+
+logger = logging.getLogger(__name__)
 
 # --- reasons --------------------------------------------------------------------------------------------------
 
@@ -221,33 +224,54 @@ DEFAULT_URGENCY_TERMS: tuple[Term, ...] = (
 URGENCY_CAP = 40
 
 
-def compile_term(term: Term) -> re.Pattern[str] | None:
-    """Plain terms match whole words, case-insensitively; a regex that does not compile matches nothing
-    (rules are validated on save, this is the last guard)."""
-    return _compiled(term.pattern, term.is_regex)
+@dataclass(frozen=True)
+class TermSet:
+    """Terms compiled once for RE2 (``brands.services.patterns``): each usable term with its pattern, and the
+    terms skipped with the reason. A stored rule that RE2 cannot run (saved before RE2, or edited in the
+    database) is skipped, logged once when its set is compiled and marked on the brand's settings page; it
+    never stops ingest."""
+
+    compiled: tuple[tuple[Term, patterns.Regexp], ...] = ()
+    skipped: tuple[tuple[Term, str], ...] = ()
+
+    def found(self, text: str) -> Iterator[tuple[Term, str]]:
+        """Each term found in the first ``MATCH_CHARS`` characters of ``text``, in order, with the text it
+        matched."""
+        head = (text or "")[:MATCH_CHARS]
+        for term, regexp in self.compiled:
+            match = regexp.search(head)
+            if match is not None:
+                yield term, match.group(1) if regexp.groups else match.group(0)
+
+    def first(self, text: str) -> tuple[Term, str] | None:
+        return next(self.found(text), None)
 
 
-@lru_cache(maxsize=4096)  # every mention is matched against every term: compile each once per process
-def _compiled(pattern: str, is_regex: bool) -> re.Pattern[str] | None:
-    source = pattern if is_regex else r"(?<!\w)" + r"\s+".join(map(re.escape, pattern.split())) + r"(?!\w)"
-    try:
-        return re.compile(source, re.IGNORECASE)
-    except (re.error, OverflowError, RecursionError):
-        return None
+@lru_cache(maxsize=512)  # keyed by the terms themselves: a brand's changed rules make a new set, nothing is stale
+def term_set(terms: tuple[Term, ...]) -> TermSet:
+    compiled, skipped = [], []
+    for term in terms:
+        try:
+            compiled.append((term, patterns.compile_rule(term.pattern, is_regex=term.is_regex)))
+        except patterns.PatternError as exc:
+            skipped.append((term, str(exc)))
+            logger.warning("pattern %r (%s) skipped: %s", term.pattern, term.label, exc)
+    return TermSet(tuple(compiled), tuple(skipped))
+
+
+def as_term_set(terms: "TermSet | Iterable[Term]") -> TermSet:
+    return terms if isinstance(terms, TermSet) else term_set(tuple(terms))
 
 
 #: the text length terms are looked for in (a 100k-character post is read up to here)
-MATCH_CHARS = 5000
+MATCH_CHARS = patterns.MATCH_CHARS
 
 
-def match_terms(text: str, terms: Iterable[Term]) -> list[Term]:
-    """The terms found in ``text``, one per label (the heaviest), in the order given."""
-    head = (text or "")[:MATCH_CHARS]
+def match_terms(text: str, terms: "TermSet | Iterable[Term]") -> list[Term]:
+    """The terms found in ``text``, one per label (the heaviest), in the order given. Plain terms match whole
+    words, case-insensitively; a term that RE2 cannot run matches nothing (see :class:`TermSet`)."""
     best: dict[str, Term] = {}
-    for term in terms:
-        compiled = compile_term(term)
-        if compiled is None or not compiled.search(head):
-            continue
+    for term, _text in as_term_set(terms).found(text):
         if term.label not in best or term.weight > best[term.label].weight:
             best[term.label] = term
     return list(best.values())

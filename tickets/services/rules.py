@@ -4,13 +4,16 @@ from dataclasses import dataclass, field
 
 from brands.models import BlockedAuthor, SpamPattern, UrgencyTerm
 
-from .priority import DEFAULT_URGENCY_TERMS, Term, match_terms
+from .priority import DEFAULT_URGENCY_TERMS, Term, TermSet, match_terms, term_set
 
 
 @dataclass(frozen=True)
 class BrandRules:
-    urgency_terms: tuple[Term, ...] = DEFAULT_URGENCY_TERMS
-    spam_terms: tuple[Term, ...] = ()
+    """Compiled once per distinct set of rules (``priority.term_set``), so a batch reads three rows per brand
+    and compiles nothing that an earlier batch of the brand already compiled."""
+
+    urgency_terms: TermSet = field(default_factory=lambda: term_set(DEFAULT_URGENCY_TERMS))
+    spam_terms: TermSet = field(default_factory=lambda: term_set(()))
     #: platform → lower-cased handles without "@"
     blocked_handles: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -35,7 +38,7 @@ def rules_for(brand_id: int) -> BrandRules:
     for platform, handle in BlockedAuthor.objects.filter(brand_id=brand_id).values_list("platform", "handle"):
         blocked.setdefault(platform, set()).add(handle.strip().lstrip("@").lower())
     return BrandRules(
-        urgency_terms=DEFAULT_URGENCY_TERMS + own,
-        spam_terms=spam,
+        urgency_terms=term_set(DEFAULT_URGENCY_TERMS + own),
+        spam_terms=term_set(spam),
         blocked_handles={platform: frozenset(handles) for platform, handles in blocked.items()},
     )

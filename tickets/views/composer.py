@@ -29,7 +29,7 @@ def snippet_render(request, pk: int):
     ticket = get_ticket_for_user(request.user, pk, perm="ticket:work", queryset=ticket_page_queryset())
     form = RenderForm(request.GET)
     if not form.is_valid():
-        raise Http404
+        return JsonResponse({"errors": form.errors}, status=400)
     try:
         snippet = composer.usable_snippet(ticket=ticket, snippet_id=form.cleaned_data["snippet"])
     except Snippet.DoesNotExist as exc:

@@ -21,6 +21,7 @@ from brands.access import (
 )
 from brands.models import SnippetStatus
 from brands.services import knowledge
+from smrc.bounds import parse_int
 
 from ..forms_knowledge import ImportForm, ProductForm, SnippetForm, SnippetSearchForm
 from ..services.knowledge import apply
@@ -130,10 +131,7 @@ def snippet_compare(request, slug: str, pk: int):
     brand = get_brand_for_user(request.user, slug, perm=PERM)
     snippet = get_snippet_for_user(request.user, brand, pk)
     versions = {v.number: v for v in snippet.versions.select_related("author")}
-    try:
-        a, b = int(request.GET.get("a", 0)), int(request.GET.get("b", 0))
-    except ValueError:
-        a = b = 0
+    a, b = parse_int(request.GET.get("a", 0)) or 0, parse_int(request.GET.get("b", 0)) or 0
     b = b if b in versions else snippet.version
     a = a if a in versions else max(b - 1, 1)
     old, new = versions[min(a, b)], versions[max(a, b)]
@@ -153,8 +151,10 @@ def snippet_compare(request, slug: str, pk: int):
 def snippet_restore(request, slug: str, pk: int):
     brand = get_brand_for_user(request.user, slug, perm=PERM)
     snippet = get_snippet_for_user(request.user, brand, pk)
+    number = parse_int(request.POST.get("number", ""), min_value=1)
     try:
-        number = int(request.POST.get("number", ""))
+        if number is None:
+            raise ValueError(number)
         _snippet, change = apply(knowledge.restore_version, user=request.user, snippet=snippet, number=number)
     except ValueError:
         messages.error(request, _("Choose a version to restore."))

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
-from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm
+from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm, pattern_error
 from brands.services import priority_rules
+from smrc.bounds import parse_id
 
 from .. import events
 from ..forms_priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
@@ -105,10 +106,18 @@ def _apply(brand, action: str, data) -> tuple[str | None, dict]:
                 return _("Rule added."), {}
         return None, {action: form}
     if action.startswith("delete-") and action.removeprefix("delete-") in RULE_MODELS:
-        pk = data.get("pk", "")
-        if pk.isdigit() and priority_rules.delete_rule(brand=brand, kind=action.removeprefix("delete-"), pk=int(pk)):
+        pk = parse_id(data.get("pk", ""))
+        if pk is not None and priority_rules.delete_rule(brand=brand, kind=action.removeprefix("delete-"), pk=pk):
             return _("Rule removed."), {}
     return None, {}
+
+
+def _with_problems(rules) -> list:
+    """The rules, each with ``problem``: why ingest skips it (stored before RE2 refused such patterns), or None."""
+    rules = list(rules)
+    for rule in rules:
+        rule.problem = pattern_error(rule.pattern, is_regex=rule.is_regex)
+    return rules
 
 
 @login_required
@@ -137,9 +146,9 @@ def priority_settings(request, slug: str):
         "urgency_form": forms_shown.get("urgency") or UrgencyTermForm(),
         "spam_form": forms_shown.get("spam") or SpamPatternForm(),
         "blocked_form": forms_shown.get("blocked") or BlockedAuthorForm(),
-        "urgency_terms": list(brand.urgency_terms.all()),
+        "urgency_terms": _with_problems(brand.urgency_terms.all()),
         "default_terms": DEFAULT_URGENCY_TERMS,
-        "spam_patterns": list(brand.spam_patterns.all()),
+        "spam_patterns": _with_problems(brand.spam_patterns.all()),
         "blocked_authors": list(brand.blocked_authors.all()),
     }
     return render(request, "tickets/priority_settings.html", context, status=status)

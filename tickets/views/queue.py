@@ -48,6 +48,8 @@ def queue(request):
         "other_statuses": [(s.value, s.label) for s in TicketStatus if s not in ACTIVE_STATUSES],
         "priorities": [(p.value, p.label, counts.priorities.get(p.value, 0)) for p in reversed(Priority)],
         "filter_labels": filter_labels,
+        # an out-of-range or unknown filter falls back to the default, and the page says so with the field's name
+        "ignored_filters": sorted(form.errors.items()),
         "refresh_seconds": settings.SMRC_QUEUE_REFRESH_SECONDS,
         # `Get next` for whoever works a brand (roles are cached on the user: no query)
         "can_take": brand_ids_for(request.user, "ticket:work") != [],

@@ -130,9 +130,8 @@ def report_tickets(request, slug: str | None = None):
     if not form.is_valid():
         return _bad_range(request, brand, tz, form)
     if not drill.is_valid():
-        return render(
-            request, "reports/tickets.html", {"brand": brand, "bad": True, "links": _links(brand)}, status=400
-        )
+        context = {"brand": brand, "bad": True, "links": _links(brand), "drill": drill}
+        return render(request, "reports/tickets.html", context, status=400)
     rng = form.report_range()
     page = drill.cleaned_data.get("page") or 1
     try:

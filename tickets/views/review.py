@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
 from brands.services import review_policy
+from smrc.bounds import parse_id
 
 from .. import events
 from ..forms_review import ApproveForm, ChangesForm, ReviewPolicyForm
@@ -41,12 +42,12 @@ def reasons_in_words(reasons: list[dict]) -> list[str]:
 def review_queue(request):
     items = list(review_queue_for(request.user)[:QUEUE_LIMIT])
     selected = None
-    wanted = request.GET.get("r", "")
-    if wanted.isdigit():
-        selected = next((r for r in items if r.pk == int(wanted)), None)
+    wanted = parse_id(request.GET.get("r", ""))
+    if wanted is not None:
+        selected = next((r for r in items if r.pk == wanted), None)
         if selected is None:
             # not in review any more (or not yours): show it read-only if it is in scope, else 404
-            selected = get_reply_for_user(request.user, int(wanted), perm="reply:approve")
+            selected = get_reply_for_user(request.user, wanted, perm="reply:approve")
     elif items:
         selected = items[0]
     context = {"items": items, "selected": selected, "approve_form": None, "changes_form": None}
@@ -158,7 +159,7 @@ def review_settings(request, slug: str):
         form = ReviewPolicyForm(request.POST, instance=policy)
         if form.is_valid():
             form.save()
-            probation = {int(x) for x in request.POST.getlist("probation") if x.isdigit()}
+            probation = {pk for x in request.POST.getlist("probation") if (pk := parse_id(x)) is not None}
             review_policy.set_probation(members, probation)
             after = {**ReviewPolicyForm(instance=policy).initial, "probation": sorted(probation)}
             events.settings_changed(

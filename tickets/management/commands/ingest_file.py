@@ -6,13 +6,14 @@ of our channel accounts go to its brand; the others to ``--brand``, to the brand
 brands whose listening rules match. Idempotent: importing the same file again creates nothing new.
 """
 
-import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from brands.models import Brand
+from smrc.jsonlimits import JSONLimitError, loads_bounded
 from tickets.channels import imports, registry
 from tickets.channels.base import Parsed, PayloadError
 from tickets.services import inbound
@@ -40,18 +41,22 @@ class Command(BaseCommand):
             target = Brand.objects.filter(slug=brand).first()
             if target is None:
                 raise CommandError(f"unknown brand {brand!r}")
+        if file.stat().st_size > settings.SMRC_IMPORT_MAX_BYTES:
+            raise CommandError(f"{path} is over the limit of {settings.SMRC_IMPORT_MAX_BYTES} bytes")
         text = file.read_text(encoding="utf-8-sig")
         slugs: list[str] | None = None
         try:
             if platform == "csv":
                 parsed, slugs = imports.parse_csv(text)
             else:
-                data = json.loads(text)
+                data = loads_bounded(
+                    text, max_depth=settings.SMRC_JSON_MAX_DEPTH, max_bytes=settings.SMRC_IMPORT_MAX_BYTES
+                )
                 if platform == "json":
                     parsed, slugs = imports.parse_json(data)
                 else:
                     parsed = registry.adapter(platform).parse(data, fetch=None)
-        except json.JSONDecodeError as exc:
+        except JSONLimitError as exc:
             raise CommandError(f"{path} is not JSON: {exc}") from None
         except (PayloadError, ValueError, KeyError, TypeError) as exc:
             raise CommandError(f"{path} cannot be read as {platform}: {exc}") from None

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from brands.models import Brand
+from smrc.jsonlimits import stored_raw
 
 from ...channels.base import InboundAction, NormalizedMention, screened
 from ...models import Event, Mention, MentionRevision, Reply, Ticket
@@ -125,7 +126,7 @@ def _apply_edit(item: NormalizedMention, mention_id: int, ticket_id: int, text: 
     if item.text in previous:
         return False
     MentionRevision.objects.create(mention_id=mention_id, number=len(previous) + 1, text=text, replaced_at=now)
-    Mention.objects.filter(pk=mention_id).update(text=item.text, is_edited=True, raw=item.raw)
+    Mention.objects.filter(pk=mention_id).update(text=item.text, is_edited=True, raw=stored_raw(item.raw))
     _event(item.brand_id, ticket_id, "mention.edited", now, mention_id=mention_id, revision=len(previous) + 1)
     return True
 

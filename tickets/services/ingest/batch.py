@@ -11,6 +11,7 @@ from brands.models import Brand
 from brands.services.business_hours import calendar_for_brand_id
 from brands.services.calendars import Calendar
 from brands.services.sla_settings import Targets, targets_by_priority
+from smrc.jsonlimits import stored_raw
 
 from ... import events
 from ...channels.base import NormalizedMention
@@ -225,7 +226,7 @@ class _Batch:
             parent_id=item.parent_id,
             posted_at=item.posted_at,
             received_at=now,
-            raw=item.raw,
+            raw=stored_raw(item.raw),
             sentiment=sentiment,
             fingerprint=fingerprint,
         )
