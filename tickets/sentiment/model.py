@@ -81,6 +81,13 @@ class SentimentModel:
 
     def labels_of(self, norms: list[str]) -> list[str]:
         """The linear model's labels for normalised texts (no question rule)."""
+        scores, known = self.scores_of(norms)
+        best = scores.argmax(axis=1)
+        # No known feature (empty, emoji-only, unknown script): nothing to judge, so neutral.
+        return [self.labels[b] if k else NEUTRAL for b, k in zip(best, known, strict=True)]
+
+    def scores_of(self, norms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(texts, labels) decision scores of normalised texts, and whether each text had a known feature."""
         index = self.index
         indices = array("q")
         lengths: list[int] = []
@@ -99,7 +106,7 @@ class SentimentModel:
                     n += len(chars)
             lengths.append(n)
         if not lengths:
-            return []
+            return np.zeros((0, len(self.labels)), dtype=np.float32), np.zeros(0, dtype=bool)
         n_texts, n_features = len(lengths), len(self.idf)
         # Count each (text, feature) pair; then sublinear tf * idf, L2-normalised per text, exactly as
         # scikit-learn's TfidfVectorizer(sublinear_tf=True) does at training.
@@ -107,15 +114,13 @@ class SentimentModel:
         keys, counts = np.unique(rows * n_features + np.frombuffer(indices, dtype=np.int64), return_counts=True)
         row, idx = np.divmod(keys, n_features)
         values = (1.0 + np.log(counts.astype(np.float32))) * self.idf[idx]
-        norms = np.sqrt(np.bincount(row, weights=values * values, minlength=n_texts))
-        values = values / np.where(norms > 0, norms, 1.0)[row]
+        l2 = np.sqrt(np.bincount(row, weights=values * values, minlength=n_texts))
+        values = values / np.where(l2 > 0, l2, 1.0)[row]
         weighted = self.coef[idx] * values[:, None]
         scores = np.stack(
             [np.bincount(row, weights=weighted[:, j], minlength=n_texts) for j in range(len(self.labels))], 1
         )
-        best = (scores + self.intercept).argmax(axis=1)
-        # No known feature (empty, emoji-only, unknown script): nothing to judge, so neutral.
-        return [self.labels[b] if n else NEUTRAL for b, n in zip(best, lengths, strict=True)]
+        return (scores + self.intercept).astype(np.float32), np.array(lengths) > 0
 
 
 _model: SentimentModel | None = None
