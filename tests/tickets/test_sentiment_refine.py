@@ -42,3 +42,22 @@ def test_question_set_matches_the_recorded_figure():
     questions = load_questions()
     recorded = FIGURES["questions"]["questions"]
     assert round(macro_f1(questions.labels, sentiment.refine(questions.texts)), 4) == recorded["macro_f1"]
+
+
+def test_odd_and_huge_text_refines_without_error():
+    texts = [
+        "bagus " * 20_000,  # 120,000 characters: only the first 5,000 are read
+        "x" * 100_000,
+        "مرحبا بكم 这是 中文 😀 pelayanan bagus",
+        "这是一个测试",
+        "шрифт кириллица",
+        "\u200b\u200d\ufeff",
+        "a\x00b",
+        "ＰＥＬＡＹＡＮＡＮ　ＢＵＲＵＫ",
+        "<script>alert(1)</script> =cmd|' /C calc'!A0",
+    ]
+    labels = sentiment.refine(texts)
+    assert len(labels) == len(texts)
+    assert set(labels) <= {"positive", "neutral", "negative"}
+    assert labels[0] == "positive"
+    assert labels[5] == "neutral"  # nothing to judge
