@@ -98,8 +98,8 @@ def classifier(params: dict):
     from sklearn.svm import LinearSVC
 
     if params["kind"] == "svc":
-        return LinearSVC(C=params["C"], class_weight="balanced")
-    return LogisticRegression(C=params["C"], class_weight="balanced", max_iter=3000)
+        return LinearSVC(C=params["C"], class_weight="balanced", random_state=18)
+    return LogisticRegression(C=params["C"], class_weight="balanced", max_iter=3000, random_state=18)
 
 
 def fit(params: dict, train: Split, norms: list[str] | None = None) -> Trained:
