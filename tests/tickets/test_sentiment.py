@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from tickets import sentiment
 from tickets.sentiment import model as sentiment_model
-from tickets.sentiment.text import normalise
+from tickets.sentiment.text import normalise, question_rule, word_features
 
 LABELS = {"positive", "neutral", "negative"}
 
@@ -116,3 +116,56 @@ def test_management_command_batches(monkeypatch):
     out = io.StringIO()
     call_command("sentiment", batch_size=4, stdout=out)
     assert out.getvalue().splitlines() == ["negative", "positive", "neutral"] * 5
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("kapan normal lagi min?", "neutral"),
+        ("How do I reset my password?", "neutral"),
+        ("Jam berapa toko buka hari Minggu?", "neutral"),
+        ("kenapa sinyal hilang terus dari kemarin?", "negative"),
+        ("Why does the app keep crashing?", "negative"),
+    ],
+)
+def test_plain_questions_are_neutral_and_complaining_ones_negative(text, label):
+    assert sentiment.classify_one(text) == label
+
+
+@pytest.mark.parametrize(
+    ("normalised", "label", "expected"),
+    [
+        ("kapan promo mulai ?", "negative", "neutral"),  # a plain question
+        ("apakah bisa bayar pakai qris", "negative", "neutral"),  # a question word first, no "?"
+        ("kenapa aplikasinya error terus ?", "negative", "negative"),  # a listed negative word
+        ("kok paket belum sampai ?", "negative", "negative"),  # a negative pair
+        ("kok pelayanan seburuk ini ?", "negative", "negative"),  # the model's own negative word (given below)
+        ("terima kasih , kapan buka lagi ?", "positive", "positive"),  # positive word: the model's label stands
+        ("kapan buka lagi ?", "positive", "neutral"),
+        ("pelayanan lambat", "negative", "negative"),  # not a question
+        ("kapan buka ?", "neutral", "neutral"),
+    ],
+)
+def test_question_rule(normalised, label, expected):
+    assert question_rule(normalised, label, frozenset({"seburuk"})) == expected
+
+
+def test_negated_words_get_their_own_features():
+    assert word_features(["tidak", "bagus", "sekali", "!", "enak"], 1, negation=True) == [
+        "w:tidak",
+        "w:bagus",
+        "w:sekali",
+        "w:!",
+        "w:enak",
+        "n:bagus",
+        "n:sekali",
+    ]
+    assert word_features(["not", "good", "!", "nice"], 1, negation=True)[-1:] == ["n:good"]
+    assert word_features(["tidak", "bagus"], 1) == ["w:tidak", "w:bagus"]
+
+
+def test_the_model_reads_negative_words_from_its_own_weights():
+    model = sentiment_model.get_model()
+    assert model.negation is True
+    assert {"buruk", "kecewa", "parah"} <= model.negative_words
+    assert not {"?", "kapan", "apakah", "how", "bagus", "enak"} & model.negative_words

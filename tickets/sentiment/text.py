@@ -140,11 +140,30 @@ def words_of(normalised: str) -> list[str]:
     return _WORD_RE.findall(normalised)
 
 
-def word_features(words: list[str], word_ngrams: int = 2) -> list[str]:
-    """Word n-grams, prefixed ``w:`` ("!" and "?" count as words)."""
+# Words that turn the meaning of the next ones ("tidak bagus", "not helpful"): the two words after one of them
+# also give a ``n:`` feature, so "bagus" after a negation is learnt apart from "bagus".
+NEGATIONS = frozenset(
+    "tidak bukan belum kurang jangan tanpa not no never don't didn't doesn't isn't wasn't can't won't".split()
+)
+NEGATION_SPAN = 2
+
+
+def word_features(words: list[str], word_ngrams: int = 2, negation: bool = False) -> list[str]:
+    """Word n-grams, prefixed ``w:`` ("!" and "?" count as words); with ``negation``, ``n:`` + each of the
+    ``NEGATION_SPAN`` words after a negation (up to punctuation)."""
     out = ["w:" + w for w in words]
     for n in range(2, word_ngrams + 1):
         out.extend("w:" + " ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    if negation:
+        left = 0
+        for w in words:
+            if w in NEGATIONS:
+                left = NEGATION_SPAN
+            elif w in ("!", "?"):
+                left = 0
+            elif left:
+                out.append("n:" + w)
+                left -= 1
     return out
 
 
@@ -160,10 +179,95 @@ def char_features(word: str, char_min: int = 2, char_max: int = 5) -> list[str]:
     return out
 
 
-def features(normalised: str, word_ngrams: int = 2, char_min: int = 2, char_max: int = 5) -> list[str]:
-    """All features of a normalised text: word n-grams and character n-grams within word boundaries."""
+def features(
+    normalised: str, word_ngrams: int = 2, char_min: int = 2, char_max: int = 5, negation: bool = False
+) -> list[str]:
+    """All features of a normalised text: word n-grams (and negated words) and character n-grams within words."""
     words = words_of(normalised)
-    out = word_features(words, word_ngrams)
+    out = word_features(words, word_ngrams, negation)
     for w in words:
         out.extend(char_features(w, char_min, char_max))
     return out
+
+
+# Plain questions ("kapan normal lagi min?", "how do I reset my password?") are neutral unless they carry a
+# negative word: SmSA has few neutral texts and many complaints phrased as questions, so both models lean to
+# "negative" on them. Words are matched on normalised text (slang already spelled out).
+QUESTION_WORDS = frozenset(
+    "apa apakah apkh kapan bagaimana berapa brp dimana mana kemana siapa bisakah bolehkah adakah kah "
+    "how what when where which who whom whose can could is are am do does did will would should may shall".split()
+)
+NEGATIVE_CUES = frozenset(
+    """
+    kecewa mengecewakan buruk jelek parah payah lambat lelet lemot rusak error eror gagal hilang tipu penipu penipuan
+    bohong kesal kesel marah jengkel benci menyesal nyesel sampah busuk basi kotor mahal ribet susah sulit
+    komplain keluhan masalah bermasalah gangguan terganggu down mati putus hancur kacau bodoh tolol anjing
+    refund dikembalikan pengembalian terlambat telat lama kapok rugi dirugikan bangkrut bocor dibobol terpotong
+    potong hangus tertipu kehilangan macet lag blokir diblokir terblokir sakit kasar tidak-sopan
+    bad worst terrible awful horrible disappointed disappointing disappointment angry upset annoyed annoying
+    broken scam fraud failed fail fails failing error crash crashed crashing slow late delayed lost missing
+    useless rude refund complaint problem issue issues wrong stuck charged overcharged hacked never ridiculous
+    unacceptable cancelled canceled down outage hate hated sucks stolen
+    """.split()
+)
+NEGATIVE_BIGRAMS = frozenset(
+    {
+        ("tidak", "bisa"),
+        ("tidak", "jalan"),
+        ("tidak", "berfungsi"),
+        ("tidak", "sampai"),
+        ("tidak", "masuk"),
+        ("tidak", "dibalas"),
+        ("tidak", "direspon"),
+        ("belum", "sampai"),
+        ("belum", "datang"),
+        ("belum", "masuk"),
+        ("belum", "diproses"),
+        ("belum", "dikirim"),
+        ("belum", "kembali"),
+        ("belum", "dibalas"),
+        ("belum", "direspon"),
+        ("can't", "login"),
+        ("cannot", "login"),
+        ("not", "working"),
+        ("doesn't", "work"),
+        ("isn't", "working"),
+        ("still", "waiting"),
+        ("no", "response"),
+        ("no", "reply"),
+    }
+)
+POSITIVE_CUES = frozenset(
+    """
+    terima kasih makasih bagus mantap keren suka senang puas hebat cepat ramah enak nyaman membantu terbaik
+    good great love thanks thank awesome excellent amazing nice best helpful happy
+    """.split()
+)
+
+
+def is_question(normalised: str) -> bool:
+    words = words_of(normalised)
+    if not words:
+        return False
+    return "?" in words or words[0] in QUESTION_WORDS
+
+
+def has_negative_cue(normalised: str, negative_words: frozenset[str] = frozenset()) -> bool:
+    """A word of ``NEGATIVE_CUES`` or ``negative_words`` (the model's own, see ``model.py``), or a negative pair."""
+    words = [w for w in words_of(normalised) if w not in ("!", "?")]
+    if any(w in NEGATIVE_CUES or w in negative_words for w in words):
+        return True
+    return any(pair in NEGATIVE_BIGRAMS for pair in zip(words, words[1:], strict=False))
+
+
+def has_positive_cue(normalised: str) -> bool:
+    return any(w in POSITIVE_CUES for w in words_of(normalised))
+
+
+def question_rule(normalised: str, label: str, negative_words: frozenset[str] = frozenset()) -> str:
+    """A question with no negative word is neutral, unless the model said positive and it has a positive word."""
+    if label == "neutral" or not is_question(normalised) or has_negative_cue(normalised, negative_words):
+        return label
+    if label == "positive" and has_positive_cue(normalised):
+        return label
+    return "neutral"
