@@ -17,15 +17,18 @@ flag or permission a non-superuser is given (:func:`test_the_admin_is_closed_to_
 import json
 import re
 from dataclasses import dataclass, field
+from io import StringIO
 from urllib.parse import urlencode
 
 import pytest
 import responses
+import yaml
 from celery.app.task import Task
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
@@ -36,7 +39,7 @@ from brands.services.sla_settings import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets.forms_settings import SlaSettingsForm
-from tickets.models import Event, Notification, ReplyStatus, Tag
+from tickets.models import Event, Notification, ReplyStatus, Tag, Ticket
 from tickets.services import replies, tags, workflow
 
 pytestmark = pytest.mark.django_db
@@ -641,3 +644,127 @@ def test_the_admin_is_closed_to_staff_who_are_not_superusers(cast, world, quiet)
     root = Client()
     root.force_login(cast.admin)
     assert root.get(f"/admin/brands/snippet/{world['snippet'].pk}/change/").status_code == 200
+
+
+# --- write paths outside HTTP: load_config and ingest_file ---------------------------------------------------------
+
+
+def load_config(tmp_path, document: dict, *args: str) -> str:
+    path = tmp_path / "globex.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    out = StringIO()
+    call_command("load_config", str(path), *args, stdout=out)
+    return out.getvalue().strip()
+
+
+def brand_a_rows(state: dict, brand_id: int) -> dict:
+    """The rows of ``state`` that belong to brand ``brand_id`` (or to its staff), table by table."""
+    staff = set(Membership.objects.filter(brand_id=brand_id).values_list("user_id", flat=True))
+    return {
+        table: [
+            row
+            for row in rows
+            if row.get("brand_id") == brand_id
+            or (table == "users" and row["pk"] in staff)
+            or row.get("id") == brand_id
+            and table == "brands"
+        ]
+        for table, rows in state.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("brand_b", "problem"),
+    [
+        ({"slug": "acme", "name": "Owned"}, "brands[0].slug: this file may only describe brand globex"),
+        (
+            {"slug": "globex", "channels": [{"platform": "x", "external_id": "4242", "name": "mine"}]},
+            "brands[0].channels[0]: x account 4242 belongs to another brand",
+        ),
+        (
+            {"slug": "globex", "routing": {"operators": {"mgr_a": {"languages": ["id"]}}}},
+            "brands[0].routing.operators.mgr_a: not a member of this brand",
+        ),
+        (
+            {"slug": "globex", "review": {"on_probation": ["op_a"]}},
+            "brands[0].review.on_probation: 'op_a' is not a member of this brand",
+        ),
+    ],
+)
+def test_a_config_file_for_brand_b_cannot_write_into_brand_a(cast, world, tmp_path, brand_b, problem):
+    before = db_state()
+    with pytest.raises(CommandError) as refused:
+        load_config(tmp_path, {"brands": [brand_b]}, "--brand", "globex")
+    assert problem in str(refused.value)
+    assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    ("user", "problem"),
+    [
+        ({"username": "mgr_a", "email": "owned@evil.example"}, "users[0].username: mgr_a is an admin or a member"),
+        ({"username": "root", "email": "owned@evil.example"}, "users[0].username: root is an admin or a member"),
+        ({"username": "newcomer", "admin": True}, "users[0].admin: a file for brand globex cannot make a superuser"),
+    ],
+)
+def test_a_config_file_for_brand_b_cannot_change_brand_a_staff_or_make_an_admin(cast, world, tmp_path, user, problem):
+    before = db_state()
+    with pytest.raises(CommandError) as refused:
+        load_config(tmp_path, {"users": [user], "brands": [{"slug": "globex"}]}, "--brand", "globex")
+    assert problem in str(refused.value)
+    assert db_state() == before
+
+
+def test_brand_b_names_what_brand_a_has_and_gets_its_own(cast, world, tmp_path):
+    """Rules, snippets, products, patterns and blocked authors are keyed within a brand: brand B's file naming
+    brand A's (a listening rule, a snippet shortcut, a product, a pattern, a handle) makes brand B's own rows, and
+    a user of brand B's own staff is updated, while every row of brand A (and its staff) stays as it was."""
+    before = brand_a_rows(db_state(), cast.brand_a.pk)
+    document = {
+        "users": [{"username": "op_b", "email": "op_b@globex.example"}, {"username": "new_b"}],
+        "brands": [
+            {
+                "slug": "globex",
+                "members": {"op_b": "supervisor", "new_b": "operator", "mgr_a": "manager"},
+                "listening_rules": [{"name": f"{SECRET} rule", "keywords": ["globex"]}],
+                "products": [{"name": f"{SECRET} Kuota", "category": "b"}],
+                "snippets": [{"title": "Salam B", "body": "Halo dari B", "shortcut": "salam"}],
+                "urgency_terms": [{"pattern": "penipuan", "label": "b", "weight": 5}],
+                "spam_patterns": [{"pattern": "promo gratis", "label": "b"}],
+                "blocked_authors": [{"platform": "x", "handle": "spammer", "note": "b"}],
+            }
+        ],
+    }
+    summary = load_config(tmp_path, document, "--brand", "globex")
+    assert "users created" in summary
+    assert brand_a_rows(db_state(), cast.brand_a.pk) == before
+    for model in (ListeningRule, UrgencyTerm, SpamPattern, BlockedAuthor):
+        assert sorted(model.objects.values_list("brand__slug", flat=True)) == ["acme", "globex"], model
+    assert list(Membership.objects.filter(user=cast.manager).values_list("brand__slug", "role").order_by("pk")) == [
+        ("acme", "manager"),
+        ("globex", "manager"),
+    ]
+
+
+def test_ingest_file_for_brand_b_naming_brand_a_lands_in_brand_b(cast, world, tmp_path):
+    """``ingest_file --brand globex``: a record naming brand A, or addressed to brand A's channel account, is
+    brand B's mention on brand B's own customer profile; brand A's tickets, mentions and authors stay as they
+    were."""
+    before = brand_a_rows(db_state(), cast.brand_a.pk)
+    records = [
+        {
+            "platform": "x",
+            "platform_id": "wi-1",  # brand A's mention id
+            "brand": "acme",
+            "author": {"id": "c1", "handle": "acme_customer", "name": "Owned", "followers_count": 9_999_999},
+            "text": "forged edit of brand A's mention",
+            "posted_at": "2025-03-03T09:00:00Z",
+        }
+    ]
+    path = tmp_path / "mentions.json"
+    path.write_text(json.dumps(records))
+    out = StringIO()
+    call_command("ingest_file", "--platform", "json", str(path), "--brand", "globex", "--no-progress", stdout=out)
+    assert out.getvalue().startswith("created 1, duplicates 0, edited 0")
+    assert brand_a_rows(db_state(), cast.brand_a.pk) == before
+    assert Ticket.objects.get(brand=cast.brand_b).author.name == "Owned"
