@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -88,12 +90,24 @@ def product_fields(product: Product | None) -> list[str] | None:
     return None if product is None else list(product.specifications)
 
 
+def _too_long(model, data, names: tuple[str, ...], errors: dict[str, list[str]]) -> None:
+    """Each of ``names`` of ``data`` checked against the length of ``model``'s column (the form, a CSV row and a
+    config file alike): on PostgreSQL an over-long value would fail the whole write, on SQLite be stored whole."""
+    for name in names:
+        limit = model._meta.get_field(name).max_length
+        try:
+            MaxLengthValidator(limit)(getattr(data, name))
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
+
+
 def validate_snippet(*, brand: Brand, data: SnippetData, snippet: Snippet | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def fail(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    _too_long(Snippet, data, ("title", "tags", "shortcut"), errors)
     if not data.title.strip():
         fail("title", _("A snippet needs a title."))
     if not data.body.strip():
@@ -256,6 +270,7 @@ PRODUCT_FIELDS = ("name", "category", "specifications", "faq", "competitor_notes
 
 def validate_product(*, brand: Brand, data: ProductData, product: Product | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    _too_long(Product, data, ("name", "category"), errors)
     if not data.name.strip():
         errors.setdefault("name", []).append(_("A product needs a name."))
     taken = Product.objects.filter(brand=brand, name=data.name.strip())
