@@ -121,7 +121,8 @@ class Ticket(models.Model):
     )
     is_private = models.BooleanField(_("private message"), default=False)
     subject = models.CharField(_("subject"), max_length=200, blank=True, help_text=_("The first customer words."))
-    conversation_key = models.CharField(_("conversation key"), max_length=128, blank=True)
+    #: the platform, a colon and the conversation (or first item) id: 20 + 1 + 128 characters
+    conversation_key = models.CharField(_("conversation key"), max_length=149, blank=True)
     mention_count = models.PositiveIntegerField(_("mentions"), default=0)
     language = models.CharField(_("language"), max_length=12, blank=True)
     #: the factors that made ``priority`` (tickets.services.priority.Assessment.as_json), shown as "why"
