@@ -17,8 +17,8 @@ from brands.models import Product, Snippet
 from brands.services import knowledge
 from brands.services.config import ConfigError, apply_config
 from tests.factories import make_channel
-from tests.helpers import db_state, deliver_signed
-from tickets.models import Author, InboundDelivery, Mention
+from tests.helpers import KeyedAPIClient, db_state, deliver_signed
+from tickets.models import Author, InboundDelivery, Mention, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +160,23 @@ def test_the_import_page_answers_an_over_long_title_with_the_line_not_a_500(cast
     assert response.status_code == 400
     assert response.context["problems"] == ["Line 2: title: Ensure this value has at most 160 characters (it has 161)."]
     assert db_state() == before
+
+
+@pytest.mark.parametrize("platform", ["x", "instagram"])
+def test_the_longest_conversation_id_the_api_takes_opens_a_ticket(cast, platform):
+    """The API takes conversation and platform ids of 128 characters; the ticket's thread key is the platform's
+    name, a colon and that id, and must hold it whole (it was cut to nothing by a PostgreSQL DataError: a 500)."""
+    client = KeyedAPIClient()
+    client.force_authenticate(cast.supervisor)
+    item = {
+        "platform": platform,
+        "brand": "acme",
+        "text": "halo",
+        "posted_at": "2025-03-03T09:00:00Z",
+    }
+    for n, conversation in ((7, ""), (8, "c" * 128)):
+        mention = {**item, "platform_id": str(n) * 128, "author": {"id": f"u-{n}"}, "conversation_id": conversation}
+        response = client.post("/api/v1/mentions/", [mention], format="json")
+        assert response.status_code == 201, response.content
+    keys = sorted(Ticket.objects.values_list("conversation_key", flat=True))
+    assert keys == [f"{platform}:{'7' * 128}", f"{platform}:{'c' * 128}"]
