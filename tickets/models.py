@@ -299,9 +299,9 @@ class Mention(models.Model):
 
     @property
     def link(self) -> str:
-        """The "open on platform" link: the stored URL only when it passes the URL gate (rows stored before the
-        gate existed are checked again here), else ""."""
-        return customer_data.gate_url(self.url)[0]
+        """The "open on platform" link: the stored URL only when it passes the URL gate and leads to the
+        mention's platform (rows stored before either check existed are checked again here), else ""."""
+        return customer_data.platform_link(self.platform, self.url)[0]
 
 
 class ReplyStatus(models.TextChoices):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from brands.services.customer_data import MAX_COUNT, bounded_count, clean_handle, gate_url
+from brands.services.customer_data import MAX_COUNT, bounded_count, clean_handle, platform_link
 
 logger = logging.getLogger("smrc.inbound")
 
@@ -44,8 +44,9 @@ class NormalizedMention:
 
 
 def screened(item: NormalizedMention) -> NormalizedMention:
-    """``item`` as it may be stored: the link through the URL gate, the handle checked against the platform's
-    handle rules, the counts bounded (``brands.services.customer_data``). What does not pass is dropped and
+    """``item`` as it may be stored: the link through the URL gate and on the item's own platform, the handle
+    checked against the platform's handle rules, the counts bounded (``brands.services.customer_data``). What
+    does not pass is dropped and
     recorded on the mention's raw data under :data:`DROPPED_KEY` (field, reason, value) and in the log; the rest
     of the item is kept. Every ingest path calls this (``ingest.ingest_mentions``); the API refuses the same
     values with a 400 before they get here."""
@@ -56,7 +57,7 @@ def screened(item: NormalizedMention) -> NormalizedMention:
         shown = f"an integer of {value.bit_length()} bits" if huge else str(value)[:200]
         dropped.append({"field": name, "reason": reason, "value": shown})
 
-    url, reason = gate_url(item.url)
+    url, reason = platform_link(item.platform, item.url)
     if reason:
         note("url", reason, item.url)
     author = item.author
