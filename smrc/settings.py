@@ -178,6 +178,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address as the rate limits read it: behind a reverse proxy, from SMRC_CLIENT_IP_HEADER (else every
+# failure would count against the proxy's address, and one stranger would lock a username out for everyone).
+AXES_CLIENT_IP_CALLABLE = "smrc.clientip.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tickets:queue"
