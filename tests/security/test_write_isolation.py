@@ -549,6 +549,30 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
 IN_REVIEW = "this one is In review."
 
 
+def test_a_post_without_the_csrf_token_is_refused_even_from_someone_who_may(cast, world, quiet):
+    """The matrix sends the CSRF token; without it, brand A's own supervisor is refused (403) on a page and on
+    the API through the browser's session, and nothing changes. Token-authenticated API calls carry no cookie
+    for a third-party page to ride on, so they need none."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(cast.supervisor)
+    before = db_state()
+    ticket = world["ticket"].pk
+    assert browser.post(f"/tickets/{ticket}/note/", keyed({"body": "no token"})).status_code == 403
+    assert browser.post("/settings/acme/priority/", {"action": "spam", "pattern": "x", "label": "y"}).status_code == 403
+    api_session = Client(enforce_csrf_checks=True)
+    api_session.force_login(cast.supervisor)
+    response = api_session.post(
+        f"/api/v1/tickets/{ticket}/notes/",
+        {"body": "no token"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="0b6f4d9e-3c1a-4f7e-9a58-2d7c1e5b8f40",
+    )
+    assert response.status_code == 403
+    assert db_state() == before
+    token = Caller(cast.supervisor, api_client=True)
+    assert token.send("POST", f"/api/v1/tickets/{ticket}/notes/", {"body": "with a token"}).status_code == 201
+
+
 # --- shared records: what one brand could rewrite for the other ---------------------------------------------------
 
 
