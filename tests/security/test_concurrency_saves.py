@@ -13,6 +13,7 @@ from django.test import Client
 from brands.models import BrandHoliday, Product, ReviewPolicy, SlaPolicy, Snippet, UrgencyTerm
 from brands.services.sla_settings import current_settings
 from tests.concurrency.test_races import run_together
+from tests.security.test_write_isolation import SNIPPET_FORM
 from tickets.forms_settings import SlaSettingsForm
 from tickets.models import Event
 
@@ -84,16 +85,7 @@ def test_a_product_created_four_times_at_once_is_created_once(cast):
 
 
 def test_a_snippet_created_four_times_at_once_is_created_once(cast):
-    data = {
-        "title": "Salam",
-        "body": "Halo {customer_name}, ada yang bisa kami bantu?",
-        "language": "id",
-        "tone": "formal",
-        "tags": "salam",
-        "shortcut": "",
-        "status": "published",
-        "note": "",
-    }
+    data = SNIPPET_FORM
     statuses = click_together(browsers(cast.supervisor), "/knowledge/acme/snippets/new/", data)
     assert statuses == [302] + [400] * (N - 1)
     assert list(Snippet.objects.values_list("title", flat=True)) == ["Salam"]

@@ -25,9 +25,7 @@ def test_the_threat_model_names_tests_that_exist():
     tests = named_tests()
     assert len(tests) > 60
     missing = [
-        f"{path}::{name}"
-        for path, name in tests
-        if not re.search(rf"^def {name}\(", (ROOT / path).read_text(), re.M)
+        f"{path}::{name}" for path, name in tests if not re.search(rf"^def {name}\(", (ROOT / path).read_text(), re.M)
     ]
     assert missing == []
 

@@ -30,7 +30,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from brands.models import BlockedAuthor, ListeningRule, Membership, ReviewPolicy, Role, SpamPattern, UrgencyTerm
@@ -38,6 +38,7 @@ from brands.services import knowledge
 from brands.services.sla_settings import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
+from tests.test_isolation import walk
 from tickets.forms_settings import SlaSettingsForm
 from tickets.models import Event, Notification, ReplyStatus, Tag, Ticket
 from tickets.services import replies, tags, workflow
@@ -167,17 +168,8 @@ API_ACTIONS = ("claim", "release", "resolve", "reopen", "replies", "notes")
 UNKNOWN_ACTION = "delete"
 
 
-def walk(patterns, prefix=""):
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from walk(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield route
-
-
 def project_routes() -> list[str]:
-    return [r for r in walk(get_resolver().url_patterns) if not r.startswith("admin/")]
+    return [route for route, _pattern in walk(get_resolver().url_patterns) if not route.startswith("admin/")]
 
 
 def test_every_route_is_walked_or_public_with_a_reason():
@@ -255,19 +247,23 @@ def sla_form(brand) -> dict:
     return {k: ("on" if v is True else v) for k, v in data.items() if v is not False and v is not None}
 
 
+#: the new-snippet form as the page sends it
+SNIPPET_FORM = {
+    "title": "Salam",
+    "body": "Halo {customer_name}, ada yang bisa kami bantu?",
+    "language": "id",
+    "tone": "formal",
+    "tags": "salam",
+    "shortcut": "",
+    "status": "published",
+    "note": "",
+}
+
+
 def payloads(route: str, world) -> list:
     """What the real page (or a well-behaved API client) sends to ``route``: valid for someone who may."""
     brand, snippet, product = world["brand"], world["snippet"], world["product"]
-    snippet_form = {
-        "title": "Salam baru",
-        "body": "Halo {customer_name}, ada yang bisa kami bantu?",
-        "language": "id",
-        "tone": "formal",
-        "tags": "salam",
-        "shortcut": "",
-        "status": "published",
-        "note": "",
-    }
+    snippet_form = {**SNIPPET_FORM, "title": "Salam baru"}
     product_form = {
         "name": "Kuota Mini",
         "category": "data",
