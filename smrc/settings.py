@@ -63,7 +63,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "smrc.admin.SmrcAdminConfig",  # the admin site, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "smrc.middleware.ContentLengthMiddleware",  # a Content-Length Django cannot read: 400, not a 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -177,6 +178,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address as the rate limits read it: behind a reverse proxy, from SMRC_CLIENT_IP_HEADER (else every
+# failure would count against the proxy's address, and one stranger would lock a username out for everyone).
+AXES_CLIENT_IP_CALLABLE = "smrc.clientip.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tickets:queue"

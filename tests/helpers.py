@@ -52,7 +52,14 @@ def db_state() -> dict:
         "brands": list(Brand.objects.order_by("pk").values()),
         "channels": list(ChannelAccount.objects.order_by("pk").values()),
         "memberships": list(Membership.objects.order_by("pk").values()),
-        "users": list(get_user_model().objects.order_by("pk").values("pk", "username", "is_active")),
+        "users": list(
+            get_user_model()
+            .objects.order_by("pk")
+            .values("pk", "username", "is_active", "is_staff", "is_superuser", "email", "password")
+        ),
+        "user_permissions": list(
+            get_user_model().user_permissions.through.objects.order_by("pk").values("user_id", "permission_id")
+        ),
         "authors": list(Author.objects.order_by("pk").values()),
         "tickets": list(Ticket.objects.order_by("pk").values()),
         "tags": list(Tag.objects.order_by("pk").values()),

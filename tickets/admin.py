@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from brands.models import Platform
+from brands.services.customer_data import MAX_URL_LENGTH, platform_link
 
 from .models import (
     Author,
@@ -47,8 +51,28 @@ class TicketAdmin(admin.ModelAdmin):
     inlines = [MentionInline]
 
 
+class MentionAdminForm(forms.ModelForm):
+    """The link goes through the same gate as every inbound link (``customer_data.platform_link``): http(s) to
+    the mention's own platform, else refused. (A plain ``URLField`` would also take ``ftp://`` and any host.)"""
+
+    url = forms.CharField(label=_("url"), required=False, max_length=MAX_URL_LENGTH)
+
+    class Meta:
+        model = Mention
+        fields = ["url"]  # the admin adds the rest
+
+    def clean_url(self) -> str:
+        platform = self.cleaned_data.get("platform") or self.instance.platform
+        link, reason = platform_link(platform, self.cleaned_data["url"])
+        if reason:
+            label = Platform(platform).label if platform in Platform.values else platform
+            raise forms.ValidationError(_("Enter the link of the post on %(platform)s.") % {"platform": label})
+        return link
+
+
 @admin.register(Mention)
 class MentionAdmin(admin.ModelAdmin):
+    form = MentionAdminForm
     list_display = ["__str__", "brand", "kind", "author", "posted_at", "is_edited", "is_deleted"]
     list_filter = ["platform", "kind", "brand"]
     search_fields = ["platform_id", "text"]

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from brands.access import brands_for, channel_accounts_for, has_perm
 from brands.models import ChannelAccount, Platform, Priority, Snippet
-from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url
+from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url, platform_link
 from smrc.bounds import ID_MAX, ApiIdField, ApiIntegerField, parse_int
 
 from .channels.base import NormalizedAuthor, NormalizedMention
@@ -72,6 +72,9 @@ class MentionIn(serializers.Serializer):
     def validate(self, attrs):
         if not attrs.get("brand") and not attrs.get("channel_account"):
             raise ValidationError({"brand": [_("Give a brand slug or a channel account id.")]})
+        if platform_link(attrs["platform"], attrs["url"])[1]:
+            label = Platform(attrs["platform"]).label
+            raise ValidationError({"url": [_("Enter the link of the post on %(platform)s.") % {"platform": label}]})
         handle, problem = clean_handle(attrs["platform"], attrs["author"]["handle"])
         if problem:
             label = Platform(attrs["platform"]).label

@@ -121,7 +121,8 @@ class Ticket(models.Model):
     )
     is_private = models.BooleanField(_("private message"), default=False)
     subject = models.CharField(_("subject"), max_length=200, blank=True, help_text=_("The first customer words."))
-    conversation_key = models.CharField(_("conversation key"), max_length=128, blank=True)
+    #: the platform, a colon and the conversation (or first item) id: 20 + 1 + 128 characters
+    conversation_key = models.CharField(_("conversation key"), max_length=149, blank=True)
     mention_count = models.PositiveIntegerField(_("mentions"), default=0)
     language = models.CharField(_("language"), max_length=12, blank=True)
     #: the factors that made ``priority`` (tickets.services.priority.Assessment.as_json), shown as "why"
@@ -298,9 +299,9 @@ class Mention(models.Model):
 
     @property
     def link(self) -> str:
-        """The "open on platform" link: the stored URL only when it passes the URL gate (rows stored before the
-        gate existed are checked again here), else ""."""
-        return customer_data.gate_url(self.url)[0]
+        """The "open on platform" link: the stored URL only when it passes the URL gate and leads to the
+        mention's platform (rows stored before either check existed are checked again here), else ""."""
+        return customer_data.platform_link(self.platform, self.url)[0]
 
 
 class ReplyStatus(models.TextChoices):

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
+from smrc.bounds import ID_MAX, parse_int
 from smrc.jsonlimits import JSONLimitError, loads_bounded
 
 from .channels import meta, x
@@ -46,8 +47,8 @@ def _problem(status: int, detail: str) -> JsonResponse:
 def _receive(request: HttpRequest, family: str) -> HttpResponse:
     adapter = ADAPTERS[family]
     limit = settings.SMRC_WEBHOOK_MAX_BYTES
-    length = request.META.get("CONTENT_LENGTH") or ""
-    if length.isdigit() and int(length) > limit:
+    length = parse_int(request.META.get("CONTENT_LENGTH") or "", max_value=ID_MAX)  # not a number: Django reads none
+    if length is not None and length > limit:
         return _problem(413, f"The body is over the limit of {limit} bytes.")
     try:
         body = request.body

@@ -201,9 +201,31 @@ def _sla_settings(reader: _Reader, raw: dict, path: str, base: SlaSettings) -> S
     )
 
 
-def apply_config(data: Any) -> Summary:
+def _outside(reader: _Reader, only: str, username: str, is_admin: bool, path: str) -> bool:
+    """In a file scoped to brand ``only``: whether user ``username`` is someone else's to change (a superuser, or
+    a member of another brand), or the file would make a superuser. Reported; such a user is left alone."""
+    if is_admin:
+        reader.fail(f"{path}.admin", f"a file for brand {only} cannot make a superuser")
+        return True
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        return False
+    others = sorted(
+        Membership.objects.filter(user=user).exclude(brand__slug=only).values_list("brand__slug", flat=True)
+    )
+    if user.is_superuser or others:
+        reader.fail(f"{path}.username", f"{username} is an admin or a member of another brand ({', '.join(others)})")
+        return True
+    return False
+
+
+def apply_config(data: Any, *, only: str | None = None) -> Summary:
     """Create or update everything in ``data`` (a parsed YAML/JSON document). Raises :class:`ConfigError`
-    listing every problem, having changed nothing."""
+    listing every problem, having changed nothing.
+
+    ``only``: the slug of the one brand the file may describe (``load_config --brand``), so a brand's team can
+    keep its own file: another brand's slug, a superuser, or a user who is also on another brand's staff is
+    refused (channel accounts of another brand are refused in every file)."""
     reader = _Reader()
     if not isinstance(data, dict):
         raise ConfigError(["(top): the document must be a mapping with users and brands"])
@@ -222,6 +244,8 @@ def apply_config(data: Any) -> Summary:
             email = reader.get(raw, "email", path, str, default="")
             password = reader.secret(raw, "password", path)
             is_admin = reader.get(raw, "admin", path, bool, default=False)
+            if only and _outside(reader, only, username, is_admin, path):
+                continue
             user, created = User.objects.get_or_create(username=username)
             changed = created or user.email != email or user.is_superuser != is_admin
             user.email, user.is_superuser, user.is_staff = email, is_admin, is_admin
@@ -239,6 +263,9 @@ def apply_config(data: Any) -> Summary:
             path = f"brands[{i}]"
             slug = reader.get(raw, "slug", path, str, required=True)
             if not slug or not reader.field(Brand, "slug", slug, f"{path}.slug"):
+                continue
+            if only and slug != only:
+                reader.fail(f"{path}.slug", f"this file may only describe brand {only}")
                 continue
             brand, created = Brand.objects.get_or_create(slug=slug, defaults={"name": slug[:120]})
             fields = {

@@ -2,7 +2,7 @@
 
 - :func:`gate_url` is the one URL gate: only ``http``/``https`` links pass (Django's ``URLValidator``), no
   credentials before the host, at most :data:`MAX_URL_LENGTH` characters. Anything else is refused with a reason
-  that the caller records.
+  that the caller records. :func:`platform_link` is the gate for a mention's link: also on the platform's site.
 - :func:`clean_handle` checks a handle against the platform's own handle characters and length.
 - :func:`profile_url` builds a customer's profile link from platform, handle and id: profile links are never
   taken from a payload.
@@ -27,6 +27,14 @@ MAX_URL_LENGTH = 500
 URL_SCHEMES = ("http", "https")
 
 _url_validator = URLValidator(schemes=list(URL_SCHEMES))
+
+#: the sites a link to an item on each platform may lead to (the domain or any of its subdomains)
+PLATFORM_HOSTS = {
+    "x": ("x.com", "twitter.com"),
+    "facebook": ("facebook.com", "fb.com", "fb.watch"),
+    "instagram": ("instagram.com",),
+    "youtube": ("youtube.com", "youtu.be"),
+}
 
 #: each platform's handle: its characters and length (without the leading @)
 HANDLE_PATTERNS = {
@@ -65,6 +73,19 @@ def gate_url(value: Any) -> tuple[str, str]:
     if not host.isascii():
         return "", "a host outside ASCII (give it as xn--)"
     return value, ""
+
+
+def platform_link(platform: str, value: Any) -> tuple[str, str]:
+    """:func:`gate_url`, and the link must lead to ``platform``'s own site (:data:`PLATFORM_HOSTS`, or a
+    subdomain of one): a mention's "open on platform" link. ``https://evil.example/login`` passes the URL gate
+    but would put a look-alike login page behind the button operators trust to open the customer's post."""
+    url, reason = gate_url(value)
+    if not url:
+        return url, reason
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    if not any(host == site or host.endswith("." + site) for site in PLATFORM_HOSTS.get(platform, ())):
+        return "", f"not a link to {platform} ({host[:60] or 'no host'})"
+    return url, ""
 
 
 def clean_handle(platform: str, value: Any) -> tuple[str, str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,6 +26,7 @@ from smrc.jsonlimits import loads_bounded
 
 from ..models import Brand, Product, Snippet, SnippetLanguage, SnippetStatus, SnippetTone, SnippetVersion
 from . import placeholders
+from .locks import lock_brand
 
 SNIPPET_FIELDS = ("title", "body", "language", "tone", "tags", "product", "shortcut", "status", "expires_at")
 SNIPPET_CSV_COLUMNS = ("shortcut", "title", "body", "language", "tone", "tags", "product", "status", "expires_at")
@@ -88,12 +91,24 @@ def product_fields(product: Product | None) -> list[str] | None:
     return None if product is None else list(product.specifications)
 
 
+def _too_long(model, data, names: tuple[str, ...], errors: dict[str, list[str]]) -> None:
+    """Each of ``names`` of ``data`` checked against the length of ``model``'s column (the form, a CSV row and a
+    config file alike): on PostgreSQL an over-long value would fail the whole write, on SQLite be stored whole."""
+    for name in names:
+        limit = model._meta.get_field(name).max_length
+        try:
+            MaxLengthValidator(limit)(getattr(data, name))
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
+
+
 def validate_snippet(*, brand: Brand, data: SnippetData, snippet: Snippet | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def fail(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    _too_long(Snippet, data, ("title", "tags", "shortcut"), errors)
     if not data.title.strip():
         fail("title", _("A snippet needs a title."))
     if not data.body.strip():
@@ -108,6 +123,8 @@ def validate_snippet(*, brand: Brand, data: SnippetData, snippet: Snippet | None
         fail("status", _("Use draft, published or archived."))
     if data.product is not None and data.product.brand_id != brand.pk:
         fail("product", _("Unknown product."))
+    if snippet is None and Snippet.objects.filter(brand=brand, title=data.title, body=data.body).exists():
+        fail("title", _("This brand already has a snippet with this title and text."))
     if data.shortcut:
         if not placeholders.FIELD_RE.match(data.shortcut.replace("-", "_")):
             fail("shortcut", _("Use lower-case letters, digits, - and _ (at most 40)."))
@@ -148,10 +165,11 @@ def _clean(data: SnippetData) -> SnippetData:
 def create_snippet(*, brand: Brand, user, data: SnippetData, note: str = "") -> tuple[Snippet, Change]:
     """A new snippet and its version 1. Raises :class:`KnowledgeError` (nothing written)."""
     data = _clean(data)
-    errors = validate_snippet(brand=brand, data=data)
-    if errors:
-        raise KnowledgeError(errors)
     with transaction.atomic():
+        lock_brand(brand.pk)  # the same snippet created twice at once: the second finds the first
+        errors = validate_snippet(brand=brand, data=data)
+        if errors:
+            raise KnowledgeError(errors)
         snippet = Snippet.objects.create(brand=brand, version=1, **{n: getattr(data, n) for n in SNIPPET_FIELDS})
         _write_version(snippet, user=user, note=note or _("created"))
     after = {n: _plain(n, getattr(data, n)) for n in SNIPPET_FIELDS}
@@ -256,6 +274,7 @@ PRODUCT_FIELDS = ("name", "category", "specifications", "faq", "competitor_notes
 
 def validate_product(*, brand: Brand, data: ProductData, product: Product | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    _too_long(Product, data, ("name", "category"), errors)
     if not data.name.strip():
         errors.setdefault("name", []).append(_("A product needs a name."))
     taken = Product.objects.filter(brand=brand, name=data.name.strip())
@@ -291,10 +310,11 @@ def parse_specifications(text: str) -> dict[str, str]:
 def save_product(*, brand: Brand, user, data: ProductData, product: Product | None = None) -> tuple[Product, Change]:
     """Create (``product`` None) or update a product. Raises :class:`KnowledgeError`."""
     data.name = data.name.strip()
-    errors = validate_product(brand=brand, data=data, product=product)
-    if errors:
-        raise KnowledgeError(errors)
     with transaction.atomic():
+        lock_brand(brand.pk)  # the same product created twice at once: the second finds the name taken
+        errors = validate_product(brand=brand, data=data, product=product)
+        if errors:
+            raise KnowledgeError(errors)
         before = {n: getattr(product, n) for n in PRODUCT_FIELDS} if product else {}
         product = product or Product(brand=brand)
         for name in PRODUCT_FIELDS:
@@ -397,9 +417,10 @@ def import_snippets_csv(*, brand: Brand, user, text: str) -> ImportResult:
     :class:`KnowledgeError` listing each bad line, and nothing is written."""
     rows = _rows(text, SNIPPET_CSV_COLUMNS, ("title", "body"))
     products = {p.name: p for p in Product.objects.filter(brand=brand)}
-    existing = {
-        s.shortcut: s for s in Snippet.objects.filter(brand=brand).exclude(shortcut="").select_related("product")
-    }
+    snippets = list(Snippet.objects.filter(brand=brand).select_related("product"))
+    existing = {s.shortcut: s for s in snippets if s.shortcut}
+    #: a row without a shortcut is the snippet of the same title and text (importing a file again changes nothing)
+    same_text = {(s.title, s.body): s for s in snippets if not s.shortcut}
     errors: dict[str, list[str]] = {}
     plan: list[tuple[Snippet | None, SnippetData]] = []
     seen_shortcuts: dict[str, int] = {}
@@ -427,7 +448,7 @@ def import_snippets_csv(*, brand: Brand, user, text: str) -> ImportResult:
             expires_at=expires_at,
         )
         _clean(data)
-        target = existing.get(data.shortcut) if data.shortcut else None
+        target = existing.get(data.shortcut) if data.shortcut else same_text.get((data.title, data.body))
         if data.shortcut:
             if data.shortcut in seen_shortcuts:
                 problems.append(

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..models import BlockedAuthor, Brand, SpamPattern, UrgencyTerm
+from .locks import lock_brand
 
 ROUTING_FIELDS = ("routing_mode", "operator_capacity", "idle_owner_minutes")
 RULE_MODELS = {"urgency": UrgencyTerm, "spam": SpamPattern, "blocked": BlockedAuthor}
@@ -17,20 +18,25 @@ def update_routing(*, brand: Brand, routing_mode: str, operator_capacity: int, i
         "operator_capacity": operator_capacity,
         "idle_owner_minutes": idle_owner_minutes,
     }
-    changed = {k: (getattr(brand, k), v) for k, v in values.items() if getattr(brand, k) != v}
-    for key, (_before, after) in changed.items():
-        setattr(brand, key, after)
-    brand.full_clean(validate_unique=False)
-    if changed:
-        brand.save(update_fields=list(changed))
+    with transaction.atomic():
+        current = lock_brand(brand.pk)  # a second save at once finds the first one's values: no change
+        changed = {k: (getattr(current, k), v) for k, v in values.items() if getattr(current, k) != v}
+        for key, (_before, after) in changed.items():
+            setattr(current, key, after)
+        current.full_clean(validate_unique=False)
+        if changed:
+            current.save(update_fields=list(changed))
+    for key in values:
+        setattr(brand, key, getattr(current, key))
     return changed
 
 
 def add_rule(*, brand: Brand, kind: str, **fields) -> UrgencyTerm | SpamPattern | BlockedAuthor:
     """Create a rule of ``kind`` (``urgency``, ``spam``, ``blocked``) after full validation."""
     rule = RULE_MODELS[kind](brand=brand, **fields)
-    rule.full_clean()
     with transaction.atomic():
+        lock_brand(brand.pk)  # the same rule added twice at once: the second's check sees the first
+        rule.full_clean()
         rule.save()
     return rule
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ..models import MAX_TARGET_MINUTES, MAX_WARNING_MINUTES, Brand, BrandHoliday, Priority, SlaPolicy
 from .business_hours import forget_calendar, public_holidays, set_business_hours
 from .calendars import MINUTES_PER_DAY, Calendar, CalendarError, add_business
+from .locks import lock_brand
 
 
 @dataclass(frozen=True)
@@ -182,11 +183,20 @@ def _check_reachable(settings: SlaSettings, errors: dict[str, list[str]]) -> Non
         )
 
 
-def update_sla_settings(*, brand: Brand, settings: SlaSettings) -> Brand:
+def update_sla_settings(*, brand: Brand, settings: SlaSettings) -> SlaSettings | None:
     """Validate and store ``settings`` for ``brand`` in one transaction; nothing changes on an error.
-    Deadlines already computed keep their values; each ticket's next transition uses the new settings."""
+    Deadlines already computed keep their values; each ticket's next transition uses the new settings.
+
+    Returns the settings replaced, read under the brand's row lock, or None when they already were ``settings``
+    (the same form saved twice at once writes once: the caller records its event only for a change)."""
     validate(settings)
     with transaction.atomic():
+        lock_brand(brand.pk)
+        brand.refresh_from_db()
+        forget_targets(brand.pk)  # read what the last save committed, not a cached copy
+        previous = current_settings(brand)
+        if previous == settings:
+            return None
         brand.time_zone = settings.time_zone
         brand.round_the_clock = settings.round_the_clock
         brand.holiday_country = settings.holiday_country.upper()
@@ -212,7 +222,7 @@ def update_sla_settings(*, brand: Brand, settings: SlaSettings) -> Brand:
         transaction.on_commit(lambda: (cache.delete(_key(brand.pk)), forget_calendar(brand.pk)))
     cache.delete(_key(brand.pk))
     forget_calendar(brand.pk)
-    return brand
+    return previous
 
 
 def zone_choices() -> list[str]:

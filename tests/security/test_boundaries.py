@@ -418,6 +418,7 @@ def test_every_form_and_input_serializer_is_reached_over_http():
     """A new form or serializer must be added to ENDPOINTS (or here, with the reason it has no page)."""
     no_page = {
         "ChannelAccountForm": "admin",
+        "MentionAdminForm": "admin: its one field, the link, is walked by tests/security/test_admin_links.py",
         "BusinessPeriodFormSet": "admin",
         "ExportForm": "choices only",
         "ImportForm": "a file",

@@ -1,12 +1,13 @@
 """The normalized records every channel adapter produces and every ingest path takes."""
 
 import logging
+import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from brands.services.customer_data import MAX_COUNT, bounded_count, clean_handle, gate_url
+from brands.services.customer_data import MAX_COUNT, bounded_count, clean_handle, platform_link
 
 logger = logging.getLogger("smrc.inbound")
 
@@ -44,8 +45,9 @@ class NormalizedMention:
 
 
 def screened(item: NormalizedMention) -> NormalizedMention:
-    """``item`` as it may be stored: the link through the URL gate, the handle checked against the platform's
-    handle rules, the counts bounded (``brands.services.customer_data``). What does not pass is dropped and
+    """``item`` as it may be stored: the link through the URL gate and on the item's own platform, the handle
+    checked against the platform's handle rules, the counts bounded (``brands.services.customer_data``). What
+    does not pass is dropped and
     recorded on the mention's raw data under :data:`DROPPED_KEY` (field, reason, value) and in the log; the rest
     of the item is kept. Every ingest path calls this (``ingest.ingest_mentions``); the API refuses the same
     values with a 400 before they get here."""
@@ -56,7 +58,7 @@ def screened(item: NormalizedMention) -> NormalizedMention:
         shown = f"an integer of {value.bit_length()} bits" if huge else str(value)[:200]
         dropped.append({"field": name, "reason": reason, "value": shown})
 
-    url, reason = gate_url(item.url)
+    url, reason = platform_link(item.platform, item.url)
     if reason:
         note("url", reason, item.url)
     author = item.author
@@ -93,13 +95,29 @@ def screened(item: NormalizedMention) -> NormalizedMention:
     return replace(item, url=url, author=cleaned, raw=raw)
 
 
+#: the longest wait a platform may announce (a rate-limit reset, a regain time, a quota): a day
+MAX_RETRY_AFTER = 24 * 3600
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def is_ascii_number(value: Any) -> bool:
+    """Whether ``value`` is a string of ASCII digits. ``str.isdigit()`` also says yes to "²" and "١٢٣", which
+    ``int()`` refuses or reads as another number than the platform meant."""
+    return isinstance(value, str) and bool(_ASCII_DIGITS.fullmatch(value))
+
+
 class ChannelError(Exception):
-    """A platform call failed. ``permanent`` errors are not retried; the reason is shown to people."""
+    """A platform call failed. ``permanent`` errors are not retried; the reason is shown to people.
+
+    ``retry_after``, the wait a platform announced, is kept finite and within 0 … :data:`MAX_RETRY_AFTER` seconds
+    (an impossible one, NaN, is no announcement), so no clock arithmetic on it can overflow."""
 
     def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        if retry_after is not None:
+            retry_after = None if math.isnan(retry_after) else min(max(float(retry_after), 0.0), MAX_RETRY_AFTER)
         self.retry_after = retry_after
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from .base import ChannelError, CredentialsError
+from .base import ChannelError, CredentialsError, is_ascii_number
 
 META_THROTTLE_CODES = {4, 17, 32, 613, 80001, 80002}
 PACIFIC = zoneinfo.ZoneInfo("America/Los_Angeles")
@@ -61,7 +61,7 @@ def raise_for(response: requests.Response) -> None:
     status = response.status_code
     if status == 429:
         reset = response.headers.get("x-rate-limit-reset")
-        wait = max(1.0, float(reset) - time.time()) if reset and reset.isdigit() else 60.0
+        wait = max(1.0, float(reset) - time.time()) if is_ascii_number(reset) and len(reset) <= 19 else 60.0
         raise ChannelError(f"rate limited ({status}): {message}", permanent=False, retry_after=wait)
     if code == 190 or status == 401:
         raise CredentialsError(f"credentials refused ({status}, code {code}): {message}")

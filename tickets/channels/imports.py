@@ -53,9 +53,9 @@ def record(data: dict, where: str) -> tuple[InboundItem, str]:
         raise ValueError(f"{where}: {exc}") from None
     item = InboundItem(
         platform=platform,
-        platform_id=platform_id[:128],
+        platform_id=platform_id,  # ids are never cut: an id too long is skipped at routing
         author=NormalizedAuthor(
-            platform_user_id=(author_id or f"handle:{handle}")[:64],
+            platform_user_id=author_id or f"handle:{handle}",
             handle=handle[:120],
             name=str(author.get("name") or data.get("author_name") or "")[:200],
             followers_count=None if followers in (None, "") else followers,  # bounded at ingest, like the URL
@@ -65,8 +65,8 @@ def record(data: dict, where: str) -> tuple[InboundItem, str]:
         kind=kind,
         language=str(data.get("language") or "")[:12],
         url=str(data.get("url") or ""),  # the URL gate refuses what is too long at ingest
-        conversation_id=str(data.get("conversation_id") or "")[:128],
-        parent_id=str(data.get("parent_id") or "")[:128],
+        conversation_id=str(data.get("conversation_id") or ""),
+        parent_id=str(data.get("parent_id") or ""),
         raw={k: v for k, v in data.items() if k != "brand"},
     )
     return item, str(data.get("brand") or "")

@@ -12,7 +12,7 @@ import hmac
 from datetime import UTC, datetime
 from typing import Any
 
-from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id
+from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id, is_ascii_number
 from .http import get_json
 
 SIGNATURE_HEADER = "HTTP_X_HUB_SIGNATURE_256"
@@ -76,7 +76,7 @@ def _other_account(event: dict, page: str) -> str:
 
 def _seconds(value: Any, fallback: Any = None) -> datetime:
     for v in (value, fallback):
-        if isinstance(v, int | float) or (isinstance(v, str) and v.isdigit()):
+        if (isinstance(v, int | float) and not isinstance(v, bool)) or is_ascii_number(v):
             number = float(v)
             return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
         if isinstance(v, str) and v:

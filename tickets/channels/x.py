@@ -16,7 +16,7 @@ from typing import Any
 
 from brands.services.customer_data import clean_handle
 
-from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id
+from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id, is_ascii_number
 from .http import get_json
 
 PLATFORM = "x"
@@ -156,7 +156,7 @@ def v11_tweet(tweet: dict[str, Any], account_id: str = "") -> InboundItem:
     handle = user.get("screen_name", "")
     text = (tweet.get("extended_tweet") or {}).get("full_text") or tweet.get("full_text") or tweet.get("text") or ""
     parent = tweet.get("in_reply_to_status_id_str") or ""
-    if tweet.get("timestamp_ms"):
+    if is_ascii_number(str(tweet.get("timestamp_ms") or "")):
         posted = datetime.fromtimestamp(int(tweet["timestamp_ms"]) / 1000, UTC)
     elif tweet.get("created_at"):
         posted = datetime.strptime(tweet["created_at"], "%a %b %d %H:%M:%S %z %Y")
@@ -214,7 +214,7 @@ def _parse_one(doc: dict, parsed: Parsed) -> None:
         status = event.get("status") or {}
         if status.get("id"):
             stamp = event.get("timestamp_ms")
-            at = datetime.fromtimestamp(int(stamp) / 1000, UTC) if stamp else None
+            at = datetime.fromtimestamp(int(stamp) / 1000, UTC) if is_ascii_number(str(stamp or "")) else None
             parsed.actions.append(InboundAction("delete", PLATFORM, str(status["id"]), account, at))
     for event in _xaa_events(doc):
         known = True

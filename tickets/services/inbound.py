@@ -33,7 +33,7 @@ from ..channels.base import (
     Parsed,
     PayloadError,
 )
-from ..models import InboundDelivery, Mention, Reply
+from ..models import Author, InboundDelivery, Mention, Reply
 from . import ingest
 
 logger = logging.getLogger("smrc.inbound")
@@ -312,6 +312,27 @@ def retry_deliveries(ids: list[int]) -> int:
 # --- routing --------------------------------------------------------------------------------------------------
 
 
+#: the identifiers of an inbound item and the columns that keep them
+ID_COLUMNS = (
+    ("platform_id", Mention, "platform_id"),
+    ("author.platform_user_id", Author, "platform_user_id"),
+    ("conversation_id", Mention, "conversation_id"),
+    ("parent_id", Mention, "parent_id"),
+)
+
+
+def unfit_id(item: InboundItem) -> str:
+    """Why ``item`` cannot be stored as it came (an id longer than its column), or "". An id is never cut to
+    fit: two ids sharing their first characters would become one customer, mention or thread; and on PostgreSQL
+    the over-long value would fail the whole batch (a delivery's other items with it)."""
+    for name, model, column in ID_COLUMNS:
+        value = item.author.platform_user_id if name.startswith("author.") else getattr(item, name)
+        limit = model._meta.get_field(column).max_length
+        if len(str(value or "")) > limit:
+            return f"{name} is longer than {limit} characters"
+    return ""
+
+
 @dataclass
 class _Batch:
     mentions: list[NormalizedMention] = field(default_factory=list)
@@ -338,6 +359,9 @@ def _route(
     )
     slugs = dict(Brand.objects.values_list("slug", "pk")) if brand_slugs and any(brand_slugs) else {}
     for index, item in enumerate(parsed.items):
+        if reason := unfit_id(item):
+            outcome.skipped.append(f"{item.platform}:{str(item.platform_id)[:40]}: {reason}")
+            continue
         account = accounts.get((item.platform, item.account_id)) if item.account_id else None
         named = brand_slugs[index] if brand_slugs else ""
         if brand is not None:

@@ -4,6 +4,7 @@ from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -33,19 +34,24 @@ def _jsonable(settings) -> dict:
 @login_required
 def sla_settings(request, slug: str):
     brand = get_brand_for_user(request.user, slug, perm="brand:configure")
-    before = current_settings(brand)
     if request.method == "POST":
         form = SlaSettingsForm(request.POST)
         if form.is_valid():
             after = form.to_settings()
-            update_sla_settings(brand=brand, settings=after)
-            events.settings_changed(
-                brand, actor=request.user, kind="settings.sla_changed", before=_jsonable(before), after=_jsonable(after)
-            )
+            with transaction.atomic():
+                before = update_sla_settings(brand=brand, settings=after)  # None: already so (a repeat)
+                if before is not None:
+                    events.settings_changed(
+                        brand,
+                        actor=request.user,
+                        kind="settings.sla_changed",
+                        before=_jsonable(before),
+                        after=_jsonable(after),
+                    )
             messages.success(request, _("Settings saved. New deadlines follow them from now on."))
             return redirect("tickets:sla_settings", slug=brand.slug)
         status = 400
     else:
-        form = SlaSettingsForm(initial=SlaSettingsForm.initial_from(before))
+        form = SlaSettingsForm(initial=SlaSettingsForm.initial_from(current_settings(brand)))
         status = 200
     return render(request, "tickets/sla_settings.html", {"brand": brand, "form": form}, status=status)

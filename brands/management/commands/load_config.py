@@ -62,11 +62,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
+        parser.add_argument(
+            "--brand", help="the slug of the one brand the file may describe (a brand team's own file)", default=None
+        )
 
-    def handle(self, *args, path: Path, **options):
+    def handle(self, *args, path: Path, brand: str | None, **options):
         data = read_document(path)
         try:
-            summary = apply_config(data)
+            summary = apply_config(data, only=brand)
         except ConfigError as exc:
             raise CommandError("nothing was changed:\n  " + "\n  ".join(exc.problems)) from exc
         parts = [f"{n} {kind} created" for kind, n in sorted(summary.created.items())]

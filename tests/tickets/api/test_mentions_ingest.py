@@ -115,7 +115,7 @@ def test_a_mixed_batch_answers_created_and_duplicate_per_item(cast, api):
 
 def test_a_channel_account_routes_to_its_brand(cast, api):
     channel = make_channel(cast.brand_a, platform="facebook", external_id="page-1")
-    data = item(platform="facebook", channel_account=channel.pk)
+    data = item(platform="facebook", channel_account=channel.pk, url="https://www.facebook.com/104_1")
     del data["brand"]
     response = api(cast.supervisor).post(URL, [data], format="json")
     assert response.status_code == 201
