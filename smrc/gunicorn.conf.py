@@ -49,3 +49,7 @@ def on_starting(server):
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(worker.pid)
+
+
+# gunicorn's control socket defaults to one path per user for every instance on the machine; SMRC does not use it
+control_socket_disable = True

@@ -23,7 +23,8 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -37,7 +38,11 @@ from .clientip import client_ip
 MENTION_KINDS = ("ticket.created", "mention.added")
 PUBLISH_KINDS = {"reply.sent": "sent", "reply.failed": "failed", "reply.deferred": "deferred"}
 SLA_KINDS = {"sla.warning": "warning", "sla.breach": "breach"}
-WAITING_REPLY_STATUSES = ("in_review", "approved", "sending")
+
+
+def _active_count(model, status: str):
+    tickets = model.objects.filter(brand=OuterRef("pk"), status=status).order_by().values("brand")
+    return Coalesce(Subquery(tickets.annotate(n=Count("*")).values("n")), 0, output_field=IntegerField())
 
 
 def _allowed(request) -> bool:
@@ -81,13 +86,20 @@ class DomainCollector:
 
     def compute(self) -> list:
         from brands.models import Brand
-        from tickets.models import ACTIVE_STATUSES, Event, InboundDelivery, Reply, Ticket
+        from tickets.models import ACTIVE_STATUSES, Event, InboundDelivery, Reply, ReplyStatus, Ticket
 
         from .health import heartbeat_ages
 
         now = timezone.now()
         window = settings.SMRC_METRICS_WINDOW_SECONDS
-        slugs = dict(Brand.objects.values_list("pk", "slug"))
+        # one row per brand with its active tickets by status: a range of the (brand, status) index each, so the
+        # cost follows the size of the queue, not of the ticket history
+        brands = list(
+            Brand.objects.order_by("pk").values(
+                "pk", "slug", **{f"n_{status}": _active_count(Ticket, status) for status in ACTIVE_STATUSES}
+            )
+        )
+        slugs = {brand["pk"]: brand["slug"] for brand in brands}
         families = []
 
         pending = InboundDelivery.objects.filter(state=InboundDelivery.State.PENDING).aggregate(
@@ -148,21 +160,17 @@ class DomainCollector:
         queue = GaugeMetricFamily(
             "smrc_queue_tickets", "Active tickets (the queue), by brand and status.", labels=["brand", "status"]
         )
-        rows = (
-            Ticket.objects.filter(status__in=ACTIVE_STATUSES)
-            .values_list("brand_id", "status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for brand_id, status, n in rows:
-            queue.add_metric([slugs.get(brand_id, str(brand_id)), status], n)
+        for brand in brands:
+            for status in ACTIVE_STATUSES:
+                queue.add_metric([brand["slug"], status], brand[f"n_{status}"])
         waiting = GaugeMetricFamily(
             "smrc_replies_waiting",
-            "Replies in review, approved and waiting to be published, or being published, by brand.",
+            "Replies in review or being published, by brand (the approved ones waiting to be published are "
+            'smrc_celery_queue_length{queue="publishing"}).',
             labels=["brand", "status"],
         )
         rows = (
-            Reply.objects.filter(status__in=WAITING_REPLY_STATUSES)
+            Reply.objects.filter(Q(status=ReplyStatus.IN_REVIEW) | Q(status=ReplyStatus.SENDING))  # partial indexes
             .values_list("brand_id", "status")
             .annotate(n=Count("pk"))
             .order_by()
