@@ -91,3 +91,18 @@ bench-webhooks: venv
 
 clean:
 	rm -rf $(VENV) var
+
+# The production stack under a shift of 57 people and a burst of 20,000 mentions (bench/load.py: its own database
+# smrc_load and Redis db 11, emptied first; gunicorn on BENCH_LOAD_PORT). BENCH_ARGS e.g. --web-workers 2.
+BENCH_LOAD_PORT ?= 8100
+bench-load: venv
+	$(PY) bench/load.py --port $(BENCH_LOAD_PORT) $(BENCH_ARGS)
+
+# The same under faults (a worker killed mid-batch, Redis and PostgreSQL restarted) on a Redis and a PostgreSQL
+# cluster of its own (ports 6380 and 5433), with a fake X API counting every post.
+bench-faults: venv
+	$(PY) bench/faults.py --port $(BENCH_LOAD_PORT) $(BENCH_ARGS)
+
+# pg_dump of the load database, pg_restore into a fresh one, and the app checked on the copy.
+bench-backup: venv
+	$(PY) bench/backup.py $(BENCH_ARGS)

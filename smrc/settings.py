@@ -60,6 +60,8 @@ DEBUG = env_bool("DEBUG", False)
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
 # Development and test only; `manage.py check --deploy` fails while it is in use (smrc/checks.py).
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+# Rotating SECRET_KEY: the old one(s) here for a while keep sessions and signed values valid (docs/operations.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 # SMRC_PRODUCTION=true (set by `make prod` and docs/deploy): no process starts without what production needs.
 SMRC_PRODUCTION = env_bool("SMRC_PRODUCTION", False)
 if SMRC_PRODUCTION:
