@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("tickets.urls_knowledge")),
 ]
+
+# the database down is a 503 with Retry-After, not a 500 (smrc/unavailable.py)
+handler500 = "smrc.unavailable.server_error"
