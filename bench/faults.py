@@ -293,15 +293,16 @@ def main() -> None:
         close_old_connections()
         ingest = loadtest.ingest_figures(plan, since)
         publishing = publishing_counts(fake)
-        first_ok_after_pg = next(
-            (t for t, s in timeline.ready if s == 200 and t > max(t for t, _ in timeline.log[:4] or [(0, "")])), None
-        )
+        last_fault = next((t for t, text in timeline.log if text.startswith("PostgreSQL: up")), 0.0)
+        first_ok_after_pg = next((t for t, s in timeline.ready if s == 200 and t >= last_fault), None)
+        not_ready = [t for t, s in timeline.ready if s != 200]
         pages = loadtest.locust_stats(loadtest.OUT / f"{run_id}-faults-locust")
         result = {
             "run": run_id,
             "faults": timeline.log,
             "readyz_timeline": timeline.ready,
             "ready_again_at": first_ok_after_pg,
+            "not_ready_seconds": [min(not_ready), max(not_ready)] if not_ready else [],
             "caught_up_after_locust_seconds": recovered,
             "stack_alive": stack.proc.poll() is None,
             "ingest": ingest,
@@ -354,7 +355,8 @@ def print_counts(result: dict) -> None:
         f"{publishing['on_platform_not_sent']}"
     )
     print(
-        f"recovery: /readyz 200 again at {result['ready_again_at']} s; every delivery and reply done "
+        f"recovery: /readyz not 200 between {result['not_ready_seconds']} s, 200 again at {result['ready_again_at']} s "
+        f"(PostgreSQL was up again at the last fault); every delivery and reply done "
         f"{result['caught_up_after_locust_seconds']} s after Locust; stack alive without a restart by hand: "
         f"{result['stack_alive']}; failed requests during the run {failures} (the fault windows)"
     )

@@ -60,6 +60,12 @@ def parse_args(argv=None):
     parser.add_argument("--burst-only", action="store_true", help="no shift: the burst alone (scale-out runs)")
     parser.add_argument("--drain-timeout", type=int, default=900)
     parser.add_argument("--label", default="", help="a name for this run in the report")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="the scale-out runs: the burst alone, compressed, with 1 and 2 ingest worker processes, then with 1 "
+        "and 2 gunicorn workers; prints the ratios",
+    )
     return parser.parse_args(argv)
 
 
@@ -516,8 +522,50 @@ def report(result: dict) -> None:
           f"max {max(collector) * 1000:.1f} ms; /readyz codes seen: {codes}")  # fmt: skip
 
 
+def scale(args) -> None:
+    """The same burst (no shift), sent faster than one process of the measured tier can take it: ingest with 1
+    and 2 worker processes (2 gunicorn workers accept), then acceptance with 1 and 2 gunicorn workers (2 ingest
+    processes). Each run starts from an empty database."""
+    import copy
+
+    runs = []
+    for label, web, ingest, seconds in (
+        ("ingest x1", 2, 1, 10),
+        ("ingest x2", 2, 2, 10),
+        ("web x1", 1, 2, 5),
+        ("web x2", 2, 2, 5),
+    ):
+        one = copy.copy(args)
+        one.burst_only, one.web_workers, one.ingest_workers, one.burst_seconds = True, web, ingest, seconds
+        one.burst_at, one.duration, one.label, one.backlog = 5, 90, label, 2000
+        result = run(one)
+        report(result)
+        runs.append(result)
+    by = {r["label"]: r for r in runs}
+
+    def ratio(a: str, b: str, key: str) -> str:
+        low, high = by[a]["ingest"][key], by[b]["ingest"][key]
+        return f"{high / low:.2f}" if low else "n/a"
+
+    print()
+    print("| run | gunicorn | ingest | accepted/s | processed/s | webhook p95 ms | visible p95 s | load avg (median) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in runs:
+        hook = next((row for row in r["pages"] if row["name"].startswith("webhook (")), {"p95": float("nan")})
+        print(
+            f"| {r['label']} | {r['web_workers']} | {r['ingest_workers']} | {r['ingest']['accepted_per_second']:.0f} | "
+            f"{r['ingest']['processing_per_second']:.0f} | {hook['p95']:.0f} | {r['ingest']['visible_p95']:.1f} | "
+            f"{statistics.median(r['load1'] or [float('nan')]):.1f} |"
+        )
+    print(f"ingest x2 / x1, mentions processed per second: {ratio('ingest x1', 'ingest x2', 'processing_per_second')}")
+    print(f"web x2 / x1, mentions accepted per second: {ratio('web x1', 'web x2', 'accepted_per_second')}")
+
+
 def main() -> None:
     args = parse_args()
+    if args.scale:
+        scale(args)
+        return
     result = run(args)
     report(result)
     if result["ingest"]["lost"] or result["ingest"]["stored_twice"]:
