@@ -26,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "backup"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load import connect, recreate_database  # noqa: E402
 
 TABLES = (
     "brands_brand", "brands_channelaccount", "brands_membership", "auth_user", "tickets_author", "tickets_ticket",
@@ -34,29 +37,15 @@ TABLES = (
 )  # fmt: skip
 
 
-def connect(url: str, name: str | None = None):
-    import dj_database_url
-    import psycopg2
-
-    config = dj_database_url.parse(url)
-    connection = psycopg2.connect(
-        dbname=name or config["NAME"],
-        user=config["USER"],
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        password=config["PASSWORD"],
-    )
-    connection.autocommit = True
-    return connection
-
-
 def counts(url: str) -> dict[str, int]:
-    with connect(url) as connection, connection.cursor() as cursor:
-        found = {}
+    connection = connect(url)
+    found = {}
+    with connection.cursor() as cursor:
         for table in TABLES:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names above
             found[table] = cursor.fetchone()[0]
-        return found
+    connection.close()
+    return found
 
 
 def pg_env(url: str) -> tuple[dict, list[str]]:
@@ -121,9 +110,7 @@ def main() -> None:
     subprocess.run(["pg_dump", *options, "--format=custom", "--file", str(dump), source["NAME"]], env=env, check=True)
     dumped = time.monotonic() - started
 
-    with connect(args.source, "postgres") as admin, admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{args.target_name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{args.target_name}"')
+    recreate_database(target_url, prefixes=("smrc_load", "smrc_restore"))
     started = time.monotonic()
     subprocess.run(
         ["pg_restore", *options, "--no-owner", "--jobs", "2", "--exit-on-error", "--dbname", args.target_name]

@@ -72,23 +72,32 @@ def parse_args(argv=None):
 # --- database ---------------------------------------------------------------------------------------------------
 
 
-def recreate_database(url: str) -> None:
+def connect(url: str, name: str | None = None):
+    """An autocommit psycopg2 connection to ``url``'s server, to its database or to ``name``."""
     import dj_database_url
     import psycopg2
-    from psycopg2 import sql
 
     config = dj_database_url.parse(url)
-    name = config["NAME"]
-    if not name.startswith("smrc_load"):
-        sys.exit(f"refusing to empty {name!r}: the load test only uses databases named smrc_load…")
-    admin = psycopg2.connect(
-        dbname="postgres",
+    connection = psycopg2.connect(
+        dbname=name or config["NAME"],
         user=config["USER"],
         host=config["HOST"],
         port=config["PORT"] or 5432,
         password=config["PASSWORD"],
     )
-    admin.autocommit = True
+    connection.autocommit = True
+    return connection
+
+
+def recreate_database(url: str, *, prefixes: tuple[str, ...] = ("smrc_load",)) -> None:
+    """Drop and create ``url``'s database; only names starting with one of ``prefixes``."""
+    import dj_database_url
+    from psycopg2 import sql
+
+    name = dj_database_url.parse(url)["NAME"]
+    if not name.startswith(prefixes):
+        sys.exit(f"refusing to empty {name!r}: only databases named {' or '.join(p + '…' for p in prefixes)}")
+    admin = connect(url, "postgres")
     with admin.cursor() as cursor:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -305,6 +314,53 @@ class Sampler(threading.Thread):
             self.samples.append(entry)
 
 
+def cpu_snapshot(database: str) -> dict:
+    """CPU seconds used so far by each process of the stack, the load generator and this database's PostgreSQL
+    backends, by group; and the machine's CPU times."""
+    import psutil
+
+    groups = {}
+    for proc in psutil.process_iter(["pid", "cmdline", "username"]):
+        cmd = " ".join(proc.info["cmdline"] or [])
+        if "gunicorn smrc.wsgi" in cmd:
+            group = "web"
+        elif "celery -A smrc worker" in cmd or "celery -A smrc beat" in cmd:
+            args = proc.info["cmdline"]
+            group = args[args.index("--queues") + 1] if "--queues" in args else "beat"
+        elif "bin/locust" in cmd:
+            group = "locust"
+        elif cmd.startswith("postgres: ") and f" {database} " in f" {cmd} ":
+            group = "postgres"
+        else:
+            continue
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        groups[proc.info["pid"]] = (group, times.user + times.system)
+    return {"procs": groups, "machine": psutil.cpu_times()._asdict(), "at": time.monotonic()}
+
+
+def cpu_used(before: dict, after: dict, extra: dict[str, float]) -> dict:
+    """CPU seconds per group between two snapshots (and ``extra``, measured otherwise), and how busy the machine's
+    cores were (all processes, ours and anyone else's)."""
+    used: dict[str, float] = dict(extra)
+    for pid, (group, seconds) in after["procs"].items():
+        start = before["procs"].get(pid, (group, 0.0))[1]
+        used[group] = used.get(group, 0.0) + max(0.0, seconds - start)
+    total = sum(after["machine"].values()) - sum(before["machine"].values())
+    idle = (after["machine"]["idle"] + after["machine"].get("iowait", 0)) - (
+        before["machine"]["idle"] + before["machine"].get("iowait", 0)
+    )
+    wall = after["at"] - before["at"]
+    return {
+        "seconds": {k: round(v, 1) for k, v in sorted(used.items())},
+        "wall_seconds": round(wall, 1),
+        "machine_busy": round(1 - idle / total, 3) if total else None,
+        "ours_of_machine": round(sum(used.values()) / (wall * (os.cpu_count() or 1)), 3) if wall else None,
+    }
+
+
 # --- results ----------------------------------------------------------------------------------------------------
 
 
@@ -405,6 +461,12 @@ def run(args) -> dict:
     run_id = int(time.time()) % 100_000
     os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = args.database, args.redis
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smrc.settings")
+    from django.apps import apps
+
+    if apps.ready:  # an earlier run of --scale in this process: its connection is to the database dropped now
+        from django.db import connections
+
+        connections.close_all()
     recreate_database(args.database)
     flush_redis(args.redis)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
@@ -427,10 +489,14 @@ def run(args) -> dict:
     try:
         ready_after = stack.wait_ready()
         since = timezone.now()
+        cpu_before = cpu_snapshot(connection.settings_dict["NAME"])
         sampler = Sampler(stack.url)
         sampler.start()
         users = plan["operators"] + plan["supervisors"] + plan["managers"] + args.burst_senders
         prefix = OUT / f"{run_id}-locust"
+        import resource
+
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         locust = subprocess.run(
             [
                 str(Path(sys.executable).parent / "locust"),
@@ -459,8 +525,13 @@ def run(args) -> dict:
             text=True,
             check=False,
         )
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        locust_cpu = (children_after.ru_utime + children_after.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
         (OUT / f"{run_id}-locust.log").write_text(locust.stdout + locust.stderr)
         drained_after = wait_drained(args.drain_timeout)
+        cpu = cpu_used(cpu_before, cpu_snapshot(connection.settings_dict["NAME"]), extra={"locust": locust_cpu})
         sampler.stopped.set()
         sampler.join(10)
         _, metrics_text = get(stack.url + "/metrics")
@@ -475,6 +546,7 @@ def run(args) -> dict:
             "drained_after_locust_seconds": round(drained_after, 1),
             "pages": locust_stats(prefix),
             "ingest": ingest_figures(plan, since),
+            "cpu": cpu,
             "load1": [s["load1"] for s in sampler.samples],
             "collector_seconds": [s["collect_seconds"] for s in sampler.samples if "collect_seconds" in s],
             "readyz": [s.get("ready") for s in sampler.samples],
@@ -516,6 +588,13 @@ def report(result: dict) -> None:
         f"webhook to ticket in the queue p50 {ingest['visible_p50']:.1f} s, p95 {ingest['visible_p95']:.1f} s, "
         f"max {ingest['visible_max']:.1f} s; drained {result['drained_after_locust_seconds']} s after Locust ended"
     )
+    cpu = result["cpu"]
+    per_k = cpu["seconds"].get("ingest", 0) / (ingest["stored_mentions"] / 1000) if ingest["stored_mentions"] else 0
+    print(
+        f"CPU seconds over {cpu['wall_seconds']} s: {cpu['seconds']}; the machine's cores busy "
+        f"{cpu['machine_busy']:.0%}, this stack and Locust {cpu['ours_of_machine']:.0%} of them; ingest "
+        f"{per_k:.2f} CPU s per 1,000 mentions (one core: {1000 / per_k if per_k else 0:,.0f} mentions/s)"
+    )
     collector = result["collector_seconds"] or [float("nan")]
     codes = sorted(set(result["readyz"]), key=str)
     print(f"metrics collector: median {statistics.median(collector) * 1000:.1f} ms, "
@@ -556,6 +635,15 @@ def scale(args) -> None:
             f"| {r['label']} | {r['web_workers']} | {r['ingest_workers']} | {r['ingest']['accepted_per_second']:.0f} | "
             f"{r['ingest']['processing_per_second']:.0f} | {hook['p95']:.0f} | {r['ingest']['visible_p95']:.1f} | "
             f"{statistics.median(r['load1'] or [float('nan')]):.1f} |"
+        )
+    print("| run | web CPU s | ingest CPU s | postgres CPU s | locust CPU s | cores busy | ours |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in runs:
+        c = r["cpu"]
+        print(
+            f"| {r['label']} | {c['seconds'].get('web', 0)} | {c['seconds'].get('ingest', 0)} | "
+            f"{c['seconds'].get('postgres', 0)} | {c['seconds'].get('locust', 0)} | {c['machine_busy']:.0%} | "
+            f"{c['ours_of_machine']:.0%} |"
         )
     print(f"ingest x2 / x1, mentions processed per second: {ratio('ingest x1', 'ingest x2', 'processing_per_second')}")
     print(f"web x2 / x1, mentions accepted per second: {ratio('web x1', 'web x2', 'accepted_per_second')}")
