@@ -13,6 +13,8 @@ post, which the brands' accounts publish to. Timeline, from the start of the bur
   starts a new one; the task comes back because it is acknowledged only when done);
 - +15 s: ``kill -9`` of a publishing worker process (a reply left ``sending`` is looked up on the platform
   before any new post, ``SMRC_SENDING_STALE_SECONDS`` later);
+- +20 s: ``kill -9`` of the publishing worker's main process (the Procfile starts it again; the tasks it had
+  taken come back through the sweeps);
 - +25 s: Redis stopped and started again, empty (no persistence: every queued task is lost; the sweeps re-queue
   what the database still holds);
 - +40 s: PostgreSQL restarted (``pg_ctl restart -m fast``: every connection of the stack is cut).
@@ -118,16 +120,23 @@ class Redis:
         self.start()
 
 
-def worker_children(queue: str) -> list[int]:
-    """The prefork pool processes of the Celery worker of ``queue`` (started by our stack)."""
+def worker_main(queue: str) -> int | None:
+    """The main process of the Celery worker of ``queue`` (started by our stack)."""
     import psutil
 
-    found = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
         cmd = proc.info["cmdline"] or []
         if "worker" in cmd and "--queues" in cmd and cmd[cmd.index("--queues") + 1] == queue:
-            found += [child.pid for child in proc.children() if "celery" in " ".join(child.cmdline())]
-    return found
+            return proc.info["pid"]
+    return None
+
+
+def worker_children(queue: str) -> list[int]:
+    """The prefork pool processes of the Celery worker of ``queue``."""
+    import psutil
+
+    main = worker_main(queue)
+    return [child.pid for child in psutil.Process(main).children()] if main else []
 
 
 class Timeline(threading.Thread):
@@ -168,6 +177,11 @@ class Timeline(threading.Thread):
         if children:
             os.kill(children[0], signal.SIGKILL)
             self.note(f"kill -9 publishing worker process {children[0]}")
+        self.at(20)
+        main = worker_main("publishing")
+        if main:
+            os.kill(main, signal.SIGKILL)
+            self.note(f"kill -9 the publishing worker's main process {main} (its Procfile line starts it again)")
         self.at(25)
         self.note("Redis: stop")
         self.redis.restart()

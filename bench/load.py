@@ -315,13 +315,15 @@ class Sampler(threading.Thread):
 
 
 def cpu_snapshot(database: str) -> dict:
-    """CPU seconds used so far by each process of the stack, the load generator and this database's PostgreSQL
-    backends, by group; and the machine's CPU times."""
+    """CPU seconds used so far by each process of the stack, by group, and the machine's CPU times. (PostgreSQL's
+    backends come and go with their connections, so their share is in the machine's figure only.)"""
     import psutil
 
     groups = {}
     for proc in psutil.process_iter(["pid", "cmdline", "username"]):
         cmd = " ".join(proc.info["cmdline"] or [])
+        if (proc.info["cmdline"] or [""])[0].endswith("sh"):
+            continue  # the Procfile's restart loops
         if "gunicorn smrc.wsgi" in cmd:
             group = "web"
         elif "celery -A smrc worker" in cmd or "celery -A smrc beat" in cmd:
@@ -329,8 +331,6 @@ def cpu_snapshot(database: str) -> dict:
             group = args[args.index("--queues") + 1] if "--queues" in args else "beat"
         elif "bin/locust" in cmd:
             group = "locust"
-        elif cmd.startswith("postgres: ") and f" {database} " in f" {cmd} ":
-            group = "postgres"
         else:
             continue
         try:
@@ -592,7 +592,7 @@ def report(result: dict) -> None:
     per_k = cpu["seconds"].get("ingest", 0) / (ingest["stored_mentions"] / 1000) if ingest["stored_mentions"] else 0
     print(
         f"CPU seconds over {cpu['wall_seconds']} s: {cpu['seconds']}; the machine's cores busy "
-        f"{cpu['machine_busy']:.0%}, this stack and Locust {cpu['ours_of_machine']:.0%} of them; ingest "
+        f"{cpu['machine_busy']:.0%}, this stack's processes and Locust {cpu['ours_of_machine']:.0%} of them; ingest "
         f"{per_k:.2f} CPU s per 1,000 mentions (one core: {1000 / per_k if per_k else 0:,.0f} mentions/s)"
     )
     collector = result["collector_seconds"] or [float("nan")]
@@ -636,13 +636,13 @@ def scale(args) -> None:
             f"{r['ingest']['processing_per_second']:.0f} | {hook['p95']:.0f} | {r['ingest']['visible_p95']:.1f} | "
             f"{statistics.median(r['load1'] or [float('nan')]):.1f} |"
         )
-    print("| run | web CPU s | ingest CPU s | postgres CPU s | locust CPU s | cores busy | ours |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| run | web CPU s | ingest CPU s | locust CPU s | cores busy | ours |")
+    print("|---|---:|---:|---:|---:|---:|")
     for r in runs:
         c = r["cpu"]
         print(
             f"| {r['label']} | {c['seconds'].get('web', 0)} | {c['seconds'].get('ingest', 0)} | "
-            f"{c['seconds'].get('postgres', 0)} | {c['seconds'].get('locust', 0)} | {c['machine_busy']:.0%} | "
+            f"{c['seconds'].get('locust', 0)} | {c['machine_busy']:.0%} | "
             f"{c['ours_of_machine']:.0%} |"
         )
     print(f"ingest x2 / x1, mentions processed per second: {ratio('ingest x1', 'ingest x2', 'processing_per_second')}")
