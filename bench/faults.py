@@ -146,7 +146,7 @@ class Timeline(threading.Thread):
         super().__init__(daemon=True)
         self.burst_at, self.redis, self.postgres, self.url = burst_at, redis, postgres, url
         self.log: list[tuple[float, str]] = []
-        self.ready: list[tuple[float, int | None]] = []
+        self.ready: list[tuple[float, int | str | None]] = []
         self.stopped = threading.Event()
         self.t0 = time.monotonic()
 
@@ -161,9 +161,9 @@ class Timeline(threading.Thread):
 
     def probe(self) -> None:
         try:
-            status, _ = loadtest.get(self.url + "/readyz", timeout=3)
-        except OSError:
-            status = None
+            status, _ = loadtest.get(self.url + "/readyz", timeout=10)
+        except OSError as exc:  # refused (None), or no answer within 10 s: the web busy, queueing ("timeout")
+            status = "timeout" if isinstance(getattr(exc, "reason", exc), TimeoutError) else None
         self.ready.append((round(time.monotonic() - self.t0, 1), status))
 
     def run(self) -> None:
@@ -309,7 +309,7 @@ def main() -> None:
         publishing = publishing_counts(fake)
         last_fault = next((t for t, text in timeline.log if text.startswith("PostgreSQL: up")), 0.0)
         first_ok_after_pg = next((t for t, s in timeline.ready if s == 200 and t >= last_fault), None)
-        not_ready = [t for t, s in timeline.ready if s != 200]
+        not_ready = [t for t, s in timeline.ready if s not in (200, "timeout")]
         pages = loadtest.locust_stats(loadtest.OUT / f"{run_id}-faults-locust")
         result = {
             "run": run_id,
