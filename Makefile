@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run dev test lint fmt check bench bench-sla bench-snippets bench-webhooks messages clean
+.PHONY: run dev prod test lint fmt check bench bench-sla bench-snippets bench-webhooks bench-load bench-faults bench-backup messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -15,6 +15,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+run: export LOG_FORMAT ?= plain
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
@@ -33,6 +34,11 @@ run: venv
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 dev: run
+
+# The production stack on PostgreSQL and Redis (DATABASE_URL and REDIS_URL required): checks, migrates, collects
+# the static files, then runs the Procfile under honcho (gunicorn, a Celery worker per queue, beat). See smrc/prod.py.
+prod: venv
+	$(PY) -m smrc.prod
 
 test: venv
 	$(PY) -m ruff check .
@@ -85,3 +91,18 @@ bench-webhooks: venv
 
 clean:
 	rm -rf $(VENV) var
+
+# The production stack under a shift of 57 people and a burst of 20,000 mentions (bench/load.py: its own database
+# smrc_load and Redis db 11, emptied first; gunicorn on BENCH_LOAD_PORT). BENCH_ARGS e.g. --web-workers 2.
+BENCH_LOAD_PORT ?= 8100
+bench-load: venv
+	$(PY) bench/load.py --port $(BENCH_LOAD_PORT) $(BENCH_ARGS)
+
+# The same under faults (a worker killed mid-batch, Redis and PostgreSQL restarted) on a Redis and a PostgreSQL
+# cluster of its own (ports 6380 and 5433), with a fake X API counting every post.
+bench-faults: venv
+	$(PY) bench/faults.py --port $(BENCH_LOAD_PORT) $(BENCH_ARGS)
+
+# pg_dump of the load database, pg_restore into a fresh one, and the app checked on the copy.
+bench-backup: venv
+	$(PY) bench/backup.py $(BENCH_ARGS)

@@ -5,12 +5,15 @@ to PostgreSQL, ``REDIS_URL`` to Redis as Celery broker and cache with real worke
 as ``NAME_FILE`` (a path whose content is the value), and is never logged.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from smrc import logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 (BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
@@ -57,6 +60,21 @@ DEBUG = env_bool("DEBUG", False)
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
 # Development and test only; `manage.py check --deploy` fails while it is in use (smrc/checks.py).
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+# Rotating SECRET_KEY: the old one(s) here for a while keep sessions and signed values valid (docs/operations.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+# SMRC_PRODUCTION=true (set by `make prod` and docs/deploy): no process starts without what production needs.
+SMRC_PRODUCTION = env_bool("SMRC_PRODUCTION", False)
+if SMRC_PRODUCTION:
+    _missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not env_str(name)]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"SMRC_PRODUCTION is set but {', '.join(_missing)} {'is' if len(_missing) == 1 else 'are'} not: "
+            "production runs on PostgreSQL and Redis with its own secret key (docs/operations.md)."
+        )
+    if not env_str("DATABASE_URL").startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("SMRC_PRODUCTION is set but DATABASE_URL is not a PostgreSQL URL.")
+    if DEBUG:
+        raise ImproperlyConfigured("SMRC_PRODUCTION is set with DEBUG on: debug pages would show settings.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -75,11 +93,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_prometheus",
     "brands",
     "tickets",
 ]
 
 MIDDLEWARE = [
+    "smrc.requestid.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -95,6 +116,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "brands.middleware.PresenceMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "smrc.urls"
@@ -119,8 +141,21 @@ TEMPLATES = [
 
 # --- database ---------------------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+# Behind PgBouncer in transaction pooling mode: no server-side cursors (docs/operations.md, "PgBouncer").
+DB_DISABLE_SERVER_SIDE_CURSORS = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # a database that does not answer fails the request (and /readyz) in seconds instead of hanging it
+        config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+    config["DISABLE_SERVER_SIDE_CURSORS"] = DB_DISABLE_SERVER_SIDE_CURSORS
+    return config
+
+
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": _database(DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -129,12 +164,29 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
+# A read replica for the reports (smrc.db.ReplicaRouter): DATABASE_REPLICA_URL, e.g. a streaming replica. Without
+# it the alias is the primary itself and nothing is routed to it. Tests mirror it onto the test database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASES["replica"] = _database(DATABASE_REPLICA_URL) if DATABASE_REPLICA_URL else dict(DATABASES["default"])
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+SMRC_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["smrc.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and background work ----------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache only spares work (SLA targets, calendars, presence): with Redis down a read is a miss and a write is
+    # skipped, logged, and the pages and webhooks keep answering (django-redis IGNORE_EXCEPTIONS) instead of 500.
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "smrc.cache"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -149,6 +201,37 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below (JSON, with the request id)
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# One queue per kind of work, so that a backlog of one never delays another (a publishing backlog never holds
+# up ingest): each task name to its queue. `make prod` and docs/deploy run one worker per queue.
+SMRC_TASK_QUEUES = {
+    "ingest": (
+        "tickets.tasks.process_delivery_task",
+        "tickets.tasks.poll_account_task",
+    ),
+    "publishing": ("tickets.tasks.deliver_reply_task",),
+    "mail": (
+        "tickets.tasks.mail_review_notice_task",
+        "tickets.tasks.send_scheduled_reports_task",
+    ),
+    "periodic": (
+        "tickets.tasks.sweep_deliveries_task",
+        "tickets.tasks.poll_channels_task",
+        "tickets.tasks.sweep_replies_task",
+        "tickets.tasks.sla_scan_task",
+        "tickets.tasks.close_quiet_tickets_task",
+        "tickets.tasks.unassign_idle_owners_task",
+        "smrc.heartbeat",
+    ),
+}
+CELERY_TASK_ROUTES = {name: {"queue": queue} for queue, names in SMRC_TASK_QUEUES.items() for name in names}
+CELERY_TASK_DEFAULT_QUEUE = "periodic"  # a task missing above still runs (tests insist that none is missing)
+# Every queue's worker stamps a heartbeat in the cache this often; /readyz fails on a stamp older than the limit.
+SMRC_HEARTBEAT_SECONDS = env_int("SMRC_HEARTBEAT_SECONDS", 15)
+SMRC_READY_HEARTBEAT_MAX_AGE = env_int("SMRC_READY_HEARTBEAT_MAX_AGE", 120)
+# /readyz fails while the oldest webhook delivery waiting to be processed is older than this (seconds).
+SMRC_READY_DELIVERY_MAX_AGE = env_int("SMRC_READY_DELIVERY_MAX_AGE", 300)
 CELERY_BEAT_SCHEDULE = {
     # inbound channels (docs/channels.md): re-queue stored deliveries the broker lost; poll X and YouTube
     "sweep-inbound-deliveries": {"task": "tickets.tasks.sweep_deliveries_task", "schedule": 60.0},
@@ -158,6 +241,15 @@ CELERY_BEAT_SCHEDULE = {
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
     "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},
     "unassign-idle-owners": {"task": "tickets.tasks.unassign_idle_owners_task", "schedule": 60.0},
+    **{
+        f"heartbeat-{queue}": {
+            "task": "smrc.heartbeat",
+            "schedule": float(SMRC_HEARTBEAT_SECONDS),
+            "args": [queue],
+            "options": {"queue": queue, "expires": SMRC_HEARTBEAT_SECONDS},
+        }
+        for queue in SMRC_TASK_QUEUES
+    },
 }
 
 # --- auth -------------------------------------------------------------------------------------------------
@@ -329,11 +421,19 @@ if env_bool("SECURE_SSL", False):
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- logs and metrics (docs/operations.md) --------------------------------------------------------------------
+LOGGING = logs.config(level=os.environ.get("LOG_LEVEL", "INFO"), fmt=env_str("LOG_FORMAT", "json"))
+# /metrics (Prometheus) answers a bearer token from the environment or a client address in the allow-list
+# (CIDRs, comma-separated); with neither set it answers 403 to everyone.
+SMRC_METRICS_TOKEN = env_str("SMRC_METRICS_TOKEN")
+SMRC_METRICS_ALLOWED_IPS = env_list("SMRC_METRICS_ALLOWED_IPS", "")
+for _network in SMRC_METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"SMRC_METRICS_ALLOWED_IPS: {_network!r} is not an address or network") from _exc
+# The figures read from the database at scrape time are kept this long (one computation per web process).
+SMRC_METRICS_CACHE_SECONDS = env_int("SMRC_METRICS_CACHE_SECONDS", 10)
+# "Recent" counts (mentions ingested, replies published, SLA warnings and breaches) cover this window.
+SMRC_METRICS_WINDOW_SECONDS = env_int("SMRC_METRICS_WINDOW_SECONDS", 300)
+PROMETHEUS_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0, float("inf"))

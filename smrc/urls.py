@@ -3,17 +3,26 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .views import healthz
+from .health import healthz, readyz
+from .metrics import metrics
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="tickets:queue", permanent=False), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # probes answer with and without the slash: load balancers do not follow redirects
+    path("healthz", healthz),
     path("healthz/", healthz, name="healthz"),
+    path("readyz", readyz),
+    path("readyz/", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tickets.api_urls")),
     path("", include("tickets.urls_channels")),
     path("", include("tickets.urls")),
     path("", include("tickets.urls_knowledge")),
 ]
+
+# the database down is a 503 with Retry-After, not a 500 (smrc/unavailable.py)
+handler500 = "smrc.unavailable.server_error"

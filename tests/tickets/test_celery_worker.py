@@ -1,7 +1,7 @@
 """A reply delivered by a real Celery worker through Redis (skipped without REDIS_URL and PostgreSQL).
 
 The worker is a separate process: it reads the pytest test database (so ``transactional_db``: the rows must be
-committed to be seen) and consumes the default queue of the test's Redis database.
+committed to be seen) and consumes every queue (SMRC_TASK_QUEUES) of the test's Redis database.
 """
 
 import os
@@ -54,7 +54,8 @@ def worker(settings, tmp_path):
     celery = Path(sys.executable).with_name("celery")
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(celery), "-A", "smrc", "worker", "--pool=solo", "-Q", "celery", "--loglevel=INFO", "--without-gossip"],
+            [str(celery), "-A", "smrc", "worker", "--pool=solo", "-Q", ",".join(settings.SMRC_TASK_QUEUES)]
+            + ["--loglevel=INFO", "--without-gossip"],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=out,

@@ -170,6 +170,7 @@ def _mark_sent(reply: Reply, attempt: DeliveryAttempt, platform_id: str, *, now:
         )
         reply.ticket = ticket
         events.reply_sent(reply)
+    logger.info("reply %s published on ticket %s as %s", reply.pk, reply.ticket_id, platform_id)
     return reply
 
 

@@ -287,6 +287,14 @@ def process_delivery(delivery_id: int) -> str:
             else:  # none of its accounts signed it (now): only unknown accounts, or a secret changed since
                 delivery.state = InboundDelivery.State.FAILED if signed.refused else InboundDelivery.State.IGNORED
         delivery.save(update_fields=["state", "attempts", "error", "processed_at", "summary", "channel_account"])
+        # under the request id the webhook was accepted with (kept in its headers), whoever re-queued it
+        logger.info(
+            "inbound delivery %s %s: %s",
+            delivery.pk,
+            delivery.state,
+            delivery.summary if delivery.state == InboundDelivery.State.PROCESSED else delivery.error,
+            extra={"request_id": delivery.headers.get("HTTP_X_REQUEST_ID"), "delivery_id": delivery.pk},
+        )
         return delivery.state
 
 

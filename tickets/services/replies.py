@@ -267,6 +267,7 @@ def submit_reply(
             if as_is or edited:
                 events.snippets_used(reply, as_is=as_is, edited=edited)
         idempotency.record(user=user, key=key, ticket=current, reply=reply, **submission)
+    logger.info("reply %s submitted on ticket %s: %s", reply.pk, current.pk, reply.status)
     return reply
 
 
