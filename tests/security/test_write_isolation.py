@@ -55,7 +55,11 @@ PUBLIC = {
     "login/": "authentication: writes only the caller's own session (throttled: tests/test_login_throttling.py)",
     "logout/": "ends the caller's own session",
     "i18n/setlang/": "sets the caller's own language cookie",
-    "healthz/": "liveness probe: SELECT 1, no brand data",
+    "healthz": "liveness probe, GET only (smrc/health.py): touches nothing",
+    "healthz/": "liveness probe, GET only (smrc/health.py): touches nothing",
+    "readyz": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
+    "readyz/": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
+    "metrics": "Prometheus, GET only, a bearer token or an allowed address (tests/ops/test_metrics.py)",
 }
 
 
