@@ -18,9 +18,9 @@ from .models import (
     SpamPattern,
     UrgencyTerm,
 )
-from .services.business_hours import forget_calendar
-from .services.calendars import MINUTES_PER_DAY, CalendarError, validate_periods
-from .services.sla_settings import forget_targets
+from .services.sla import forget_targets
+from .services.sla.business_hours import forget_calendar
+from .services.sla.calendars import MINUTES_PER_DAY, CalendarError, validate_periods
 
 
 class MembershipInline(admin.TabularInline):

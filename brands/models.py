@@ -571,7 +571,7 @@ def _terms(text: str) -> list[str]:
 
 class ListeningRule(models.Model):
     """What a brand listens for in searches and imports: any of its handles, hashtags or keywords, none of the
-    exclusions, optionally in one language and on some platforms. Matching: ``brands.services.listening``."""
+    exclusions, optionally in one language and on some platforms. Matching: ``brands.services.channels.listening``."""
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="listening_rules", verbose_name=_("brand"))
     name = models.CharField(_("name"), max_length=120)

@@ -33,7 +33,7 @@ from ..models import (
 )
 from . import knowledge
 from .customer_data import clean_handle
-from .sla_settings import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
+from .sla import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 PRIORITIES = {p.name.lower(): p.value for p in Priority}

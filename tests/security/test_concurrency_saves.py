@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from brands.models import BrandHoliday, Product, ReviewPolicy, SlaPolicy, Snippet, UrgencyTerm
-from brands.services.sla_settings import current_settings
+from brands.services.sla import current_settings
 from tests.concurrency.test_races import run_together
 from tests.security.test_write_isolation import SNIPPET_FORM
 from tickets.forms_settings import SlaSettingsForm

@@ -35,7 +35,7 @@ from rest_framework.authtoken.models import Token
 
 from brands.models import BlockedAuthor, ListeningRule, Membership, ReviewPolicy, Role, SpamPattern, UrgencyTerm
 from brands.services import knowledge
-from brands.services.sla_settings import current_settings
+from brands.services.sla import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk

@@ -11,16 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brands.access import (
-    brands_for,
-    get_brand_for_user,
-    get_product_for_user,
-    get_snippet_for_user,
-    products_for,
-    snippets_for,
-)
+from brands.access import brands_for, get_brand_for_user
 from brands.models import SnippetStatus
 from brands.services import knowledge
+from brands.services.knowledge.lookups import get_product_for_user, get_snippet_for_user, products_for, snippets_for
 from smrc.bounds import parse_int
 
 from ..forms_knowledge import ImportForm, ProductForm, SnippetForm, SnippetSearchForm

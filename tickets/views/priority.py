@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
 from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm, pattern_error
-from brands.services import priority_rules
+from brands.services import priority as priority_rules
 from smrc.bounds import parse_id
 
 from .. import events

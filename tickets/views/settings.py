@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from brands.access import brands_for, get_brand_for_user
-from brands.services.sla_settings import current_settings, update_sla_settings
+from brands.services.sla import current_settings, update_sla_settings
 
 from .. import events
 from ..forms_settings import SlaSettingsForm

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import MAX_TARGET_MINUTES, MAX_WARNING_MINUTES, Brand, BrandHoliday, Priority, SlaPolicy
+from ...models import MAX_TARGET_MINUTES, MAX_WARNING_MINUTES, Brand, BrandHoliday, Priority, SlaPolicy
+from ..locks import lock_brand
 from .business_hours import forget_calendar, public_holidays, set_business_hours
 from .calendars import MINUTES_PER_DAY, Calendar, CalendarError, add_business
-from .locks import lock_brand
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from smrc import spreadsheets
 from smrc.jsonlimits import loads_bounded
 
-from ..models import Brand, Product, Snippet, SnippetLanguage, SnippetStatus, SnippetTone, SnippetVersion
+from ...models import Brand, Product, Snippet, SnippetLanguage, SnippetStatus, SnippetTone, SnippetVersion
+from ..locks import lock_brand
 from . import placeholders
-from .locks import lock_brand
 
 SNIPPET_FIELDS = ("title", "body", "language", "tone", "tags", "product", "shortcut", "status", "expires_at")
 SNIPPET_CSV_COLUMNS = ("shortcut", "title", "body", "language", "tone", "tags", "product", "status", "expires_at")
