@@ -28,6 +28,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "brand:configure": frozenset({SUPERVISOR}),  # SLA targets, business hours, holidays
     # products and snippets; brand managers too where the brand allows (Brand.managers_edit_knowledge)
     "knowledge:edit": frozenset({SUPERVISOR}),
+    "settings:history": frozenset({SUPERVISOR, MANAGER}),  # read the brand's configuration audit trail
 }
 
 #: capabilities a brand manager also holds where the brand switched it on: capability → Brand field
