@@ -126,6 +126,8 @@ ROUTES: dict[str, Route] = {
     "settings/<slug:slug>/sla/": page(ALL, 404, 403),
     "settings/<slug:slug>/priority/": page(ALL, 404, 403),
     "settings/<slug:slug>/review/": page(ALL, 404, 403),
+    # brand A's settings history: read-only, for its supervisors and managers
+    "settings/<slug:slug>/history/": page(GET, 404, 200),
     # reports: read-only for managers; the all-brands report is an admin's
     "reports/": page(ALL, 403, 200),
     "reports/go/": page(ALL, 404, 302, query="?brand={slug}"),
