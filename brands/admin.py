@@ -134,12 +134,31 @@ class BrandAdmin(admin.ModelAdmin):
         forget_targets(form.instance.pk)
 
 
+#: what a membership's page can change: who is on probation, an operator's languages and skills
+MEMBER_AREAS = {
+    "review": ("review_policy.updated", review_policy.snapshot),
+    "assignment": ("assignment.updated", assignment.snapshot),
+}
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "brand", "role", "on_probation", "created_at"]
     list_filter = ["role", "brand"]
     search_fields = ["user__username", "brand__name"]
     autocomplete_fields = ["user", "brand"]
+
+    def save_model(self, request, obj, form, change):
+        with audit.tracking(obj.brand_id, user=request.user, source=ConfigSource.ADMIN, areas=MEMBER_AREAS):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with audit.tracking(obj.brand_id, user=request.user, source=ConfigSource.ADMIN, areas=MEMBER_AREAS):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class ChannelAccountForm(forms.ModelForm):

@@ -12,9 +12,13 @@ FIELDS = ("routing_mode", "operator_capacity", "idle_owner_minutes")
 
 
 def snapshot(brand: Brand) -> dict:
-    """The brand's assignment settings as stored now, as JSON."""
-    stored = Brand.objects.filter(pk=brand.pk).values(*FIELDS).get()
-    return dict(stored)
+    """The brand's assignment settings as stored now, with each member's languages and skills where set
+    (``profile:<username>``), as JSON: what the admin's brand and membership pages can change."""
+    stored = dict(Brand.objects.filter(pk=brand.pk).values(*FIELDS).get())
+    members = Membership.objects.filter(brand_id=brand.pk).exclude(languages="", skills="").select_related("user")
+    for member in members.order_by("user__username"):
+        stored[f"profile:{member.user.get_username()}"] = {"languages": member.languages, "skills": member.skills}
+    return stored
 
 
 def update_assignment(

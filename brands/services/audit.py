@@ -179,7 +179,10 @@ def save_object(obj: models.Model, *, user, source: str, fields: list[str] | Non
         lock_brand(obj.brand_id)
         stored = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk else None
         before = values_of(stored) if stored is not None else {}
-        obj.save(update_fields=fields) if stored is not None and fields else obj.save()
+        if stored is not None and fields:
+            obj.save(update_fields=fields)
+        else:
+            obj.save()
         return record(
             brand=obj.brand_id,
             user=user,
@@ -242,4 +245,4 @@ def brand_snapshot(brand: Brand) -> dict:
 
 def history_for(brand: Brand):
     """The brand's configuration changes, newest first (the settings history page)."""
-    return ConfigChange.objects.filter(brand=brand).select_related(None).order_by("-created_at", "-id")
+    return ConfigChange.objects.filter(brand=brand).order_by("-created_at", "-id")

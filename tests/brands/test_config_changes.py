@@ -430,3 +430,23 @@ def test_a_product_change_through_the_page_is_recorded_once(cast, client):
         {"category": "", "specifications": {}},
         {"category": "data", "specifications": {"kuota": "5 GB"}},
     )
+
+
+def test_the_admin_membership_page_records_probation_and_skills(cast, client):
+    client.force_login(cast.admin)
+    membership = Membership.objects.get(user=cast.operator)
+    url = reverse("admin:brands_membership_change", args=[membership.pk])
+    data = {
+        "user": cast.operator.pk,
+        "brand": cast.brand_a.pk,
+        "role": "operator",
+        "languages": "id",
+        "skills": "billing",
+        "on_probation": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    rows = list(ConfigChange.objects.order_by("area").values_list("area", "kind", "source", "before", "after"))
+    assert rows == [
+        ("assignment", "assignment.updated", "admin", {}, {"profile:op_a": {"languages": "id", "skills": "billing"}}),
+        ("review", "review_policy.updated", "admin", {"on_probation": []}, {"on_probation": ["op_a"]}),
+    ]
