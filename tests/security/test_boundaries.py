@@ -33,16 +33,16 @@ from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets import api
-from tickets.forms_settings import SlaSettingsForm
+from tickets.forms.settings import SlaSettingsForm
 from tickets.services import replies, workflow
 
 FORM_MODULES = [
-    "tickets.forms",
-    "tickets.forms_knowledge",
-    "tickets.forms_priority",
-    "tickets.forms_review",
-    "tickets.forms_settings",
-    "tickets.reports.forms",
+    "tickets.forms.knowledge",
+    "tickets.forms.priority",
+    "tickets.forms.reports",
+    "tickets.forms.review",
+    "tickets.forms.settings",
+    "tickets.forms.ticket",
     "tickets.views.priority",
     "brands.admin",
 ]

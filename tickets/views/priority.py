@@ -18,7 +18,7 @@ from brands.services import priority_rules
 from smrc.bounds import parse_id
 
 from .. import events
-from ..forms_priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
+from ..forms.priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
 from ..selectors import get_ticket_for_user
 from ..services import idempotency, routing, workflow
 from ..services.priority import DEFAULT_URGENCY_TERMS

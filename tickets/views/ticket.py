@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from brands.access import perms_for
 
-from ..forms import NoteForm, ReplyForm, TagsForm
-from ..forms_review import ReviseForm
+from ..forms.review import ReviseForm
+from ..forms.ticket import NoteForm, ReplyForm, TagsForm
 from ..models import ACTIVE_STATUSES, ReplyStatus
 from ..selectors import (
     author_history,

@@ -7,7 +7,7 @@ from brands.models import Product, SnippetLanguage, SnippetStatus, SnippetTone
 from brands.services import knowledge
 from smrc.bounds import IdField, IntegerField
 
-from .services.replies import REPLY_MAX_LENGTH
+from ..services.replies import REPLY_MAX_LENGTH
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 #: a product's long texts (questions, notes, specifications) typed in a form

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from brands.models import Priority
 from smrc.bounds import IdField, IdListField, IntegerField
 
-from .selectors import QUEUE_STATUS_CHOICES, QueueFilters
-from .services import idempotency
-from .services.replies import REPLY_MAX_LENGTH
-from .services.workflow import NOTE_MAX_LENGTH
+from ..selectors import QUEUE_STATUS_CHOICES, QueueFilters
+from ..services import idempotency
+from ..services.replies import REPLY_MAX_LENGTH
+from ..services.workflow import NOTE_MAX_LENGTH
 
 
 class QueueFilterForm(forms.Form):
