@@ -37,13 +37,15 @@ from tickets.forms.settings import SlaSettingsForm
 from tickets.services import replies, workflow
 
 FORM_MODULES = [
+    "tickets.forms.composer",
+    "tickets.forms.keyed",
     "tickets.forms.knowledge",
     "tickets.forms.priority",
+    "tickets.forms.queue",
     "tickets.forms.reports",
     "tickets.forms.review",
     "tickets.forms.settings",
     "tickets.forms.ticket",
-    "tickets.views.priority",
     "brands.admin",
 ]
 #: what a form needs to be built without a request

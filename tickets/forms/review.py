@@ -8,7 +8,7 @@ from smrc.bounds import IntegerField
 
 from ..models import ChangesReason
 from ..services.replies import REPLY_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH
-from .ticket import KeyedForm
+from .keyed import KeyedForm
 
 
 class ApproveForm(KeyedForm):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from brands.models import Snippet
 
-from ..forms.knowledge import ComposerSearchForm, RenderForm
+from ..forms.composer import ComposerSearchForm, RenderForm
 from ..selectors import get_ticket_for_user, ticket_page_queryset
 from ..services import composer
 
