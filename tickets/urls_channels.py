@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from . import webhooks
-from .views import channels
+from .views import channels, webhooks
 
 urlpatterns = [
     path("webhooks/x/", webhooks.x_webhook, name="webhook_x"),
