@@ -4,7 +4,7 @@ namespace), and the REST API v1 under ``api/v1/`` (no namespace, names ``api-…
 
 from django.urls import include, path
 
-from . import api
+from .api import views as api
 from .views import (
     channels,
     composer,

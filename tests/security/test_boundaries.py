@@ -32,7 +32,7 @@ from brands.services.sla_settings import current_settings
 from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
-from tickets import api
+from tickets.api import views as api
 from tickets.forms.settings import SlaSettingsForm
 from tickets.services import replies, workflow
 

@@ -15,9 +15,9 @@ from brands.models import ChannelAccount, Platform, Priority, Snippet
 from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url, platform_link
 from smrc.bounds import ID_MAX, ApiIdField, ApiIntegerField, parse_int
 
-from .channels.base import NormalizedAuthor, NormalizedMention
-from .models import ChangesReason, Mention, Ticket, TicketStatus
-from .selectors import (
+from ..channels.base import NormalizedAuthor, NormalizedMention
+from ..models import ChangesReason, Mention, Ticket, TicketStatus
+from ..selectors import (
     get_ticket_for_user,
     replies_for,
     ticket_detail_queryset,
@@ -25,8 +25,8 @@ from .selectors import (
     ticket_tags_prefetch,
     tickets_for,
 )
-from .selectors_review import get_reply_for_user, review_queue_for, with_review_details
-from .services import composer, idempotency, ingest, replies, workflow
+from ..selectors_review import get_reply_for_user, review_queue_for, with_review_details
+from ..services import composer, idempotency, ingest, replies, workflow
 
 # --- ingest -------------------------------------------------------------------------------------------------
 
