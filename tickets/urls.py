@@ -4,7 +4,10 @@ namespace), and the REST API v1 under ``api/v1/`` (no namespace, names ``api-…
 
 from django.urls import include, path
 
-from .api import views as api
+from .api import composer as composer_api
+from .api import ingest as ingest_api
+from .api import review as review_api
+from .api import ticket as ticket_api
 from .views import (
     channels,
     composer,
@@ -82,20 +85,20 @@ channel_patterns = [
 ]
 
 api_patterns = [
-    path("mentions/", api.MentionIngestView.as_view(), name="api-mentions"),
-    path("tickets/", api.TicketListView.as_view(), name="api-tickets"),
-    path("tickets/<int:pk>/", api.TicketDetailView.as_view(), name="api-ticket"),
-    path("tickets/<int:pk>/suggestions/", api.TicketSuggestionsView.as_view(), name="api-ticket-suggestions"),
-    path("tickets/<int:pk>/render/", api.TicketRenderSnippetView.as_view(), name="api-ticket-render"),
-    path("snippets/", api.SnippetSearchView.as_view(), name="api-snippets"),
-    path("reviews/", api.ReviewListView.as_view(), name="api-reviews"),
-    path("replies/<int:pk>/approve/", api.ReplyReviewView.as_view(action="approve"), name="api-reply-approve"),
+    path("mentions/", ingest_api.MentionIngestView.as_view(), name="api-mentions"),
+    path("tickets/", ticket_api.TicketListView.as_view(), name="api-tickets"),
+    path("tickets/<int:pk>/", ticket_api.TicketDetailView.as_view(), name="api-ticket"),
+    path("tickets/<int:pk>/suggestions/", composer_api.TicketSuggestionsView.as_view(), name="api-ticket-suggestions"),
+    path("tickets/<int:pk>/render/", composer_api.TicketRenderSnippetView.as_view(), name="api-ticket-render"),
+    path("snippets/", composer_api.SnippetSearchView.as_view(), name="api-snippets"),
+    path("reviews/", review_api.ReviewListView.as_view(), name="api-reviews"),
+    path("replies/<int:pk>/approve/", review_api.ReplyReviewView.as_view(action="approve"), name="api-reply-approve"),
     path(
         "replies/<int:pk>/request-changes/",
-        api.ReplyReviewView.as_view(action="request_changes"),
+        review_api.ReplyReviewView.as_view(action="request_changes"),
         name="api-reply-request-changes",
     ),
-    path("tickets/<int:pk>/<slug:action>/", api.TicketActionView.as_view(), name="api-ticket-action"),
+    path("tickets/<int:pk>/<slug:action>/", ticket_api.TicketActionView.as_view(), name="api-ticket-action"),
 ]
 
 #: the order is the resolution order (the API first, then the webhooks, the pages, the knowledge pages)
