@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from brands.access import brands_for
 from brands.models import Snippet
 
-from ..selectors import get_ticket_for_user, ticket_page_queryset
+from ..selectors.ticket import get_ticket_for_user, ticket_page_queryset
 from ..services import composer
 from .serializers import RenderIn, SnippetHitOut, SnippetSearchIn
 

@@ -5,8 +5,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..selectors import replies_for
-from ..selectors_review import get_reply_for_user, review_queue_for, with_review_details
+from ..selectors.review import get_reply_for_user, review_queue_for, with_review_details
+from ..selectors.ticket import replies_for
 from ..services import idempotency, replies, workflow
 from .keyed import key_reused, keyed_answer, request_key
 from .serializers import ApproveIn, RequestChangesIn, ReviewReplyOut

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from brands.access import brands_for
 from brands.models import Priority
 
-from ..selectors import (
+from ..selectors.ticket import (
     get_ticket_for_user,
     replies_for,
     ticket_detail_queryset,

@@ -17,7 +17,7 @@ from smrc.bounds import parse_id
 
 from .. import events
 from ..forms.priority import BlockedAuthorForm, PriorityForm, RoutingForm, SpamPatternForm, UrgencyTermForm
-from ..selectors import get_ticket_for_user
+from ..selectors.ticket import get_ticket_for_user
 from ..services import idempotency, routing, workflow
 from ..services.priority import DEFAULT_URGENCY_TERMS
 

@@ -19,7 +19,7 @@ from smrc.bounds import parse_id
 from .. import events
 from ..forms.review import ApproveForm, ChangesForm, ReviewPolicyForm
 from ..models import Reply, ReplyStatus
-from ..selectors_review import (
+from ..selectors.review import (
     changes_label,
     decisions_of,
     get_reply_for_user,

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from brands.access import has_perm, scope_to_brands
 
-from .models import (
+from ..models import (
     ACTIVE_STATUSES,
     Author,
     Event,
