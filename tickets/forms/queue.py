@@ -5,7 +5,7 @@ from django import forms
 from brands.models import Priority
 from smrc.bounds import IdField, IntegerField
 
-from ..selectors.ticket import QUEUE_STATUS_CHOICES, QueueFilters
+from ..selectors.queue import QUEUE_STATUS_CHOICES, QueueFilters
 
 
 class QueueFilterForm(forms.Form):

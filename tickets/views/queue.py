@@ -11,7 +11,7 @@ from brands.models import Priority
 
 from ..forms.queue import QueueFilterForm
 from ..models import ACTIVE_STATUSES, TicketStatus
-from ..selectors.ticket import queue_counts_for, queue_for
+from ..selectors.queue import queue_counts_for, queue_for
 
 
 @login_required
