@@ -1,4 +1,38 @@
-"""The normalized records every channel adapter produces and every ingest path takes."""
+"""The platform adapter interface, and the normalized records every adapter produces and every ingest path takes.
+
+One module per platform holds everything SMRC knows about it: ``x.py``, ``meta.py`` (Facebook and Instagram,
+one Graph API), ``youtube.py``; :mod:`.registry` maps each platform to its module (``registry.PLATFORMS``).
+Adding a platform is one such module and one registry line. A platform module provides:
+
+Inbound (every platform)
+    ``parse(payload, *, fetch=None) -> Parsed``: a webhook body, a poll page or a saved API response (or a
+    list of them) as :class:`InboundItem` and :class:`InboundAction` records, not yet routed to a brand; an
+    unreadable shape is a :class:`PayloadError`. ``fetch(account_id, path, params) -> dict | None`` reads the
+    platform's API for what a payload only names (Instagram mentions); ``None`` (an import) skips such parts.
+
+Webhooks (platforms that push: X, Meta)
+    ``SIGNATURE_HEADER``: the ``request.META`` key of the signature; ``verify(body, signature, secrets) ->
+    bool`` over the raw bytes, in constant time; ``addressed_accounts(payload) -> {(platform, account id)}``,
+    every account a body is for, or :class:`PayloadError` when a part names none (a delivery is only ever
+    routed to accounts that signed it); optionally ``fetcher(accounts, client) -> fetch`` for ``parse``, which
+    may read only with the tokens of ``accounts`` (external id → ``ChannelAccount``, those that signed).
+    The endpoint itself (``/webhooks/<family>/``) is in ``tickets/webhooks.py`` and its family in
+    ``services/inbound.FAMILIES``.
+
+Polling (platforms without webhooks for what we need: X, YouTube)
+    ``poll(account, cursor, client, *, rules=(), max_pages=5) -> (Parsed, cursor)``: new items since
+    ``cursor`` (a dict the module owns, stored on the account after the items are). Having ``poll`` is what
+    makes a platform polled (``registry.polled_platforms()``).
+
+Publishing (every platform; :mod:`.publishing` holds the shared rules, docs/publishing.md)
+    ``publish(reply) -> platform id`` and ``find_published(reply) -> platform id | None``, which looks for a
+    reply an earlier try may have published (raising ``publishing.CannotLookUp`` where the platform offers no
+    way to look). Refusals are :class:`ChannelError` (``permanent``, ``retry_after``), refused tokens
+    :class:`CredentialsError`, answers that leave the outcome unknown ``publishing.Ambiguous``.
+
+``console.py`` is a delivery channel only (records a reply instead of publishing it); ``imports.py`` reads
+generic JSON and CSV exports of any listening tool; ``http.py`` is the GET every poll and fetch uses.
+"""
 
 import logging
 import math

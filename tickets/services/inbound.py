@@ -208,9 +208,9 @@ def enqueue(delivery_id: int) -> bool:
 
 
 def _fetcher(platform: str, accounts: tuple[ChannelAccount, ...]):
-    if platform != "instagram":
-        return None
-    return registry.adapter("instagram").graph_fetcher({a.external_id: a for a in accounts}, http.session())
+    """The platform's ``fetch`` for parsing (Meta's reads Instagram mentions), limited to the signing accounts."""
+    make = getattr(registry.adapter(platform), "fetcher", None)
+    return make({a.external_id: a for a in accounts}, http.session()) if make else None
 
 
 def _signed_only(parsed: Parsed, signed: Signed) -> Parsed:

@@ -22,14 +22,12 @@ from . import inbound
 
 logger = logging.getLogger("smrc.polling")
 
-POLLED_PLATFORMS = ("x", "youtube")
-
 
 def accounts_due(now=None) -> list[int]:
     now = now or timezone.now()
     interval = timedelta(seconds=settings.SMRC_POLL_INTERVAL_SECONDS)
     return list(
-        ChannelAccount.objects.filter(platform__in=POLLED_PLATFORMS, status=ChannelAccount.Status.ACTIVE)
+        ChannelAccount.objects.filter(platform__in=registry.polled_platforms(), status=ChannelAccount.Status.ACTIVE)
         .exclude(access_token="")
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
         .filter(Q(last_polled_at__isnull=True) | Q(last_polled_at__lte=now - interval))
@@ -46,7 +44,7 @@ def _rules_for(account: ChannelAccount) -> list[ListeningRule]:
 def poll_account(account_id: int, *, client=None) -> dict:
     """Poll one account; returns what was stored (or the error)."""
     account = ChannelAccount.objects.filter(pk=account_id).first()
-    if account is None or account.platform not in POLLED_PLATFORMS:
+    if account is None or account.platform not in registry.polled_platforms():
         return {"skipped": "not a polled account"}
     adapter = registry.adapter(account.platform)
     now = timezone.now()
