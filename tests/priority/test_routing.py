@@ -144,9 +144,8 @@ def test_idle_owners_are_kept_where_the_brand_has_no_timeout_and_pending_tickets
 
 def test_the_beat_schedule_runs_the_idle_sweep(settings):
     from smrc.celery import app
-    from tickets import tasks
 
-    assert tasks.unassign_idle_owners_task.name == "tickets.tasks.unassign_idle_owners_task"
+    assert routing.unassign_idle_owners_task.name == "tickets.tasks.unassign_idle_owners_task"
     entry = settings.CELERY_BEAT_SCHEDULE["unassign-idle-owners"]
     assert entry == {"task": "tickets.tasks.unassign_idle_owners_task", "schedule": 60.0}
     assert entry["task"] in app.tasks

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -197,8 +198,6 @@ def store_delivery(*, platform: str, body: bytes, meta: dict, signed: Signed) ->
 
 def enqueue(delivery_id: int) -> bool:
     """Queue the processing task. With the broker down the delivery stays pending for the sweep."""
-    from ..tasks import process_delivery_task
-
     try:
         process_delivery_task.delay(delivery_id)
     except Exception:  # kombu OperationalError, connection refused…: the sweep will pick it up
@@ -485,3 +484,20 @@ def unrouted_count(user) -> int:
     if not is_admin(user):
         return 0
     return InboundDelivery.objects.filter(state=InboundDelivery.State.IGNORED).count()
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.process_delivery_task")
+def process_delivery_task(delivery_id: int) -> str:
+    return process_delivery(delivery_id)
+
+
+@shared_task(name="tickets.tasks.sweep_deliveries_task")
+def sweep_deliveries_task() -> int:
+    """Re-queue webhook deliveries stored but not processed (the broker was down when they arrived)."""
+    waiting = pending_deliveries(older_than=timedelta(seconds=settings.SMRC_DELIVERY_SWEEP_AFTER_SECONDS))
+    for delivery_id in waiting:
+        enqueue(delivery_id)
+    return len(waiting)

@@ -9,6 +9,7 @@ the account ``needs_attention`` with the reason, shown on the channel accounts p
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -77,3 +78,20 @@ def poll_account(account_id: int, *, client=None) -> dict:
     account.status_detail = ""
     account.save(update_fields=["poll_cursor", "last_polled_at", "next_poll_at", "status_detail"])
     return outcome.as_json()
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.poll_channels_task")
+def poll_channels_task() -> int:
+    """Queue a poll of every X and YouTube account that is due (interval passed, no rate-limit wait)."""
+    due = accounts_due()
+    for account_id in due:
+        poll_account_task.delay(account_id)
+    return len(due)
+
+
+@shared_task(name="tickets.tasks.poll_account_task")
+def poll_account_task(account_id: int) -> dict:
+    return poll_account(account_id)

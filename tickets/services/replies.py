@@ -38,6 +38,8 @@ from ..models import (
     TicketStatus,
 )
 from . import charcount, composer, idempotency
+from .delivery import deliver_reply_task
+from .notify import mail_review_notice_task
 from .workflow import WorkflowError, _locked, ensure_can_act
 
 logger = logging.getLogger(__name__)
@@ -52,8 +54,6 @@ REPLY_BLOCKING_STATUSES = (*REPLY_OPEN_STATUSES, ReplyStatus.CHANGES_REQUESTED)
 def enqueue_delivery(reply_id: int) -> None:
     """Queue the delivery task. If the broker is down the reply stays ``approved`` and the periodic sweep
     queues it again, so nothing accepted is lost."""
-    from ..tasks import deliver_reply_task
-
     try:
         deliver_reply_task.delay(reply_id)
     except Exception:  # broker errors vary by transport; the sweep is the safety net
@@ -63,7 +63,6 @@ def enqueue_delivery(reply_id: int) -> None:
 def mail_on_commit(*, kind: str, reply_id: int, user_ids: Sequence[int], decision_id: int | None = None) -> None:
     """After the transaction commits, queue the mail that goes with a review notification. The notification is
     written either way: a broker that is down loses only the mail (logged), like a mail server that is down."""
-    from ..tasks import mail_review_notice_task
 
     def enqueue() -> None:
         try:

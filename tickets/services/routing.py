@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -203,3 +204,11 @@ def _urgency_labels(ticket: Ticket) -> set[str]:
         for f in factors
         if f.get("code") in ("urgency_term", "urgency_term_capped")
     }
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.unassign_idle_owners_task")
+def unassign_idle_owners_task() -> int:
+    return unassign_idle_owners()
