@@ -8,7 +8,7 @@ Each task is defined beside the service it calls and that queues it, as a thin c
 - ``services/notify.py``: ``mail_review_notice_task``;
 - ``services/sla.py``: ``sla_scan_task``;
 - ``services/workflow.py``: ``close_quiet_tickets_task``;
-- ``services/routing.py``: ``unassign_idle_owners_task``;
+- ``services/assignment.py``: ``unassign_idle_owners_task``;
 - ``reports/mail.py``: ``send_scheduled_reports_task``.
 
 Celery's autodiscovery (``app.autodiscover_tasks()`` in ``smrc/celery.py``, and ``run_periodic``) imports the
@@ -18,6 +18,6 @@ defines it: the beat schedule and the routes in ``smrc/settings.py`` and every m
 """
 
 from .reports import mail
-from .services import delivery, inbound, notify, polling, routing, sla, workflow
+from .services import assignment, delivery, inbound, notify, polling, sla, workflow
 
-MODULES = (inbound, polling, delivery, notify, sla, workflow, routing, mail)
+MODULES = (inbound, polling, delivery, notify, sla, workflow, assignment, mail)

@@ -28,7 +28,7 @@ TASKS = {
     "tickets.tasks.mail_review_notice_task": "tickets.services.notify",
     "tickets.tasks.sla_scan_task": "tickets.services.sla",
     "tickets.tasks.close_quiet_tickets_task": "tickets.services.workflow",
-    "tickets.tasks.unassign_idle_owners_task": "tickets.services.routing",
+    "tickets.tasks.unassign_idle_owners_task": "tickets.services.assignment",
     "tickets.tasks.send_scheduled_reports_task": "tickets.reports.mail",
 }
 

@@ -6,7 +6,7 @@ Adding a platform is one such module and one registry line. A platform module pr
 
 Inbound (every platform)
     ``parse(payload, *, fetch=None) -> Parsed``: a webhook body, a poll page or a saved API response (or a
-    list of them) as :class:`InboundItem` and :class:`InboundAction` records, not yet routed to a brand; an
+    list of them) as :class:`InboundItem` and :class:`InboundAction` records, not yet matched to a brand; an
     unreadable shape is a :class:`PayloadError`. ``fetch(account_id, path, params) -> dict | None`` reads the
     platform's API for what a payload only names (Instagram mentions); ``None`` (an import) skips such parts.
 
@@ -14,7 +14,7 @@ Webhooks (platforms that push: X, Meta)
     ``SIGNATURE_HEADER``: the ``request.META`` key of the signature; ``verify(body, signature, secrets) ->
     bool`` over the raw bytes, in constant time; ``addressed_accounts(payload) -> {(platform, account id)}``,
     every account a body is for, or :class:`PayloadError` when a part names none (a delivery is only ever
-    routed to accounts that signed it); optionally ``fetcher(accounts, client) -> fetch`` for ``parse``, which
+    ingested for accounts that signed it); optionally ``fetcher(accounts, client) -> fetch`` for ``parse``, which
     may read only with the tokens of ``accounts`` (external id → ``ChannelAccount``, those that signed).
     The endpoint itself (``/webhooks/<family>/``) is in ``tickets/webhooks.py`` and its family in
     ``services/inbound.FAMILIES``.
@@ -61,7 +61,7 @@ class NormalizedAuthor:
 
 @dataclass(frozen=True)
 class NormalizedMention:
-    """One inbound item, platform-neutral, already routed to a brand (and maybe a channel account)."""
+    """One inbound item, platform-neutral, already matched to a brand (and maybe a channel account)."""
 
     brand_id: int
     platform: str
@@ -155,12 +155,12 @@ class ChannelError(Exception):
         self.retry_after = retry_after
 
 
-# --- inbound: what adapters produce before an item is routed to a brand ---------------------------------------
+# --- inbound: what adapters produce before an item is matched to a brand --------------------------------------
 
 
 @dataclass(frozen=True)
 class InboundItem:
-    """One customer item as a platform sent it, normalized but not yet routed to a brand.
+    """One customer item as a platform sent it, normalized but not yet matched to a brand.
 
     ``account_id`` is the platform id of our account the item arrived for (page, IG account, X user, YouTube
     channel), empty when it came from a search or an import. ``own`` marks our own posts echoed back.

@@ -83,7 +83,7 @@ def addressed_accounts(payload: dict) -> set[tuple[str, str]]:
     Account Activity events beside it, each X Activity event's own ``filter.user_id`` (one body may carry both).
 
     A part that names no account is a :class:`PayloadError`, as is ``data`` that is not an X Activity event (a
-    saved search response is no webhook): a delivery is only ever routed to accounts that signed it.
+    saved search response is no webhook): a delivery is only ever ingested for accounts that signed it.
     """
     ids = set()
     if "for_user_id" in payload or any(str(key).endswith("_events") for key in payload):
@@ -294,7 +294,7 @@ def _page(client, url: str, params: dict, token: str, account_id: str, max_pages
 def poll(account, cursor: dict, client, *, rules=(), max_pages: int = 5) -> tuple[Parsed, dict]:
     """New posts since ``cursor``: the account's mentions timeline and a recent search per listening rule.
 
-    The mentions are addressed to the account; search results are routed by the listening rules.
+    The mentions are addressed to the account; search results are matched to brands by the listening rules.
     """
     common = {"tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": USER_FIELDS, "max_results": 100}
     cursor = dict(cursor)

@@ -53,7 +53,7 @@ def poll_account(account_id: int, *, client=None) -> dict:
         parsed, cursor = adapter.poll(
             account, account.poll_cursor or {}, client or http.session(), rules=_rules_for(account)
         )
-        outcome = inbound.route_and_ingest(parsed, rules=listening.active_rules())
+        outcome = inbound.match_brands_and_ingest(parsed, rules=listening.active_rules())
     except CredentialsError as exc:
         account.status = ChannelAccount.Status.NEEDS_ATTENTION
         account.status_detail = exc.reason[:500]

@@ -177,8 +177,9 @@ def _notify(user_ids: Sequence[int], *, kind: str, reply: Reply, now: datetime, 
     )
 
 
-def _route(reply: Reply, ticket: Ticket, *, reasons: list[dict], actor, now: datetime) -> None:
-    """Send a just-written (or revised) reply to review or approve it at once, with its event and notices."""
+def _review_gate(reply: Reply, ticket: Ticket, *, reasons: list[dict], actor, now: datetime) -> None:
+    """The review gate: send a just-written (or revised) reply to review when ``reasons`` (the brand's review
+    policy, :func:`review_reasons`) say so, else approve it for delivery at once; with its event and notices."""
     reply.review_reasons = reasons
     # The first submission and the first time a reviewer opened it stay: DESIGN §5 splits the reply's whole way
     # (rework included) into handling, review and delivery. Each revision has its own time (ReplyRevision).
@@ -260,7 +261,7 @@ def submit_reply(
         reply.ticket = current
         reply.status = ReplyStatus.IN_REVIEW if reasons else ReplyStatus.APPROVED
         events.reply_submitted(reply)
-        _route(reply, current, reasons=reasons, actor=user, now=now)
+        _review_gate(reply, current, reasons=reasons, actor=user, now=now)
         if snippet_ids:
             as_is, edited = composer.count_usage(ticket=current, user=user, body=body, snippet_ids=list(snippet_ids))
             if as_is or edited:
@@ -313,7 +314,7 @@ def revise_reply(*, reply: Reply, user, body: str, now: datetime | None = None, 
         reasons = review_reasons(ticket=ticket, reply=current, body=body)
         if was_sent_back and not reasons:
             reasons = [{"code": "resubmitted", "params": {}}]
-        _route(current, ticket, reasons=reasons, actor=user, now=now)
+        _review_gate(current, ticket, reasons=reasons, actor=user, now=now)
         idempotency.record(user=user, key=key, ticket=ticket, reply=current, **submission)
     return current
 

@@ -70,8 +70,9 @@ def _lock(items: list[NormalizedMention]) -> None:
 
 
 def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = None) -> list[IngestResult]:
-    """Store ``items`` (already validated and routed) in one transaction; a replay creates nothing new. Each
-    item passes :func:`screened` first: a link, handle or count that may not be stored is dropped and recorded.
+    """Store ``items`` (already validated and matched to their brands) in one transaction; a replay creates
+    nothing new. Each item passes :func:`screened` first: a link, handle or count that may not be stored is
+    dropped and recorded.
 
     Takes advisory locks on PostgreSQL (see :func:`_lock`) before reading anything; callers must not hold other
     ticket locks. Each item is threaded as if the items came one at a time, in order: onto tickets stored
