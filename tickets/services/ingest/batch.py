@@ -17,7 +17,7 @@ from ... import events
 from ...channels.base import NormalizedMention
 from ...models import ACTIVE_STATUSES, Author, Event, Mention, Reply, Ticket, TicketStatus
 from .. import assignment, noise, priority, sla
-from ..rules import BrandRules, rules_for
+from ..priority import BrandRules, rules_for
 from .authors import AuthorView, _author_key, _Authors
 
 
