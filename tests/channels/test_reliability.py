@@ -1,5 +1,5 @@
-"""Nothing lost, nothing doubled (DESIGN §7): the broker down while deliveries arrive, a worker dying mid-batch,
-the same item delivered in parallel (PostgreSQL)."""
+"""Nothing lost, nothing doubled (docs/domain.md, "Inbound"): the broker down while deliveries arrive, a worker
+dying mid-batch, the same item delivered in parallel (PostgreSQL)."""
 
 import json
 import threading

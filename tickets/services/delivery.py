@@ -1,4 +1,4 @@
-"""Publishing approved replies, at most once (DESIGN §4, docs/publishing.md).
+"""Publishing approved replies, at most once (docs/publishing.md; the reply lifecycle in docs/domain.md).
 
 - The reply moves ``approved`` → ``sending`` by a conditional UPDATE before any platform call (which also stamps
   ``sending_started_at``, the lease), so two workers can never both publish it.

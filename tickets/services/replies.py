@@ -1,4 +1,4 @@
-"""Writing and reviewing replies (DESIGN §4, docs/publishing.md).
+"""Writing and reviewing replies (docs/publishing.md; the reply lifecycle in docs/domain.md).
 
 ``draft`` → ``in_review`` when the brand's review policy says so (``brands.services.review_policy``), else
 ``approved`` at once; a reviewer approves (as is, or edited: the edit is the reviewer's revision) or asks for
@@ -181,8 +181,9 @@ def _review_gate(reply: Reply, ticket: Ticket, *, reasons: list[dict], actor, no
     """The review gate: send a just-written (or revised) reply to review when ``reasons`` (the brand's review
     policy, :func:`review_reasons`) say so, else approve it for delivery at once; with its event and notices."""
     reply.review_reasons = reasons
-    # The first submission and the first time a reviewer opened it stay: DESIGN §5 splits the reply's whole way
-    # (rework included) into handling, review and delivery. Each revision has its own time (ReplyRevision).
+    # The first submission and the first time a reviewer opened it stay: the first response splits the reply's
+    # whole way (rework included) into handling, review and delivery (docs/domain.md, "SLA clocks"). Each
+    # revision has its own time (ReplyRevision).
     reply.submitted_at = reply.submitted_at or now
     reply.changes_code, reply.changes_note = "", ""
     reply.failure_reason = ""

@@ -1,5 +1,5 @@
 """The SLA engine: due times of a ticket's clocks in the brand's business time, and the periodic scan that
-warns before a deadline and escalates on a breach (DESIGN §5).
+warns before a deadline and escalates on a breach (docs/sla.md; the clocks in docs/domain.md).
 
 Targets come from the brand's :class:`brands.models.SlaPolicy` for the ticket's priority, else
 :data:`DEFAULT_TARGETS`. Deadlines are business time on the brand's calendar
