@@ -1,6 +1,7 @@
-"""Brand isolation (DESIGN §2): walk every route of the project, pages and API alike, as brand B's operator and as
-the outsider, against brand A's objects: every object route answers 404, list routes never show brand-A data,
-and nothing changes. Plus a static guard: views and API read brand data only through the scoping layer.
+"""Brand isolation (docs/domain.md, "Roles and capabilities"): walk every route of the project, pages and API
+alike, as brand B's operator and as the outsider, against brand A's objects: every object route answers 404,
+list routes never show brand-A data, and nothing changes. Plus a static guard: views and API read brand data
+only through the scoping layer.
 """
 
 import ast
@@ -16,14 +17,14 @@ from rest_framework.authtoken.models import Token
 
 from tests.factories import make_channel, make_ticket
 from tests.helpers import db_state
-from tickets.api import TicketActionView
+from tickets.api.ticket import TicketActionView
 from tickets.services import delivery, replies, workflow
 
 ROOT = Path(settings.BASE_DIR)
 
 #: route prefixes not walked, each with its reason
 SKIPPED = {
-    "admin/": "Django admin: staff only; superusers see every brand by design (DESIGN §2 'admin')",
+    "admin/": "Django admin: staff only; superusers see every brand by design (docs/domain.md: admins)",
     "login/": "authentication, no brand data",
     "logout/": "authentication, no brand data",
     "i18n/": "language switch, no brand data",
@@ -215,7 +216,7 @@ def manager_uses(path: Path) -> list[str]:
 
 def test_the_guard_finds_the_request_modules():
     names = {str(p.relative_to(ROOT)) for p in REQUEST_MODULES}
-    assert {"tickets/api.py", "tickets/views/queue.py", "tickets/views/ticket.py"} <= names
+    assert {"tickets/api/ticket.py", "tickets/views/queue.py", "tickets/views/ticket.py"} <= names
 
 
 def test_the_guard_catches_a_direct_query(tmp_path):

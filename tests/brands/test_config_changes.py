@@ -19,7 +19,7 @@ from brands.models import (
     UrgencyTerm,
 )
 from brands.services import assignment, audit, knowledge, review_policy
-from brands.services import priority as priority_rules
+from brands.services import priority as priority_settings
 from brands.services.config import apply_config
 from brands.services.sla import current_settings, update_sla_settings
 from tests.brands.test_admin import _post_brand
@@ -81,7 +81,7 @@ SERVICES = {
     ),
     "add_rule": (
         lambda cast: (
-            lambda: priority_rules.add_rule(
+            lambda: priority_settings.add_rule(
                 brand=cast.brand_a, kind="urgency", user=cast.supervisor, pattern="somasi", label="legal", weight=30
             )
         ),
@@ -91,7 +91,7 @@ SERVICES = {
     "delete_rule": (
         lambda cast: (
             lambda rule: (
-                lambda: priority_rules.delete_rule(brand=cast.brand_a, kind="spam", pk=rule.pk, user=cast.supervisor)
+                lambda: priority_settings.delete_rule(brand=cast.brand_a, kind="spam", pk=rule.pk, user=cast.supervisor)
             )
         )(cast.brand_a.spam_patterns.create(pattern="promo murah", label="promo")),
         "priority",
@@ -209,7 +209,9 @@ def test_a_record_outside_a_transaction_is_refused(cast):
 
 
 def test_records_are_append_only(cast):
-    priority_rules.add_rule(brand=cast.brand_a, kind="urgency", user=cast.supervisor, pattern="somasi", label="legal")
+    priority_settings.add_rule(
+        brand=cast.brand_a, kind="urgency", user=cast.supervisor, pattern="somasi", label="legal"
+    )
     change = ConfigChange.objects.get()
     change.kind = "forged"
     with pytest.raises(AppendOnlyError):
@@ -385,7 +387,9 @@ def test_the_history_lists_newest_first_with_text_escaped(cast, client):
 
 def test_the_history_is_paginated_and_its_queries_do_not_grow(cast, client, django_assert_num_queries):
     for n in range(51):
-        priority_rules.add_rule(brand=cast.brand_a, kind="urgency", user=cast.supervisor, pattern=f"term{n}", label="x")
+        priority_settings.add_rule(
+            brand=cast.brand_a, kind="urgency", user=cast.supervisor, pattern=f"term{n}", label="x"
+        )
     client.force_login(cast.supervisor)
     client.get("/queue/")  # the session and presence, written once a minute, out of the count
     with django_assert_num_queries(6):

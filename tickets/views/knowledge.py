@@ -17,7 +17,7 @@ from brands.services import knowledge
 from brands.services.knowledge.lookups import get_product_for_user, get_snippet_for_user, products_for, snippets_for
 from smrc.bounds import parse_int
 
-from ..forms_knowledge import ImportForm, ProductForm, SnippetForm, SnippetSearchForm
+from ..forms.knowledge import ImportForm, ProductForm, SnippetForm, SnippetSearchForm
 
 PERM = "knowledge:edit"
 

@@ -3,29 +3,23 @@
 
 import copy
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
 from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm, pattern_error
-from brands.services import assignment
+from brands.services import assignment as assignment_settings
 from brands.services import priority as priority_rules
 from smrc.bounds import parse_id
 
-from ..forms_priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
-from ..selectors import get_ticket_for_user
-from ..services import idempotency, routing, workflow
+from ..forms.priority import BlockedAuthorForm, PriorityForm, RoutingForm, SpamPatternForm, UrgencyTermForm
+from ..selectors.ticket import get_ticket_for_user
+from ..services import assignment, idempotency, workflow
 from ..services.priority import DEFAULT_URGENCY_TERMS
-
-
-class PriorityForm(forms.Form):
-    priority = forms.TypedChoiceField(label=gettext_lazy("Priority"), choices=Priority.choices, coerce=int)
 
 
 @login_required
@@ -68,7 +62,7 @@ def take_next(request):
         messages.error(request, _("This page was out of date, so nothing was done. Try again."))
         return redirect("tickets:queue")
     try:
-        ticket = routing.take_next(user=request.user, key=key)
+        ticket = assignment.take_next(user=request.user, key=key)
     except idempotency.KeyReused as exc:
         messages.error(request, str(exc))
         return redirect("tickets:queue")
@@ -91,7 +85,7 @@ def _apply(brand, action: str, data, user) -> tuple[str | None, dict]:
     if action == "routing":
         form = RoutingForm(data, instance=copy.copy(brand))  # a form writes into its instance
         if form.is_valid():
-            assignment.update_assignment(brand=brand, **form.cleaned_data, user=user)
+            assignment_settings.update_assignment(brand=brand, **form.cleaned_data, user=user)
             return _("Routing saved."), {}
         return None, {"routing": form}
     if action in ADD_FORMS:

@@ -14,9 +14,9 @@ from brands.access import get_brand_for_user
 from brands.services import review_policy
 from smrc.bounds import parse_id
 
-from ..forms_review import ApproveForm, ChangesForm, ReviewPolicyForm
+from ..forms.review import ApproveForm, ChangesForm, ReviewPolicyForm
 from ..models import Reply, ReplyStatus
-from ..selectors_review import (
+from ..selectors.review import (
     changes_label,
     decisions_of,
     get_reply_for_user,

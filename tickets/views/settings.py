@@ -17,7 +17,7 @@ from brands.services.audit import history_for
 from brands.services.sla import current_settings, update_sla_settings
 from smrc.bounds import parse_int
 
-from ..forms_settings import SlaSettingsForm
+from ..forms.settings import SlaSettingsForm
 
 
 @login_required

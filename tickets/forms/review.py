@@ -7,9 +7,9 @@ from brands.models import ReviewPolicy
 from brands.services.review_policy import POLICY_FIELDS
 from smrc.bounds import IntegerField
 
-from .forms import KeyedForm
-from .models import ChangesReason
-from .services.replies import REPLY_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH
+from ..models import ChangesReason
+from ..services.replies import REPLY_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH
+from .keyed import KeyedForm
 
 
 class ApproveForm(KeyedForm):
