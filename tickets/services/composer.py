@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import Snippet, SnippetStatus
-from brands.services import knowledge, placeholders, snippet_index
+from brands.services import knowledge
+from brands.services.knowledge import placeholders, snippet_index
 
 from ..models import Mention, Ticket
 
