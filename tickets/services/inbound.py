@@ -5,9 +5,10 @@ poll or an import is for, then its ingest (docs/channels.md).
 Brand matching, per item: an item addressed to one of our channel accounts (page, IG account, X user, YouTube channel)
 is for that account's brand; an item from a search or an import is for the brands of the accounts it addresses by
 handle (it starts with ``@handle``, or its platform marks the handle or the account as mentioned) and for every
-brand whose listening rules match it (one mention, one ticket per brand), or for the brand an import names. Our own posts (the author is the
-brand's channel account, the platform says it is an echo, or its id is one of our published replies) are
-attached to their ticket, never a new one. Processing is idempotent: replaying anything creates nothing new.
+brand whose listening rules match it (one mention, one ticket per brand), or for the brand an import names. Our
+own posts (the author is the brand's channel account, the platform says it is an echo, or its id is one of our
+published replies) are attached to their ticket, never a new one. Processing is idempotent: replaying anything
+creates nothing new.
 """
 
 import hashlib
