@@ -10,8 +10,8 @@ takes the newest mentions of the last ``SMRC_REFINE_WINDOW_HOURS`` that the inge
 
 Each batch, in one transaction: the mentions are taken under row locks that a concurrent run skips (``SELECT …
 FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers, so a second run waits and then finds them
-done), refined in one call, and stored with ``sentiment_source = refined`` and the intent read again with the new
-label. A refined mention leaves the scan (the partial index ``mention_unrefined_idx``), so it is never refined
+done), refined in one call, and stored with ``sentiment_source = refined`` (the intent does not depend on the
+sentiment: it stays as ingest read it, docs/intent.md). A refined mention leaves the scan (the partial index ``mention_unrefined_idx``), so it is never refined
 twice. Then each ticket whose latest mention was refined has its priority recomputed by the priority service
 (``priority.with_message``: the same points and levels as ingest, the other factors kept), under the ticket's
 lock, as ingest does; a priority set by hand and a closed ticket are left alone. A changed priority moves the due
@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from .. import events, sentiment
 from ..models import Mention, SentimentSource, Ticket, TicketStatus
-from ..sentiment.intent import classify_intents
 from . import priority, sla
 
 logger = logging.getLogger("smrc.refinement")
@@ -43,7 +42,7 @@ def _take(since: datetime, size: int) -> list[Mention]:
     )
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True)
-    return list(rows.only("pk", "ticket_id", "text", "sentiment", "intent")[:size])
+    return list(rows.only("pk", "ticket_id", "text", "sentiment")[:size])
 
 
 def _refine_batch(since: datetime, size: int) -> tuple[int, set[int]]:
@@ -54,10 +53,9 @@ def _refine_batch(since: datetime, size: int) -> tuple[int, set[int]]:
             return 0, set()
         texts = [m.text for m in mentions]
         labels = sentiment.refine(texts)  # one call: the encoder is loaded once per process
-        intents = classify_intents(texts, labels)
-        for mention, label, intent in zip(mentions, labels, intents, strict=True):
-            mention.sentiment, mention.intent, mention.sentiment_source = label, intent, SentimentSource.REFINED
-        Mention.objects.bulk_update(mentions, ["sentiment", "intent", "sentiment_source"])
+        for mention, label in zip(mentions, labels, strict=True):
+            mention.sentiment, mention.sentiment_source = label, SentimentSource.REFINED
+        Mention.objects.bulk_update(mentions, ["sentiment", "sentiment_source"])
     return len(mentions), {m.ticket_id for m in mentions}
 
 

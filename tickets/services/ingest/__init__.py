@@ -83,7 +83,7 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
     items = [screened(item) for item in items]  # the one gate: links, handles, counts (docs/channels.md)
     brands = Brand.objects.in_bulk({item.brand_id for item in items})
     sentiments = classify([item.text for item in items])  # one call for the batch
-    intents = classify_intents([item.text for item in items], sentiments)
+    intents = classify_intents([item.text for item in items])
     outcomes: list[tuple[str, _Known, bool]] = []
     with transaction.atomic():
         _lock(items)
