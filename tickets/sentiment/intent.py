@@ -43,7 +43,7 @@ COMPLAINT_WORDS = (
     kemanisan keasinan hambar dingin basah penyok sobek cacat ditolak dibatalkan dicancel sepihak ilang lenyap
     kecewa dongkol nyebelin ngecewain males zonk php tipu mengganggu ganggu keganggu sedih lemot lelet
     frustrating frustrated crushed damaged soaked broke crashes overcharged mistake downhill unreliable
-    buffering disconnect disconnected drops dropping
+    buffering disconnect disconnected drops dropping lapor laporkan melaporkan viralkan somasi ylki ojk bpsk
     """.split()
 )
 #: pairs that report something wrong
