@@ -6,8 +6,8 @@ from django.shortcuts import render
 
 from brands.models import Snippet
 
-from ..forms_knowledge import ComposerSearchForm, RenderForm
-from ..selectors import get_ticket_for_user, ticket_page_queryset
+from ..forms.composer import ComposerSearchForm, RenderForm
+from ..selectors.ticket import get_ticket_for_user, ticket_page_queryset
 from ..services import composer
 
 
