@@ -11,11 +11,12 @@ takes the newest mentions of the last ``SMRC_REFINE_WINDOW_HOURS`` that the inge
 Each batch, in one transaction: the mentions are taken under row locks that a concurrent run skips (``SELECT …
 FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers, so a second run waits and then finds them
 done), refined in one call, and stored with ``sentiment_source = refined`` (the intent does not depend on the
-sentiment: it stays as ingest read it, docs/intent.md). A refined mention leaves the scan (the partial index ``mention_unrefined_idx``), so it is never refined
-twice. Then each ticket whose latest mention was refined has its priority recomputed by the priority service
-(``priority.with_message``: the same points and levels as ingest, the other factors kept), under the ticket's
-lock, as ingest does; a priority set by hand and a closed ticket are left alone. A changed priority moves the due
-times (``sla.refresh_due``) and records ``ticket.priority_changed`` (reason ``assessment``).
+sentiment: it stays as ingest read it, docs/intent.md). A refined mention leaves the scan (the partial index
+``mention_unrefined_idx``), so it is never refined twice. Then each ticket whose latest mention was refined has
+its priority recomputed by the priority service (``priority.with_message``: the same points and levels as
+ingest, the other factors kept), under the ticket's lock, as ingest does; a priority set by hand and a closed
+ticket are left alone. A changed priority moves the due times (``sla.refresh_due``) and records
+``ticket.priority_changed`` (reason ``assessment``).
 """
 
 import logging
