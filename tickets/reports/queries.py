@@ -356,15 +356,20 @@ def first_sentiments(brand_ids: Iterable[int], rng: ReportRange) -> dict[int, st
     brand's mentions received in the range: a ticket's first mention is received when the ticket is, so it is
     in the range, and the first one seen per ticket in (received, id) order is it. Holds also follow-ups of
     older tickets, which the report never looks up."""
+    return _first_mention_values(brand_ids, rng, "sentiment")
+
+
+def _first_mention_values(brand_ids: Iterable[int], rng: ReportRange, column: str) -> dict[int, str]:
+    """ticket id → ``column`` of its first mention (see :func:`first_sentiments`)."""
     start, end = rng.bounds()
     found: dict[int, str] = {}
     rows = (
         Mention.objects.filter(brand_id__in=list(brand_ids), received_at__gte=start, received_at__lt=end)
         .order_by("received_at", "pk")
-        .values_list("ticket_id", "sentiment")
+        .values_list("ticket_id", column)
     )
-    for ticket_id, sentiment in _fetch(rows):
-        found.setdefault(ticket_id, sentiment)
+    for ticket_id, value in _fetch(rows):
+        found.setdefault(ticket_id, value)
     return found
 
 
@@ -634,16 +639,7 @@ def first_intent() -> Subquery:
 
 def first_intents(brand_ids: Iterable[int], rng: ReportRange) -> dict[int, str]:
     """ticket id → intent of its first mention, from one range scan (as :func:`first_sentiments`)."""
-    start, end = rng.bounds()
-    found: dict[int, str] = {}
-    rows = (
-        Mention.objects.filter(brand_id__in=list(brand_ids), received_at__gte=start, received_at__lt=end)
-        .order_by("received_at", "pk")
-        .values_list("ticket_id", "intent")
-    )
-    for ticket_id, intent in _fetch(rows):
-        found.setdefault(ticket_id, intent)
-    return found
+    return _first_mention_values(brand_ids, rng, "intent")
 
 
 def intent_groups(rows: list[tuple], intents: dict[int, str]) -> list[Group]:
