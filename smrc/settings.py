@@ -222,6 +222,7 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.sla_scan_task",
         "tickets.tasks.close_quiet_tickets_task",
         "tickets.tasks.unassign_idle_owners_task",
+        "tickets.tasks.refine_sentiment_task",
         "smrc.heartbeat",
     ),
 }
@@ -232,6 +233,14 @@ SMRC_HEARTBEAT_SECONDS = env_int("SMRC_HEARTBEAT_SECONDS", 15)
 SMRC_READY_HEARTBEAT_MAX_AGE = env_int("SMRC_READY_HEARTBEAT_MAX_AGE", 120)
 # /readyz fails while the oldest webhook delivery waiting to be processed is older than this (seconds).
 SMRC_READY_DELIVERY_MAX_AGE = env_int("SMRC_READY_DELIVERY_MAX_AGE", 300)
+# Sentiment refined after ingest (tickets.services.refinement): every this many seconds, the newest mentions of
+# the last SMRC_REFINE_WINDOW_HOURS not refined yet, SMRC_REFINE_BATCH per transaction, at most
+# SMRC_REFINE_MAX_PER_RUN per run, no new batch after SMRC_REFINE_SECONDS (the model reads ~17 texts/s per core).
+SMRC_REFINE_EVERY_SECONDS = env_int("SMRC_REFINE_EVERY_SECONDS", 30)
+SMRC_REFINE_WINDOW_HOURS = env_int("SMRC_REFINE_WINDOW_HOURS", 24)
+SMRC_REFINE_BATCH = env_int("SMRC_REFINE_BATCH", 16)
+SMRC_REFINE_MAX_PER_RUN = env_int("SMRC_REFINE_MAX_PER_RUN", 256)
+SMRC_REFINE_SECONDS = env_int("SMRC_REFINE_SECONDS", 20)
 CELERY_BEAT_SCHEDULE = {
     # inbound channels (docs/channels.md): re-queue stored deliveries the broker lost; poll X and YouTube
     "sweep-inbound-deliveries": {"task": "tickets.tasks.sweep_deliveries_task", "schedule": 60.0},
@@ -241,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
     "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},
     "unassign-idle-owners": {"task": "tickets.tasks.unassign_idle_owners_task", "schedule": 60.0},
+    # the refining sentiment model reads recent mentions again (docs/sentiment.md, "Refining after ingest")
+    "refine-sentiment": {"task": "tickets.tasks.refine_sentiment_task", "schedule": float(SMRC_REFINE_EVERY_SECONDS)},
     **{
         f"heartbeat-{queue}": {
             "task": "smrc.heartbeat",

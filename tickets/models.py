@@ -243,6 +243,23 @@ class TicketTag(models.Model):
         return f"T-{self.ticket_id}: {self.tag_id}"
 
 
+class SentimentSource(models.TextChoices):
+    """Which model gave a mention its ``sentiment`` (docs/sentiment.md)."""
+
+    INGEST = "ingest", _("ingest model")
+    REFINED = "refined", _("refining model")
+
+
+class Intent(models.TextChoices):
+    """What a mention wants (docs/intent.md): one label per mention, given at ingest."""
+
+    QUESTION = "question", _("Question")
+    COMPLAINT = "complaint", _("Complaint")
+    REQUEST = "request", _("Request")
+    PRAISE = "praise", _("Praise")
+    OTHER = "other", _("Other")
+
+
 class Mention(models.Model):
     """One inbound item. Unique per brand and platform id: a mention routed to two brands is two rows."""
 
@@ -275,6 +292,12 @@ class Mention(models.Model):
     received_at = models.DateTimeField(_("received"))
     raw = models.JSONField(_("raw payload"), default=dict, blank=True)
     sentiment = models.CharField(_("sentiment"), max_length=10, blank=True)
+    #: the model that gave ``sentiment``: the ingest model, then the refining model once a worker has run it
+    #: (``tickets.services.refinement``); a refined mention is never refined again
+    sentiment_source = models.CharField(
+        _("sentiment from"), max_length=10, choices=SentimentSource.choices, default=SentimentSource.INGEST
+    )
+    intent = models.CharField(_("intent"), max_length=10, choices=Intent.choices, blank=True)
     #: hash of the normalised text, to spot floods of the same text (tickets.services.noise)
     fingerprint = models.CharField(_("text fingerprint"), max_length=16, blank=True)
     is_edited = models.BooleanField(_("edited"), default=False)
@@ -292,6 +315,10 @@ class Mention(models.Model):
             models.Index(fields=["ticket", "posted_at"], name="mention_ticket_posted_idx"),
             models.Index(fields=["brand", "platform", "conversation_id"], name="mention_brand_conversation_idx"),
             models.Index(fields=["brand", "fingerprint", "received_at"], name="mention_brand_fingerprint_idx"),
+            # the refining task's scan: the newest mentions not refined yet (a small index: refined rows leave it)
+            models.Index(
+                fields=["received_at", "id"], name="mention_unrefined_idx", condition=Q(sentiment_source="ingest")
+            ),
         ]
 
     def __str__(self) -> str:

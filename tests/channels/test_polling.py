@@ -67,9 +67,11 @@ def test_x_recent_search_per_rule_routes_to_every_matching_brand(x_account, cast
     assert query == "(@TelkoraCare OR #TelkoraLemot) -giveaway lang:in -is:retweet"
     a = set(Mention.objects.filter(brand=cast.brand_a).values_list("platform_id", flat=True))
     b = set(Mention.objects.filter(brand=cast.brand_b).values_list("platform_id", flat=True))
-    # brand A: its handle in Indonesian posts ("und" emoji-only has no language, so it passes the filter too)
+    # brand A: its handle in Indonesian posts ("und" emoji-only has no language, so it passes the filter too);
+    # the English post starts with "@TelkoraCare", brand A's X account: addressed to it, whatever the rule's language
     assert "2123616243545042945" in a
-    assert "2123660107576274948" not in a
+    assert "2123660107576274948" in a
+    assert "2123660107576274948" not in b
     # brand B listens for the word "telkora": the quote ("Outage Telkora di Bekasi") is in both brands
     assert "2123643225502674947" in a & b
     assert Ticket.objects.filter(brand=cast.brand_b).count() == len(b)

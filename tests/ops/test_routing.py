@@ -18,6 +18,7 @@ EXPECTED = {
     "tickets.tasks.sla_scan_task": "periodic",
     "tickets.tasks.close_quiet_tickets_task": "periodic",
     "tickets.tasks.unassign_idle_owners_task": "periodic",
+    "tickets.tasks.refine_sentiment_task": "periodic",
     "smrc.heartbeat": "periodic",
 }
 

@@ -58,6 +58,8 @@ def test_a_new_ticket_gets_its_priority_factors_and_due_time(cast, fixed_sentime
     ticket = Ticket.objects.get(pk=ingest.ingest_mentions(items=[item], now=T0)[0].ticket_id)
     assert factors(ticket) == [
         ("sentiment_negative", 20),
+        ("sentiment_source_ingest", 0),
+        ("intent_complaint", 0),
         ("influence", 9),  # influence 49: followers 41 + engagement 8
         ("urgency_term", 30),  # fraud
         ("urgency_term_capped", 10),  # lost money (30), capped at 40 together
@@ -73,7 +75,12 @@ def test_a_new_ticket_gets_its_priority_factors_and_due_time(cast, fixed_sentime
 def test_plain_public_messages_stay_normal(cast, fixed_sentiment):
     fixed_sentiment("neutral")
     ticket = ingest_one(cast.brand_a, text="Jam berapa toko buka hari Minggu?")
-    assert factors(ticket) == [("sentiment_neutral", 0), ("influence", 0)]
+    assert factors(ticket) == [
+        ("sentiment_neutral", 0),
+        ("sentiment_source_ingest", 0),
+        ("intent_question", 0),
+        ("influence", 0),
+    ]
     assert ticket.priority == Priority.NORMAL
     assert ticket.due_at == T0 + timedelta(hours=1)
 
@@ -83,11 +90,20 @@ def test_a_new_message_recomputes_the_priority_and_the_due_time(cast, fixed_sent
     ticket = ingest_one(cast.brand_a, author_id="u-1", text="paket belum sampai")
     ingest_one(cast.brand_a, author_id="u-1", text="halo??", now=T0 + timedelta(minutes=1))
     ticket.refresh_from_db()
-    assert ticket.priority == Priority.NORMAL  # 20 + 5
+    assert factors(ticket) == [  # "halo??" is a question: its negative label does not count
+        ("sentiment_negative_question", 0),
+        ("sentiment_source_ingest", 0),
+        ("intent_question", 0),
+        ("influence", 0),
+        ("repeat_mentions", 5),
+    ]
+    assert ticket.priority == Priority.NORMAL  # 0 + 5
     ingest_one(cast.brand_a, author_id="u-1", text="saya lapor ke YLKI kalau begini", now=T0 + timedelta(minutes=2))
     ticket.refresh_from_db()
     assert factors(ticket) == [
         ("sentiment_negative", 20),
+        ("sentiment_source_ingest", 0),
+        ("intent_complaint", 0),
         ("influence", 0),
         ("urgency_term", 30),
         ("repeat_mentions", 10),

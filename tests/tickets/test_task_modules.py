@@ -1,5 +1,5 @@
 """Celery tasks live beside their services: every service module imports on its own, in any order, with no import
-inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all eleven tasks
+inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all twelve tasks
 under the names they were deployed with."""
 
 import ast
@@ -29,6 +29,7 @@ TASKS = {
     "tickets.tasks.sla_scan_task": "tickets.services.sla",
     "tickets.tasks.close_quiet_tickets_task": "tickets.services.workflow",
     "tickets.tasks.unassign_idle_owners_task": "tickets.services.assignment",
+    "tickets.tasks.refine_sentiment_task": "tickets.services.refinement",
     "tickets.tasks.send_scheduled_reports_task": "tickets.reports.mail",
 }
 

@@ -164,6 +164,10 @@ class InboundItem:
 
     ``account_id`` is the platform id of our account the item arrived for (page, IG account, X user, YouTube
     channel), empty when it came from a search or an import. ``own`` marks our own posts echoed back.
+    ``mentioned_handles`` and ``mentioned_ids``: the accounts the platform marks as mentioned in the text (its
+    entities: X ``entities.mentions``, Facebook ``message_tags``), handles without "@"; with the handles the text
+    starts with (:func:`addressed_handles`) they route an item that no account of ours received to the brands
+    of the accounts it addresses (``services.inbound``, docs/channels.md "Addressed by handle").
     """
 
     platform: str
@@ -180,6 +184,15 @@ class InboundItem:
     own: bool = False
     edited: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
+    mentioned_handles: tuple[str, ...] = ()
+    mentioned_ids: tuple[str, ...] = ()
+
+    def addressed(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(handles, account ids) the item addresses: the handles it starts with and those its platform marks
+        as mentioned, lower-cased without "@", and the ids of mentioned accounts."""
+        handles = {h.lower() for h in addressed_handles(self.platform, self.text)}
+        handles |= {h.lower().lstrip("@") for h in self.mentioned_handles if isinstance(h, str) and h.strip("@")}
+        return frozenset(handles), frozenset(str(i) for i in self.mentioned_ids if i not in (None, ""))
 
     def for_brand(self, brand_id: int, channel_account_id: int | None = None) -> NormalizedMention:
         return NormalizedMention(
@@ -197,6 +210,28 @@ class InboundItem:
             channel_account_id=channel_account_id,
             raw=self.raw,
         )
+
+
+_LEADING = re.compile(r"\s*@([^\s@:,;!?]+)[:,;!?]?")
+#: the most leading handles read (a reply on X names everyone in the thread; more is a list, not an address)
+MAX_LEADING_HANDLES = 20
+
+
+def addressed_handles(platform: str, text: str) -> list[str]:
+    """The handles ``text`` starts with ("@acme @acme_care halo…" → ["acme", "acme_care"]), without "@", each a
+    valid handle of ``platform`` (``customer_data.clean_handle``); reading stops at the first other word."""
+    found, position = [], 0
+    text = text or ""
+    while len(found) < MAX_LEADING_HANDLES:
+        match = _LEADING.match(text, position)
+        if match is None:
+            break
+        handle, _reason = clean_handle(platform, match.group(1).rstrip("."))
+        if not handle:
+            break
+        found.append(handle)
+        position = match.end()
+    return found
 
 
 #: what an :class:`InboundAction` may do to an item we already hold

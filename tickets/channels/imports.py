@@ -2,9 +2,10 @@
 
 JSON: a list of records (or ``{"mentions": [...]}``) in the shape of the ingest API (``platform``,
 ``platform_id``, ``author`` {``id``, ``handle``, ``name``, ``followers_count``}, ``text``, ``posted_at``, and
-optionally ``brand``, ``kind``, ``language``, ``url``, ``conversation_id``, ``parent_id``).
+optionally ``brand``, ``kind``, ``language``, ``url``, ``conversation_id``, ``parent_id``, ``mentions`` (the
+handles the tool marks as mentioned: a list, or one string separated by spaces or commas)).
 CSV: a header row with ``platform, platform_id, author_id, author_handle, author_name, text, posted_at`` and
-optionally ``brand, kind, language, url, conversation_id, parent_id, followers_count``.
+optionally ``brand, kind, language, url, conversation_id, parent_id, followers_count, mentions``.
 Records that cannot be read are skipped with their reason; the rest are items matched to brands like search results.
 """
 
@@ -28,6 +29,14 @@ def _time(value: Any) -> datetime:
         raise ValueError("posted_at is missing")
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _handles(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(h.strip().lstrip("@") for h in value if isinstance(h, str) and h.strip().lstrip("@")))
 
 
 def record(data: dict, where: str) -> tuple[InboundItem, str]:
@@ -68,6 +77,7 @@ def record(data: dict, where: str) -> tuple[InboundItem, str]:
         conversation_id=str(data.get("conversation_id") or ""),
         parent_id=str(data.get("parent_id") or ""),
         raw={k: v for k, v in data.items() if k != "brand"},
+        mentioned_handles=_handles(data.get("mentions")),
     )
     return item, str(data.get("brand") or "")
 

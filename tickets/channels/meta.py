@@ -145,6 +145,16 @@ def parse(payload: Any, *, fetch=None) -> Parsed:
     return parsed
 
 
+def _tagged(value: dict) -> tuple[str, ...]:
+    """The ids of the pages and people a Facebook post or comment tags (``message_tags``: a list, or a dict of
+    lists keyed by offset as older Graph versions send it)."""
+    tags = value.get("message_tags")
+    if isinstance(tags, dict):
+        tags = [t for group in tags.values() if isinstance(group, list) for t in group]
+    found = [str(t["id"]) for t in tags or [] if isinstance(t, dict) and is_ascii_number(str(t.get("id") or ""))]
+    return tuple(dict.fromkeys(found))
+
+
 def _feed(value: dict, page: str, entry: dict, parsed: Parsed) -> None:
     item, verb = value.get("item"), value.get("verb")
     sender = value.get("from") or {"id": value.get("sender_id", ""), "name": value.get("sender_name", "")}
@@ -194,6 +204,7 @@ def _feed(value: dict, page: str, entry: dict, parsed: Parsed) -> None:
             own=sender_id == page,
             edited=verb == "edited",
             raw=value,
+            mentioned_ids=_tagged(value),
         )
     )
 

@@ -139,6 +139,26 @@ def _iso(value: str | None) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def _mentioned(*entity_sets: Any, handle_key: str, id_key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(handles, ids) of the accounts the entities mark as mentioned (v2 ``mentions``: ``username``/``id``;
+    v1.1 ``user_mentions``: ``screen_name``/``id_str``)."""
+    handles, ids = [], []
+    for entities in entity_sets:
+        for mention in entities if isinstance(entities, list) else []:
+            if not isinstance(mention, dict):
+                continue
+            if isinstance(mention.get(handle_key), str) and mention[handle_key]:
+                handles.append(mention[handle_key])
+            if is_ascii_number(str(mention.get(id_key) or "")):
+                ids.append(str(mention[id_key]))
+    return tuple(dict.fromkeys(handles)), tuple(dict.fromkeys(ids))
+
+
+def _entities(doc: Any, key: str) -> Any:
+    entities = doc.get("entities") if isinstance(doc, dict) else None
+    return entities.get(key) if isinstance(entities, dict) else None
+
+
 def v2_post(post: dict[str, Any], users: dict[str, dict], account_id: str = "") -> InboundItem:
     """A v2 Post (search, mentions timeline, X Activity payload) as an :class:`InboundItem`."""
     if not post.get("id"):
@@ -150,6 +170,9 @@ def v2_post(post: dict[str, Any], users: dict[str, dict], account_id: str = "") 
     parent = parent or str(post.get("in_reply_to_tweet_id") or "")
     author_id = str(post.get("author_id") or "")
     author = _v2_author(users.get(author_id, {}), author_id)
+    handles, ids = _mentioned(
+        _entities(post, "mentions"), _entities(note, "mentions"), handle_key="username", id_key="id"
+    )
     return InboundItem(
         platform=PLATFORM,
         platform_id=str(history[0]),
@@ -164,6 +187,8 @@ def v2_post(post: dict[str, Any], users: dict[str, dict], account_id: str = "") 
         account_id=account_id,
         edited=len(history) > 1,
         raw=post,
+        mentioned_handles=handles,
+        mentioned_ids=ids,
     )
 
 
@@ -182,6 +207,12 @@ def v11_tweet(tweet: dict[str, Any], account_id: str = "") -> InboundItem:
         posted = datetime.strptime(tweet["created_at"], "%a %b %d %H:%M:%S %z %Y")
     else:
         posted = datetime.now(UTC)
+    handles, ids = _mentioned(
+        _entities(tweet, "user_mentions"),
+        _entities(tweet.get("extended_tweet"), "user_mentions"),
+        handle_key="screen_name",
+        id_key="id_str",
+    )
     return InboundItem(
         platform=PLATFORM,
         platform_id=tweet_id,
@@ -201,6 +232,8 @@ def v11_tweet(tweet: dict[str, Any], account_id: str = "") -> InboundItem:
         parent_id=str(parent),
         account_id=account_id,
         raw=tweet,
+        mentioned_handles=handles,
+        mentioned_ids=ids,
     )
 
 

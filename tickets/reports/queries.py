@@ -51,7 +51,17 @@ from brands.models import Platform, Priority
 from smrc.bounds import parse_id
 from smrc.db import read_connection, replica_reads
 
-from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, Reply, ReviewDecision, Ticket, TicketStatus, TicketTag
+from ..models import (
+    TAG_MAX_LENGTH,
+    ChangesReason,
+    Intent,
+    Mention,
+    Reply,
+    ReviewDecision,
+    Ticket,
+    TicketStatus,
+    TicketTag,
+)
 
 #: the longest range a report covers, in days
 MAX_DAYS = 366
@@ -254,6 +264,8 @@ class Report:
     by_priority: list[Group] = field(default_factory=list)
     by_operator: list[Group] = field(default_factory=list)
     by_sentiment: list[Group] = field(default_factory=list)
+    #: by the intent of the first mention (:func:`intent_groups`)
+    by_intent: list[Group] = field(default_factory=list)
     #: a ticket with several tags counts in each of their groups; untagged tickets form :data:`NO_TAG`
     by_tag: list[Group] = field(default_factory=list)
     replies_submitted: int = 0
@@ -344,15 +356,20 @@ def first_sentiments(brand_ids: Iterable[int], rng: ReportRange) -> dict[int, st
     brand's mentions received in the range: a ticket's first mention is received when the ticket is, so it is
     in the range, and the first one seen per ticket in (received, id) order is it. Holds also follow-ups of
     older tickets, which the report never looks up."""
+    return _first_mention_values(brand_ids, rng, "sentiment")
+
+
+def _first_mention_values(brand_ids: Iterable[int], rng: ReportRange, column: str) -> dict[int, str]:
+    """ticket id → ``column`` of its first mention (see :func:`first_sentiments`)."""
     start, end = rng.bounds()
     found: dict[int, str] = {}
     rows = (
         Mention.objects.filter(brand_id__in=list(brand_ids), received_at__gte=start, received_at__lt=end)
         .order_by("received_at", "pk")
-        .values_list("ticket_id", "sentiment")
+        .values_list("ticket_id", column)
     )
-    for ticket_id, sentiment in _fetch(rows):
-        found.setdefault(ticket_id, sentiment)
+    for ticket_id, value in _fetch(rows):
+        found.setdefault(ticket_id, value)
     return found
 
 
@@ -549,6 +566,7 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
     report.by_operator = _groups(groups[2], 3, lambda k: names.get(k, f"#{k}") if k is not None else None)
     report.by_sentiment = _groups(groups[3], 4, lambda k: k)
     report.by_tag = _groups(groups[4], 5, lambda k: k)
+    report.by_intent = intent_groups(rows, first_intents(brand_ids, rng))
 
     return report
 
@@ -610,11 +628,44 @@ def _groups(acc: dict, index: int, label) -> list[Group]:
     return sorted(result, key=lambda g: (-g.tickets, g.label))
 
 
+# --- by intent (docs/intent.md) -------------------------------------------------------------------------------
+
+
+def first_intent() -> Subquery:
+    """The intent of the ticket's first mention (as :func:`first_sentiment`)."""
+    first = Mention.objects.filter(ticket_id=OuterRef("pk")).order_by("received_at", "pk").values("intent")[:1]
+    return Subquery(first, output_field=CharField())
+
+
+def first_intents(brand_ids: Iterable[int], rng: ReportRange) -> dict[int, str]:
+    """ticket id → intent of its first mention, from one range scan (as :func:`first_sentiments`)."""
+    return _first_mention_values(brand_ids, rng, "intent")
+
+
+def intent_groups(rows: list[tuple], intents: dict[int, str]) -> list[Group]:
+    """The report's ticket rows (:func:`ticket_rows`) grouped by their first mention's intent, with the figures
+    of every breakdown; tickets from before intents were read (none stored) are ``unknown``, as for sentiment."""
+    acc: dict[str | None, list] = {}
+    for row in rows:
+        frc, frb, frs, ress = row[4], row[5], row[7], row[11]
+        entry = acc.setdefault(intents.get(row[0]) or None, [0, [], 0, 0, 0, 0])
+        entry[0] += 1
+        if frc is not None and frb is not None:
+            entry[1].append(frb)
+        entry[2] += frs == "met"
+        entry[3] += frs == "breached"
+        entry[4] += ress == "met"
+        entry[5] += ress == "breached"
+    labels = dict(Intent.choices)
+    return _groups(acc, 4, lambda k: str(labels.get(k, k)))  # 4: no value is "unknown", as for sentiment
+
+
 # --- drill-down -------------------------------------------------------------------------------------------------
 
 METRICS = (
     "all", "day", "hour", "fr_answered", "fr_met", "fr_breached", "nr_answered", "nr_breached", "resolved",
     "res_met", "res_breached", "platform", "priority", "operator", "sentiment", "tag", "changes_requested",
+    "intent",
 )  # fmt: skip
 
 
@@ -685,6 +736,11 @@ def drill_down(brand_ids: Iterable[int], rng: ReportRange, *, metric: str, value
             raise DrillDownError("sentiment")
         qs = qs.annotate(sentiment1=Coalesce(first_sentiment(), Value("")))
         qs = qs.filter(sentiment1="") if value == SENTIMENT_UNKNOWN else qs.filter(sentiment1=value)
+    elif metric == "intent":
+        if value not in (*Intent.values, SENTIMENT_UNKNOWN):
+            raise DrillDownError("intent")
+        qs = qs.annotate(intent1=Coalesce(first_intent(), Value("")))
+        qs = qs.filter(intent1="" if value == SENTIMENT_UNKNOWN else value)
     elif metric == "tag":
         if value == NO_TAG:
             qs = qs.filter(~Exists(TicketTag.objects.filter(ticket_id=OuterRef("pk"))))

@@ -12,18 +12,18 @@ from tickets.sentiment.corpus import LABELS, Split
 BOOTSTRAP = 1000
 
 
-def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
+def macro_f1(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> float:
     """Mean F1 over the labels that occur in gold or predicted (as scikit-learn's ``average="macro"``)."""
-    g = np.array([LABELS.index(x) for x in gold])
-    p = np.array([LABELS.index(x) for x in predicted])
-    return float(_macro_f1_codes(g[None, :], p[None, :])[0])
+    g = np.array([labels.index(x) for x in gold])
+    p = np.array([labels.index(x) for x in predicted])
+    return float(_macro_f1_codes(g[None, :], p[None, :], len(labels))[0])
 
 
-def _macro_f1_codes(g: np.ndarray, p: np.ndarray) -> np.ndarray:
+def _macro_f1_codes(g: np.ndarray, p: np.ndarray, classes: int = len(LABELS)) -> np.ndarray:
     """Row-wise macro-F1 over the labels present in the row's gold or predicted labels (as scikit-learn)."""
     total = np.zeros(len(g))
     present = np.zeros(len(g))
-    for c in range(len(LABELS)):
+    for c in range(classes):
         tp = ((g == c) & (p == c)).sum(axis=1)
         fp = ((g != c) & (p == c)).sum(axis=1)
         fn = ((g == c) & (p != c)).sum(axis=1)
@@ -33,12 +33,14 @@ def _macro_f1_codes(g: np.ndarray, p: np.ndarray) -> np.ndarray:
     return total / np.maximum(present, 1)
 
 
-def bootstrap_ci(gold: Sequence[str], predicted: Sequence[str], seed: int = 18) -> tuple[float, float]:
+def bootstrap_ci(
+    gold: Sequence[str], predicted: Sequence[str], seed: int = 18, labels: Sequence[str] = LABELS
+) -> tuple[float, float]:
     """95% percentile interval of macro-F1 over texts resampled with replacement."""
-    g = np.array([LABELS.index(x) for x in gold])
-    p = np.array([LABELS.index(x) for x in predicted])
+    g = np.array([labels.index(x) for x in gold])
+    p = np.array([labels.index(x) for x in predicted])
     idx = np.random.default_rng(seed).integers(0, len(g), size=(BOOTSTRAP, len(g)))
-    scores = _macro_f1_codes(g[idx], p[idx])
+    scores = _macro_f1_codes(g[idx], p[idx], len(labels))
     lo, hi = np.percentile(scores, [2.5, 97.5])
     return float(lo), float(hi)
 

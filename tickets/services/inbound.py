@@ -3,10 +3,12 @@ the broker lost them; and brand matching: which brand (and channel account) each
 poll or an import is for, then its ingest (docs/channels.md).
 
 Brand matching, per item: an item addressed to one of our channel accounts (page, IG account, X user, YouTube channel)
-is for that account's brand; an item from a search or an import is for every brand whose listening rules match
-it (one mention, one ticket per brand) or for the brand an import names. Our own posts (the author is the
-brand's channel account, the platform says it is an echo, or its id is one of our published replies) are
-attached to their ticket, never a new one. Processing is idempotent: replaying anything creates nothing new.
+is for that account's brand; an item from a search or an import is for the brands of the accounts it addresses by
+handle (it starts with ``@handle``, or its platform marks the handle or the account as mentioned) and for every
+brand whose listening rules match it (one mention, one ticket per brand), or for the brand an import names. Our
+own posts (the author is the brand's channel account, the platform says it is an echo, or its id is one of our
+published replies) are attached to their ticket, never a new one. Processing is idempotent: replaying anything
+creates nothing new.
 """
 
 import hashlib
@@ -348,6 +350,32 @@ class _Batch:
     actions: dict[int, list[InboundAction]] = field(default_factory=lambda: defaultdict(list))
 
 
+def _handle_index(accounts: dict[tuple[str, str], ChannelAccount]) -> dict[tuple[str, str], list[ChannelAccount]]:
+    """(platform, lower-cased handle without "@") → our accounts with that handle."""
+    index: dict[tuple[str, str], list[ChannelAccount]] = defaultdict(list)
+    for account in accounts.values():
+        handle = account.handle.strip().lstrip("@").lower()
+        if handle:
+            index[(account.platform, handle)].append(account)
+    return index
+
+
+def _addressed_targets(
+    item: InboundItem,
+    accounts: dict[tuple[str, str], ChannelAccount],
+    handles: dict[tuple[str, str], list[ChannelAccount]],
+) -> list[tuple[int, ChannelAccount]]:
+    """(brand, account) for each of our accounts on the item's platform that the item addresses by handle or
+    as a mentioned account (:meth:`InboundItem.addressed`), one per brand (the first account of each)."""
+    named, ids = item.addressed()
+    found = [a for handle in sorted(named) for a in handles.get((item.platform, handle), ())]
+    found += [accounts[(item.platform, i)] for i in sorted(ids) if (item.platform, i) in accounts]
+    targets: dict[int, ChannelAccount] = {}
+    for account in sorted(found, key=lambda a: a.pk):
+        targets.setdefault(account.brand_id, account)
+    return sorted(targets.items())
+
+
 def _match_brands(
     parsed: Parsed,
     *,
@@ -366,6 +394,7 @@ def _match_brands(
         else set()
     )
     slugs = dict(Brand.objects.values_list("slug", "pk")) if brand_slugs and any(brand_slugs) else {}
+    handles = _handle_index(accounts)
     for index, item in enumerate(parsed.items):
         if reason := unfit_id(item):
             outcome.skipped.append(f"{item.platform}:{str(item.platform_id)[:40]}: {reason}")
@@ -381,17 +410,28 @@ def _match_brands(
             targets = [(slugs[named], None)]
         elif account is not None:
             targets = [(account.brand_id, account)]
-        elif item.account_id:
-            outcome.skipped.append(f"{item.platform}:{item.platform_id}: unknown account {item.account_id}")
-            continue
         else:
-            found = listening.brands_for_item(
-                rules, platform=item.platform, text=item.text, language=item.language, author_handle=item.author.handle
+            # Not received by an account of ours: for the brands of the accounts it addresses by handle, then
+            # for those whose listening rules match (a saved timeline, a search, an import).
+            addressed = _addressed_targets(item, accounts, handles)
+            if item.account_id and not addressed:
+                outcome.skipped.append(f"{item.platform}:{item.platform_id}: unknown account {item.account_id}")
+                continue
+            found = (
+                []
+                if item.account_id
+                else listening.brands_for_item(
+                    rules,
+                    platform=item.platform,
+                    text=item.text,
+                    language=item.language,
+                    author_handle=item.author.handle,
+                )
             )
-            if not found:
+            targets = list(addressed) + [(b, None) for b in found if b not in {brand_id for brand_id, _ in addressed}]
+            if not targets:
                 outcome.skipped.append(f"{item.platform}:{item.platform_id}: no listening rule matches")
                 continue
-            targets = [(brand_id, None) for brand_id in found]
         for brand_id, target_account in targets:
             mention = item.for_brand(brand_id, target_account.pk if target_account else None)
             own = (

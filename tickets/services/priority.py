@@ -43,6 +43,14 @@ REASON_TEXTS = {
     "sentiment_negative": _("negative message"),
     "sentiment_neutral": _("neutral message"),
     "sentiment_positive": _("positive message"),
+    "sentiment_negative_question": _("negative words in a question: counted as a question, not a complaint"),
+    "sentiment_source_ingest": _("sentiment read by the ingest model (the refining model has not run yet)"),
+    "sentiment_source_refined": _("sentiment read again by the refining model"),
+    "intent_question": _("a question"),
+    "intent_complaint": _("a complaint"),
+    "intent_request": _("a request"),
+    "intent_praise": _("praise"),
+    "intent_other": _("no question, complaint, request or praise"),
     "influence": _("author influence %(score)s of 100"),
     "urgency_term": _("mentions %(label)s (“%(term)s”)"),
     "urgency_term_capped": _("mentions %(label)s (“%(term)s”), above the %(cap)s-point urgency cap"),
@@ -295,6 +303,8 @@ THRESHOLDS = ((Priority.URGENT, 50), (Priority.HIGH, 30), (Priority.NORMAL, 0))
 class PriorityInputs:
     sentiment: str = ""
     influence: Score | None = None
+    intent: str = ""  # tickets.models.Intent: a question does not count as negative
+    sentiment_source: str = ""  # tickets.models.SentimentSource: the model that read ``sentiment``
     terms: tuple[Term, ...] = ()
     is_private: bool = False
     mentions_on_ticket: int = 1  # the customer's messages on this ticket, this one included
@@ -329,13 +339,32 @@ def level_for(points: int) -> int:
     return Priority.LOW
 
 
-def assess(inputs: PriorityInputs) -> Assessment:
-    """Points from sentiment (negative 20, neutral 0, positive −5), influence (score ÷ 5, so 0–20), urgency
-    terms (each label's weight, ≤ 40 together), a private message (10) and repeats (5 per extra message on the
-    ticket and per other ticket in 7 days, ≤ 20), summed: ≥ 50 urgent, ≥ 30 high, ≥ 0 normal, else low."""
+#: the factors of the message's own reading (:func:`message_factors`); :func:`with_message` replaces them
+MESSAGE_CODES = frozenset(code for code in REASON_TEXTS if code.startswith(("sentiment_", "intent_")))
+
+
+def message_factors(sentiment: str, intent: str = "", *, source: str = "") -> list[Reason]:
+    """The factors of the message's sentiment and intent: negative 20, neutral 0, positive −5, except that a
+    question never counts as negative (0: a question is not a complaint); the intent itself counts 0. ``source``
+    (``Mention.sentiment_source``: ``ingest`` or ``refined``) names the model that read the sentiment (0)."""
     factors: list[Reason] = []
-    if inputs.sentiment in SENTIMENT_POINTS:
-        factors.append(Reason(f"sentiment_{inputs.sentiment}", SENTIMENT_POINTS[inputs.sentiment]))
+    if sentiment == "negative" and intent == "question":
+        factors.append(Reason("sentiment_negative_question", 0))
+    elif sentiment in SENTIMENT_POINTS:
+        factors.append(Reason(f"sentiment_{sentiment}", SENTIMENT_POINTS[sentiment]))
+    if sentiment in SENTIMENT_POINTS and f"sentiment_source_{source}" in REASON_TEXTS:
+        factors.append(Reason(f"sentiment_source_{source}", 0))
+    if f"intent_{intent}" in REASON_TEXTS:
+        factors.append(Reason(f"intent_{intent}", 0))
+    return factors
+
+
+def assess(inputs: PriorityInputs) -> Assessment:
+    """Points from sentiment (negative 20, neutral 0, positive −5; a question is never negative: see
+    :func:`message_factors`), influence (score ÷ 5, so 0–20), urgency terms (each label's weight, ≤ 40
+    together), a private message (10) and repeats (5 per extra message on the ticket and per other ticket in 7
+    days, ≤ 20), summed: ≥ 50 urgent, ≥ 30 high, ≥ 0 normal, else low."""
+    factors: list[Reason] = message_factors(inputs.sentiment, inputs.intent, source=inputs.sentiment_source)
     if inputs.influence is not None:
         factors.append(Reason("influence", inputs.influence.value // 5, {"score": inputs.influence.value}))
     budget = URGENCY_CAP
@@ -360,6 +389,27 @@ def assess(inputs: PriorityInputs) -> Assessment:
         factors.append(Reason("recent_tickets", points, {"count": inputs.recent_tickets, "days": RECENT_DAYS}))
     total = sum(r.points for r in factors)
     return Assessment(level_for(total), total, factors, inputs.influence)
+
+
+def with_message(
+    priority_factors: dict[str, Any] | None, *, sentiment: str, intent: str, source: str
+) -> Assessment | None:
+    """The stored assessment (``Assessment.as_json``) with the message's sentiment and intent read again (the
+    refining model, ``tickets.services.refinement``): its other factors stay as ingest computed them, the
+    message factors are replaced (:func:`message_factors`), the total and level recomputed by the same rules as
+    :func:`assess`. None when nothing was stored (a ticket from before priority factors)."""
+    data = priority_factors or {}
+    if not data.get("factors"):
+        return None
+    kept = [Reason.from_json(f) for f in data["factors"] if isinstance(f, dict) and f.get("code") not in MESSAGE_CODES]
+    factors = message_factors(sentiment, intent, source=source) + kept
+    influence_data = data.get("influence")
+    influence = None
+    if isinstance(influence_data, dict) and "score" in influence_data:
+        reasons = [Reason.from_json(r) for r in influence_data.get("reasons", []) if isinstance(r, dict)]
+        influence = Score(int(influence_data["score"]), reasons)
+    total = sum(r.points for r in factors)
+    return Assessment(level_for(total), total, factors, influence)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ METRIC_LABELS = {
     "priority": gettext_lazy("Priority"),
     "operator": gettext_lazy("Operator"),
     "sentiment": gettext_lazy("Sentiment"),
+    "intent": gettext_lazy("Intent"),
     "tag": gettext_lazy("Tag"),
     "changes_requested": gettext_lazy("Changes requested in review"),
 }

@@ -33,6 +33,7 @@ from smrc.jsonlimits import stored_raw
 from ...channels.base import InboundAction, NormalizedMention, screened
 from ...models import Event, Mention, MentionRevision, Reply, Ticket
 from ...sentiment import classify
+from ...sentiment.intent import classify_intents
 from .authors import _author_key, _Authors, _upsert_author
 from .batch import _Batch, _Known
 
@@ -82,6 +83,7 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
     items = [screened(item) for item in items]  # the one gate: links, handles, counts (docs/channels.md)
     brands = Brand.objects.in_bulk({item.brand_id for item in items})
     sentiments = classify([item.text for item in items])  # one call for the batch
+    intents = classify_intents([item.text for item in items])
     outcomes: list[tuple[str, _Known, bool]] = []
     with transaction.atomic():
         _lock(items)
@@ -96,7 +98,7 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
         if new:
             batch.read(new, authors)
         views = iter(authors.views)
-        for item, sentiment in zip(items, sentiments, strict=True):
+        for item, sentiment, intent in zip(items, sentiments, intents, strict=True):
             existing = batch.known.get((item.brand_id, item.platform, item.platform_id))
             if existing:
                 edited = False
@@ -105,7 +107,7 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
                     edited = _apply_edit(item, *existing.ids(), existing.text, now=now)
                 outcomes.append(("edited" if edited else "duplicate", existing, False))
                 continue
-            entry, created = batch.add(item, authors.by_key[_author_key(item)], next(views), sentiment)
+            entry, created = batch.add(item, authors.by_key[_author_key(item)], next(views), sentiment, intent)
             outcomes.append(("created", entry, created))
         batch.flush()
     return [IngestResult(status, *entry.ids(), created) for status, entry, created in outcomes]

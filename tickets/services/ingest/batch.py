@@ -15,7 +15,7 @@ from smrc.jsonlimits import stored_raw
 
 from ... import events
 from ...channels.base import NormalizedMention
-from ...models import ACTIVE_STATUSES, Author, Event, Mention, Reply, Ticket, TicketStatus
+from ...models import ACTIVE_STATUSES, Author, Event, Mention, Reply, SentimentSource, Ticket, TicketStatus
 from .. import assignment, noise, priority, sla
 from ..priority import BrandRules, rules_for
 from .authors import AuthorView, _author_key, _Authors
@@ -196,8 +196,11 @@ class _Batch:
 
     # --- decisions ---
 
-    def add(self, item: NormalizedMention, author: Author, view: AuthorView, sentiment: str) -> tuple[_Known, bool]:
-        """Store ``item`` (new to the brand) on the ticket it threads onto, or on a new one."""
+    def add(
+        self, item: NormalizedMention, author: Author, view: AuthorView, sentiment: str, intent: str
+    ) -> tuple[_Known, bool]:
+        """Store ``item`` (new to the brand) on the ticket it threads onto, or on a new one, with the ingest
+        model's ``sentiment`` and the ``intent`` read beside it (the refining task reads both again later)."""
         now = self.now
         brand = self.brands[item.brand_id]
         rules = self._rules(brand.pk)
@@ -205,7 +208,7 @@ class _Batch:
         created = thread is None
         fingerprint = noise.fingerprint(item.text)
         terms = rules.match_urgency(item.text)
-        assessment = self._assess(item, author, view, thread, sentiment, terms)
+        assessment = self._assess(item, author, view, thread, sentiment, intent, terms)
         verdict = self._noise(item, author, rules, fingerprint) if created else None
         before_priority = thread.ticket.priority if thread else None
         if thread is None:
@@ -228,6 +231,8 @@ class _Batch:
             received_at=now,
             raw=stored_raw(item.raw),
             sentiment=sentiment,
+            sentiment_source=SentimentSource.INGEST,
+            intent=intent,
             fingerprint=fingerprint,
         )
         self.new_mentions.append(mention)
@@ -290,6 +295,7 @@ class _Batch:
         view: AuthorView,
         thread: _Thread | None,
         sentiment: str,
+        intent: str,
         terms: list[priority.Term],
     ) -> priority.Assessment:
         """The priority of ``thread``'s ticket (None: the ticket this mention opens) once this mention is on
@@ -329,6 +335,8 @@ class _Batch:
         return priority.assess(
             priority.PriorityInputs(
                 sentiment=sentiment,
+                intent=intent,
+                sentiment_source=SentimentSource.INGEST,
                 influence=priority.influence(signals),
                 terms=tuple(known.values()),
                 is_private=item.kind == Mention.Kind.DM or bool(ticket and ticket.is_private),
