@@ -667,6 +667,25 @@ class ReviewPolicy(models.Model):
         default=DEFAULT_FLAGGED_TERMS,
         help_text=_("Comma-separated words or phrases, matched as whole words, case-insensitive."),
     )
+    review_bounces = models.BooleanField(
+        _("review replies that send the customer elsewhere"),
+        default=True,
+        help_text=_(
+            "A reply that sends the customer to the call center, an office or another channel waits for a "
+            "supervisor. Moving to private messages is allowed."
+        ),
+    )
+    bounce_defaults = models.BooleanField(
+        _("use the built-in Indonesian and English phrases"),
+        default=True,
+        help_text=_("For example “silakan hubungi call center”, “datang ke kantor cabang”, “call our hotline”."),
+    )
+    bounce_terms = models.TextField(
+        _("the brand's own bouncing phrases"),
+        blank=True,
+        default="",
+        help_text=_("Comma-separated words or phrases, matched as whole words, case-insensitive."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -684,7 +703,14 @@ class ReviewPolicy(models.Model):
         error = patterns.terms_error(self.flagged_term_list)
         if error:
             raise ValidationError({"flagged_terms": error})
+        error = patterns.terms_error(self.bounce_term_list)
+        if error:
+            raise ValidationError({"bounce_terms": error})
 
     @property
     def flagged_term_list(self) -> list[str]:
         return split_tags(self.flagged_terms.replace("\n", ","))
+
+    @property
+    def bounce_term_list(self) -> list[str]:
+        return split_tags(self.bounce_terms.replace("\n", ","))

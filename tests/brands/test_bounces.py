@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tickets.services.bounce import find_bounces
+from brands.services.bounces import find_bounces
 
 BOUNCES = [
     ("Mohon maaf kak, silakan hubungi call center kami di 14045 ya.", "call_center", "hubungi call center"),

@@ -10,7 +10,7 @@ Moving the conversation to private messages is not a bounce: asking for an accou
 belongs in a DM, and the operator still serves there. The defaults therefore never match "DM", "pesan
 pribadi", "direct message" or "inbox"; a brand's own extra phrases are plain terms matched as whole words.
 
-Every pattern runs on RE2 (linear time, brands.services.patterns), over at most ``MATCH_CHARS`` characters.
+Every pattern runs on RE2 (linear time, as in patterns.py), over at most ``MATCH_CHARS`` characters.
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import re2
 from django.utils.translation import gettext_lazy as _
 
-from brands.services.patterns import MATCH_CHARS, PatternError, compile_literal
+from .patterns import MATCH_CHARS, PatternError, compile_literal
 
 #: why a sentence is a bounce, by kind; shown to the operator and the supervisor
 REASONS = {
