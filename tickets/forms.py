@@ -75,6 +75,12 @@ class ReplyForm(KeyedForm):
     snippets = IdListField(required=False, max_ids=20, widget=forms.HiddenInput)
 
 
+class BounceCheckForm(forms.Form):
+    """The composer's draft, checked while it is written (no submission key: nothing is saved)."""
+
+    body = forms.CharField(max_length=REPLY_MAX_LENGTH, required=False, strip=True)
+
+
 class NoteForm(KeyedForm):
     body = forms.CharField(
         label=_("Internal note"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), strip=True

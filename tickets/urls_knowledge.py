@@ -20,4 +20,5 @@ urlpatterns = [
     path("knowledge/<slug:slug>/export/products/", knowledge.export_products, name="export_products"),
     path("tickets/<int:pk>/snippets/", composer.snippet_options, name="options"),
     path("tickets/<int:pk>/snippets/render/", composer.snippet_render, name="render"),
+    path("tickets/<int:pk>/reply/bounces/", composer.bounce_check, name="bounce_check"),
 ]

@@ -46,7 +46,11 @@ _PLACE = (
 DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("call_center", rf"\b{_CALL}{_W}(?:ke{_W}|kami{_W}di{_W}|us{_W}(?:at|on|via){_W}|our{_W}|the{_W})?{_CALL_TARGET}"),
     ("call_center", r"\b(?:call|hubungi|telepon)\s+(?:us|kami)\s+(?:at|di)\s+\+?\d"),
-    ("visit", rf"\b{_VISIT}{_W}(?:ke{_W})?(?:the{_W}|our{_W}|your{_W}|a{_W})?(?:nearest{_W}|terdekat{_W})?{_PLACE}"),
+    (
+        "visit",
+        rf"\b{_VISIT}{_W}(?:ke{_W})?(?:the{_W}|our{_W}|your{_W}|a{_W})?(?:nearest{_W})?{_PLACE}"
+        rf"(?:\s+{_PLACE})?(?:\s+terdekat\b)?",
+    ),
     ("visit", rf"\b{_PLACE}{_W}terdekat\b"),
     (
         "not_ours",
@@ -94,7 +98,7 @@ _COMPILED = tuple((kind, re2.compile(source, _options())) for kind, source in DE
 
 
 def find_bounces(text: str, *, brand_terms: list[str] = (), use_defaults: bool = True) -> list[Bounce]:
-    """The bouncing phrases in ``text``, in the order they appear, at most one per position.
+    """The bouncing phrases in ``text``, in the order they appear, none inside another.
 
     ``brand_terms`` are the brand's own phrases (plain terms, whole words); ``use_defaults`` switches the
     built-in Indonesian and English patterns. A term that does not compile is skipped (it was refused on
@@ -112,4 +116,9 @@ def find_bounces(text: str, *, brand_terms: list[str] = (), use_defaults: bool =
             continue
         if match is not None:
             found.setdefault(match.start(1), Bounce("brand_term", match.group(1), match.start(1)))
-    return [found[start] for start in sorted(found)]
+    kept: list[Bounce] = []
+    for start in sorted(found):  # a phrase inside one already found ("… kantor cabang terdekat") is the same bounce
+        if kept and start < kept[-1].start + len(kept[-1].text):
+            continue
+        kept.append(found[start])
+    return kept

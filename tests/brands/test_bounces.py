@@ -10,9 +10,9 @@ BOUNCES = [
     ("Mohon maaf kak, silakan hubungi call center kami di 14045 ya.", "call_center", "hubungi call center"),
     ("Untuk hal ini silakan menghubungi layanan pelanggan kami.", "call_center", "menghubungi layanan pelanggan"),
     ("Kakak bisa telepon ke 188 untuk bantuan lebih lanjut.", "call_center", "telepon ke 188"),
-    ("Silakan datang ke kantor cabang terdekat dengan membawa KTP.", "visit", "datang ke kantor"),
-    ("Boleh mampir ke gerai terdekat ya kak.", "visit", "mampir ke gerai"),
-    ("Silakan kunjungi GraPARI terdekat.", "visit", "kunjungi GraPARI"),
+    ("Silakan datang ke kantor cabang terdekat dengan membawa KTP.", "visit", "datang ke kantor cabang terdekat"),
+    ("Boleh mampir ke gerai terdekat ya kak.", "visit", "mampir ke gerai terdekat"),
+    ("Silakan kunjungi GraPARI terdekat.", "visit", "kunjungi GraPARI terdekat"),
     ("Mohon maaf, hal tersebut bukan wewenang kami.", "not_ours", "bukan wewenang kami"),
     ("Itu di luar tanggung jawab kami, kak.", "not_ours", "di luar tanggung jawab kami"),
     ("Kami tidak menangani keluhan pengiriman.", "not_ours", "Kami tidak menangani"),
@@ -81,3 +81,8 @@ def test_hostile_text_is_matched_in_linear_time():
 
     assert found == [] or all(b.start < 5000 for b in found)
     assert elapsed < 2.0  # a bound against backtracking, not a speed figure
+
+
+def test_overlapping_phrases_count_once():
+    found = find_bounces("Silakan datang ke kantor cabang terdekat ya.")
+    assert [(b.kind, b.text) for b in found] == [("visit", "datang ke kantor cabang terdekat")]
