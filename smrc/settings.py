@@ -291,7 +291,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
-# Ingest limits (DESIGN §8: bad input gets a clear error and changes nothing).
+# Ingest limits: bad input gets a clear error and changes nothing (docs/domain.md).
 SMRC_INGEST_MAX_ITEMS = env_int("SMRC_INGEST_MAX_ITEMS", 1000)
 SMRC_INGEST_MAX_BYTES = env_int("SMRC_INGEST_MAX_BYTES", 1024 * 1024)
 # Django refuses bodies above this before any view reads them; ingest applies its own tighter limit.

@@ -1,6 +1,7 @@
-"""Brand isolation (DESIGN §2): walk every route of the project, pages and API alike, as brand B's operator and as
-the outsider, against brand A's objects: every object route answers 404, list routes never show brand-A data,
-and nothing changes. Plus a static guard: views and API read brand data only through the scoping layer.
+"""Brand isolation (docs/domain.md, "Roles and capabilities"): walk every route of the project, pages and API
+alike, as brand B's operator and as the outsider, against brand A's objects: every object route answers 404,
+list routes never show brand-A data, and nothing changes. Plus a static guard: views and API read brand data
+only through the scoping layer.
 """
 
 import ast
@@ -23,7 +24,7 @@ ROOT = Path(settings.BASE_DIR)
 
 #: route prefixes not walked, each with its reason
 SKIPPED = {
-    "admin/": "Django admin: staff only; superusers see every brand by design (DESIGN §2 'admin')",
+    "admin/": "Django admin: staff only; superusers see every brand by design (docs/domain.md: admins)",
     "login/": "authentication, no brand data",
     "logout/": "authentication, no brand data",
     "i18n/": "language switch, no brand data",

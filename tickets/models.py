@@ -64,7 +64,7 @@ class TicketStatus(models.TextChoices):
 #: statuses whose tickets still need work and appear in the live queue
 ACTIVE_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
 
-#: from-status → the statuses a transition may lead to (DESIGN §4). Claim, reply, resolve and reopen move along it.
+#: from-status → the statuses a transition may lead to (docs/domain.md, "Ticket lifecycle": who makes each move).
 TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
     TicketStatus.NEW: frozenset({TicketStatus.OPEN, TicketStatus.RESOLVED, TicketStatus.IGNORED}),
     TicketStatus.OPEN: frozenset({TicketStatus.NEW, TicketStatus.PENDING, TicketStatus.RESOLVED, TicketStatus.IGNORED}),
@@ -134,7 +134,7 @@ class Ticket(models.Model):
     #: the brand's tags on this ticket; always of the ticket's own brand (``tickets.services.tags``)
     tags = models.ManyToManyField(Tag, through="TicketTag", related_name="tickets", blank=True, verbose_name=_("tags"))
 
-    # Clocks (DESIGN §5), all UTC.
+    # Clocks (docs/domain.md, "SLA clocks"), all UTC.
     posted_at = models.DateTimeField(_("posted"))
     received_at = models.DateTimeField(_("received"))
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
@@ -344,7 +344,7 @@ class Reply(models.Model):
     sent_at = models.DateTimeField(_("published"), null=True, blank=True)
     #: why the review policy sent this reply to a supervisor: [{"code": …, "params": {…}}]; empty: no review
     review_reasons = models.JSONField(_("why reviewed"), default=list, blank=True)
-    #: a reviewer first opened it / decided on it (the review part of DESIGN §5's split)
+    #: a reviewer first opened it / decided on it (the review part of the first response, docs/domain.md)
     review_started_at = models.DateTimeField(_("review started"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewer = models.ForeignKey(
@@ -588,7 +588,8 @@ class MentionRevision(models.Model):
 
 class InboundDelivery(models.Model):
     """A webhook delivery exactly as received (after its signature was verified), stored before it is
-    acknowledged and processed by a task. The sweep re-queues what stayed pending (DESIGN §7)."""
+    acknowledged and processed by a task. The sweep re-queues what stayed pending, so a broker outage loses
+    nothing."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -131,7 +131,7 @@
     box.hidden = !text;
   }
   function isQueuePoll(evt) { return evt.detail && evt.detail.target && evt.detail.target.id === "queue-body"; }
-  // Polls marked data-visible-only (the queue, presence, a reply in flight) wait while the tab is hidden.
+  // Polls marked data-visible-only (the queue, the ticket viewers line, a reply in flight) wait while the tab is hidden.
   // An htmx trigger filter ("every 10s [document.visibilityState …]") would need eval, which the
   // Content-Security-Policy forbids (htmx-config allowEval false).
   document.addEventListener("htmx:beforeRequest", function (evt) {
@@ -140,7 +140,7 @@
       evt.preventDefault();
     }
   });
-  // The presence beat (data-include-draft) tells whether this user is writing: it sends the reply draft when
+  // The ticket viewers beat (data-include-draft) tells whether this user is writing: it sends the reply draft when
   // there is a reply box (hx-include would log an error on pages without one).
   document.addEventListener("htmx:configRequest", function (evt) {
     var elt = evt.detail && evt.detail.elt, box = document.getElementById("id_reply_body");

@@ -23,6 +23,17 @@ def test_the_registry_finds_an_adapter_per_platform():
         registry.adapter("myspace")
 
 
+def test_one_module_per_platform_parses_polls_and_publishes():
+    assert registry.delivery_channel("x") is x
+    assert registry.delivery_channel("facebook") is meta
+    assert registry.delivery_channel("instagram") is meta
+    assert registry.delivery_channel("youtube") is youtube
+    assert registry.delivery_channel("console").__name__ == "tickets.channels.console"
+    assert registry.polled_platforms() == ("x", "youtube")
+    with pytest.raises(LookupError):
+        registry.delivery_channel("pigeon")
+
+
 def test_x_v2_search_joins_authors_unescapes_and_keys_edits_on_the_first_version():
     items = by_id(x.parse(payload("x_v2_search_recent_response.json")).items)
     assert len(items) == 6

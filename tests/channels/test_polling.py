@@ -9,7 +9,6 @@ from responses import matchers
 
 from brands.models import ChannelAccount, ListeningRule
 from tests.factories import make_channel
-from tickets import tasks
 from tickets.models import Mention, Ticket
 from tickets.services import polling
 
@@ -172,7 +171,7 @@ def test_youtube_quota_exceeded_backs_off_until_the_quota_resets(yt_account):
 def test_the_beat_task_polls_the_accounts_that_are_due(x_account, yt_account, settings):
     responses.get(MENTIONS, json=payload("x_v2_search_recent_empty.json"))
     responses.get(THREADS, json={"items": []})
-    assert tasks.poll_channels_task() == 2
-    assert tasks.poll_channels_task() == 0  # polled within the interval
+    assert polling.poll_channels_task() == 2
+    assert polling.poll_channels_task() == 0  # polled within the interval
     settings.SMRC_POLL_INTERVAL_SECONDS = 0
-    assert tasks.poll_channels_task() == 2
+    assert polling.poll_channels_task() == 2

@@ -1,5 +1,5 @@
-"""Nothing lost, nothing doubled (DESIGN §7): the broker down while deliveries arrive, a worker dying mid-batch,
-the same item delivered in parallel (PostgreSQL)."""
+"""Nothing lost, nothing doubled (docs/domain.md, "Inbound"): the broker down while deliveries arrive, a worker
+dying mid-batch, the same item delivered in parallel (PostgreSQL)."""
 
 import json
 import threading
@@ -9,7 +9,6 @@ from django.db import connection
 from django.test import Client
 from kombu.exceptions import OperationalError
 
-from tickets import tasks
 from tickets.models import InboundDelivery, Mention, Ticket
 from tickets.services import inbound, ingest
 
@@ -38,13 +37,13 @@ def broker_down(monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.process_delivery_task, "delay", refuse)
+    monkeypatch.setattr(inbound.process_delivery_task, "delay", refuse)
     return monkeypatch
 
 
 def sweep(settings) -> int:
     settings.SMRC_DELIVERY_SWEEP_AFTER_SECONDS = 0
-    return tasks.sweep_deliveries_task()
+    return inbound.sweep_deliveries_task()
 
 
 def test_the_broker_down_loses_nothing_and_the_sweep_doubles_nothing(accounts, broker_down, settings):

@@ -10,7 +10,7 @@ from brands.models import Membership, Priority, Role
 from tests.factories import make_member, make_normalized, make_ticket, make_user
 from tests.priority.conftest import make_online
 from tickets.models import Event, Ticket, TicketStatus
-from tickets.services import ingest, routing, workflow
+from tickets.services import assignment, ingest, workflow
 
 T0 = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
 
@@ -124,29 +124,28 @@ def test_an_idle_owner_is_unassigned_with_an_event(cast, team):
     busy = Ticket.objects.get(assignee=team[1])
     workflow.add_note(ticket=busy, user=team[1], body="checking")  # an action now (after T0)
     Event.objects.filter(kind="note.added").update(created_at=T0 + timedelta(minutes=20))
-    assert routing.unassign_idle_owners(now=T0 + timedelta(minutes=29)) == 0
-    assert routing.unassign_idle_owners(now=T0 + timedelta(minutes=31)) == 1
+    assert assignment.unassign_idle_owners(now=T0 + timedelta(minutes=29)) == 0
+    assert assignment.unassign_idle_owners(now=T0 + timedelta(minutes=31)) == 1
     idle = Ticket.objects.get(events__kind="ticket.idle_unassigned")
     assert (idle.assignee, idle.status) == (None, TicketStatus.NEW)
     assert idle.events.get(kind="ticket.idle_unassigned").data == {"previous_assignee": "op_a", "minutes": 30}
     assert Ticket.objects.get(pk=busy.pk).assignee == team[1]
-    assert routing.unassign_idle_owners(now=T0 + timedelta(minutes=51)) == 1  # op_a2: 31 min after the note
+    assert assignment.unassign_idle_owners(now=T0 + timedelta(minutes=51)) == 1  # op_a2: 31 min after the note
 
 
 def test_idle_owners_are_kept_where_the_brand_has_no_timeout_and_pending_tickets_wait(cast, team):
     ticket = make_ticket(cast.brand_a, now=T0)
     workflow.claim_ticket(ticket=ticket, user=cast.operator, now=T0)
-    assert routing.unassign_idle_owners(now=T0 + timedelta(days=3)) == 0
+    assert assignment.unassign_idle_owners(now=T0 + timedelta(days=3)) == 0
     route(cast.brand_a, "claim", idle_owner_minutes=10)
     Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.PENDING)
-    assert routing.unassign_idle_owners(now=T0 + timedelta(days=3)) == 0
+    assert assignment.unassign_idle_owners(now=T0 + timedelta(days=3)) == 0
 
 
 def test_the_beat_schedule_runs_the_idle_sweep(settings):
     from smrc.celery import app
-    from tickets import tasks
 
-    assert tasks.unassign_idle_owners_task.name == "tickets.tasks.unassign_idle_owners_task"
+    assert assignment.unassign_idle_owners_task.name == "tickets.tasks.unassign_idle_owners_task"
     entry = settings.CELERY_BEAT_SCHEDULE["unassign-idle-owners"]
     assert entry == {"task": "tickets.tasks.unassign_idle_owners_task", "schedule": 60.0}
     assert entry["task"] in app.tasks
@@ -160,9 +159,9 @@ def test_get_next_takes_the_most_urgent_in_queue_order(cast):
     urgent = make_ticket(cast.brand_a, author_id="u-2", now=T0 + timedelta(minutes=5))
     workflow.change_priority(ticket=urgent, user=cast.supervisor, priority=Priority.URGENT, now=T0)
     make_ticket(cast.brand_b, author_id="u-3", now=T0 - timedelta(hours=1))
-    assert routing.take_next(user=cast.operator, now=T0 + timedelta(minutes=6)).pk == urgent.pk
-    assert routing.take_next(user=cast.operator, now=T0 + timedelta(minutes=6)).pk == normal.pk
-    assert routing.take_next(user=cast.operator) is None
+    assert assignment.take_next(user=cast.operator, now=T0 + timedelta(minutes=6)).pk == urgent.pk
+    assert assignment.take_next(user=cast.operator, now=T0 + timedelta(minutes=6)).pk == normal.pk
+    assert assignment.take_next(user=cast.operator) is None
     assert Ticket.objects.get(pk=urgent.pk).assignee == cast.operator
     assert list(Ticket.objects.get(pk=urgent.pk).events.values_list("kind", flat=True).order_by("pk"))[-1] == (
         "ticket.claimed"
@@ -172,11 +171,11 @@ def test_get_next_takes_the_most_urgent_in_queue_order(cast):
 def test_get_next_respects_languages_and_roles(cast):
     english = make_ticket(cast.brand_a, author_id="u-1", language="en", now=T0)
     Membership.objects.filter(user=cast.operator).update(languages="id")
-    assert routing.take_next(user=cast.operator) is None
-    assert routing.take_next(user=cast.manager) is None  # read-only role
-    assert routing.take_next(user=cast.outsider) is None
-    assert routing.take_next(user=cast.operator_b) is None  # another brand's ticket
-    assert routing.take_next(user=cast.supervisor).pk == english.pk
+    assert assignment.take_next(user=cast.operator) is None
+    assert assignment.take_next(user=cast.manager) is None  # read-only role
+    assert assignment.take_next(user=cast.outsider) is None
+    assert assignment.take_next(user=cast.operator_b) is None  # another brand's ticket
+    assert assignment.take_next(user=cast.supervisor).pk == english.pk
 
 
 @pytest.mark.postgres
@@ -193,7 +192,7 @@ def test_two_operators_pressing_get_next_at_once_get_different_tickets(cast, tic
     def press(user):
         try:
             barrier.wait(timeout=10)
-            ticket = routing.take_next(user=user)
+            ticket = assignment.take_next(user=user)
             got[user.username] = ticket.pk if ticket else None
         except BaseException as exc:  # noqa: BLE001 — reported below
             errors.append(exc)
@@ -222,7 +221,7 @@ def test_an_idle_owners_ticket_goes_to_another_online_operator_where_the_brand_r
     arrive(cast.brand_a)  # op_a at T0
     later = T0 + timedelta(minutes=31)
     make_online(*team, at=later)
-    assert routing.unassign_idle_owners(now=later) == 1
+    assert assignment.unassign_idle_owners(now=later) == 1
     ticket = Ticket.objects.get()
     assert (ticket.assignee.username, ticket.status) == ("op_a2", TicketStatus.OPEN)  # never op_a again
     assert [e.kind for e in ticket.events.order_by("pk")][-2:] == ["ticket.idle_unassigned", "ticket.auto_assigned"]

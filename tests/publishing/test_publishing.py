@@ -12,7 +12,6 @@ from brands.models import ChannelAccount
 from tests.factories import make_channel, make_ticket
 from tests.helpers import db_state
 from tests.publishing.fake_platform import payload
-from tickets import tasks
 from tickets.models import DeliveryAttempt, Notification, ReplyStatus, TicketStatus
 from tickets.services import delivery, replies, workflow
 from tickets.services.workflow import WorkflowError
@@ -144,13 +143,13 @@ def test_the_task_retries_itself_at_the_reset(cast, fake_platform, monkeypatch):
         asked["countdown"] = countdown
         return Retry()
 
-    monkeypatch.setattr(tasks.deliver_reply_task, "retry", retry)
-    tasks.deliver_reply_task.push_request(is_eager=False, called_directly=False)
+    monkeypatch.setattr(delivery.deliver_reply_task, "retry", retry)
+    delivery.deliver_reply_task.push_request(is_eager=False, called_directly=False)
     try:
         with pytest.raises(Retry):
-            tasks.deliver_reply_task.run(reply.pk)
+            delivery.deliver_reply_task.run(reply.pk)
     finally:
-        tasks.deliver_reply_task.pop_request()
+        delivery.deliver_reply_task.pop_request()
     assert 1 <= asked["countdown"] <= 3
 
 
@@ -265,7 +264,7 @@ def test_a_worker_stopped_before_the_platform_call_posts_once_after_the_lookup(c
 
     with pytest.MonkeyPatch.context() as m:
         m.setattr("django.conf.settings.SMRC_SENDING_STALE_SECONDS", 0)
-        assert tasks.sweep_replies_task() == 1  # eager: recovered, looked up (not there), posted
+        assert delivery.sweep_replies_task() == 1  # eager: recovered, looked up (not there), posted
 
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.SENT
@@ -338,7 +337,7 @@ def test_bad_replies_change_nothing_and_send_nothing(cast, fake_platform, body, 
         submit(ticket, cast.operator, body=body)
     assert str(exc.value) == message
     assert db_state() == before
-    assert tasks.sweep_replies_task() == 0
+    assert delivery.sweep_replies_task() == 0
     assert fake_platform.requests == []
 
 

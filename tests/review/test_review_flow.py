@@ -1,6 +1,6 @@
 """Submit → review → approve / edit and approve / request changes → revise; nobody reviews their own reply;
 decisions on a reply that changed meanwhile are refused; notifications both ways; every revision kept;
-per-reply stamps of DESIGN §5."""
+per-reply stamps of the first response's split (docs/domain.md, "SLA clocks")."""
 
 from datetime import timedelta
 

@@ -25,8 +25,7 @@ from tests.factories import make_normalized
 from tests.helpers import db_state
 from tickets.models import Ticket
 from tickets.services import ingest
-from tickets.services.priority import DEFAULT_URGENCY_TERMS, Term, match_terms, term_set
-from tickets.services.rules import rules_for
+from tickets.services.priority import DEFAULT_URGENCY_TERMS, Term, match_terms, rules_for, term_set
 
 #: patterns that backtrack exponentially (or polynomially of high degree) in Python's ``re``
 CATASTROPHIC = [

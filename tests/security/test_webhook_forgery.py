@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from tests.channels.conftest import meta_signature, payload, raw, x_signature
 from tests.factories import make_channel
 from tests.helpers import db_state
-from tickets import tasks
 from tickets.channels import meta, x
 from tickets.models import Event, InboundDelivery, Mention, MentionRevision, Ticket
 from tickets.services import inbound
@@ -52,13 +51,13 @@ def brands(cast):
 def queued(monkeypatch):
     """Every delivery id queued for processing (processing still runs, eagerly)."""
     calls = []
-    real = tasks.process_delivery_task.delay
+    real = inbound.process_delivery_task.delay
 
     def spy(delivery_id):
         calls.append(delivery_id)
         return real(delivery_id)
 
-    monkeypatch.setattr(tasks.process_delivery_task, "delay", spy)
+    monkeypatch.setattr(inbound.process_delivery_task, "delay", spy)
     return calls
 
 
@@ -533,7 +532,7 @@ def test_an_account_with_its_own_secret_is_not_signed_by_the_fallback(client, br
 
 def test_processing_routes_only_to_accounts_that_signed_what_is_stored(client, brands, monkeypatch):
     """A stored body changed afterwards (or a secret changed since) is checked again: nothing reaches brand A."""
-    monkeypatch.setattr(tasks.process_delivery_task, "delay", lambda pk: None)  # stored, not processed yet
+    monkeypatch.setattr(inbound.process_delivery_task, "delay", lambda pk: None)  # stored, not processed yet
     body = raw(page_delivery(feed_entry(PAGE_B, "2_1", "halo")))
     assert send_meta(client, None, body=body, secret=SECRETS["m_b"]).status_code == 200
     delivery = InboundDelivery.objects.get()
@@ -548,7 +547,7 @@ def test_processing_routes_only_to_accounts_that_signed_what_is_stored(client, b
 def test_a_secret_changed_between_receipt_and_processing_fails_the_delivery(client, brands, monkeypatch):
     from brands.models import ChannelAccount
 
-    monkeypatch.setattr(tasks.process_delivery_task, "delay", lambda pk: None)
+    monkeypatch.setattr(inbound.process_delivery_task, "delay", lambda pk: None)
     assert send_meta(client, page_delivery(feed_entry(PAGE_B, "2_1", "halo")), secret=SECRETS["m_b"]).status_code == 200
     ChannelAccount.objects.filter(external_id=PAGE_B).update(webhook_secret="rotated")
     delivery = InboundDelivery.objects.get()
@@ -731,7 +730,7 @@ def test_the_same_body_signed_right_is_accepted(client, brands, queued):
 def test_the_same_bytes_posted_at_once_are_stored_once(brands, monkeypatch):
     from tests.channels import test_reliability as reliability
 
-    monkeypatch.setattr(tasks.process_delivery_task, "delay", lambda pk: None)
+    monkeypatch.setattr(inbound.process_delivery_task, "delay", lambda pk: None)
     body = raw(page_delivery(feed_entry(PAGE_A, "1_500", "halo")))
     answers = reliability.run_together(
         *[lambda: send_meta(Client(), None, body=body, secret=SECRETS["m_a"]).json() for _ in range(4)]

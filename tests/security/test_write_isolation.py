@@ -500,7 +500,7 @@ def test_the_payloads_are_accepted_from_someone_who_may(cast, world, route):
 def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     """The POST routes that :func:`test_the_payloads_are_accepted_from_someone_who_may` leaves out: their action
     needs a state brand A's world does not have (a claimed, resolved or ignored ticket, a failed or sent-back
-    reply, an older snippet version), or it touches only the caller's own things (the cache's presence, their
+    reply, an older snippet version), or it touches only the caller's own things (the cache's ticket viewers, their
     own notifications). Each answers someone who may as the page would, with the state's refusal."""
     posts = {r for r, s in ROUTES.items() if "POST" in s.serves and s.serves != ALL and not s.public}
     assert posts - set(ACCEPTED) == {

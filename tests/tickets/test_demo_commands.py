@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from brands.models import Brand, ChannelAccount, Membership, SlaPolicy
 from tickets.models import Mention, Note, Reply, Ticket
-from tickets.tasks import deliver_reply_task, sweep_replies_task
+from tickets.services.delivery import deliver_reply_task, sweep_replies_task
 
 
 def run(*args) -> str:

@@ -1,4 +1,38 @@
-"""The normalized records every channel adapter produces and every ingest path takes."""
+"""The platform adapter interface, and the normalized records every adapter produces and every ingest path takes.
+
+One module per platform holds everything SMRC knows about it: ``x.py``, ``meta.py`` (Facebook and Instagram,
+one Graph API), ``youtube.py``; :mod:`.registry` maps each platform to its module (``registry.PLATFORMS``).
+Adding a platform is one such module and one registry line. A platform module provides:
+
+Inbound (every platform)
+    ``parse(payload, *, fetch=None) -> Parsed``: a webhook body, a poll page or a saved API response (or a
+    list of them) as :class:`InboundItem` and :class:`InboundAction` records, not yet matched to a brand; an
+    unreadable shape is a :class:`PayloadError`. ``fetch(account_id, path, params) -> dict | None`` reads the
+    platform's API for what a payload only names (Instagram mentions); ``None`` (an import) skips such parts.
+
+Webhooks (platforms that push: X, Meta)
+    ``SIGNATURE_HEADER``: the ``request.META`` key of the signature; ``verify(body, signature, secrets) ->
+    bool`` over the raw bytes, in constant time; ``addressed_accounts(payload) -> {(platform, account id)}``,
+    every account a body is for, or :class:`PayloadError` when a part names none (a delivery is only ever
+    ingested for accounts that signed it); optionally ``fetcher(accounts, client) -> fetch`` for ``parse``, which
+    may read only with the tokens of ``accounts`` (external id → ``ChannelAccount``, those that signed).
+    The endpoint itself (``/webhooks/<family>/``) is in ``tickets/webhooks.py`` and its family in
+    ``services/inbound.FAMILIES``.
+
+Polling (platforms without webhooks for what we need: X, YouTube)
+    ``poll(account, cursor, client, *, rules=(), max_pages=5) -> (Parsed, cursor)``: new items since
+    ``cursor`` (a dict the module owns, stored on the account after the items are). Having ``poll`` is what
+    makes a platform polled (``registry.polled_platforms()``).
+
+Publishing (every platform; :mod:`.publishing` holds the shared rules, docs/publishing.md)
+    ``publish(reply) -> platform id`` and ``find_published(reply) -> platform id | None``, which looks for a
+    reply an earlier try may have published (raising ``publishing.CannotLookUp`` where the platform offers no
+    way to look). Refusals are :class:`ChannelError` (``permanent``, ``retry_after``), refused tokens
+    :class:`CredentialsError`, answers that leave the outcome unknown ``publishing.Ambiguous``.
+
+``console.py`` is a delivery channel only (records a reply instead of publishing it); ``imports.py`` reads
+generic JSON and CSV exports of any listening tool; ``http.py`` is the GET every poll and fetch uses.
+"""
 
 import logging
 import math
@@ -27,7 +61,7 @@ class NormalizedAuthor:
 
 @dataclass(frozen=True)
 class NormalizedMention:
-    """One inbound item, platform-neutral, already routed to a brand (and maybe a channel account)."""
+    """One inbound item, platform-neutral, already matched to a brand (and maybe a channel account)."""
 
     brand_id: int
     platform: str
@@ -121,12 +155,12 @@ class ChannelError(Exception):
         self.retry_after = retry_after
 
 
-# --- inbound: what adapters produce before an item is routed to a brand ---------------------------------------
+# --- inbound: what adapters produce before an item is matched to a brand --------------------------------------
 
 
 @dataclass(frozen=True)
 class InboundItem:
-    """One customer item as a platform sent it, normalized but not yet routed to a brand.
+    """One customer item as a platform sent it, normalized but not yet matched to a brand.
 
     ``account_id`` is the platform id of our account the item arrived for (page, IG account, X user, YouTube
     channel), empty when it came from a search or an import. ``own`` marks our own posts echoed back.

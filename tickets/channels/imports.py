@@ -5,7 +5,7 @@ JSON: a list of records (or ``{"mentions": [...]}``) in the shape of the ingest 
 optionally ``brand``, ``kind``, ``language``, ``url``, ``conversation_id``, ``parent_id``).
 CSV: a header row with ``platform, platform_id, author_id, author_handle, author_name, text, posted_at`` and
 optionally ``brand, kind, language, url, conversation_id, parent_id, followers_count``.
-Records that cannot be read are skipped with their reason; the rest are items routed like search results.
+Records that cannot be read are skipped with their reason; the rest are items matched to brands like search results.
 """
 
 import csv
@@ -53,7 +53,7 @@ def record(data: dict, where: str) -> tuple[InboundItem, str]:
         raise ValueError(f"{where}: {exc}") from None
     item = InboundItem(
         platform=platform,
-        platform_id=platform_id,  # ids are never cut: an id too long is skipped at routing
+        platform_id=platform_id,  # ids are never cut: an id too long is skipped at brand matching
         author=NormalizedAuthor(
             platform_user_id=author_id or f"handle:{handle}",
             handle=handle[:120],

@@ -1,18 +1,44 @@
-"""Meta: Facebook Page feed, Messenger and Instagram webhooks (one endpoint, one signature scheme).
+"""Meta (Facebook and Instagram share the Graph API), in and out: Facebook Page feed, Messenger and Instagram
+webhooks (one endpoint, one signature scheme), and publishing replies. Meta is not polled.
 
 ``X-Hub-Signature-256`` is ``sha256=`` + lowercase hex HMAC-SHA256 of the **raw** body (Meta escapes
 non-ASCII as ``\\uXXXX`` and ``/`` as ``\\/`` before signing), key: the app secret. One delivery may carry many
 entries, each with many ``changes`` (feed, Instagram) or ``messaging`` events (Messenger, timestamps in
 milliseconds). The page's own comments come back with ``from.id`` equal to the page id, Messenger echoes with
 ``is_echo``: both are ours, never new tickets. Instagram ``mentions`` carry only ids: the text is fetched.
+
+Publishing, through the Graph API (page or Instagram user token):
+
+- Facebook comment or visitor post: ``POST /{comment-or-post-id}/comments`` (``message``). A reply to a reply
+  goes to the top comment of the thread, as Facebook shows nested replies.
+- Messenger: ``POST /me/messages`` with ``messaging_type: RESPONSE``, only inside the 24-hour window that the
+  customer's last message opened; outside it the reply fails with that reason (nothing is sent).
+- Instagram comment: ``POST /{ig-comment-id}/replies`` (``message``), on the top comment of the thread.
+
+The Graph API takes no idempotency key. Comment replies can be looked up (:func:`find_published` reads the
+thread's comments for one from our page with our text); Messenger messages cannot (``CannotLookUp``): a
+Messenger reply whose outcome is unknown fails for a person to check the conversation before retrying.
 """
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id, is_ascii_number
+from django.conf import settings
+from django.utils import timezone
+
+from . import publishing
+from .base import (
+    ChannelError,
+    InboundAction,
+    InboundItem,
+    NormalizedAuthor,
+    Parsed,
+    PayloadError,
+    account_id,
+    is_ascii_number,
+)
 from .http import get_json
 
 SIGNATURE_HEADER = "HTTP_X_HUB_SIGNATURE_256"
@@ -20,6 +46,7 @@ GRAPH = "https://graph.facebook.com/v25.0"
 POST_ITEMS = {"status", "post", "photo", "video", "share"}
 #: webhook ``object`` → the platform of the accounts its entries are for
 OBJECTS = {"page": "facebook", "instagram": "instagram"}
+MESSENGER_WINDOW = timedelta(hours=24)
 
 
 def verify(body: bytes, signature: str, secrets: list[str]) -> bool:
@@ -275,7 +302,7 @@ def _ig_mention(value: dict, account: str, entry: dict, parsed: Parsed, fetch) -
     )
 
 
-def graph_fetcher(accounts: dict, client):
+def fetcher(accounts: dict, client):
     """A ``fetch`` for :func:`parse`: reads ``GET /{path}`` with the access token of the addressed account, when
     it is one of ``accounts`` (external id → account: those that signed the delivery); None for any other, with
     no call made, so a body can never spend the token of an account that did not sign it."""
@@ -287,3 +314,67 @@ def graph_fetcher(accounts: dict, client):
         return get_json(client, f"{GRAPH}/{path}", params=params, token=account.access_token) or {}
 
     return fetch
+
+
+# --- publishing -----------------------------------------------------------------------------------------------
+
+
+def _target_id(mention) -> str:
+    return mention.parent_id or mention.platform_id if mention.kind == "reply" else mention.platform_id
+
+
+def _messenger(reply, mention, account) -> str:
+    last = reply.ticket.last_customer_at or mention.posted_at
+    if last is None or timezone.now() - last > MESSENGER_WINDOW:
+        raise ChannelError(
+            "outside Messenger's 24-hour window: the customer last wrote more than 24 hours ago; "
+            "answer when they write again",
+            permanent=True,
+        )
+    payload = {
+        "recipient": {"id": mention.author.platform_user_id},
+        "messaging_type": "RESPONSE",
+        "message": {"text": reply.body},
+    }
+    data = publishing.post(f"{settings.SMRC_GRAPH_API_URL}/me/messages", token=account.access_token, json=payload)
+    message_id = str(data.get("message_id") or "")
+    if not message_id:
+        raise publishing.Ambiguous("Messenger answered without a message id")
+    return message_id
+
+
+def publish(reply) -> str:
+    mention, account = publishing.target_of(reply)
+    if mention.kind == "dm":
+        return _messenger(reply, mention, account)
+    edge = "replies" if reply.ticket.platform == "instagram" else "comments"
+    data = publishing.post(
+        f"{settings.SMRC_GRAPH_API_URL}/{_target_id(mention)}/{edge}",
+        token=account.access_token,
+        data={"message": reply.body},
+    )
+    comment_id = str(data.get("id") or "")
+    if not comment_id:
+        raise publishing.Ambiguous("the Graph API answered without the id of the comment")
+    return comment_id
+
+
+def find_published(reply) -> str | None:
+    mention, account = publishing.target_of(reply)
+    if mention.kind == "dm":
+        raise publishing.CannotLookUp("Messenger offers no lookup of a page's sent messages by content")
+    instagram = reply.ticket.platform == "instagram"
+    edge, text_field = ("replies", "text") if instagram else ("comments", "message")
+    data = publishing.get(
+        f"{settings.SMRC_GRAPH_API_URL}/{_target_id(mention)}/{edge}",
+        token=account.access_token,
+        params={"fields": f"id,{text_field},from,username", "limit": 100, "order": "reverse_chronological"},
+    )
+    for item in data.get("data") or []:
+        sender = item.get("from") or {}
+        ours = str(sender.get("id") or "") == account.external_id or (
+            bool(account.handle) and item.get("username") == account.handle.lstrip("@")
+        )
+        if ours and publishing.same_text(reply.body, item.get(text_field, "")):
+            return str(item["id"])
+    return None

@@ -1,40 +1,43 @@
-"""Channel modules looked up by name, lazily.
+"""The one table of platforms: platform → the module that parses, polls and publishes for it.
 
-- delivery channels: name → module with ``publish(reply) -> platform id`` and ``find_published(reply) -> platform
-  id | None`` (raising ``publishing.CannotLookUp`` where the platform offers no way to look; docs/publishing.md);
-- inbound adapters: platform → module with ``parse(payload, *, fetch=None) -> Parsed`` (and, for the platforms
-  that can be polled, ``poll(account, cursor, client, *, rules) -> (Parsed, cursor)``).
+Adding a platform is one module (the interface is in :mod:`tickets.channels.base`) and one line in
+:data:`PLATFORMS`. The module is imported when first asked for, so a platform's dependencies load only where it
+is used.
 """
 
 from importlib import import_module
 from types import ModuleType
 
-DELIVERY_CHANNELS = {
-    "console": "tickets.channels.console",
-    "x": "tickets.channels.x_publish",
-    "facebook": "tickets.channels.meta_publish",
-    "instagram": "tickets.channels.meta_publish",
-    "youtube": "tickets.channels.youtube_publish",
-}
-
-INBOUND_ADAPTERS = {
+#: platform (``brands.models.Platform``) → its module. Facebook and Instagram share the Graph API: one module.
+PLATFORMS = {
     "x": "tickets.channels.x",
     "facebook": "tickets.channels.meta",
     "instagram": "tickets.channels.meta",
     "youtube": "tickets.channels.youtube",
 }
 
+#: where a reply can be delivered (``Reply.delivery_channel``): every platform, and ``console``, which records a
+#: reply instead of publishing it (a brand whose channel account cannot publish, the demo)
+DELIVERY_CHANNELS = {**PLATFORMS, "console": "tickets.channels.console"}
+
+
+def adapter(platform: str) -> ModuleType:
+    """The module of ``platform`` (x, facebook, instagram, youtube): ``parse``, and ``poll``, ``verify``… where
+    the platform has them."""
+    try:
+        return import_module(PLATFORMS[platform])
+    except KeyError:
+        raise LookupError(f"no adapter for platform {platform!r}") from None
+
 
 def delivery_channel(name: str) -> ModuleType:
+    """The module that publishes on delivery channel ``name`` (``publish``, ``find_published``)."""
     try:
         return import_module(DELIVERY_CHANNELS[name])
     except KeyError:
         raise LookupError(f"unknown delivery channel {name!r}") from None
 
 
-def adapter(platform: str) -> ModuleType:
-    """The inbound adapter of ``platform`` (x, facebook, instagram, youtube)."""
-    try:
-        return import_module(INBOUND_ADAPTERS[platform])
-    except KeyError:
-        raise LookupError(f"no inbound adapter for platform {platform!r}") from None
+def polled_platforms() -> tuple[str, ...]:
+    """The platforms SMRC polls: those whose module has ``poll`` (X and YouTube)."""
+    return tuple(platform for platform in PLATFORMS if hasattr(adapter(platform), "poll"))

@@ -1,9 +1,17 @@
-"""X (Twitter): Account Activity (v1.1 tweets) and X Activity (v2 posts) webhooks, v2 search and mentions polling.
+"""X (Twitter), in and out: Account Activity (v1.1 tweets) and X Activity (v2 posts) webhooks, polling of the
+mentions timeline and v2 recent search, and publishing replies.
 
-Facts used (DESIGN §6, tests/fixtures/payloads/x): ids are strings; v2 text is HTML-escaped; long posts carry
-``note_tweet.text``; an edited post keeps the id of its first version in ``edit_history_tweet_ids[0]``, which is
-our stable key; ``lang`` ``in`` is Indonesian. Webhooks are signed with ``x-twitter-webhooks-signature``
-(``sha256=`` + base64 HMAC-SHA256 of the raw body, key: the app's consumer secret).
+Facts used (the saved payloads in tests/fixtures/payloads/x): ids are strings; v2 text is HTML-escaped; long
+posts carry ``note_tweet.text``; an edited post keeps the id of its first version in
+``edit_history_tweet_ids[0]``, which is our stable key; ``lang`` ``in`` is Indonesian. Webhooks are signed with
+``x-twitter-webhooks-signature`` (``sha256=`` + base64 HMAC-SHA256 of the raw body, key: the app's consumer
+secret).
+
+Publishing: ``POST /2/tweets`` with ``reply.in_reply_to_tweet_id`` (user-context token). X takes no idempotency
+key. Two things keep a reply from appearing twice: before any second try the delivery service calls
+:func:`find_published`, which reads the account's own posts newer than the customer's post
+(``GET /2/users/:id/tweets?since_id=…``) for a reply to it with our text; and X itself refuses the same text
+twice from one account (403 "duplicate content"), which ends the reply as failed instead of double-posting.
 """
 
 import base64
@@ -14,9 +22,21 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
+
 from brands.services.customer_data import clean_handle
 
-from .base import InboundAction, InboundItem, NormalizedAuthor, Parsed, PayloadError, account_id, is_ascii_number
+from . import publishing
+from .base import (
+    ChannelError,
+    InboundAction,
+    InboundItem,
+    NormalizedAuthor,
+    Parsed,
+    PayloadError,
+    account_id,
+    is_ascii_number,
+)
 from .http import get_json
 
 PLATFORM = "x"
@@ -63,7 +83,7 @@ def addressed_accounts(payload: dict) -> set[tuple[str, str]]:
     Account Activity events beside it, each X Activity event's own ``filter.user_id`` (one body may carry both).
 
     A part that names no account is a :class:`PayloadError`, as is ``data`` that is not an X Activity event (a
-    saved search response is no webhook): a delivery is only ever routed to accounts that signed it.
+    saved search response is no webhook): a delivery is only ever ingested for accounts that signed it.
     """
     ids = set()
     if "for_user_id" in payload or any(str(key).endswith("_events") for key in payload):
@@ -274,7 +294,7 @@ def _page(client, url: str, params: dict, token: str, account_id: str, max_pages
 def poll(account, cursor: dict, client, *, rules=(), max_pages: int = 5) -> tuple[Parsed, dict]:
     """New posts since ``cursor``: the account's mentions timeline and a recent search per listening rule.
 
-    The mentions are addressed to the account; search results are routed by the listening rules.
+    The mentions are addressed to the account; search results are matched to brands by the listening rules.
     """
     common = {"tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": USER_FIELDS, "max_results": 100}
     cursor = dict(cursor)
@@ -294,3 +314,45 @@ def poll(account, cursor: dict, client, *, rules=(), max_pages: int = 5) -> tupl
         result.items.extend(found.items)
         cursor[key] = newest or cursor.get(key, "")
     return result, cursor
+
+
+# --- publishing -----------------------------------------------------------------------------------------------
+
+
+def _classify(response, body: dict) -> None:
+    detail = str(body.get("detail") or body.get("title") or "")
+    if response.status_code == 403 and "duplicate content" in detail.lower():
+        raise ChannelError(f"duplicate content: {detail}", permanent=True)
+    if response.status_code == 403 and "reply to this conversation is not allowed" in detail.lower():
+        raise ChannelError(f"reply not allowed: {detail}", permanent=True)
+
+
+def publish(reply) -> str:
+    mention, account = publishing.target_of(reply)
+    payload = {"text": reply.body, "reply": {"in_reply_to_tweet_id": mention.platform_id}}
+    data = publishing.post(
+        f"{settings.SMRC_X_API_URL}/tweets", token=account.access_token, json=payload, classify=_classify
+    )
+    post_id = str((data.get("data") or {}).get("id") or "")
+    if not post_id:
+        raise publishing.Ambiguous("X answered without the id of the post")
+    return post_id
+
+
+def find_published(reply) -> str | None:
+    """The id of our reply to the customer's post if X shows it among the account's posts since then."""
+    mention, account = publishing.target_of(reply)
+    params = {
+        "since_id": mention.platform_id,
+        "max_results": 100,
+        "tweet.fields": "referenced_tweets,created_at",
+        "exclude": "retweets",
+    }
+    data = publishing.get(
+        f"{settings.SMRC_X_API_URL}/users/{account.external_id}/tweets", token=account.access_token, params=params
+    )
+    for post in data.get("data") or []:
+        replied_to = {r.get("id") for r in post.get("referenced_tweets") or [] if r.get("type") == "replied_to"}
+        if mention.platform_id in replied_to and publishing.same_text(reply.body, post.get("text", "")):
+            return str(post["id"])
+    return None

@@ -5,6 +5,7 @@ import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -81,3 +82,12 @@ def _mail(brand: Brand, first: date, last: date, now: datetime) -> None:
         send_mail(subject, body, None, [m.email for m in managers])
     except Exception:
         logger.warning("could not mail the %s report of %s", brand.report_schedule, brand.slug, exc_info=True)
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.send_scheduled_reports_task")
+def send_scheduled_reports_task() -> int:
+    """Mail the weekly and monthly reports that are due; each period once per brand."""
+    return send_scheduled_reports()

@@ -1,6 +1,10 @@
 """Train the ingest sentiment model, measure it, and save it as a small, pickle-free ``.npz`` file.
 
-    .venv/bin/python -m tickets.sentiment.train [--data ../shared/data] [--out tickets/sentiment/model.npz]
+    .venv/bin/python -m tickets.sentiment.train [--data DIR] [--out tickets/sentiment/model.npz]
+
+``DIR`` holds the training corpora, which are not in the repository: ``indonlu-smsa/{train,valid}_preprocess.tsv``
+and ``nusax-senti/{indonesian,english}/{train,valid}.csv`` (docs/sentiment.md, "Data and licences"; the default
+is ``corpus.DEFAULT_DATA``).
 
 1. Fixes the held-out split (``tickets.sentiment.corpus``) and sets aside the train splits less the held-out
    texts and less every near-duplicate of one.

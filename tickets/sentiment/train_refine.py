@@ -1,7 +1,9 @@
 """Train the refining model (``refining.py``): a logistic regression over the e5 sentence embedding of each text and
 the ingest model's three decision scores; saved as a small pickle-free ``refine.npz``.
 
-    nice -n 10 .venv/bin/python -m tickets.sentiment.train_refine [--data ../shared/data]
+    nice -n 10 .venv/bin/python -m tickets.sentiment.train_refine [--data DIR]
+
+``DIR``: the training corpora, as for ``tickets.sentiment.train``.
 
 Run after ``tickets.sentiment.train`` (it uses that model's recipe, ``data/figures.json`` ``params``, and the
 committed ``model.npz``). Embedding the 13,000 texts takes about 20 minutes on one free core; embeddings are

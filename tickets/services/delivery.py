@@ -1,4 +1,4 @@
-"""Publishing approved replies, at most once (DESIGN §4, docs/publishing.md).
+"""Publishing approved replies, at most once (docs/publishing.md; the reply lifecycle in docs/domain.md).
 
 - The reply moves ``approved`` → ``sending`` by a conditional UPDATE before any platform call (which also stamps
   ``sending_started_at``, the lease), so two workers can never both publish it.
@@ -19,6 +19,7 @@ import logging
 import math
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -269,3 +270,34 @@ def recover_stale_replies(*, older_than: timedelta | None = None, now: datetime 
         logger.warning("reply %s was left sending since %s; looking it up before any new post", pk, started)
         recovered.append(pk)
     return recovered
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(bind=True, name="tickets.tasks.deliver_reply_task", max_retries=None)
+def deliver_reply_task(self, reply_id: int) -> str:
+    """Publish one reply. A transient error or a rate limit leaves it ``approved`` with ``retry_at``: the task
+    retries itself then (Celery countdown). Run in-process (eager, or called directly) it does not wait: the
+    sweep picks the reply up when ``retry_at`` has come."""
+    reply = deliver_reply(reply_id=reply_id)
+    if reply is None:
+        return "skipped"
+    if reply.status == ReplyStatus.APPROVED and reply.retry_at is not None:
+        if not (self.request.is_eager or self.request.called_directly):
+            countdown = max(1, math.ceil((reply.retry_at - timezone.now()).total_seconds()))
+            raise self.retry(countdown=countdown)
+        return "deferred"
+    return reply.status
+
+
+@shared_task(name="tickets.tasks.sweep_replies_task")
+def sweep_replies_task() -> int:
+    """Re-queue approved replies whose delivery task was lost (broker down at commit time) or whose retry time
+    has come, and take over replies left ``sending`` by a stopped worker (looked up before any new post)."""
+    recovered = recover_stale_replies()
+    waiting = approved_replies_waiting(older_than=timedelta(minutes=1))
+    queued = list(dict.fromkeys([*recovered, *waiting]))
+    for reply_id in queued:
+        deliver_reply_task.delay(reply_id)
+    return len(queued)

@@ -1,7 +1,8 @@
 """Inbound channels: webhook deliveries stored before they are acknowledged, processed by a task, swept when
-the broker lost them; and the routing of parsed items (webhooks, polls, imports) to brands (DESIGN §6, §7).
+the broker lost them; and brand matching: which brand (and channel account) each parsed item of a webhook, a
+poll or an import is for, then its ingest (docs/channels.md).
 
-Routing, per item: an item addressed to one of our channel accounts (page, IG account, X user, YouTube channel)
+Brand matching, per item: an item addressed to one of our channel accounts (page, IG account, X user, YouTube channel)
 is for that account's brand; an item from a search or an import is for every brand whose listening rules match
 it (one mention, one ticket per brand) or for the brand an import names. Our own posts (the author is the
 brand's channel account, the platform says it is an echo, or its id is one of our published replies) are
@@ -15,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -197,8 +199,6 @@ def store_delivery(*, platform: str, body: bytes, meta: dict, signed: Signed) ->
 
 def enqueue(delivery_id: int) -> bool:
     """Queue the processing task. With the broker down the delivery stays pending for the sweep."""
-    from ..tasks import process_delivery_task
-
     try:
         process_delivery_task.delay(delivery_id)
     except Exception:  # kombu OperationalError, connection refused…: the sweep will pick it up
@@ -208,14 +208,14 @@ def enqueue(delivery_id: int) -> bool:
 
 
 def _fetcher(platform: str, accounts: tuple[ChannelAccount, ...]):
-    if platform != "instagram":
-        return None
-    return registry.adapter("instagram").graph_fetcher({a.external_id: a for a in accounts}, http.session())
+    """The platform's ``fetch`` for parsing (Meta's reads Instagram mentions), limited to the signing accounts."""
+    make = getattr(registry.adapter(platform), "fetcher", None)
+    return make({a.external_id: a for a in accounts}, http.session()) if make else None
 
 
 def _signed_only(parsed: Parsed, signed: Signed) -> Parsed:
     """The items and actions of ``parsed`` addressed to an account that signed the delivery; everything else
-    (another account, or none: never routed by listening rules or by platform id alone) is skipped with why."""
+    (another account, or none: never matched by listening rules or by platform id alone) is skipped with why."""
     keys = {(a.platform, a.external_id) for a in signed.accounts}
     kept = Parsed(account_ids={a.external_id for a in signed.accounts}, skipped=list(parsed.skipped))
     for part in [*parsed.items, *parsed.actions]:
@@ -237,7 +237,7 @@ def process_delivery(delivery_id: int) -> str:
     """Parse and ingest one stored delivery, once. Returns its state afterwards.
 
     The signature kept with the body is checked again, per account, with the secrets of today: only the items
-    and actions of accounts that signed it are routed, and only to those accounts (so an ``ignored`` delivery
+    and actions of accounts that signed it are ingested, and only for those accounts' brands (so an ``ignored`` delivery
     retried after its account was added is accepted only if that account's own secret signed it). The row is
     locked for the whole run, so two workers never process it twice; the ingest runs in a savepoint, so a
     failure leaves no half batch behind and the delivery pending (transient) or failed (unreadable).
@@ -260,7 +260,7 @@ def process_delivery(delivery_id: int) -> str:
                 )
                 if signed.accounts:
                     parsed = adapter.parse(payload, fetch=_fetcher(delivery.platform, signed.accounts))
-                    outcome = route_and_ingest(_signed_only(parsed, signed))
+                    outcome = match_brands_and_ingest(_signed_only(parsed, signed))
         except (PayloadError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             delivery.state = InboundDelivery.State.FAILED
             delivery.error = f"unreadable: {type(exc).__name__}: {exc}"[:2000]
@@ -317,7 +317,7 @@ def retry_deliveries(ids: list[int]) -> int:
     return count
 
 
-# --- routing --------------------------------------------------------------------------------------------------
+# --- brand matching -------------------------------------------------------------------------------------------
 
 
 #: the identifiers of an inbound item and the columns that keep them
@@ -348,7 +348,7 @@ class _Batch:
     actions: dict[int, list[InboundAction]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _route(
+def _match_brands(
     parsed: Parsed,
     *,
     accounts: dict[tuple[str, str], ChannelAccount],
@@ -417,7 +417,7 @@ def _route(
     return batch
 
 
-def route_and_ingest(
+def match_brands_and_ingest(
     parsed: Parsed,
     *,
     brand: Brand | None = None,
@@ -425,14 +425,16 @@ def route_and_ingest(
     rules: list[ListeningRule] | None = None,
     now: datetime | None = None,
 ) -> Outcome:
-    """Route ``parsed`` to brands and store it: new mentions, edits, echoes and actions, in one transaction."""
+    """Match ``parsed`` to brands and store it: new mentions, edits, echoes and actions, in one transaction."""
     outcome = Outcome(skipped=list(parsed.skipped))
     platforms = {i.platform for i in parsed.items} | {a.platform for a in parsed.actions}
-    # every account on these platforms (a small table): the addressed ones route, all of them spot own posts
+    # every account on these platforms (a small table): the addressed ones decide the brand, all of them spot own posts
     accounts = {(a.platform, a.external_id): a for a in ChannelAccount.objects.filter(platform__in=platforms)}
     if rules is None and brand is None and any(not i.account_id for i in parsed.items):
         rules = listening.active_rules()
-    batch = _route(parsed, accounts=accounts, rules=rules or [], brand=brand, brand_slugs=brand_slugs, outcome=outcome)
+    batch = _match_brands(
+        parsed, accounts=accounts, rules=rules or [], brand=brand, brand_slugs=brand_slugs, outcome=outcome
+    )
     with transaction.atomic():
         if batch.mentions:
             for result in ingest.ingest_mentions(items=batch.mentions, now=now):
@@ -485,3 +487,20 @@ def unrouted_count(user) -> int:
     if not is_admin(user):
         return 0
     return InboundDelivery.objects.filter(state=InboundDelivery.State.IGNORED).count()
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.process_delivery_task")
+def process_delivery_task(delivery_id: int) -> str:
+    return process_delivery(delivery_id)
+
+
+@shared_task(name="tickets.tasks.sweep_deliveries_task")
+def sweep_deliveries_task() -> int:
+    """Re-queue webhook deliveries stored but not processed (the broker was down when they arrived)."""
+    waiting = pending_deliveries(older_than=timedelta(seconds=settings.SMRC_DELIVERY_SWEEP_AFTER_SECONDS))
+    for delivery_id in waiting:
+        enqueue(delivery_id)
+    return len(waiting)

@@ -6,6 +6,7 @@ Used by the SLA scan (:mod:`.sla`) and the review workflow (:func:`mail_review_n
 import logging
 from collections.abc import Sequence
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -80,3 +81,12 @@ def mail_review_notice(*, kind: str, reply_id: int, user_ids: Sequence[int], dec
         )
         for user in users
     )
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.mail_review_notice_task")
+def mail_review_notice_task(kind: str, reply_id: int, user_ids: list[int], decision_id: int | None = None) -> int:
+    """Mail a review notification (already in the app) to the users who have an address."""
+    return mail_review_notice(kind=kind, reply_id=reply_id, user_ids=user_ids, decision_id=decision_id)

@@ -9,6 +9,7 @@ the account ``needs_attention`` with the reason, shown on the channel accounts p
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -22,14 +23,12 @@ from . import inbound
 
 logger = logging.getLogger("smrc.polling")
 
-POLLED_PLATFORMS = ("x", "youtube")
-
 
 def accounts_due(now=None) -> list[int]:
     now = now or timezone.now()
     interval = timedelta(seconds=settings.SMRC_POLL_INTERVAL_SECONDS)
     return list(
-        ChannelAccount.objects.filter(platform__in=POLLED_PLATFORMS, status=ChannelAccount.Status.ACTIVE)
+        ChannelAccount.objects.filter(platform__in=registry.polled_platforms(), status=ChannelAccount.Status.ACTIVE)
         .exclude(access_token="")
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
         .filter(Q(last_polled_at__isnull=True) | Q(last_polled_at__lte=now - interval))
@@ -46,7 +45,7 @@ def _rules_for(account: ChannelAccount) -> list[ListeningRule]:
 def poll_account(account_id: int, *, client=None) -> dict:
     """Poll one account; returns what was stored (or the error)."""
     account = ChannelAccount.objects.filter(pk=account_id).first()
-    if account is None or account.platform not in POLLED_PLATFORMS:
+    if account is None or account.platform not in registry.polled_platforms():
         return {"skipped": "not a polled account"}
     adapter = registry.adapter(account.platform)
     now = timezone.now()
@@ -54,7 +53,7 @@ def poll_account(account_id: int, *, client=None) -> dict:
         parsed, cursor = adapter.poll(
             account, account.poll_cursor or {}, client or http.session(), rules=_rules_for(account)
         )
-        outcome = inbound.route_and_ingest(parsed, rules=listening.active_rules())
+        outcome = inbound.match_brands_and_ingest(parsed, rules=listening.active_rules())
     except CredentialsError as exc:
         account.status = ChannelAccount.Status.NEEDS_ATTENTION
         account.status_detail = exc.reason[:500]
@@ -79,3 +78,20 @@ def poll_account(account_id: int, *, client=None) -> dict:
     account.status_detail = ""
     account.save(update_fields=["poll_cursor", "last_polled_at", "next_poll_at", "status_detail"])
     return outcome.as_json()
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.poll_channels_task")
+def poll_channels_task() -> int:
+    """Queue a poll of every X and YouTube account that is due (interval passed, no rate-limit wait)."""
+    due = accounts_due()
+    for account_id in due:
+        poll_account_task.delay(account_id)
+    return len(due)
+
+
+@shared_task(name="tickets.tasks.poll_account_task")
+def poll_account_task(account_id: int) -> dict:
+    return poll_account(account_id)

@@ -1,7 +1,9 @@
-"""Priority that explains itself: author influence, urgency and the combination (docs/priority.md).
+"""Priority that explains itself: author influence, urgency and the combination (docs/priority.md); and the
+reading side of a brand's priority and noise rules (:func:`rules_for`), which supervisors write through
+``brands.services.priority_rules``.
 
-Everything here is pure: no database, no clock. ``ingest`` gathers the inputs and stores the result
-(:meth:`Assessment.as_json`) on the ticket as ``priority_factors``; the ticket page renders it back with
+Everything but :func:`rules_for` is pure: no database, no clock. ``ingest`` gathers the inputs and stores the
+result (:meth:`Assessment.as_json`) on the ticket as ``priority_factors``; the ticket page renders it back with
 :func:`explain`. Reasons are stored as a code and numbers, not as text, so each reader sees them in their
 own language.
 """
@@ -16,7 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from brands.models import Priority
+from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm
 from brands.services import patterns
 from brands.services.customer_data import bounded_count
 
@@ -382,4 +384,44 @@ def explain(priority_factors: dict[str, Any] | None, *, overridden: bool = False
         influence=influence_data.get("score"),
         influence_reasons=[Reason.from_json(f) for f in influence_data.get("reasons", []) if isinstance(f, dict)],
         overridden=overridden,
+    )
+
+
+# --- a brand's rules, read once per ingest batch (three queries per brand) ------------------------------------
+
+
+@dataclass(frozen=True)
+class BrandRules:
+    """Compiled once per distinct set of rules (``priority.term_set``), so a batch reads three rows per brand
+    and compiles nothing that an earlier batch of the brand already compiled."""
+
+    urgency_terms: TermSet = field(default_factory=lambda: term_set(DEFAULT_URGENCY_TERMS))
+    spam_terms: TermSet = field(default_factory=lambda: term_set(()))
+    #: platform → lower-cased handles without "@"
+    blocked_handles: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def match_urgency(self, text: str) -> list[Term]:
+        return match_terms(text, self.urgency_terms)
+
+
+def rules_for(brand_id: int) -> BrandRules:
+    own = tuple(
+        Term(pattern, label, weight, is_regex)
+        for pattern, label, weight, is_regex in UrgencyTerm.objects.filter(brand_id=brand_id)
+        .order_by("pk")
+        .values_list("pattern", "label", "weight", "is_regex")
+    )
+    spam = tuple(
+        Term(pattern, label, 0, is_regex)
+        for pattern, label, is_regex in SpamPattern.objects.filter(brand_id=brand_id)
+        .order_by("pk")
+        .values_list("pattern", "label", "is_regex")
+    )
+    blocked: dict[str, set[str]] = {}
+    for platform, handle in BlockedAuthor.objects.filter(brand_id=brand_id).values_list("platform", "handle"):
+        blocked.setdefault(platform, set()).add(handle.strip().lstrip("@").lower())
+    return BrandRules(
+        urgency_terms=term_set(DEFAULT_URGENCY_TERMS + own),
+        spam_terms=term_set(spam),
+        blocked_handles={platform: frozenset(handles) for platform, handles in blocked.items()},
     )

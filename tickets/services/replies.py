@@ -1,4 +1,4 @@
-"""Writing and reviewing replies (DESIGN §4, docs/publishing.md).
+"""Writing and reviewing replies (docs/publishing.md; the reply lifecycle in docs/domain.md).
 
 ``draft`` → ``in_review`` when the brand's review policy says so (``brands.services.review_policy``), else
 ``approved`` at once; a reviewer approves (as is, or edited: the edit is the reviewer's revision) or asks for
@@ -38,6 +38,8 @@ from ..models import (
     TicketStatus,
 )
 from . import charcount, composer, idempotency
+from .delivery import deliver_reply_task
+from .notify import mail_review_notice_task
 from .workflow import WorkflowError, _locked, ensure_can_act
 
 logger = logging.getLogger(__name__)
@@ -52,8 +54,6 @@ REPLY_BLOCKING_STATUSES = (*REPLY_OPEN_STATUSES, ReplyStatus.CHANGES_REQUESTED)
 def enqueue_delivery(reply_id: int) -> None:
     """Queue the delivery task. If the broker is down the reply stays ``approved`` and the periodic sweep
     queues it again, so nothing accepted is lost."""
-    from ..tasks import deliver_reply_task
-
     try:
         deliver_reply_task.delay(reply_id)
     except Exception:  # broker errors vary by transport; the sweep is the safety net
@@ -63,7 +63,6 @@ def enqueue_delivery(reply_id: int) -> None:
 def mail_on_commit(*, kind: str, reply_id: int, user_ids: Sequence[int], decision_id: int | None = None) -> None:
     """After the transaction commits, queue the mail that goes with a review notification. The notification is
     written either way: a broker that is down loses only the mail (logged), like a mail server that is down."""
-    from ..tasks import mail_review_notice_task
 
     def enqueue() -> None:
         try:
@@ -178,11 +177,13 @@ def _notify(user_ids: Sequence[int], *, kind: str, reply: Reply, now: datetime, 
     )
 
 
-def _route(reply: Reply, ticket: Ticket, *, reasons: list[dict], actor, now: datetime) -> None:
-    """Send a just-written (or revised) reply to review or approve it at once, with its event and notices."""
+def _review_gate(reply: Reply, ticket: Ticket, *, reasons: list[dict], actor, now: datetime) -> None:
+    """The review gate: send a just-written (or revised) reply to review when ``reasons`` (the brand's review
+    policy, :func:`review_reasons`) say so, else approve it for delivery at once; with its event and notices."""
     reply.review_reasons = reasons
-    # The first submission and the first time a reviewer opened it stay: DESIGN §5 splits the reply's whole way
-    # (rework included) into handling, review and delivery. Each revision has its own time (ReplyRevision).
+    # The first submission and the first time a reviewer opened it stay: the first response splits the reply's
+    # whole way (rework included) into handling, review and delivery (docs/domain.md, "SLA clocks"). Each
+    # revision has its own time (ReplyRevision).
     reply.submitted_at = reply.submitted_at or now
     reply.changes_code, reply.changes_note = "", ""
     reply.failure_reason = ""
@@ -261,7 +262,7 @@ def submit_reply(
         reply.ticket = current
         reply.status = ReplyStatus.IN_REVIEW if reasons else ReplyStatus.APPROVED
         events.reply_submitted(reply)
-        _route(reply, current, reasons=reasons, actor=user, now=now)
+        _review_gate(reply, current, reasons=reasons, actor=user, now=now)
         if snippet_ids:
             as_is, edited = composer.count_usage(ticket=current, user=user, body=body, snippet_ids=list(snippet_ids))
             if as_is or edited:
@@ -314,7 +315,7 @@ def revise_reply(*, reply: Reply, user, body: str, now: datetime | None = None, 
         reasons = review_reasons(ticket=ticket, reply=current, body=body)
         if was_sent_back and not reasons:
             reasons = [{"code": "resubmitted", "params": {}}]
-        _route(current, ticket, reasons=reasons, actor=user, now=now)
+        _review_gate(current, ticket, reasons=reasons, actor=user, now=now)
         idempotency.record(user=user, key=key, ticket=ticket, reply=current, **submission)
     return current
 

@@ -1,5 +1,5 @@
 """The SLA engine: due times of a ticket's clocks in the brand's business time, and the periodic scan that
-warns before a deadline and escalates on a breach (DESIGN §5).
+warns before a deadline and escalates on a breach (docs/sla.md; the clocks in docs/domain.md).
 
 Targets come from the brand's :class:`brands.models.SlaPolicy` for the ticket's priority, else
 :data:`DEFAULT_TARGETS`. Deadlines are business time on the brand's calendar
@@ -9,6 +9,7 @@ Targets come from the brand's :class:`brands.models.SlaPolicy` for the ticket's 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q, Value
@@ -204,3 +205,12 @@ def _send_mails(brand: Brand, mails: list[tuple[int, int, str]], kind: str) -> N
             context={"ticket": ticket, "clock": clock, "breach": kind == Notification.Kind.SLA_BREACH},
             about=f"the SLA notice for {ticket.reference}",
         )
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.sla_scan_task")
+def sla_scan_task() -> dict[str, int]:
+    result = scan()
+    return {"warned": result.warned, "escalated": result.escalated}

@@ -1,4 +1,4 @@
-"""Ticket tags: a brand's own labels on its tickets (DESIGN §3), counted by the report's "By tag" breakdown.
+"""Ticket tags: a brand's own labels on its tickets (docs/domain.md), counted by the report's "By tag" breakdown.
 
 Callers fetch the ticket with ``ticket:work`` (operators and supervisors). Tags are metadata like notes: any
 operator of the brand may change them, whoever owns the ticket.

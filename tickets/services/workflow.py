@@ -5,9 +5,11 @@ needs; these functions enforce the state rules. Each transition is a conditional
 taken under a row lock, and writes its event in the same transaction.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
+from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -228,3 +230,11 @@ def restore_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         current.save(update_fields=["status", "ignored_reason", *sla.DUE_FIELDS, "updated_at"])
         events.ticket_restored(current, actor=user, reason=reason, at=now)
     return current
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.close_quiet_tickets_task")
+def close_quiet_tickets_task() -> int:
+    return close_quiet_tickets(older_than=timezone.now() - timedelta(hours=settings.SMRC_CLOSE_AFTER_HOURS))

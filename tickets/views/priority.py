@@ -20,7 +20,7 @@ from smrc.bounds import parse_id
 from .. import events
 from ..forms_priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
 from ..selectors import get_ticket_for_user
-from ..services import idempotency, routing, workflow
+from ..services import assignment, idempotency, workflow
 from ..services.priority import DEFAULT_URGENCY_TERMS
 
 
@@ -68,7 +68,7 @@ def take_next(request):
         messages.error(request, _("This page was out of date, so nothing was done. Try again."))
         return redirect("tickets:queue")
     try:
-        ticket = routing.take_next(user=request.user, key=key)
+        ticket = assignment.take_next(user=request.user, key=key)
     except idempotency.KeyReused as exc:
         messages.error(request, str(exc))
         return redirect("tickets:queue")

@@ -21,7 +21,7 @@ from ..selectors import (
     timeline_of,
 )
 from ..selectors_review import changes_label, get_reply_for_user, reviewer_names, revisions_of
-from ..services import charcount, idempotency, presence, replies, tags, workflow
+from ..services import charcount, idempotency, replies, tags, viewers, workflow
 from .review import reasons_in_words
 
 #: replies whose review or failure the page explains (reasons, reviewer's note, revisions, Revise / Retry)
@@ -87,7 +87,7 @@ def ticket_detail(
         "reply_blocked": blocking[0] if blocking else "",
         "review_expected": review_expected,
         "flagged_terms": flagged_terms,
-        "others": presence.others(ticket.pk, request.user),
+        "others": viewers.others(ticket.pk, request.user),
         "reply_form": reply_form or ReplyForm(),
         "note_form": note_form or NoteForm(),
         "reply_limit": charcount.LIMITS.get(ticket.platform, replies.REPLY_MAX_LENGTH),
@@ -216,8 +216,8 @@ def presence_beat(request, pk: int):
     """The page's heartbeat (htmx, every ~10 s): note that this user is here, and whether they are writing
     (the reply box is not empty); answer who else is. Cache only, no database write."""
     ticket = get_ticket_for_user(request.user, pk)
-    presence.beat(ticket.pk, request.user, composing=bool(request.POST.get("body", "").strip()))
-    return render(request, "tickets/_presence.html", {"others": presence.others(ticket.pk, request.user)})
+    viewers.beat(ticket.pk, request.user, composing=bool(request.POST.get("body", "").strip()))
+    return render(request, "tickets/_presence.html", {"others": viewers.others(ticket.pk, request.user)})
 
 
 def _form_action(request, pk: int, *, form_class, form_name: str, field: str, action, success: str):

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from brands.models import Brand
-from tickets.reports.mail import last_full_period, send_scheduled_reports
-from tickets.tasks import send_scheduled_reports_task
+from tickets.reports.mail import last_full_period, send_scheduled_reports, send_scheduled_reports_task
 
 pytestmark = pytest.mark.django_db
 WIB = ZoneInfo("Asia/Jakarta")

@@ -1,4 +1,4 @@
-"""tickets.services.ingest: idempotent replay, threading (DESIGN §3), author upsert, clocks and events."""
+"""tickets.services.ingest: idempotent replay, threading (docs/domain.md), author upsert, clocks and events."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -141,7 +141,7 @@ def test_the_same_user_id_on_another_platform_is_another_author(cast):
     assert Ticket.objects.count() == 2
 
 
-# --- threading (DESIGN §3) ----------------------------------------------------------------------------------
+# --- threading (docs/domain.md) -----------------------------------------------------------------------------------
 
 
 def test_a_reply_to_a_known_mention_joins_its_ticket(cast):

@@ -10,7 +10,6 @@ from kombu.exceptions import OperationalError
 from brands.models import Role
 from tests.factories import make_member, make_ticket, make_user
 from tests.helpers import db_state, event_kinds
-from tickets import tasks
 from tickets.models import DeliveryAttempt, Reply, ReplyRevision, ReplyStatus, TicketStatus
 from tickets.services import delivery, replies, workflow
 from tickets.services.workflow import WorkflowError
@@ -163,7 +162,7 @@ def test_broker_down_leaves_the_reply_approved_and_the_sweep_sends_it(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.deliver_reply_task, "delay", broker_down)
+    monkeypatch.setattr(delivery.deliver_reply_task, "delay", broker_down)
     approved_at = timezone.now() - timedelta(minutes=5)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         reply = replies.send_reply(ticket=ticket, user=cast.operator, body="Halo", now=approved_at)
@@ -175,20 +174,20 @@ def test_broker_down_leaves_the_reply_approved_and_the_sweep_sends_it(
     assert delivery.approved_replies_waiting(older_than=timedelta(minutes=1)) == [reply.pk]
 
     monkeypatch.undo()  # the broker is back
-    assert tasks.sweep_replies_task() == 1
+    assert delivery.sweep_replies_task() == 1
 
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.SENT
     assert DeliveryAttempt.objects.filter(reply=reply, outcome="succeeded").count() == 1
     assert delivery.approved_replies_waiting(older_than=timedelta(minutes=1)) == []
-    assert tasks.sweep_replies_task() == 0
+    assert delivery.sweep_replies_task() == 0
 
 
 def test_the_sweep_leaves_freshly_approved_replies_to_their_task(cast, ticket, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         reply = replies.send_reply(ticket=ticket, user=cast.operator, body="Halo")
     assert delivery.approved_replies_waiting(older_than=timedelta(minutes=1)) == []
-    assert tasks.sweep_replies_task() == 0
+    assert delivery.sweep_replies_task() == 0
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.APPROVED
     assert DeliveryAttempt.objects.count() == 0

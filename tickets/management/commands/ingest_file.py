@@ -67,13 +67,13 @@ class Command(BaseCommand):
             for start in range(0, len(items), CHUNK):
                 chunk = Parsed(items=items[start : start + CHUNK])
                 total.add(
-                    inbound.route_and_ingest(
+                    inbound.match_brands_and_ingest(
                         chunk, brand=target, brand_slugs=slugs[start : start + CHUNK] if slugs else None
                     )
                 )
                 bar.update(len(chunk.items))
         if parsed.actions:
-            total.add(inbound.route_and_ingest(Parsed(actions=parsed.actions), brand=target))
+            total.add(inbound.match_brands_and_ingest(Parsed(actions=parsed.actions), brand=target))
 
         self.stdout.write(
             f"created {total.created}, duplicates {total.duplicates}, edited {total.edited}, "

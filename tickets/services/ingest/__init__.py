@@ -1,6 +1,6 @@
 """Turn normalized mentions into mentions on tickets: idempotent, threaded, race-safe.
 
-Threading (DESIGN §3), in order:
+Threading (docs/domain.md), in order:
 1. the parent is a known mention of the brand, or one of our published replies → that ticket;
 2. the same conversation (platform + conversation id) has a ticket that is not closed → that ticket;
 3. the same author wrote to the brand on the same platform and that ticket is still active (new, open,
@@ -70,8 +70,9 @@ def _lock(items: list[NormalizedMention]) -> None:
 
 
 def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = None) -> list[IngestResult]:
-    """Store ``items`` (already validated and routed) in one transaction; a replay creates nothing new. Each
-    item passes :func:`screened` first: a link, handle or count that may not be stored is dropped and recorded.
+    """Store ``items`` (already validated and matched to their brands) in one transaction; a replay creates
+    nothing new. Each item passes :func:`screened` first: a link, handle or count that may not be stored is
+    dropped and recorded.
 
     Takes advisory locks on PostgreSQL (see :func:`_lock`) before reading anything; callers must not hold other
     ticket locks. Each item is threaded as if the items came one at a time, in order: onto tickets stored
@@ -110,7 +111,7 @@ def ingest_mentions(*, items: list[NormalizedMention], now: datetime | None = No
     return [IngestResult(status, *entry.ids(), created) for status, entry, created in outcomes]
 
 
-# --- edits, echoes and actions (inbound channels, DESIGN §6) ----------------------------------------------------
+# --- edits, echoes and actions (inbound channels, docs/channels.md) -----------------------------------------------
 
 
 def _event(brand_id: int, ticket_id: int | None, kind: str, at: datetime, **data) -> Event:

@@ -16,8 +16,8 @@ from smrc.jsonlimits import stored_raw
 from ... import events
 from ...channels.base import NormalizedMention
 from ...models import ACTIVE_STATUSES, Author, Event, Mention, Reply, Ticket, TicketStatus
-from .. import noise, priority, routing, sla
-from ..rules import BrandRules, rules_for
+from .. import assignment, noise, priority, sla
+from ..priority import BrandRules, rules_for
 from .authors import AuthorView, _author_key, _Authors
 
 
@@ -241,9 +241,9 @@ class _Batch:
                 self.new_events.append(
                     (events.ticket_ignored(ticket, reason=verdict.reason, detail=verdict.detail, at=now), None)
                 )
-            elif brand.routing_mode in routing.AUTOMATIC_MODES:
-                self.flush()  # routing reads the operators' load from the database
-                routing.auto_assign(ticket=ticket, brand=brand, skills={t.label.lower() for t in terms}, now=now)
+            elif brand.routing_mode in assignment.AUTOMATIC_MODES:
+                self.flush()  # assignment reads the operators' load from the database
+                assignment.auto_assign(ticket=ticket, brand=brand, skills={t.label.lower() for t in terms}, now=now)
         else:
             before = _add_to_ticket(ticket, now, assessment, *self._clocks(item.brand_id))
             if thread.saved and not thread.dirty:

@@ -1,10 +1,14 @@
-"""Who else has a ticket open, and who is writing a reply on it: a heartbeat kept in the cache only.
+"""Ticket viewers: who else has a ticket open, and who is writing a reply on it; a heartbeat kept in the cache only.
+
+(Not to be confused with a user's *presence*, ``brands.models.Presence``: when they were last seen anywhere in
+SMRC, which makes them online for automatic assignment, ``services/assignment.py``. The page's beat keeps its
+deployed URL name, ``tickets:presence``.)
 
 Each open ticket page beats every ~10 s (htmx); a beat rewrites one cache entry per ticket holding
 ``user id → (name, composing, last beat)``, and entries older than :data:`TTL_SECONDS` drop out. Nothing is written
 to the database. With Redis configured every web process sees the same entries; with the local-memory cache
 (the embedded default, one process) so does the one process. Two beats at the same instant may drop one of
-them for one period: presence is a hint, not a lock (the ticket's row lock decides who submits).
+them for one period: the viewers line is a hint, not a lock (the ticket's row lock decides who submits).
 """
 
 import time
@@ -15,7 +19,7 @@ TTL_SECONDS = 30
 
 
 def _key(ticket_id: int) -> str:
-    return f"presence:ticket:{ticket_id}"
+    return f"viewers:ticket:{ticket_id}"
 
 
 def _fresh(entries: dict, now: float) -> dict:

@@ -1,18 +1,25 @@
-"""Routing: automatic assignment of new tickets, `Get next`, and unassigning idle owners (docs/priority.md).
+"""Assignment: who works a ticket. Automatic assignment of new tickets, `Get next`, and unassigning idle owners
+(docs/priority.md).
+
+The brand setting that picks the mode keeps its deployed name, *routing* (``Brand.routing_mode``, the
+``routing:`` key of ``load_config``, the "Priority and routing" settings page); here it means assignment only.
+(Which brand an inbound item is for is *brand matching*, ``services/inbound.py``; whether a reply goes to
+review first is the *review gate*, ``services/replies.py``.)
 
 Modes (``Brand.routing_mode``):
 - ``claim``: nobody is assigned automatically; operators claim or press `Get next`.
 - ``round_robin``: the eligible operator who was assigned longest ago (never first) gets the ticket.
 - ``load``: the eligible operator with the fewest active tickets of the brand gets it (ties: round robin).
-Eligible: an operator of the brand, seen within ``SMRC_ONLINE_MINUTES``, under the brand's capacity, and
-speaking the ticket's language (an operator without languages speaks all). Operators whose skill tags match
-the ticket's urgency labels come first.
+Eligible: an operator of the brand, online (their presence, ``brands.models.Presence``, stamped within
+``SMRC_ONLINE_MINUTES``), under the brand's capacity, and speaking the ticket's language (an operator without
+languages speaks all). Operators whose skill tags match the ticket's urgency labels come first.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -92,7 +99,7 @@ def candidates(
 def auto_assign(
     *, ticket: Ticket, brand: Brand, skills: set[str], now: datetime, exclude_user_id: int | None = None
 ) -> Membership | None:
-    """Assign a new ticket by the brand's routing mode; None when claim-only or nobody is eligible.
+    """Assign a new ticket by the brand's mode (``routing_mode``); None when claim-only or nobody is eligible.
     Runs inside the caller's transaction (ingest, the idle sweep); writes the assignment and its event."""
     if brand.routing_mode not in AUTOMATIC_MODES or ticket.status != TicketStatus.NEW or ticket.assignee_id:
         return None
@@ -203,3 +210,11 @@ def _urgency_labels(ticket: Ticket) -> set[str]:
         for f in factors
         if f.get("code") in ("urgency_term", "urgency_term_capped")
     }
+
+
+# --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
+
+
+@shared_task(name="tickets.tasks.unassign_idle_owners_task")
+def unassign_idle_owners_task() -> int:
+    return unassign_idle_owners()
