@@ -18,10 +18,7 @@ urlpatterns = [
     path("readyz/", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("tickets.api_urls")),
-    path("", include("tickets.urls_channels")),
     path("", include("tickets.urls")),
-    path("", include("tickets.urls_knowledge")),
 ]
 
 # the database down is a 503 with Retry-After, not a 500 (smrc/unavailable.py)

@@ -1,10 +1,28 @@
-from django.urls import path
+"""Every URL of the tickets app, in one place: the pages (namespace ``tickets``), the product-knowledge pages and
+the composer's snippet picker (namespace ``knowledge``), the public webhooks and the channel accounts page (no
+namespace), and the REST API v1 under ``api/v1/`` (no namespace, names ``api-…``; docs/api.md)."""
 
-from .views import notifications, priority, queue, reports, review, settings, ticket
+from django.urls import include, path
 
-app_name = "tickets"
+from .api import composer as composer_api
+from .api import ingest as ingest_api
+from .api import review as review_api
+from .api import ticket as ticket_api
+from .views import (
+    channels,
+    composer,
+    knowledge,
+    notifications,
+    priority,
+    queue,
+    reports,
+    review,
+    settings,
+    ticket,
+    webhooks,
+)
 
-urlpatterns = [
+ticket_patterns = [
     path("queue/", queue.queue, name="queue"),
     path("queue/next/", priority.take_next, name="take_next"),
     path("tickets/<int:pk>/priority/", priority.change_priority, name="change_priority"),
@@ -39,4 +57,55 @@ urlpatterns = [
     path("reports/<slug:slug>/", reports.report, name="report"),
     path("reports/<slug:slug>/tickets/", reports.report_tickets, name="report_tickets"),
     path("reports/<slug:slug>/export/", reports.report_export, name="report_export"),
+]
+
+knowledge_patterns = [
+    path("knowledge/", knowledge.knowledge_index, name="index"),
+    path("knowledge/<slug:slug>/", knowledge.snippet_list, name="snippets"),
+    path("knowledge/<slug:slug>/snippets/new/", knowledge.snippet_new, name="snippet_new"),
+    path("knowledge/<slug:slug>/snippets/<int:pk>/", knowledge.snippet_edit, name="snippet"),
+    path("knowledge/<slug:slug>/snippets/<int:pk>/status/", knowledge.snippet_status, name="snippet_status"),
+    path("knowledge/<slug:slug>/snippets/<int:pk>/compare/", knowledge.snippet_compare, name="snippet_compare"),
+    path("knowledge/<slug:slug>/snippets/<int:pk>/restore/", knowledge.snippet_restore, name="snippet_restore"),
+    path("knowledge/<slug:slug>/products/", knowledge.product_list, name="products"),
+    path("knowledge/<slug:slug>/products/new/", knowledge.product_edit, name="product_new"),
+    path("knowledge/<slug:slug>/products/<int:pk>/", knowledge.product_edit, name="product"),
+    path("knowledge/<slug:slug>/import/", knowledge.import_csv, name="import"),
+    path("knowledge/<slug:slug>/export/snippets/", knowledge.export_snippets, name="export_snippets"),
+    path("knowledge/<slug:slug>/export/products/", knowledge.export_products, name="export_products"),
+    path("tickets/<int:pk>/snippets/", composer.snippet_options, name="options"),
+    path("tickets/<int:pk>/snippets/render/", composer.snippet_render, name="render"),
+    path("tickets/<int:pk>/reply/bounces/", composer.bounce_check, name="bounce_check"),
+]
+
+#: inbound channels: the public webhook endpoints and the channel accounts page
+channel_patterns = [
+    path("webhooks/x/", webhooks.x_webhook, name="webhook_x"),
+    path("webhooks/meta/", webhooks.meta_webhook, name="webhook_meta"),
+    path("settings/channels/", channels.channel_accounts, name="channel_accounts"),
+]
+
+api_patterns = [
+    path("mentions/", ingest_api.MentionIngestView.as_view(), name="api-mentions"),
+    path("tickets/", ticket_api.TicketListView.as_view(), name="api-tickets"),
+    path("tickets/<int:pk>/", ticket_api.TicketDetailView.as_view(), name="api-ticket"),
+    path("tickets/<int:pk>/suggestions/", composer_api.TicketSuggestionsView.as_view(), name="api-ticket-suggestions"),
+    path("tickets/<int:pk>/render/", composer_api.TicketRenderSnippetView.as_view(), name="api-ticket-render"),
+    path("snippets/", composer_api.SnippetSearchView.as_view(), name="api-snippets"),
+    path("reviews/", review_api.ReviewListView.as_view(), name="api-reviews"),
+    path("replies/<int:pk>/approve/", review_api.ReplyReviewView.as_view(action="approve"), name="api-reply-approve"),
+    path(
+        "replies/<int:pk>/request-changes/",
+        review_api.ReplyReviewView.as_view(action="request_changes"),
+        name="api-reply-request-changes",
+    ),
+    path("tickets/<int:pk>/<slug:action>/", ticket_api.TicketActionView.as_view(), name="api-ticket-action"),
+]
+
+#: the order is the resolution order (the API first, then the webhooks, the pages, the knowledge pages)
+urlpatterns = [
+    path("api/v1/", include(api_patterns)),
+    *channel_patterns,
+    path("", include((ticket_patterns, "tickets"))),
+    path("", include((knowledge_patterns, "knowledge"))),
 ]

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection
 
 from tests.factories import make_normalized, make_ticket
 from tickets.models import DeliveryAttempt, Mention, Reply, ReplyStatus, Ticket
-from tickets.selectors import get_ticket_for_user
+from tickets.selectors.ticket import get_ticket_for_user
 from tickets.services import delivery, ingest, replies, workflow
 from tickets.services.workflow import ClaimConflict
 

@@ -10,7 +10,7 @@ from tests.factories import make_normalized
 from tests.helpers import event_kinds
 from tickets.channels.base import NormalizedAuthor
 from tickets.models import Mention, Ticket, TicketStatus
-from tickets.selectors import ignored_counts
+from tickets.selectors.reports import ignored_counts
 from tickets.services import ingest, workflow
 
 T0 = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)

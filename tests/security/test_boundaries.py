@@ -3,7 +3,7 @@ negative, non-ASCII digits, huge strings, NUL bytes, deeply nested JSON — with
 nothing. Never a 500.
 
 The fields are found by walking the project's forms (every ``BaseForm`` subclass in ``brands`` and ``tickets``)
-and the API's input serializers (``tickets.api.*In``), so a new field is covered without touching this file:
+and the API's input serializers (``tickets.api.serializers.*In``), so a new field is covered without touching this file:
 first a structural check (every whole number and every text has a bound), then Hypothesis properties on each
 form and serializer, then the same values sent over HTTP to every page and endpoint that takes them.
 """
@@ -32,18 +32,20 @@ from brands.services.sla_settings import current_settings
 from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
-from tickets import api
-from tickets.forms_settings import SlaSettingsForm
+from tickets.api import serializers as api
+from tickets.forms.settings import SlaSettingsForm
 from tickets.services import replies, workflow
 
 FORM_MODULES = [
-    "tickets.forms",
-    "tickets.forms_knowledge",
-    "tickets.forms_priority",
-    "tickets.forms_review",
-    "tickets.forms_settings",
-    "tickets.reports.forms",
-    "tickets.views.priority",
+    "tickets.forms.composer",
+    "tickets.forms.keyed",
+    "tickets.forms.knowledge",
+    "tickets.forms.priority",
+    "tickets.forms.queue",
+    "tickets.forms.reports",
+    "tickets.forms.review",
+    "tickets.forms.settings",
+    "tickets.forms.ticket",
     "brands.admin",
 ]
 #: what a form needs to be built without a request

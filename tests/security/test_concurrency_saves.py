@@ -14,7 +14,7 @@ from brands.models import BrandHoliday, Product, ReviewPolicy, SlaPolicy, Snippe
 from brands.services.sla_settings import current_settings
 from tests.concurrency.test_races import run_together
 from tests.security.test_write_isolation import SNIPPET_FORM
-from tickets.forms_settings import SlaSettingsForm
+from tickets.forms.settings import SlaSettingsForm
 from tickets.models import Event
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -284,7 +284,7 @@ def test_a_challenge_endpoint_answers_429_past_the_rate_and_counts_per_client(
 
 
 def test_an_unreachable_cache_lets_the_challenge_through(client, brands, monkeypatch):
-    from tickets import webhooks
+    from tickets.views import webhooks
 
     def cache_down(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

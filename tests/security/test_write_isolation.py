@@ -39,7 +39,7 @@ from brands.services.sla_settings import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk
-from tickets.forms_settings import SlaSettingsForm
+from tickets.forms.settings import SlaSettingsForm
 from tickets.models import Event, Notification, ReplyStatus, Tag, Ticket
 from tickets.services import replies, tags, workflow
 

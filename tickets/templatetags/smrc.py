@@ -28,7 +28,7 @@ def _span(seconds: float) -> str:
 @register.simple_tag
 def submission_key(form=None) -> str:
     """The hidden idempotency-key field of a form that must take effect once (docs/publishing.md#exactly-once):
-    the key of ``form`` (a :class:`tickets.forms.KeyedForm`: the posted one when it comes back with an error),
+    the key of ``form`` (a :class:`tickets.forms.keyed.KeyedForm`: the posted one when it comes back with an error),
     or, for a plain button (claim, retry), a fresh one."""
     value = form.page_key if form is not None else str(uuid.uuid4())
     return format_html('<input type="hidden" name="{}" value="{}">', idempotency.FIELD, value)

@@ -8,9 +8,8 @@ from django.views.decorators.http import require_POST
 
 from brands.models import Snippet
 
-from ..forms import BounceCheckForm
-from ..forms_knowledge import ComposerSearchForm, RenderForm
-from ..selectors import get_ticket_for_user, ticket_page_queryset
+from ..forms.composer import BounceCheckForm, ComposerSearchForm, RenderForm
+from ..selectors.ticket import get_ticket_for_user, ticket_page_queryset
 from ..services import composer
 
 

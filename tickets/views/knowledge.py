@@ -23,7 +23,7 @@ from brands.models import SnippetStatus
 from brands.services import knowledge
 from smrc.bounds import parse_int
 
-from ..forms_knowledge import ImportForm, ProductForm, SnippetForm, SnippetSearchForm
+from ..forms.knowledge import ImportForm, ProductForm, SnippetForm, SnippetSearchForm
 from ..services.knowledge import apply
 
 PERM = "knowledge:edit"

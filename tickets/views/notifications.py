@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..selectors import notifications_for
+from ..selectors.notifications import notifications_for
 
 PAGE = 100
 

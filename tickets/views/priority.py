@@ -3,13 +3,11 @@
 
 import copy
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
@@ -18,14 +16,10 @@ from brands.services import priority_rules
 from smrc.bounds import parse_id
 
 from .. import events
-from ..forms_priority import BlockedAuthorForm, RoutingForm, SpamPatternForm, UrgencyTermForm
-from ..selectors import get_ticket_for_user
+from ..forms.priority import BlockedAuthorForm, PriorityForm, RoutingForm, SpamPatternForm, UrgencyTermForm
+from ..selectors.ticket import get_ticket_for_user
 from ..services import assignment, idempotency, workflow
 from ..services.priority import DEFAULT_URGENCY_TERMS
-
-
-class PriorityForm(forms.Form):
-    priority = forms.TypedChoiceField(label=gettext_lazy("Priority"), choices=Priority.choices, coerce=int)
 
 
 @login_required

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from brands.access import brand_ids_for, brands_for
 from brands.models import Priority
 
-from ..forms import QueueFilterForm
+from ..forms.queue import QueueFilterForm
 from ..models import ACTIVE_STATUSES, TicketStatus
-from ..selectors import queue_counts_for, queue_for
+from ..selectors.queue import queue_counts_for, queue_for
 
 
 @login_required

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from brands.access import brands_for, get_brand_for_user, is_admin
 from smrc import spreadsheets
 
+from ..forms.reports import DrillDownForm, ExportForm, RangeForm, presets
 from ..reports import charts, exports
 from ..reports.definitions import definitions_html
-from ..reports.forms import DrillDownForm, ExportForm, RangeForm, presets
 from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down
 
 DRILL_PAGE_SIZE = 50

@@ -17,9 +17,9 @@ from brands.services.locks import lock_brand
 from smrc.bounds import parse_id
 
 from .. import events
-from ..forms_review import ApproveForm, ChangesForm, ReviewPolicyForm
+from ..forms.review import ApproveForm, ChangesForm, ReviewPolicyForm
 from ..models import Reply, ReplyStatus
-from ..selectors_review import (
+from ..selectors.review import (
     changes_label,
     decisions_of,
     get_reply_for_user,

@@ -12,7 +12,7 @@ from brands.access import brands_for, get_brand_for_user
 from brands.services.sla_settings import current_settings, update_sla_settings
 
 from .. import events
-from ..forms_settings import SlaSettingsForm
+from ..forms.settings import SlaSettingsForm
 
 
 @login_required

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_POST
 
 from brands.access import perms_for
 
-from ..forms import NoteForm, ReplyForm, TagsForm
-from ..forms_review import ReviseForm
+from ..forms.review import ReviseForm
+from ..forms.ticket import NoteForm, ReplyForm, TagsForm
 from ..models import ACTIVE_STATUSES, ReplyStatus
-from ..selectors import (
+from ..selectors.review import changes_label, get_reply_for_user, reviewer_names, revisions_of
+from ..selectors.ticket import (
     author_history,
     conversation_of,
     get_ticket_for_user,
@@ -20,7 +21,6 @@ from ..selectors import (
     ticket_page_queryset,
     timeline_of,
 )
-from ..selectors_review import changes_label, get_reply_for_user, reviewer_names, revisions_of
 from ..services import charcount, idempotency, replies, tags, viewers, workflow
 from .review import reasons_in_words
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from brands.models import Priority
 from tests.factories import make_ticket
 from tests.helpers import db_state
-from tickets.selectors import QueueCounts, QueueFilters
+from tickets.selectors.queue import QueueCounts, QueueFilters
 from tickets.services import workflow
 
 URL = "/queue/"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from brands.models import Brand, ChannelAccount, Membership, Priority, Role, SlaPolicy
 from brands.services.config import apply_config
-from tickets.selectors import get_ticket_for_user, tickets_for
+from tickets.selectors.ticket import get_ticket_for_user, tickets_for
 from tickets.services import delivery, replies, workflow
 from tickets.services.ingest import ingest_mentions
 

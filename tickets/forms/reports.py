@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smrc.bounds import IntegerField
 
-from .queries import MAX_DAYS, METRICS, ReportRange
+from ..reports.queries import MAX_DAYS, METRICS, ReportRange
 
 FORMATS = ("csv", "xlsx", "pdf")
 EXPORT_DATA = ("figures", "rows")

@@ -1,4 +1,4 @@
-"""Scoped reads of the review workflow (the companion of ``tickets.selectors`` for replies and review policies).
+"""Scoped reads of the review workflow (the companion of ``tickets.selectors.ticket`` for replies and review policies).
 Every query starts from the user's brands: outside them 404, in them without the capability 403."""
 
 from django.core.exceptions import PermissionDenied
@@ -8,7 +8,7 @@ from django.http import Http404
 from brands.access import has_perm, scope_to_brands
 from brands.models import Brand, Membership, ReviewPolicy, Role
 
-from .models import ChangesReason, Reply, ReplyRevision, ReplyStatus
+from ..models import ChangesReason, Reply, ReplyRevision, ReplyStatus
 
 
 def review_queue_for(user) -> QuerySet[Reply]:

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from brands.models import ReviewPolicy
 from smrc.bounds import IntegerField
 
-from .forms import KeyedForm
-from .models import ChangesReason
-from .services.replies import REPLY_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH
+from ..models import ChangesReason
+from ..services.replies import REPLY_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH
+from .keyed import KeyedForm
 
 
 class ApproveForm(KeyedForm):

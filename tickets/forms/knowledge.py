@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.models import Product, SnippetLanguage, SnippetStatus, SnippetTone
 from brands.services import knowledge
-from smrc.bounds import IdField, IntegerField
+from smrc.bounds import IntegerField
 
-from .services.replies import REPLY_MAX_LENGTH
+from ..services.replies import REPLY_MAX_LENGTH
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 #: a product's long texts (questions, notes, specifications) typed in a form
@@ -130,11 +130,3 @@ class ImportForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
-
-
-class ComposerSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200)
-
-
-class RenderForm(forms.Form):
-    snippet = IdField()

@@ -26,9 +26,9 @@ from django_ratelimit.core import get_usage
 from smrc.bounds import ID_MAX, parse_int
 from smrc.jsonlimits import JSONLimitError, loads_bounded
 
-from .channels import meta, x
-from .channels.base import PayloadError
-from .services import inbound
+from ..channels import meta, x
+from ..channels.base import PayloadError
+from ..services import inbound
 
 logger = logging.getLogger("smrc.webhooks")
 

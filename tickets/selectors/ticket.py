@@ -1,30 +1,28 @@
-"""Scoped fetchers: the only way views, API, commands and tasks read brand data.
+"""Scoped reads of a ticket and what belongs to it (mentions, replies, notes, events, its author), and the scopers
+every other read starts from.
 
 ``*_for(user)`` returns what the user may see; ``get_*_for_user`` answers 404 out of scope and 403 in scope
 without the capability. Every function here starts from :func:`brands.access.scope_to_brands`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from brands.access import has_perm, scope_to_brands
 
-from .models import (
-    ACTIVE_STATUSES,
+from ..models import (
     Author,
     Event,
     Mention,
     Note,
-    Notification,
     Reply,
     Tag,
     Ticket,
-    TicketStatus,
     TicketTag,
 )
 
@@ -114,82 +112,6 @@ def get_ticket_for_user(user, pk: int, perm: str = "ticket:view", *, queryset: Q
     return ticket
 
 
-# --- the queue ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    brand: int | None = None
-    status: str = "active"  # "active", or one TicketStatus value
-    priority: int | None = None
-    mine: bool = False
-    unassigned: bool = False
-
-
-QUEUE_STATUS_CHOICES = ("active", *[s.value for s in TicketStatus])
-
-
-def queue_for(user, filters: QueueFilters) -> QuerySet[Ticket]:
-    """The user's queue: filtered, ordered by due time (nothing due last), then age."""
-    qs = tickets_for(user)
-    if filters.status == "active":
-        qs = qs.filter(status__in=ACTIVE_STATUSES)
-    else:
-        qs = qs.filter(status=filters.status)
-    if filters.brand:
-        qs = qs.filter(brand_id=filters.brand)
-    if filters.priority:
-        qs = qs.filter(priority=filters.priority)
-    if filters.mine:
-        qs = qs.filter(assignee_id=user.pk)
-    if filters.unassigned:
-        qs = qs.filter(assignee__isnull=True)
-    return (
-        qs.select_related("brand", "author", "assignee")
-        .defer("assignee__password")
-        .order_by(F("due_at").asc(nulls_last=True), "received_at", "pk")
-    )
-
-
-@dataclass
-class QueueCounts:
-    """Counts of the active queue: per brand (across everything), and the rest within the chosen brand."""
-
-    total: int = 0
-    brands: dict[int, int] = field(default_factory=dict)
-    statuses: dict[str, int] = field(default_factory=dict)
-    priorities: dict[int, int] = field(default_factory=dict)
-    mine: int = 0
-    unassigned: int = 0
-
-
-def queue_counts_for(user, *, brand: int | None = None) -> QueueCounts:
-    """One GROUP BY over the active tickets the user may see. Closed and resolved tickets are not counted:
-    over years of history that count would cost a scan of the whole table on every refresh."""
-    rows = (
-        tickets_for(user)
-        .filter(status__in=ACTIVE_STATUSES)
-        .values("brand_id", "status", "priority")
-        .annotate(
-            n=Count("pk"),
-            mine=Count("pk", filter=Q(assignee_id=user.pk)),
-            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        )
-        .order_by()
-    )
-    counts = QueueCounts()
-    for row in rows:
-        counts.brands[row["brand_id"]] = counts.brands.get(row["brand_id"], 0) + row["n"]
-        if brand and row["brand_id"] != brand:
-            continue
-        counts.total += row["n"]
-        counts.statuses[row["status"]] = counts.statuses.get(row["status"], 0) + row["n"]
-        counts.priorities[row["priority"]] = counts.priorities.get(row["priority"], 0) + row["n"]
-        counts.mine += row["mine"]
-        counts.unassigned += row["unassigned"]
-    return counts
-
-
 # --- the ticket page ----------------------------------------------------------------------------------------
 
 
@@ -226,26 +148,3 @@ def author_history(ticket: Ticket) -> dict[str, int]:
         tickets=Count("pk", distinct=True), mentions=Count("mentions")
     )
     return {"tickets": row["tickets"], "mentions": row["mentions"] or 0}
-
-
-def notifications_for(user) -> QuerySet[Notification]:
-    """The user's own notifications, of brands they still see."""
-    if not user.is_authenticated:
-        return Notification.objects.none()
-    return scope_to_brands(Notification.objects.filter(user_id=user.pk), user)
-
-
-# --- noise (docs/priority.md) --------------------------------------------------------------------------------
-
-
-def ignored_counts(*, brand_id: int, start: datetime, end: datetime) -> dict[str, int]:
-    """How many tickets of the brand were moved to ``ignored`` in ``[start, end)``, per reason
-    (``tickets.services.noise.REASONS``), from the ``ticket.ignored`` events: a ticket restored later still
-    counts, as the noise it looked like. For reports; the caller checked ``report:view`` on the brand."""
-    rows = (
-        Event.objects.filter(brand_id=brand_id, kind="ticket.ignored", created_at__gte=start, created_at__lt=end)
-        .values("data__reason")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return dict(sorted((row["data__reason"] or "", row["n"]) for row in rows))

@@ -1,9 +1,15 @@
-"""Forms of the priority and routing settings page (docs/priority.md). Validation of patterns is the
-model's (``brands.models.pattern_error``), reached through the service's ``full_clean``."""
+"""Forms of the ticket's priority override and of the priority and routing settings page (docs/priority.md).
+Validation of patterns is the model's (``brands.models.pattern_error``), reached through the service's
+``full_clean``."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from brands.models import BlockedAuthor, Brand, SpamPattern, UrgencyTerm
+from brands.models import BlockedAuthor, Brand, Priority, SpamPattern, UrgencyTerm
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
 
 
 class RoutingForm(forms.ModelForm):

@@ -1,0 +1,222 @@
+"""Serializers of the REST API v1: what each endpoint reads (``…In``, validated before any service is
+called) and what it answers (``…Out``)."""
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from brands.models import Platform, Priority
+from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url, platform_link
+from smrc.bounds import ApiIdField, ApiIntegerField
+
+from ..models import ChangesReason, Mention, Ticket, TicketStatus
+from ..services import replies
+
+
+def _gated_link(value: str) -> None:
+    """The URL gate (``brands.services.customer_data.gate_url``): refused here with a 400, field named."""
+    if gate_url(value)[1]:
+        raise ValidationError(_("Enter a plain http or https link."))
+
+
+class AuthorIn(serializers.Serializer):
+    """``profile_url`` is not read: profile links are built from platform and handle."""
+
+    id = serializers.CharField(max_length=64)
+    handle = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    followers_count = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True, default=None
+    )
+    following_count = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True, default=None
+    )
+    verified_type = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class MentionIn(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    platform_id = serializers.CharField(max_length=128)
+    brand = serializers.SlugField(max_length=60, required=False)
+    channel_account = ApiIdField(required=False)
+    kind = serializers.ChoiceField(choices=Mention.Kind.choices, default=Mention.Kind.POST)
+    author = AuthorIn()
+    text = serializers.CharField(max_length=20000, allow_blank=True, trim_whitespace=False)
+    language = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    posted_at = serializers.DateTimeField()
+    conversation_id = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    parent_id = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    url = serializers.CharField(
+        max_length=MAX_URL_LENGTH, required=False, allow_blank=True, default="", validators=[_gated_link]
+    )
+    raw = serializers.DictField(required=False, default=dict)
+
+    def validate(self, attrs):
+        if not attrs.get("brand") and not attrs.get("channel_account"):
+            raise ValidationError({"brand": [_("Give a brand slug or a channel account id.")]})
+        if platform_link(attrs["platform"], attrs["url"])[1]:
+            label = Platform(attrs["platform"]).label
+            raise ValidationError({"url": [_("Enter the link of the post on %(platform)s.") % {"platform": label}]})
+        handle, problem = clean_handle(attrs["platform"], attrs["author"]["handle"])
+        if problem:
+            label = Platform(attrs["platform"]).label
+            raise ValidationError(
+                {"author": {"handle": [_("Not a valid handle on %(platform)s.") % {"platform": label}]}}
+            )
+        attrs["author"]["handle"] = handle
+        return attrs
+
+
+class AuthorOut(serializers.Serializer):
+    platform = serializers.CharField()
+    platform_user_id = serializers.CharField()
+    handle = serializers.CharField()
+    name = serializers.CharField()
+    followers_count = serializers.IntegerField()
+    following_count = serializers.IntegerField()
+    verified_type = serializers.CharField()
+    profile_url = serializers.CharField()
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user else None
+
+
+class TicketOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    brand = serializers.CharField(source="brand.slug")
+    platform = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField()
+    author = AuthorOut()
+    subject = serializers.CharField()
+    is_private = serializers.BooleanField()
+    mention_count = serializers.IntegerField()
+    posted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    claimed_at = serializers.DateTimeField()
+    first_submitted_at = serializers.DateTimeField()
+    first_approved_at = serializers.DateTimeField()
+    first_response_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField()
+    first_response_due_at = serializers.DateTimeField()
+    next_response_due_at = serializers.DateTimeField()
+    resolution_due_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    #: tag names, A→Z; read with ``selectors.ticket_tags_prefetch`` (one query for the page)
+    tags = serializers.SerializerMethodField()
+
+    def get_priority(self, ticket: Ticket) -> str:
+        return Priority(ticket.priority).name.lower()
+
+    def get_assignee(self, ticket: Ticket) -> str | None:
+        return _username(ticket.assignee)
+
+    def get_tags(self, ticket: Ticket) -> list[str]:
+        return [tag.name for tag in ticket.tags.all()]
+
+
+class MentionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform_id = serializers.CharField()
+    kind = serializers.CharField()
+    author = serializers.CharField(source="author.platform_user_id")
+    text = serializers.CharField()
+    language = serializers.CharField()
+    url = serializers.CharField(source="link")
+    conversation_id = serializers.CharField()
+    parent_id = serializers.CharField()
+    posted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    is_edited = serializers.BooleanField()
+    is_deleted = serializers.BooleanField()
+
+
+class ReplyOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    body = serializers.CharField()
+    status = serializers.CharField()
+    platform_reply_id = serializers.CharField()
+    failure_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField()
+    approved_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField()
+
+
+class NoteOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TicketDetailOut(TicketOut):
+    mentions = MentionOut(many=True)
+    replies = ReplyOut(many=True)
+    notes = NoteOut(many=True)
+
+
+class TicketFilterIn(serializers.Serializer):
+    brand = serializers.SlugField(max_length=60, required=False)
+    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
+    priority = serializers.ChoiceField(choices=[p.name.lower() for p in Priority], required=False)
+    assignee = serializers.CharField(max_length=150, required=False, help_text="a username, 'me' or 'none'")
+
+
+class BodyIn(serializers.Serializer):
+    body = serializers.CharField(max_length=20000, trim_whitespace=True)
+    snippets = serializers.ListField(child=ApiIdField(), max_length=20, required=False)
+
+
+class SnippetHitOut(serializers.Serializer):
+    id = serializers.IntegerField(source="entry.id")
+    title = serializers.CharField(source="entry.title")
+    shortcut = serializers.CharField(source="entry.shortcut")
+    language = serializers.CharField(source="entry.language")
+    tone = serializers.CharField(source="entry.tone")
+    tags = serializers.CharField(source="entry.tags")
+    product = serializers.CharField(source="entry.product_name")
+    excerpt = serializers.CharField(source="entry.excerpt")
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class SnippetSearchIn(serializers.Serializer):
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    brand = serializers.SlugField(max_length=60, required=False)
+    limit = ApiIntegerField(min_value=1, max_value=50, default=20)
+
+
+class RenderIn(serializers.Serializer):
+    snippet = ApiIdField()
+
+
+class ReviewReplyOut(ReplyOut):
+    ticket = serializers.IntegerField(source="ticket_id")
+    reference = serializers.CharField(source="ticket.reference")
+    brand = serializers.CharField(source="ticket.brand.slug")
+    ticket_due_at = serializers.DateTimeField(source="ticket.due_at")
+    revision = serializers.IntegerField(source="latest_revision")
+    review_reasons = serializers.ListField(child=serializers.DictField())
+    reviewer = serializers.SerializerMethodField()
+    reviewed_at = serializers.DateTimeField()
+    changes_reason = serializers.CharField(source="changes_code")
+    changes_note = serializers.CharField()
+
+    def get_reviewer(self, reply) -> str | None:
+        return _username(reply.reviewer)
+
+
+class ApproveIn(serializers.Serializer):
+    body = serializers.CharField(max_length=replies.REPLY_MAX_LENGTH, required=False)
+    revision = ApiIntegerField(min_value=1, required=False)
+
+
+class RequestChangesIn(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ChangesReason.choices)
+    note = serializers.CharField(max_length=replies.REVIEW_NOTE_MAX_LENGTH)
+    revision = ApiIntegerField(min_value=1, required=False)

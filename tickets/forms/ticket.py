@@ -1,0 +1,34 @@
+"""Forms of the ticket page: reply, internal note, tags."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from smrc.bounds import IdListField
+
+from ..services.replies import REPLY_MAX_LENGTH
+from ..services.workflow import NOTE_MAX_LENGTH
+from .keyed import KeyedForm
+
+
+class ReplyForm(KeyedForm):
+    body = forms.CharField(
+        label=_("Reply"), max_length=REPLY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), strip=True
+    )
+    #: ids of the snippets the composer inserted, comma-separated (counted as used as is or edited)
+    snippets = IdListField(required=False, max_ids=20, widget=forms.HiddenInput)
+
+
+class NoteForm(KeyedForm):
+    body = forms.CharField(
+        label=_("Internal note"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), strip=True
+    )
+
+
+class TagsForm(forms.Form):
+    """The ticket's tags as typed: names separated by commas (blank pieces, as from a trailing comma, dropped).
+    ``tickets.services.tags`` validates each name."""
+
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=1000, strip=True)
+
+    def clean_tags(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
