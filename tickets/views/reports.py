@@ -20,9 +20,9 @@ from brands.access import brands_for, get_brand_for_user, is_admin
 from smrc import spreadsheets
 
 from ..forms.reports import DrillDownForm, ExportForm, RangeForm, presets
-from ..reports import charts, exports
+from ..reports import charts, exports, serving
 from ..reports.definitions import definitions_html
-from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down
+from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down, population
 
 DRILL_PAGE_SIZE = 50
 
@@ -44,6 +44,10 @@ METRIC_LABELS = {
     "sentiment": gettext_lazy("Sentiment"),
     "tag": gettext_lazy("Tag"),
     "changes_requested": gettext_lazy("Changes requested in review"),
+    "bounced": gettext_lazy("Resolved after sending the customer elsewhere"),
+    "in_channel": gettext_lazy("Resolved in channel"),
+    "handed_off": gettext_lazy("Handed from one owner to another"),
+    "reopened": gettext_lazy("Reopened"),
 }
 
 
@@ -106,6 +110,7 @@ def report(request, slug: str | None = None):
     data = build_report(brand_ids, rng, now=timezone.now())
     query = urlencode({"start": rng.first.isoformat(), "end": rng.last.isoformat()})
     context = {
+        "serving": serving.serving(brand_ids, rng),
         "brand": brand,
         "form": form,
         "presets": presets(_today(tz)),
@@ -135,9 +140,11 @@ def report_tickets(request, slug: str | None = None):
     rng = form.report_range()
     page = drill.cleaned_data.get("page") or 1
     try:
-        qs = drill_down(
-            brand_ids, rng, metric=drill.cleaned_data["metric"], value=drill.cleaned_data["value"], now=timezone.now()
-        )
+        if drill.cleaned_data["metric"] in serving.METRICS:
+            qs = serving.drill(population(brand_ids, rng), drill.cleaned_data["metric"]).order_by("received_at", "pk")
+        else:
+            metric, value = drill.cleaned_data["metric"], drill.cleaned_data["value"]
+            qs = drill_down(brand_ids, rng, metric=metric, value=value, now=timezone.now())
     except DrillDownError:
         return render(
             request, "reports/tickets.html", {"brand": brand, "bad": True, "links": _links(brand)}, status=400
