@@ -714,3 +714,23 @@ class ReviewPolicy(models.Model):
     @property
     def bounce_term_list(self) -> list[str]:
         return split_tags(self.bounce_terms.replace("\n", ","))
+
+
+class Goal(models.Model):
+    """A figure the brand answers for and the value it aims at (tickets.reports.headline.GOAL_METRICS: a share in
+    percent, a duration in seconds or handoffs per ticket). Set by the brand's managers and supervisors."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="goals", verbose_name=_("brand"))
+    metric = models.CharField(_("figure"), max_length=30)
+    target = models.DecimalField(
+        _("goal"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10_000_000)]
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [models.UniqueConstraint(fields=["brand", "metric"], name="goal_one_per_metric")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.target}"

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from brands.access import brands_for, get_brand_for_user, is_admin
+from brands.services import goals
 from smrc import spreadsheets
 
 from ..forms.reports import DrillDownForm, ExportForm, RangeForm, presets
-from ..reports import charts, exports, serving
+from ..reports import charts, exports, headline, serving
 from ..reports.definitions import definitions_html
 from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down, population
 
@@ -107,10 +108,16 @@ def report(request, slug: str | None = None):
     if not form.is_valid():
         return _bad_range(request, brand, tz, form)
     rng = form.report_range()
-    data = build_report(brand_ids, rng, now=timezone.now())
+    now = timezone.now()
+    data = build_report(brand_ids, rng, now=now)
+    served = serving.serving(brand_ids, rng)
+    before = headline.previous_range(rng)
+    previous = headline.values(build_report(brand_ids, before, now=now), serving.serving(brand_ids, before))
     query = urlencode({"start": rng.first.isoformat(), "end": rng.last.isoformat()})
     context = {
-        "serving": serving.serving(brand_ids, rng),
+        "serving": served,
+        "previous": before,
+        "headline": headline.headline(headline.values(data, served), previous, goals.goals_for(brand)),
         "brand": brand,
         "form": form,
         "presets": presets(_today(tz)),
