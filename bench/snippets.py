@@ -36,7 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from brands.models import Brand, Membership, Product, Role, Snippet, SnippetVersion  # noqa: E402
-from brands.services import snippet_index  # noqa: E402
+from brands.services.knowledge import snippet_index  # noqa: E402
 from tickets.channels.base import NormalizedAuthor, NormalizedMention  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 from tickets.services import ingest, workflow  # noqa: E402

@@ -1,7 +1,8 @@
 """The scoping layer for brands: who may see which brand, and what they may do there.
 
 Every query that returns brand data starts from :func:`brand_ids_for` (directly or through the per-model
-scopers in ``tickets.selectors``). Out of scope answers 404; in scope without the capability answers 403.
+scopers in ``tickets.selectors`` and ``brands.services.knowledge.lookups``). Out of scope answers 404; in scope
+without the capability answers 403.
 Roles map to named capabilities, checked by :func:`has_perm` alone.
 """
 
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Brand, ChannelAccount, Membership, Product, Role, Snippet
+from .models import Brand, ChannelAccount, Membership, Role
 
 OPERATOR, SUPERVISOR, MANAGER = Role.OPERATOR, Role.SUPERVISOR, Role.MANAGER
 
@@ -27,6 +28,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "brand:configure": frozenset({SUPERVISOR}),  # SLA targets, business hours, holidays
     # products and snippets; brand managers too where the brand allows (Brand.managers_edit_knowledge)
     "knowledge:edit": frozenset({SUPERVISOR}),
+    "settings:history": frozenset({SUPERVISOR, MANAGER}),  # read the brand's configuration audit trail
 }
 
 #: capabilities a brand manager also holds where the brand switched it on: capability → Brand field
@@ -125,27 +127,3 @@ def get_brand_for_user(user: User, slug: str, perm: str = "ticket:view") -> Bran
 
 def perms_for(user: User, brand_id: int, perms: Iterable[str] = CAPABILITIES) -> set[str]:
     return {perm for perm in perms if has_perm(user, brand_id, perm)}
-
-
-def snippets_for(user: User, perm: str = "ticket:view") -> QuerySet[Snippet]:
-    """Every snippet (any status) of the brands where ``user`` holds ``perm``."""
-    return scope_to_brands(Snippet.objects.all(), user, perm=perm)
-
-
-def products_for(user: User, perm: str = "ticket:view") -> QuerySet[Product]:
-    return scope_to_brands(Product.objects.all(), user, perm=perm)
-
-
-def get_snippet_for_user(user: User, brand: Brand, pk: int) -> Snippet:
-    """Snippet ``pk`` of ``brand`` (already fetched through :func:`get_brand_for_user`), else 404."""
-    snippet = snippets_for(user).filter(brand=brand, pk=pk).select_related("product").first()
-    if snippet is None:
-        raise Http404
-    return snippet
-
-
-def get_product_for_user(user: User, brand: Brand, pk: int) -> Product:
-    product = products_for(user).filter(brand=brand, pk=pk).first()
-    if product is None:
-        raise Http404
-    return product

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 
 from .models import (
     BlockedAuthor,
@@ -7,6 +8,8 @@ from .models import (
     BrandHoliday,
     BusinessPeriod,
     ChannelAccount,
+    ConfigChange,
+    ConfigSource,
     ListeningRule,
     Membership,
     Presence,
@@ -18,9 +21,33 @@ from .models import (
     SpamPattern,
     UrgencyTerm,
 )
-from .services.business_hours import forget_calendar
-from .services.calendars import MINUTES_PER_DAY, CalendarError, validate_periods
-from .services.sla_settings import forget_targets
+from .services import assignment, audit, review_policy, sla
+from .services.sla import forget_targets
+from .services.sla.business_hours import forget_calendar
+from .services.sla.calendars import MINUTES_PER_DAY, CalendarError, validate_periods
+
+#: what the brand page (with its inlines) can change, each area with its audit kind and snapshot
+BRAND_AREAS = {
+    "brand": ("brand.updated", audit.brand_snapshot),
+    "sla": ("sla_settings.updated", sla.snapshot),
+    "review": ("review_policy.updated", review_policy.snapshot),
+    "assignment": ("assignment.updated", assignment.snapshot),
+}
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletes (one object, or the "delete selected" action) through ``brands.services.audit``: the
+    change and its record in one transaction, the admin as its source."""
+
+    def save_model(self, request, obj, form, change):
+        audit.save_object(obj, user=request.user, source=ConfigSource.ADMIN)
+
+    def delete_model(self, request, obj):
+        audit.delete_object(obj, user=request.user, source=ConfigSource.ADMIN)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class MembershipInline(admin.TabularInline):
@@ -79,10 +106,39 @@ class BrandAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline, SlaPolicyInline, BusinessPeriodInline, BrandHolidayInline, ReviewPolicyInline]
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A saved brand page is recorded area by area (brand, SLA, review, assignment), in its transaction."""
+        brand = self.get_object(request, unquote(object_id)) if object_id and request.method == "POST" else None
+        if brand is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with audit.tracking(brand.pk, user=request.user, source=ConfigSource.ADMIN, areas=BRAND_AREAS):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit.record(
+                brand=obj,
+                user=request.user,
+                source=ConfigSource.ADMIN,
+                area="brand",
+                kind="brand.created",
+                before={},
+                after=audit.brand_snapshot(obj),
+                object_repr=obj.name,
+            )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         forget_calendar(form.instance.pk)
         forget_targets(form.instance.pk)
+
+
+#: what a membership's page can change: who is on probation, an operator's languages and skills
+MEMBER_AREAS = {
+    "review": ("review_policy.updated", review_policy.snapshot),
+    "assignment": ("assignment.updated", assignment.snapshot),
+}
 
 
 @admin.register(Membership)
@@ -91,6 +147,18 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "brand"]
     search_fields = ["user__username", "brand__name"]
     autocomplete_fields = ["user", "brand"]
+
+    def save_model(self, request, obj, form, change):
+        with audit.tracking(obj.brand_id, user=request.user, source=ConfigSource.ADMIN, areas=MEMBER_AREAS):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with audit.tracking(obj.brand_id, user=request.user, source=ConfigSource.ADMIN, areas=MEMBER_AREAS):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class ChannelAccountForm(forms.ModelForm):
@@ -122,7 +190,7 @@ class ChannelAccountForm(forms.ModelForm):
 
 
 @admin.register(ChannelAccount)
-class ChannelAccountAdmin(admin.ModelAdmin):
+class ChannelAccountAdmin(AuditedAdmin):
     form = ChannelAccountForm
     list_display = ["name", "brand", "platform", "external_id", "status"]
     list_filter = ["platform", "status", "brand"]
@@ -130,7 +198,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditedAdmin):
     list_display = ["brand", "priority", "first_response_minutes", "next_response_minutes", "resolution_minutes"]
     list_filter = ["brand"]
 
@@ -138,9 +206,13 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         forget_targets(obj.brand_id)
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_targets(obj.brand_id)
+
 
 @admin.register(ListeningRule)
-class ListeningRuleAdmin(admin.ModelAdmin):
+class ListeningRuleAdmin(AuditedAdmin):
     list_display = ["name", "brand", "platforms", "language", "is_active"]
     list_filter = ["brand", "is_active"]
     search_fields = ["name", "handles", "hashtags", "keywords"]
@@ -158,7 +230,7 @@ class SnippetVersionInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin):
     list_display = ["name", "brand", "category"]
     list_filter = ["brand"]
     search_fields = ["name", "category"]
@@ -184,21 +256,21 @@ class SnippetAdmin(admin.ModelAdmin):
 
 
 @admin.register(UrgencyTerm)
-class UrgencyTermAdmin(admin.ModelAdmin):
+class UrgencyTermAdmin(AuditedAdmin):
     list_display = ["pattern", "label", "weight", "is_regex", "brand"]
     list_filter = ["brand", "label"]
     search_fields = ["pattern", "label"]
 
 
 @admin.register(SpamPattern)
-class SpamPatternAdmin(admin.ModelAdmin):
+class SpamPatternAdmin(AuditedAdmin):
     list_display = ["pattern", "label", "is_regex", "brand"]
     list_filter = ["brand"]
     search_fields = ["pattern", "label"]
 
 
 @admin.register(BlockedAuthor)
-class BlockedAuthorAdmin(admin.ModelAdmin):
+class BlockedAuthorAdmin(AuditedAdmin):
     list_display = ["handle", "platform", "brand", "note", "created_at"]
     list_filter = ["brand", "platform"]
     search_fields = ["handle", "note"]
@@ -211,4 +283,23 @@ class PresenceAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "last_seen_at"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ConfigChange)
+class ConfigChangeAdmin(admin.ModelAdmin):
+    """The audit trail of brand configuration: read-only (append-only records)."""
+
+    list_display = ["created_at", "brand", "area", "kind", "object_repr", "actor_name", "source"]
+    list_filter = ["brand", "area", "source"]
+    search_fields = ["kind", "object_repr", "actor_name"]
+    readonly_fields = [f.name for f in ConfigChange._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

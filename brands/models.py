@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .services import patterns
@@ -571,7 +572,7 @@ def _terms(text: str) -> list[str]:
 
 class ListeningRule(models.Model):
     """What a brand listens for in searches and imports: any of its handles, hashtags or keywords, none of the
-    exclusions, optionally in one language and on some platforms. Matching: ``brands.services.listening``."""
+    exclusions, optionally in one language and on some platforms. Matching: ``brands.services.channels.listening``."""
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="listening_rules", verbose_name=_("brand"))
     name = models.CharField(_("name"), max_length=120)
@@ -714,6 +715,87 @@ class ReviewPolicy(models.Model):
     @property
     def bounce_term_list(self) -> list[str]:
         return split_tags(self.bounce_terms.replace("\n", ","))
+
+
+class AppendOnlyError(Exception):
+    """An audit record was asked to change or go away: it may not (the brand's deletion alone removes it)."""
+
+
+class ConfigChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("configuration changes are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("configuration changes are append-only")
+
+
+class ConfigArea(models.TextChoices):
+    """What a brand configures, one area a ``brands.services`` module (docs/architecture.md)."""
+
+    BRAND = "brand", _("Brand")
+    SLA = "sla", _("SLA")
+    REVIEW = "review", _("Review")
+    ASSIGNMENT = "assignment", _("Assignment")
+    PRIORITY = "priority", _("Priority")
+    KNOWLEDGE = "knowledge", _("Knowledge")
+    CHANNELS = "channels", _("Channels")
+    GOALS = "goals", _("Goals")
+
+
+class ConfigSource(models.TextChoices):
+    """Where a change came from: who, when there is no user (``load_config``), or through what."""
+
+    PAGE = "page", _("Settings page")
+    ADMIN = "admin", _("Admin")
+    API = "api", _("API")
+    LOAD_CONFIG = "load_config", _("Configuration file")
+
+
+class ConfigChange(models.Model):
+    """One change of a brand's configuration: who (``actor`` and ``source``), what (``area``, ``kind``, the object)
+    and how (``before`` and ``after``: the changed values only, as JSON). Written by ``brands.services.audit`` in the
+    transaction of the change itself, so a change without its record cannot be committed. Append-only."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="config_changes", verbose_name=_("brand"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    #: the actor's username when the change was made (kept if the user is deleted); empty without a user
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=ConfigSource.choices)
+    area = models.CharField(_("area"), max_length=20, choices=ConfigArea.choices)
+    #: what happened to which kind of object: ``sla_settings.updated``, ``snippet.archived``, ``spam_pattern.deleted``
+    kind = models.CharField(_("kind"), max_length=60)
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    #: the ``tickets`` Event this row was copied from (tickets migration 0017), else empty
+    legacy_event_id = models.PositiveBigIntegerField(_("copied from event"), null=True, blank=True, unique=True)
+
+    objects = ConfigChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("configuration change")
+        verbose_name_plural = _("configuration changes")
+        indexes = [models.Index(fields=["brand", "-created_at", "-id"], name="config_change_brand_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("configuration changes are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("configuration changes are append-only")
 
 
 class Goal(models.Model):

@@ -17,6 +17,7 @@ from brands.models import (
     BrandHoliday,
     BusinessPeriod,
     ChannelAccount,
+    ConfigChange,
     ListeningRule,
     Membership,
     Product,
@@ -86,6 +87,7 @@ def db_state() -> dict:
         "urgency_terms": list(UrgencyTerm.objects.order_by("pk").values()),
         "spam_patterns": list(SpamPattern.objects.order_by("pk").values()),
         "blocked_authors": list(BlockedAuthor.objects.order_by("pk").values()),
+        "config_changes": list(ConfigChange.objects.order_by("pk").values()),
         # brands.Presence is left out on purpose: signing in and every page view may record it (once a minute)
     }
 

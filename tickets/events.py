@@ -8,8 +8,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from brands.models import Brand
-
 from .models import Event, Mention, Note, Reply, Ticket
 
 
@@ -118,17 +116,6 @@ def sla_notice(ticket: Ticket, *, kind: str, clock: str, due_at: datetime, at: d
 def save_all(batch: list[Event]) -> list[Event]:
     """Write events built unsaved by a batch operation, in one query."""
     return Event.objects.bulk_create(batch)
-
-
-def settings_changed(brand: Brand, *, actor, kind: str, before: dict, after: dict) -> Event:
-    """A brand setting changed (``settings.*``): not tied to a ticket."""
-    changed = {key: {"before": before[key], "after": after[key]} for key in after if before.get(key) != after[key]}
-    return Event.objects.create(brand=brand, actor=actor, kind=kind, data=changed, created_at=timezone.now())
-
-
-def knowledge_changed(brand: Brand, *, actor, kind: str, data: dict) -> Event:
-    """A product or snippet changed (``snippet.*``, ``product.*``): not tied to a ticket."""
-    return Event.objects.create(brand=brand, actor=actor, kind=kind, data=data, created_at=timezone.now())
 
 
 def snippets_used(reply: Reply, *, as_is: list[int], edited: list[int]) -> Event:

@@ -4,8 +4,12 @@
 an error changes nothing. Applying the same file twice changes nothing the second time. Secrets are given as
 the names of environment variables (``access_token_env``) so the file itself can live in version control.
 See docs/configuration-as-code.md for the format.
+
+Every change is made by its area's service (or :func:`brands.services.audit.save_object`), so it is in the brand's
+audit trail like a change made on a page, with ``load_config`` as its source.
 """
 
+import copy
 import os
 from dataclasses import dataclass, field, replace
 from datetime import date, time
@@ -19,6 +23,8 @@ from ..models import (
     BlockedAuthor,
     Brand,
     ChannelAccount,
+    ConfigArea,
+    ConfigSource,
     ListeningRule,
     Membership,
     Platform,
@@ -31,9 +37,9 @@ from ..models import (
     UrgencyTerm,
     pattern_error,
 )
-from . import knowledge
+from . import assignment, audit, knowledge, review_policy
 from .customer_data import clean_handle
-from .sla_settings import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
+from .sla import SettingsError, SlaSettings, current_settings, update_sla_settings, validate
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 PRIORITIES = {p.name.lower(): p.value for p in Priority}
@@ -57,22 +63,54 @@ class Summary:
         bucket[kind] = bucket.get(kind, 0) + 1
 
 
+SOURCE = ConfigSource.LOAD_CONFIG
+#: the brand's own fields a file sets (recorded in the audit trail as the ``brand`` area)
+BRAND_FIELDS = ("name", "languages", "thread_window_hours", "managers_edit_knowledge")  # of audit.BRAND_FIELDS
+
+
+def _checked(obj, values: dict[str, Any], *, created: bool, reader: "_Reader", path: str) -> dict[str, Any] | None:
+    """Set on ``obj`` the ``values`` that differ and validate it with the model's own rules (lengths, ranges,
+    patterns: what the admin and the forms refuse, a file cannot store); a problem is reported under ``path``.
+    Returns what differs when ``obj`` is to be saved (it is new or anything changed, the document has no problem
+    so far), else ``None``."""
+    dirty = {name: value for name, value in values.items() if getattr(obj, name) != value}
+    for name, value in dirty.items():
+        setattr(obj, name, value)
+    others = None if created else [f.name for f in obj._meta.fields if f.name not in values]  # reported already
+    if not (created or dirty) or not reader.valid(obj, path, exclude=others) or reader.problems:
+        return None
+    return dirty
+
+
 def _save_changes(
     obj, values: dict[str, Any], *, created: bool, summary: "Summary", kind: str, reader: "_Reader", path: str
 ) -> bool:
-    """Set on ``obj`` the ``values`` that differ and save it when it is new or anything changed; count it in
-    ``summary`` under ``kind``. The model's own validation runs first (lengths, ranges, patterns: what the admin
-    and the forms refuse, a file cannot store); a problem is reported under ``path`` and nothing is saved, nor
-    is anything once the document has a problem. Returns whether it was saved (an unchanged object is not)."""
-    dirty = [name for name, value in values.items() if getattr(obj, name) != value]
-    for name in dirty:
-        setattr(obj, name, values[name])
-    others = None if created else [f.name for f in obj._meta.fields if f.name not in values]  # reported already
-    if not (created or dirty) or not reader.valid(obj, path, exclude=others) or reader.problems:
+    """Save ``obj`` with ``values`` through the audit trail when it is new or anything changed (see
+    :func:`_checked`), and count it in ``summary`` under ``kind``. Returns whether it was saved."""
+    if _checked(obj, values, created=created, reader=reader, path=path) is None:
         return False
-    obj.save()
+    audit.save_object(obj, user=None, source=SOURCE)
     summary.count(kind, created)
     return True
+
+
+def _save_brand(brand: Brand, values: dict[str, Any], *, created: bool, summary: "Summary", reader, path) -> None:
+    """The brand's own fields, with their audit record (``brand.created`` / ``brand.updated``)."""
+    before = {name: getattr(brand, name) for name in BRAND_FIELDS}
+    if _checked(brand, values, created=created, reader=reader, path=path) is None:
+        return
+    brand.save()
+    audit.record(
+        brand=brand,
+        user=None,
+        source=SOURCE,
+        area=ConfigArea.BRAND,
+        kind="brand.created" if created else "brand.updated",
+        before={} if created else before,
+        after={"slug": brand.slug, **values} if created else {name: getattr(brand, name) for name in BRAND_FIELDS},
+        object_repr=brand.name,
+    )
+    summary.count("brands", created)
 
 
 def _handle(reader: "_Reader", data: dict, path: str, platform: str, *, required=False, default: str = "") -> str:
@@ -280,7 +318,7 @@ def apply_config(data: Any, *, only: str | None = None) -> Summary:
                     raw, "managers_edit_knowledge", path, bool, default=brand.managers_edit_knowledge
                 ),
             }
-            _save_changes(brand, fields, created=created, summary=summary, kind="brands", reader=reader, path=path)
+            _save_brand(brand, fields, created=created, summary=summary, reader=reader, path=path)
 
             for username, role in (reader.get(raw, "members", path, dict, default={}) or {}).items():
                 if role not in Role.values:
@@ -334,7 +372,7 @@ def apply_config(data: Any, *, only: str | None = None) -> Summary:
                         reader.fail(f"{path}.sla.{key}", " ".join(messages))
                     continue
                 if after != before and not reader.problems:
-                    update_sla_settings(brand=brand, settings=after)
+                    update_sla_settings(brand=brand, settings=after, source=SOURCE)
                     summary.count("sla", False)
 
             _knowledge(reader, raw, path, brand, summary)
@@ -371,7 +409,7 @@ def _knowledge(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Sum
         if product and all(getattr(product, n) == getattr(data, n) for n in knowledge.PRODUCT_FIELDS):
             continue
         try:
-            knowledge.save_product(brand=brand, user=None, data=data, product=product)
+            knowledge.save_product(brand=brand, user=None, data=data, product=product, source=SOURCE)
         except knowledge.KnowledgeError as exc:
             for key, messages in exc.errors.items():
                 reader.fail(f"{ppath}.{key}", " ".join(messages))
@@ -411,8 +449,11 @@ def _knowledge(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Sum
         )
         try:
             if snippet is None:
-                knowledge.create_snippet(brand=brand, user=None, data=data, note="load_config")
-            elif knowledge.update_snippet(snippet=snippet, user=None, data=data, note="load_config")[1] is None:
+                knowledge.create_snippet(brand=brand, user=None, data=data, note="load_config", source=SOURCE)
+            elif (
+                knowledge.update_snippet(snippet=snippet, user=None, data=data, note="load_config", source=SOURCE)[1]
+                is None
+            ):
                 continue
         except knowledge.KnowledgeError as exc:
             for key, messages in exc.errors.items():
@@ -489,14 +530,19 @@ def _routing(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summa
             profiles.append((membership, languages, skills))
     values = {"routing_mode": mode, "operator_capacity": capacity, "idle_owner_minutes": idle}
     if len(reader.problems) == known:  # the model's own checks, for what the lines above let through
-        _save_changes(brand, values, created=False, summary=summary, kind="routing", reader=reader, path=rpath)
+        if _checked(copy.copy(brand), values, created=False, reader=reader, path=rpath):
+            assignment.update_assignment(brand=brand, **values, user=None, source=SOURCE)
+            summary.count("routing", False)
     if reader.problems:
         return
     for membership, languages, skills in profiles:
         if (membership.languages, membership.skills) != (languages, skills):
-            membership.languages, membership.skills = languages, skills
-            if reader.valid(membership, f"{rpath}.operators.{membership.user.get_username()}"):
-                membership.save(update_fields=["languages", "skills"])
+            probe = copy.copy(membership)
+            probe.languages, probe.skills = languages, skills
+            if reader.valid(probe, f"{rpath}.operators.{membership.user.get_username()}"):
+                assignment.update_operator_profile(
+                    membership=membership, languages=languages, skills=skills, user=None, source=SOURCE
+                )
                 summary.count("operator_profiles", False)
 
 
@@ -537,12 +583,12 @@ def _noise_and_urgency(reader: _Reader, raw: dict, path: str, brand: Brand, summ
         handle = _handle(reader, item, bpath, platform, required=True)
         if not handle or not reader.field(BlockedAuthor, "note", note, f"{bpath}.note") or reader.problems:
             continue
-        blocked, made = BlockedAuthor.objects.get_or_create(
-            brand=brand, platform=platform, handle=handle, defaults={"note": note}
-        )
+        blocked = BlockedAuthor.objects.filter(brand=brand, platform=platform, handle=handle).first()
+        made = blocked is None
         if made or blocked.note != note:
+            blocked = blocked or BlockedAuthor(brand=brand, platform=platform, handle=handle)
             blocked.note = note
-            blocked.save()
+            audit.save_object(blocked, user=None, source=SOURCE)
             summary.count("blocked_authors", made)
 
 
@@ -607,13 +653,15 @@ def _review(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summar
             for name in unknown:
                 reader.fail(f"{rpath}.on_probation", f"{name!r} is not a member of this brand")
             probation = {members[n].pk for n in names if n in members}
-    _save_changes(policy, values, created=made, summary=summary, kind="review_policy", reader=reader, path=rpath)
+    saved = _checked(policy, values, created=made, reader=reader, path=rpath) is not None
     if reader.problems:
         return
+    moved = 0
     if probation is not None:
-        for membership in Membership.objects.filter(brand=brand):
-            wanted = membership.pk in probation
-            if membership.on_probation != wanted:
-                membership.on_probation = wanted
-                membership.save(update_fields=["on_probation"])
-                summary.count("probation", False)
+        moved = sum((m.pk in probation) != m.on_probation for m in Membership.objects.filter(brand=brand))
+    if saved or moved:
+        review_policy.update_review_policy(brand=brand, values=values, on_probation=probation, user=None, source=SOURCE)
+    if saved:
+        summary.count("review_policy", made)
+    for _moved in range(moved):
+        summary.count("probation", False)

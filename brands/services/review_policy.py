@@ -1,4 +1,5 @@
-"""Does a reply need a supervisor before it is published? (DESIGN §4, docs/publishing.md)
+"""Does a reply need a supervisor before it is published? (docs/publishing.md) The brand's review policy: how it
+is decided (:func:`decide`) and how it is changed (:func:`update_review_policy`, with its audit record).
 
 :func:`decide` is pure: it takes the brand's policy and plain facts about the reply and returns every reason that
 applies, so the operator and the reviewer see *why*. The random sample is a hash of the author and the reply id,
@@ -9,11 +10,27 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import Membership, Priority, ReviewPolicy
-from . import bounces, patterns
+from ..models import Brand, ConfigArea, ConfigSource, Membership, Priority, ReviewPolicy
+from . import audit, bounces, patterns
+from .locks import lock_brand
+
+#: the policy's own settings (the page's form, the admin's inline and ``load_config`` change these)
+POLICY_FIELDS = (
+    "review_all",
+    "review_probation",
+    "sample_percent",
+    "review_high_priority",
+    "influence_threshold",
+    "review_flagged_terms",
+    "flagged_terms",
+    "review_bounces",
+    "bounce_defaults",
+    "bounce_terms",
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +125,58 @@ def describe(reason: dict[str, Any]) -> str:
     if code == "resubmitted":
         return _("Revised after a reviewer asked for changes.")
     return str(code)
+
+
+def snapshot(brand: Brand) -> dict:
+    """The brand's policy (every value ``None`` while it has none) and who is on probation, as JSON."""
+    policy = ReviewPolicy.objects.filter(brand=brand).first()
+    values = {name: getattr(policy, name) if policy else None for name in POLICY_FIELDS}
+    members = Membership.objects.filter(brand=brand, on_probation=True).select_related("user")
+    return {**values, "on_probation": sorted(m.user.get_username() for m in members)}
+
+
+def update_review_policy(
+    *,
+    brand: Brand,
+    values: dict[str, Any],
+    on_probation: set[int] | None = None,
+    among: set[int] | None = None,
+    user=None,
+    source: str = ConfigSource.PAGE,
+) -> ReviewPolicy:
+    """Set the policy's ``values`` (of :data:`POLICY_FIELDS`; the brand gets its policy row on its first save) and,
+    when ``on_probation`` is given, put those memberships on probation and take the others of ``among`` (membership
+    ids; ``None``: every member) off it. One transaction under the brand's row lock, with one audit record of what
+    changed: the same form saved twice at once changes once and records once. Raises ValidationError."""
+    with transaction.atomic():
+        lock_brand(brand.pk)
+        before = snapshot(brand)
+        policy = ReviewPolicy.objects.filter(brand=brand).first() or ReviewPolicy(brand=brand)
+        made = policy.pk is None
+        for name, value in values.items():
+            if name not in POLICY_FIELDS:
+                raise ValueError(f"not a review policy setting: {name}")
+            setattr(policy, name, value)
+        policy.full_clean(exclude=["brand"])
+        if made or any(before[name] != getattr(policy, name) for name in values):
+            policy.save()
+        if on_probation is not None:
+            members = Membership.objects.filter(brand=brand)
+            if among is not None:
+                members = members.filter(pk__in=among)
+            set_probation(list(members), on_probation)
+        audit.record(
+            brand=brand,
+            user=user,
+            source=source,
+            area=ConfigArea.REVIEW,
+            kind="review_policy.created" if made else "review_policy.updated",
+            before=before,
+            after=snapshot(brand),
+            obj=policy,
+            object_repr=brand.name,
+        )
+    return policy
 
 
 def set_probation(members: list[Membership], on_probation: set[int]) -> None:

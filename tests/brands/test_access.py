@@ -21,8 +21,9 @@ EXPECTED = {
         "mention:ingest",
         "brand:configure",
         "knowledge:edit",
+        "settings:history",
     },
-    Role.MANAGER: {"ticket:view", "report:view"},
+    Role.MANAGER: {"ticket:view", "report:view", "settings:history"},
 }
 ALL_CAPABILITIES = sorted(access.CAPABILITIES)
 ROLE_USERS = {Role.OPERATOR: "operator", Role.SUPERVISOR: "supervisor", Role.MANAGER: "manager"}
@@ -38,6 +39,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "mention:ingest",
         "brand:configure",
         "knowledge:edit",
+        "settings:history",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 

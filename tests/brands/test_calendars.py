@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brands.services.calendars import (
+from brands.services.sla.calendars import (
     Calendar,
     CalendarError,
     add_business,

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from brands.models import ListeningRule
-from brands.services import listening
+from brands.services.channels import listening
 from brands.services.config import ConfigError, apply_config
 from tests.factories import make_channel
 from tests.helpers import db_state

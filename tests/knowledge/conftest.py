@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from brands.services import snippet_index
+from brands.services.knowledge import snippet_index
 from tests.factories import make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient
 from tickets.services import workflow

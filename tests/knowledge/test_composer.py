@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from brands.models import Snippet
-from brands.services import snippet_index
+from brands.services.knowledge import snippet_index
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import db_state
 from tickets.models import Event, Reply

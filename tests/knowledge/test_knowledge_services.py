@@ -2,13 +2,12 @@
 
 import pytest
 
-from brands.models import Product, Snippet, SnippetVersion
+from brands.models import ConfigChange, Product, Snippet, SnippetVersion
 from brands.services import knowledge
 from brands.services.config import ConfigError, apply_config
 from tests.factories import make_product, make_snippet
 from tests.helpers import db_state
 from tickets.models import Event
-from tickets.services.knowledge import apply
 
 
 def _data(snippet, **changes) -> knowledge.SnippetData:
@@ -18,22 +17,20 @@ def _data(snippet, **changes) -> knowledge.SnippetData:
     return data
 
 
-def test_every_change_is_a_version_with_author_and_an_event(cast):
-    snippet, _ = apply(
-        knowledge.create_snippet,
+def test_every_change_is_a_version_with_author_and_an_audit_record(cast):
+    snippet, _ = knowledge.create_snippet(
         user=cast.supervisor,
         brand=cast.brand_a,
         data=knowledge.SnippetData(
             title="Refund", body="Halo {customer_name}, dana kembali 3 hari.", shortcut="/Refund"
         ),
     )
-    apply(
-        knowledge.update_snippet,
+    knowledge.update_snippet(
         user=cast.supervisor,
         snippet=snippet,
         data=_data(snippet, body="Halo {customer_name}, dana kembali 5 hari."),
     )
-    apply(knowledge.set_status, user=cast.supervisor, snippet=Snippet.objects.get(pk=snippet.pk), status="published")
+    knowledge.set_status(user=cast.supervisor, snippet=Snippet.objects.get(pk=snippet.pk), status="published")
     snippet.refresh_from_db()
     assert (snippet.version, snippet.status, snippet.shortcut) == (3, "published", "refund")
     versions = list(snippet.versions.order_by("number").values_list("number", "body", "status", "author__username"))
@@ -42,21 +39,22 @@ def test_every_change_is_a_version_with_author_and_an_event(cast):
         (2, "Halo {customer_name}, dana kembali 5 hari.", "draft", "sup_a"),
         (3, "Halo {customer_name}, dana kembali 5 hari.", "published", "sup_a"),
     ]
-    events = list(
-        Event.objects.filter(brand=cast.brand_a, ticket=None).order_by("pk").values_list("kind", "actor__username")
+    changes = list(
+        ConfigChange.objects.filter(brand=cast.brand_a)
+        .order_by("pk")
+        .values_list("area", "kind", "actor__username", "source", "object_id")
     )
-    assert events == [("snippet.created", "sup_a"), ("snippet.updated", "sup_a"), ("snippet.published", "sup_a")]
-    updated = Event.objects.get(kind="snippet.updated")
-    assert updated.data == {
-        "snippet": snippet.pk,
-        "version": 2,
-        "changed": {
-            "body": {
-                "before": "Halo {customer_name}, dana kembali 3 hari.",
-                "after": "Halo {customer_name}, dana kembali 5 hari.",
-            }
-        },
-    }
+    assert changes == [
+        ("knowledge", "snippet.created", "sup_a", "page", snippet.pk),
+        ("knowledge", "snippet.updated", "sup_a", "page", snippet.pk),
+        ("knowledge", "snippet.published", "sup_a", "page", snippet.pk),
+    ]
+    updated = ConfigChange.objects.get(kind="snippet.updated")
+    assert (updated.before, updated.after) == (
+        {"version": 1, "body": "Halo {customer_name}, dana kembali 3 hari."},
+        {"version": 2, "body": "Halo {customer_name}, dana kembali 5 hari."},
+    )
+    assert Event.objects.filter(ticket=None).count() == 0  # no longer in the ticket event log
 
 
 def test_saving_nothing_new_writes_no_version(cast):
@@ -128,7 +126,7 @@ SNIPPETS_CSV = (
 
 def test_csv_import_creates_then_updates_by_shortcut_and_exports_the_same(cast):
     make_product(cast.brand_a, "Kuota Max")
-    result = apply(knowledge.import_snippets_csv, user=cast.supervisor, brand=cast.brand_a, text=SNIPPETS_CSV)
+    result = knowledge.import_snippets_csv(user=cast.supervisor, brand=cast.brand_a, text=SNIPPETS_CSV)
     assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
     salam = Snippet.objects.get(brand=cast.brand_a, shortcut="salam")
     assert (salam.tags, salam.tone, salam.status) == ("greeting, halo", "casual", "published")
@@ -141,7 +139,8 @@ def test_csv_import_creates_then_updates_by_shortcut_and_exports_the_same(cast):
     exported = knowledge.export_snippets_csv(brand=cast.brand_a)
     assert exported.splitlines()[0] == "shortcut,title,body,language,tone,tags,product,status,expires_at"
     assert 'salam,Salam,Hai {customer_name}!,id,casual,"greeting, halo",,published,' in exported
-    assert Event.objects.filter(kind="snippet.created").count() == 2
+    assert ConfigChange.objects.filter(kind="snippet.created").count() == 2
+    assert ConfigChange.objects.filter(kind="snippet.updated").count() == 1
 
 
 def test_csv_import_reports_every_bad_row_with_its_line_and_writes_nothing(cast):

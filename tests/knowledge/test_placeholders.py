@@ -2,7 +2,7 @@
 
 import pytest
 
-from brands.services import placeholders
+from brands.services.knowledge import placeholders
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from brands.models import Snippet
+from brands.models import ConfigChange, Snippet
 from tests.factories import make_snippet
 from tests.helpers import db_state, keyed
-from tickets.models import Event
 
 XSS = "<script>alert(1)</script>"
 
@@ -105,8 +104,13 @@ def test_create_edit_archive_compare_restore(cast, browser):
     client.post(reverse("knowledge:snippet_restore", args=["acme", snippet.pk]), {"number": "1"})
     snippet.refresh_from_db()
     assert (snippet.version, snippet.status, snippet.body) == (4, "published", "Halo {customer_name}")
-    kinds = list(Event.objects.filter(ticket=None).order_by("pk").values_list("kind", flat=True))
-    assert kinds == ["snippet.created", "snippet.updated", "snippet.archived", "snippet.restored"]
+    kinds = list(ConfigChange.objects.order_by("pk").values_list("kind", "actor__username", "source"))
+    assert kinds == [
+        ("snippet.created", "sup_a", "page"),
+        ("snippet.updated", "sup_a", "page"),
+        ("snippet.archived", "sup_a", "page"),
+        ("snippet.restored", "sup_a", "page"),
+    ]
 
 
 def test_a_malformed_placeholder_is_shown_with_its_position(cast, browser):

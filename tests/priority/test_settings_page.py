@@ -29,7 +29,7 @@ def test_the_page_lists_the_rules_and_escapes_them(cast, browser):
     assert "penipuan" in body  # the built-in terms
 
 
-def test_routing_is_saved_with_an_event(cast, browser):
+def test_routing_is_saved_with_its_audit_record(cast, browser):
     response = browser(cast.supervisor).post(
         URL, {"action": "routing", "routing_mode": "load", "operator_capacity": "5", "idle_owner_minutes": "20"}
     )
@@ -40,12 +40,15 @@ def test_routing_is_saved_with_an_event(cast, browser):
         5,
         20,
     )
-    event = cast.brand_a.events.get(kind="settings.routing_changed")
-    assert event.data == {
-        "routing_mode": {"before": "claim", "after": "load"},
-        "operator_capacity": {"before": 10, "after": 5},
-        "idle_owner_minutes": {"before": 0, "after": 20},
-    }
+    change = cast.brand_a.config_changes.get()
+    assert (change.area, change.kind, change.actor, change.source) == (
+        "assignment",
+        "assignment.updated",
+        cast.supervisor,
+        "page",
+    )
+    assert change.before == {"routing_mode": "claim", "operator_capacity": 10, "idle_owner_minutes": 0}
+    assert change.after == {"routing_mode": "load", "operator_capacity": 5, "idle_owner_minutes": 20}
 
 
 def test_rules_are_added_and_removed(cast, browser):

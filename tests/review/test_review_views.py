@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from brands.models import Membership, ReviewPolicy
+from brands.models import ConfigChange, Membership, ReviewPolicy
 from tests.factories import make_ticket
 from tests.helpers import db_state, keyed
 from tickets.models import Event, ReplyStatus, Ticket
@@ -184,7 +184,14 @@ def test_review_settings_for_supervisors(cast):
     assert (policy.sample_percent, policy.review_high_priority, policy.flagged_terms) == (15, True, "refund, somasi")
     membership.refresh_from_db()
     assert membership.on_probation is True
-    assert Event.objects.filter(kind="settings.review_changed").count() == 1
+    change = ConfigChange.objects.get(area="review")
+    assert (change.kind, change.actor, change.before["on_probation"], change.after["on_probation"]) == (
+        "review_policy.created",
+        cast.supervisor,
+        [],
+        ["op_a"],
+    )
+    assert (change.before["sample_percent"], change.after["sample_percent"]) == (None, 15)
     bad = client(cast.supervisor).post(url, {"sample_percent": "150", "flagged_terms": ""})
     assert bad.status_code == 400
 

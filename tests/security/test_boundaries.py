@@ -28,7 +28,7 @@ from rest_framework import serializers
 
 from brands.models import ReviewPolicy
 from brands.services.config import ConfigError, apply_config
-from brands.services.sla_settings import current_settings
+from brands.services.sla import current_settings
 from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed

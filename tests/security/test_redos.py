@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from brands.models import ListeningRule, ReviewPolicy, SpamPattern, UrgencyTerm
-from brands.services import listening, patterns
+from brands.services import patterns
+from brands.services.channels import listening
 from brands.services.config import ConfigError, apply_config
 from brands.services.review_policy import flagged_terms_in
 from tests.factories import make_normalized

@@ -35,7 +35,7 @@ from rest_framework.authtoken.models import Token
 
 from brands.models import BlockedAuthor, ListeningRule, Membership, ReviewPolicy, Role, SpamPattern, UrgencyTerm
 from brands.services import knowledge
-from brands.services.sla_settings import current_settings
+from brands.services.sla import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk
@@ -126,6 +126,8 @@ ROUTES: dict[str, Route] = {
     "settings/<slug:slug>/sla/": page(ALL, 404, 403),
     "settings/<slug:slug>/priority/": page(ALL, 404, 403),
     "settings/<slug:slug>/review/": page(ALL, 404, 403),
+    # brand A's settings history: read-only, for its supervisors and managers
+    "settings/<slug:slug>/history/": page(GET, 404, 200),
     # reports: read-only for managers; the all-brands report is an admin's
     "reports/": page(ALL, 403, 200),
     "reports/go/": page(ALL, 404, 302, query="?brand={slug}"),

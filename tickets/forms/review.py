@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import ReviewPolicy
+from brands.services.review_policy import POLICY_FIELDS
 from smrc.bounds import IntegerField
 
 from ..models import ChangesReason
@@ -33,18 +34,7 @@ class ReviseForm(KeyedForm):
 class ReviewPolicyForm(forms.ModelForm):
     class Meta:
         model = ReviewPolicy
-        fields = [
-            "review_all",
-            "review_probation",
-            "sample_percent",
-            "review_high_priority",
-            "influence_threshold",
-            "review_flagged_terms",
-            "flagged_terms",
-            "review_bounces",
-            "bounce_defaults",
-            "bounce_terms",
-        ]
+        fields = list(POLICY_FIELDS)  # what update_review_policy takes
         widgets = {
             "flagged_terms": forms.Textarea(attrs={"rows": 3}),
             "bounce_terms": forms.Textarea(attrs={"rows": 2}),

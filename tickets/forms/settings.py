@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import MAX_TARGET_MINUTES, MAX_WARNING_MINUTES, Priority, Weekday
-from brands.services.sla_settings import SettingsError, SlaSettings, validate, zone_choices
+from brands.services.sla import SettingsError, SlaSettings, validate, zone_choices
 from smrc.bounds import IntegerField
 
 PERIOD_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")

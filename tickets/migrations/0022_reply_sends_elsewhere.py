@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0016_conversation_key_holds_the_longest_id'),
+        ('tickets', '0017_settings_events_to_config_changes'),
     ]
 
     operations = [

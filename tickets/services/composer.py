@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import ReviewPolicy, Snippet, SnippetStatus
-from brands.services import knowledge, placeholders, review_policy, snippet_index
+from brands.services import knowledge, review_policy
 from brands.services.bounces import Bounce
+from brands.services.knowledge import placeholders, snippet_index
 
 from ..models import Mention, Ticket
 

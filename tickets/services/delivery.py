@@ -27,8 +27,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from brands.models import ChannelAccount
-from brands.services.business_hours import calendar_for_brand_id
-from brands.services.calendars import business_between
+from brands.services.sla.business_hours import calendar_for_brand_id
+from brands.services.sla.calendars import business_between
 
 from .. import events
 from ..channels.base import ChannelError, CredentialsError

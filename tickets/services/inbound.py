@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from brands.models import Brand, ChannelAccount, ListeningRule
-from brands.services import listening
+from brands.services.channels import listening
 from smrc.jsonlimits import loads_bounded
 
 from ..channels import http, registry

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from brands.models import ChannelAccount, ListeningRule
-from brands.services import listening
+from brands.services.channels import listening
 
 from ..channels import http, registry
 from ..channels.base import ChannelError, CredentialsError

@@ -1,6 +1,6 @@
 """Priority that explains itself: author influence, urgency and the combination (docs/priority.md); and the
 reading side of a brand's priority and noise rules (:func:`rules_for`), which supervisors write through
-``brands.services.priority_rules``.
+``brands.services.priority``.
 
 Everything but :func:`rules_for` is pure: no database, no clock. ``ingest`` gathers the inputs and stores the
 result (:meth:`Assessment.as_json`) on the ticket as ``priority_factors``; the ticket page renders it back with

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from brands.access import has_perm
 from brands.models import Membership, Platform, Priority, ReviewPolicy, Role
-from brands.services import placeholders, review_policy
+from brands.services import review_policy
+from brands.services.knowledge import placeholders
 
 from .. import events
 from ..channels.registry import DELIVERY_CHANNELS

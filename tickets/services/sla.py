@@ -3,7 +3,7 @@ warns before a deadline and escalates on a breach (docs/sla.md; the clocks in do
 
 Targets come from the brand's :class:`brands.models.SlaPolicy` for the ticket's priority, else
 :data:`DEFAULT_TARGETS`. Deadlines are business time on the brand's calendar
-(:func:`brands.services.business_hours.calendar_for`); a round-the-clock brand counts calendar time.
+(:func:`brands.services.sla.business_hours.calendar_for`); a round-the-clock brand counts calendar time.
 """
 
 from dataclasses import dataclass
@@ -17,9 +17,9 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from brands.models import Brand, Membership, Priority, Role
-from brands.services.business_hours import calendar_for_brand_id
-from brands.services.calendars import Calendar, add_business, business_between
-from brands.services.sla_settings import DEFAULT_TARGETS, Targets, forget_targets, targets_for  # noqa: F401
+from brands.services.sla import DEFAULT_TARGETS, Targets, forget_targets, targets_for  # noqa: F401
+from brands.services.sla.business_hours import calendar_for_brand_id
+from brands.services.sla.calendars import Calendar, add_business, business_between
 
 from .. import events
 from ..models import Notification, Ticket, TicketStatus

@@ -11,20 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brands.access import (
-    brands_for,
-    get_brand_for_user,
-    get_product_for_user,
-    get_snippet_for_user,
-    products_for,
-    snippets_for,
-)
+from brands.access import brands_for, get_brand_for_user
 from brands.models import SnippetStatus
 from brands.services import knowledge
+from brands.services.knowledge.lookups import get_product_for_user, get_snippet_for_user, products_for, snippets_for
 from smrc.bounds import parse_int
 
 from ..forms.knowledge import ImportForm, ProductForm, SnippetForm, SnippetSearchForm
-from ..services.knowledge import apply
 
 PERM = "knowledge:edit"
 
@@ -63,8 +56,7 @@ def snippet_new(request, slug: str):
     form = SnippetForm(request.POST or None, brand=brand)
     if request.method == "POST" and form.is_valid():
         try:
-            snippet, _change = apply(
-                knowledge.create_snippet,
+            snippet, _change = knowledge.create_snippet(
                 user=request.user,
                 brand=brand,
                 data=form.to_data(),
@@ -87,8 +79,7 @@ def snippet_edit(request, slug: str, pk: int):
         form = SnippetForm(request.POST, brand=brand)
         if form.is_valid():
             try:
-                _snippet, change = apply(
-                    knowledge.update_snippet,
+                _snippet, change = knowledge.update_snippet(
                     user=request.user,
                     snippet=snippet,
                     data=form.to_data(),
@@ -118,7 +109,7 @@ def snippet_status(request, slug: str, pk: int):
         messages.error(request, _("Unknown status."))
     else:
         try:
-            apply(knowledge.set_status, user=request.user, snippet=snippet, status=status)
+            knowledge.set_status(user=request.user, snippet=snippet, status=status)
         except knowledge.KnowledgeError as exc:
             messages.error(request, str(exc))
         else:
@@ -155,7 +146,7 @@ def snippet_restore(request, slug: str, pk: int):
     try:
         if number is None:
             raise ValueError(number)
-        _snippet, change = apply(knowledge.restore_version, user=request.user, snippet=snippet, number=number)
+        _snippet, change = knowledge.restore_version(user=request.user, snippet=snippet, number=number)
     except ValueError:
         messages.error(request, _("Choose a version to restore."))
     except knowledge.KnowledgeError as exc:
@@ -183,8 +174,8 @@ def product_edit(request, slug: str, pk: int | None = None):
         form = ProductForm(request.POST)
         if form.is_valid():
             try:
-                saved, _change = apply(
-                    knowledge.save_product, user=request.user, brand=brand, data=form.to_data(), product=product
+                saved, _change = knowledge.save_product(
+                    user=request.user, brand=brand, data=form.to_data(), product=product
                 )
             except knowledge.KnowledgeError as exc:
                 form.add_service_errors(exc)
@@ -209,7 +200,7 @@ def import_csv(request, slug: str):
             knowledge.import_snippets_csv if form.cleaned_data["kind"] == "snippets" else knowledge.import_products_csv
         )
         try:
-            result = apply(importer, user=request.user, brand=brand, text=form.cleaned_data["file"])
+            result = importer(user=request.user, brand=brand, text=form.cleaned_data["file"])
         except knowledge.KnowledgeError as exc:
             problems = [m for ms in exc.errors.values() for m in ms]
         else:

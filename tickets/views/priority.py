@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
 from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm, pattern_error
-from brands.services import priority_rules
+from brands.services import assignment as assignment_settings
+from brands.services import priority as priority_rules
 from smrc.bounds import parse_id
 
-from .. import events
 from ..forms.priority import BlockedAuthorForm, PriorityForm, RoutingForm, SpamPatternForm, UrgencyTermForm
 from ..selectors.ticket import get_ticket_for_user
 from ..services import assignment, idempotency, workflow
@@ -79,20 +79,20 @@ ADD_FORMS = {"urgency": UrgencyTermForm, "spam": SpamPatternForm, "blocked": Blo
 RULE_MODELS = {"urgency": UrgencyTerm, "spam": SpamPattern, "blocked": BlockedAuthor}
 
 
-def _apply(brand, action: str, data) -> tuple[str | None, dict]:
-    """One settings change from ``data``: a success message, or None and the forms to show with their errors."""
+def _apply(brand, action: str, data, user) -> tuple[str | None, dict]:
+    """One settings change from ``data`` (one service call, which records it): a success message, or None and the
+    forms to show with their errors."""
     if action == "routing":
         form = RoutingForm(data, instance=copy.copy(brand))  # a form writes into its instance
         if form.is_valid():
-            before = {k: getattr(brand, k) for k in priority_rules.ROUTING_FIELDS}
-            changed = priority_rules.update_routing(brand=brand, **form.cleaned_data)
-            return _("Routing saved."), {"changed": changed, "before": before}
+            assignment_settings.update_assignment(brand=brand, **form.cleaned_data, user=user)
+            return _("Routing saved."), {}
         return None, {"routing": form}
     if action in ADD_FORMS:
         form = ADD_FORMS[action](data, instance=RULE_MODELS[action](brand=brand))
         if form.is_valid():
             try:
-                priority_rules.add_rule(brand=brand, kind=action, **form.cleaned_data)
+                priority_rules.add_rule(brand=brand, kind=action, user=user, **form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -101,7 +101,8 @@ def _apply(brand, action: str, data) -> tuple[str | None, dict]:
         return None, {action: form}
     if action.startswith("delete-") and action.removeprefix("delete-") in RULE_MODELS:
         pk = parse_id(data.get("pk", ""))
-        if pk is not None and priority_rules.delete_rule(brand=brand, kind=action.removeprefix("delete-"), pk=pk):
+        kind = action.removeprefix("delete-")
+        if pk is not None and priority_rules.delete_rule(brand=brand, kind=kind, pk=pk, user=user):
             return _("Rule removed."), {}
     return None, {}
 
@@ -120,16 +121,8 @@ def priority_settings(request, slug: str):
     forms_shown: dict = {}
     status = 200
     if request.method == "POST":
-        message, result = _apply(brand, request.POST.get("action", ""), request.POST)
+        message, result = _apply(brand, request.POST.get("action", ""), request.POST, request.user)
         if message:
-            if result.get("changed"):
-                events.settings_changed(
-                    brand,
-                    actor=request.user,
-                    kind="settings.routing_changed",
-                    before=result["before"],
-                    after={k: getattr(brand, k) for k in priority_rules.ROUTING_FIELDS},
-                )
             messages.success(request, message)
             return redirect("tickets:priority_settings", slug=brand.slug)
         forms_shown = result

@@ -5,7 +5,6 @@ capability, one service call, redirect. Replies outside the user's brands answer
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,10 +12,8 @@ from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
 from brands.services import review_policy
-from brands.services.locks import lock_brand
 from smrc.bounds import parse_id
 
-from .. import events
 from ..forms.review import ApproveForm, ChangesForm, ReviewPolicyForm
 from ..models import Reply, ReplyStatus
 from ..selectors.review import (
@@ -157,23 +154,14 @@ def review_settings(request, slug: str):
         form = ReviewPolicyForm(request.POST, instance=policy)
         if form.is_valid():
             probation = {pk for x in request.POST.getlist("probation") if (pk := parse_id(x)) is not None}
-            with transaction.atomic():
-                # the same form saved twice at once: the second reads the first's policy, no second row or event
-                lock_brand(brand.pk)
-                policy, members = review_policy_for(brand), operators_of(brand)
-                before = {
-                    **{k: (v if policy.pk else None) for k, v in ReviewPolicyForm(instance=policy).initial.items()},
-                    "probation": sorted(m.pk for m in members if m.on_probation),
-                }
-                form = ReviewPolicyForm(request.POST, instance=policy)
-                form.full_clean()
-                form.save()
-                review_policy.set_probation(members, probation)
-                after = {**ReviewPolicyForm(instance=policy).initial, "probation": sorted(probation)}
-                if after != before:
-                    events.settings_changed(
-                        brand, actor=request.user, kind="settings.review_changed", before=before, after=after
-                    )
+            # one service call: the policy, who is on probation (of the operators listed) and the audit record
+            review_policy.update_review_policy(
+                brand=brand,
+                values=form.cleaned_data,
+                on_probation=probation,
+                among={m.pk for m in members},
+                user=request.user,
+            )
             messages.success(request, _("Review policy saved. It applies to replies submitted from now on."))
             return redirect("tickets:review_settings", slug=brand.slug)
         status = 400

@@ -1,17 +1,22 @@
-"""Brand settings for supervisors: SLA targets, business hours, holidays and warnings."""
+"""Brand settings for supervisors: SLA targets, business hours, holidays and warnings; and the brand's settings
+history (its configuration audit trail) for supervisors and managers."""
 
-from dataclasses import asdict
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from brands.access import brands_for, get_brand_for_user
-from brands.services.sla_settings import current_settings, update_sla_settings
+from brands.models import ConfigArea, ConfigSource
+from brands.services.audit import history_for
+from brands.services.sla import current_settings, update_sla_settings
+from smrc.bounds import parse_int
 
-from .. import events
 from ..forms.settings import SlaSettingsForm
 
 
@@ -23,31 +28,13 @@ def settings_index(request):
     return render(request, "tickets/settings_index.html", {"brands": brands})
 
 
-def _jsonable(settings) -> dict:
-    data = asdict(settings)
-    data["hours"] = {str(d): [f"{a:%H:%M}-{b:%H:%M}" for a, b in p] for d, p in settings.hours.items()}
-    data["holidays"] = {d.isoformat(): n for d, n in settings.holidays.items()}
-    data["targets"] = {str(p): list(m) for p, m in settings.targets.items()}
-    return data
-
-
 @login_required
 def sla_settings(request, slug: str):
     brand = get_brand_for_user(request.user, slug, perm="brand:configure")
     if request.method == "POST":
         form = SlaSettingsForm(request.POST)
         if form.is_valid():
-            after = form.to_settings()
-            with transaction.atomic():
-                before = update_sla_settings(brand=brand, settings=after)  # None: already so (a repeat)
-                if before is not None:
-                    events.settings_changed(
-                        brand,
-                        actor=request.user,
-                        kind="settings.sla_changed",
-                        before=_jsonable(before),
-                        after=_jsonable(after),
-                    )
+            update_sla_settings(brand=brand, settings=form.to_settings(), user=request.user)  # with its record
             messages.success(request, _("Settings saved. New deadlines follow them from now on."))
             return redirect("tickets:sla_settings", slug=brand.slug)
         status = 400
@@ -55,3 +42,74 @@ def sla_settings(request, slug: str):
         form = SlaSettingsForm(initial=SlaSettingsForm.initial_from(current_settings(brand)))
         status = 200
     return render(request, "tickets/sla_settings.html", {"brand": brand, "form": form}, status=status)
+
+
+HISTORY_PAGE_SIZE = 50
+#: the longest value shown in the history; longer ones (a snippet's body) end in "…"
+HISTORY_VALUE_CHARS = 160
+#: the objects and verbs of ``ConfigChange.kind`` (``snippet.archived``) in words
+HISTORY_OBJECTS = {
+    "brand": gettext_lazy("Brand"),
+    "sla_settings": gettext_lazy("SLA settings"),
+    "sla_policy": gettext_lazy("SLA targets"),
+    "review_policy": gettext_lazy("Review policy"),
+    "assignment": gettext_lazy("Assignment"),
+    "operator_profile": gettext_lazy("Operator profile"),
+    "urgency_term": gettext_lazy("Urgency term"),
+    "spam_pattern": gettext_lazy("Spam pattern"),
+    "blocked_author": gettext_lazy("Blocked author"),
+    "snippet": gettext_lazy("Snippet"),
+    "product": gettext_lazy("Product"),
+    "channel_account": gettext_lazy("Channel account"),
+    "listening_rule": gettext_lazy("Listening rule"),
+}
+HISTORY_VERBS = {
+    "created": gettext_lazy("created"),
+    "updated": gettext_lazy("changed"),
+    "deleted": gettext_lazy("deleted"),
+    "published": gettext_lazy("published"),
+    "archived": gettext_lazy("archived"),
+    "restored": gettext_lazy("restored"),
+}
+
+
+def _shown(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= HISTORY_VALUE_CHARS else text[: HISTORY_VALUE_CHARS - 1] + "…"
+
+
+def _diff(change) -> list[dict]:
+    """Each changed value: its name, and what it was and became (``None``: absent on that side)."""
+    rows = []
+    for key in dict.fromkeys([*change.before, *change.after]):
+        rows.append(
+            {
+                "key": key,
+                "before": _shown(change.before[key]) if key in change.before else None,
+                "after": _shown(change.after[key]) if key in change.after else None,
+            }
+        )
+    return rows
+
+
+@login_required
+@require_safe
+def settings_history(request, slug: str):
+    """The brand's configuration changes, newest first: who (or which source), when, what and before → after."""
+    brand = get_brand_for_user(request.user, slug, perm="settings:history")
+    page = Paginator(history_for(brand), HISTORY_PAGE_SIZE).get_page(parse_int(request.GET.get("page", 1)) or 1)
+    areas, sources = dict(ConfigArea.choices), dict(ConfigSource.choices)
+    rows = []
+    for change in page:
+        thing, _sep, verb = change.kind.partition(".")
+        rows.append(
+            {
+                "change": change,
+                "area": areas.get(change.area, change.area),
+                "source": sources.get(change.source, change.source),
+                "what": HISTORY_OBJECTS.get(thing, thing),
+                "verb": HISTORY_VERBS.get(verb, verb),
+                "diff": _diff(change),
+            }
+        )
+    return render(request, "tickets/settings_history.html", {"brand": brand, "page": page, "rows": rows})

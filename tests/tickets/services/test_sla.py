@@ -8,8 +8,8 @@ import time_machine
 from django.core import mail
 
 from brands.models import Priority, Role, SlaPolicy
-from brands.services.business_hours import calendar_for, forget_calendar, set_business_hours
-from brands.services.sla_settings import DEFAULT_TARGETS
+from brands.services.sla import DEFAULT_TARGETS
+from brands.services.sla.business_hours import calendar_for, forget_calendar, set_business_hours
 from tests.factories import make_member, make_ticket, make_user
 from tickets.models import Event, Notification, Ticket, TicketStatus
 from tickets.services import replies, sla, workflow

@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 from django.urls import reverse
 
-from brands.models import BrandHoliday, BusinessPeriod, Priority, SlaPolicy
+from brands.models import BrandHoliday, BusinessPeriod, ConfigChange, Priority, SlaPolicy
 from tests.helpers import db_state
 from tickets.models import Event
 
@@ -86,9 +86,16 @@ def test_saving_stores_everything_and_records_an_event(browser, cast):
     ]
     urgent = SlaPolicy.objects.get(brand=brand, priority=Priority.URGENT)
     assert (urgent.first_response_minutes, urgent.next_response_minutes, urgent.resolution_minutes) == (30, 45, 600)
-    event = Event.objects.get(kind="settings.sla_changed")
-    assert (event.brand_id, event.actor_id, event.ticket_id) == (brand.pk, cast.supervisor.pk, None)
-    assert event.data["time_zone"] == {"before": "Asia/Jakarta", "after": "Asia/Makassar"}
+    change = ConfigChange.objects.get(kind="sla_settings.updated")
+    assert (change.brand_id, change.actor_id, change.actor_name, change.source, change.area) == (
+        brand.pk,
+        cast.supervisor.pk,
+        "sup_a",
+        "page",
+        "sla",
+    )
+    assert (change.before["time_zone"], change.after["time_zone"]) == ("Asia/Jakarta", "Asia/Makassar")
+    assert not Event.objects.exists()
 
 
 @pytest.mark.parametrize(

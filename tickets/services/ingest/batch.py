@@ -8,9 +8,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from brands.models import Brand
-from brands.services.business_hours import calendar_for_brand_id
-from brands.services.calendars import Calendar
-from brands.services.sla_settings import Targets, targets_by_priority
+from brands.services.sla import Targets, targets_by_priority
+from brands.services.sla.business_hours import calendar_for_brand_id
+from brands.services.sla.calendars import Calendar
 from smrc.jsonlimits import stored_raw
 
 from ... import events

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import Brand, BrandHoliday, BusinessPeriod
+from ...models import Brand, BrandHoliday, BusinessPeriod
 from .calendars import MINUTES_PER_DAY, Calendar, CalendarError, Period, round_the_clock, validate_periods
 
 #: years of public holidays loaded around today; deadlines never reach further

@@ -1,7 +1,11 @@
 """A brand's SLA configuration: targets per priority, business hours, holidays, warnings. Read with caching;
-written only through :func:`update_sla_settings`, which validates everything before changing anything."""
+written only through :func:`update_sla_settings`, which validates everything before changing anything and records
+the change in the audit trail (``brands.services.audit``) in the same transaction.
 
-from dataclasses import dataclass
+The package holds the rest of the SLA area: :mod:`.calendars` (pure business-time arithmetic) and
+:mod:`.business_hours` (a brand's calendar from the database, cached)."""
+
+from dataclasses import asdict, dataclass
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -10,10 +14,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import MAX_TARGET_MINUTES, MAX_WARNING_MINUTES, Brand, BrandHoliday, Priority, SlaPolicy
+from ...models import (
+    MAX_TARGET_MINUTES,
+    MAX_WARNING_MINUTES,
+    Brand,
+    BrandHoliday,
+    ConfigArea,
+    ConfigSource,
+    Priority,
+    SlaPolicy,
+)
+from .. import audit
+from ..locks import lock_brand
 from .business_hours import forget_calendar, public_holidays, set_business_hours
 from .calendars import MINUTES_PER_DAY, Calendar, CalendarError, add_business
-from .locks import lock_brand
 
 
 @dataclass(frozen=True)
@@ -183,12 +197,30 @@ def _check_reachable(settings: SlaSettings, errors: dict[str, list[str]]) -> Non
         )
 
 
-def update_sla_settings(*, brand: Brand, settings: SlaSettings) -> SlaSettings | None:
-    """Validate and store ``settings`` for ``brand`` in one transaction; nothing changes on an error.
-    Deadlines already computed keep their values; each ticket's next transition uses the new settings.
+def as_json(settings: SlaSettings) -> dict:
+    """The settings as the audit trail keeps them: hours as ``09:00-17:00``, dates in ISO format."""
+    data = asdict(settings)
+    data["hours"] = {str(d): [f"{a:%H:%M}-{b:%H:%M}" for a, b in p] for d, p in settings.hours.items()}
+    data["holidays"] = {d.isoformat(): n for d, n in settings.holidays.items()}
+    data["targets"] = {str(p): list(m) for p, m in settings.targets.items()}
+    return data
+
+
+def snapshot(brand: Brand) -> dict:
+    """What the brand's SLA settings are in the database now, as JSON (the admin's audit of its brand page)."""
+    forget_targets(brand.pk)
+    return as_json(current_settings(brand))
+
+
+def update_sla_settings(
+    *, brand: Brand, settings: SlaSettings, user=None, source: str = ConfigSource.PAGE
+) -> SlaSettings | None:
+    """Validate and store ``settings`` for ``brand`` and record the change (who: ``user`` through ``source``), in
+    one transaction; nothing changes on an error. Deadlines already computed keep their values; each ticket's next
+    transition uses the new settings.
 
     Returns the settings replaced, read under the brand's row lock, or None when they already were ``settings``
-    (the same form saved twice at once writes once: the caller records its event only for a change)."""
+    (the same form saved twice at once writes once, and records once)."""
     validate(settings)
     with transaction.atomic():
         lock_brand(brand.pk)
@@ -219,6 +251,16 @@ def update_sla_settings(*, brand: Brand, settings: SlaSettings) -> SlaSettings |
                     "resolution_minutes": resolution,
                 },
             )
+        audit.record(
+            brand=brand,
+            user=user,
+            source=source,
+            area=ConfigArea.SLA,
+            kind="sla_settings.updated",
+            before=as_json(previous),
+            after=as_json(settings),
+            object_repr=brand.name,
+        )
         transaction.on_commit(lambda: (cache.delete(_key(brand.pk)), forget_calendar(brand.pk)))
     cache.delete(_key(brand.pk))
     forget_calendar(brand.pk)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('brands', '0008_input_bounds'),
+        ('brands', '0009_config_change'),
     ]
 
     operations = [

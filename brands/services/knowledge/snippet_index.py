@@ -24,7 +24,7 @@ from datetime import datetime
 import numpy as np
 from django.db.models import Count, Max
 
-from ..models import Product, Snippet, SnippetStatus
+from ...models import Product, Snippet, SnippetStatus
 
 PRODUCT_BOOST = 0.3
 LANGUAGE_BOOST = 0.1

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('brands', '0009_review_bounces'),
+        ('brands', '0010_review_bounces'),
     ]
 
     operations = [
@@ -26,5 +26,10 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'goals',
                 'constraints': [models.UniqueConstraint(fields=('brand', 'metric'), name='goal_one_per_metric')],
             },
+        ),
+        migrations.AlterField(
+            model_name='configchange',
+            name='area',
+            field=models.CharField(choices=[('brand', 'Brand'), ('sla', 'SLA'), ('review', 'Review'), ('assignment', 'Assignment'), ('priority', 'Priority'), ('knowledge', 'Knowledge'), ('channels', 'Channels'), ('goals', 'Goals')], max_length=20, verbose_name='area'),
         ),
     ]

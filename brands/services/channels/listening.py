@@ -7,8 +7,8 @@ matches rules of several brands is for each of them: one mention, and one ticket
 
 from collections.abc import Iterable
 
-from ..models import ListeningRule
-from . import patterns
+from ...models import ListeningRule
+from .. import patterns
 
 
 def _has(text: str, terms: Iterable[str], prefix: str = "") -> bool:

@@ -1,8 +1,11 @@
-"""Product knowledge: products and snippets, their versions, CSV import and export.
+"""Product knowledge: products and snippets, their versions, CSV import and export (docs/knowledge.md).
 
 Plain functions with keyword-only arguments. Each change of a snippet writes a :class:`SnippetVersion` with the
-full content, who and when, in the same transaction, and returns a :class:`Change` the caller records as an event
-(``tickets.services.knowledge`` does both in one transaction; ``brands`` cannot import the event log).
+full content, who and when, and each change of a snippet or product its audit record (``brands.services.audit``),
+in the transaction of the change; the functions return that record (a :class:`~brands.models.ConfigChange`).
+
+The package holds the rest of the knowledge area: :mod:`.placeholders` (the ``{name}`` fields of a snippet),
+:mod:`.snippet_index` (ranking snippets for a ticket) and :mod:`.lookups` (scoped queries for the pages).
 """
 
 import csv
@@ -24,9 +27,21 @@ from django.utils.translation import gettext as _
 from smrc import spreadsheets
 from smrc.jsonlimits import loads_bounded
 
-from ..models import Brand, Product, Snippet, SnippetLanguage, SnippetStatus, SnippetTone, SnippetVersion
+from ...models import (
+    Brand,
+    ConfigArea,
+    ConfigChange,
+    ConfigSource,
+    Product,
+    Snippet,
+    SnippetLanguage,
+    SnippetStatus,
+    SnippetTone,
+    SnippetVersion,
+)
+from .. import audit
+from ..locks import lock_brand
 from . import placeholders
-from .locks import lock_brand
 
 SNIPPET_FIELDS = ("title", "body", "language", "tone", "tags", "product", "shortcut", "status", "expires_at")
 SNIPPET_CSV_COLUMNS = ("shortcut", "title", "body", "language", "tone", "tags", "product", "status", "expires_at")
@@ -59,15 +74,6 @@ class SnippetData:
     @classmethod
     def of(cls, snippet: Snippet) -> "SnippetData":
         return cls(**{name: getattr(snippet, name) for name in SNIPPET_FIELDS})
-
-
-@dataclass
-class Change:
-    """What a service changed, for the event log: ``kind`` (``snippet.updated``) and before/after values."""
-
-    kind: str
-    brand: Brand
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 def _plain(name: str, value: Any) -> Any:
@@ -162,8 +168,24 @@ def _clean(data: SnippetData) -> SnippetData:
     return data
 
 
-def create_snippet(*, brand: Brand, user, data: SnippetData, note: str = "") -> tuple[Snippet, Change]:
-    """A new snippet and its version 1. Raises :class:`KnowledgeError` (nothing written)."""
+def _record(*, brand_id: int, user, source: str, kind: str, obj, before: dict, after: dict) -> ConfigChange | None:
+    return audit.record(
+        brand=brand_id,
+        user=user,
+        source=source,
+        area=ConfigArea.KNOWLEDGE,
+        kind=kind,
+        before=before,
+        after=after,
+        obj=obj,
+        object_repr=getattr(obj, "title", "") or getattr(obj, "name", ""),
+    )
+
+
+def create_snippet(
+    *, brand: Brand, user, data: SnippetData, note: str = "", source: str = ConfigSource.PAGE
+) -> tuple[Snippet, ConfigChange]:
+    """A new snippet, its version 1 and its audit record. Raises :class:`KnowledgeError` (nothing written)."""
     data = _clean(data)
     with transaction.atomic():
         lock_brand(brand.pk)  # the same snippet created twice at once: the second finds the first
@@ -172,15 +194,24 @@ def create_snippet(*, brand: Brand, user, data: SnippetData, note: str = "") -> 
             raise KnowledgeError(errors)
         snippet = Snippet.objects.create(brand=brand, version=1, **{n: getattr(data, n) for n in SNIPPET_FIELDS})
         _write_version(snippet, user=user, note=note or _("created"))
-    after = {n: _plain(n, getattr(data, n)) for n in SNIPPET_FIELDS}
-    return snippet, Change("snippet.created", brand, {"snippet": snippet.pk, "version": 1, "after": after})
+        after = {"version": 1, **{n: _plain(n, getattr(data, n)) for n in SNIPPET_FIELDS}}
+        change = _record(
+            brand_id=brand.pk, user=user, source=source, kind="snippet.created", obj=snippet, before={}, after=after
+        )
+    return snippet, change
 
 
 def update_snippet(
-    *, snippet: Snippet, user, data: SnippetData, note: str = "", kind: str = "snippet.updated"
-) -> tuple[Snippet, Change | None]:
-    """Apply ``data``; a new version when anything changed (``None`` as change otherwise). Takes the snippet's
-    row lock so two editors get consecutive version numbers. Raises :class:`KnowledgeError`."""
+    *,
+    snippet: Snippet,
+    user,
+    data: SnippetData,
+    note: str = "",
+    kind: str = "snippet.updated",
+    source: str = ConfigSource.PAGE,
+) -> tuple[Snippet, ConfigChange | None]:
+    """Apply ``data``; a new version and its audit record when anything changed (``None`` as change otherwise).
+    Takes the snippet's row lock so two editors get consecutive version numbers. Raises :class:`KnowledgeError`."""
     data = _clean(data)
     errors = validate_snippet(brand=snippet.brand, data=data, snippet=snippet)
     if errors:
@@ -197,19 +228,32 @@ def update_snippet(
         current.save()
         current.refresh_from_db()
         _write_version(current, user=user, note=note)
-    diff = {n: {"before": _plain(n, getattr(before, n)), "after": _plain(n, getattr(data, n))} for n in changed}
-    return current, Change(kind, snippet.brand, {"snippet": current.pk, "version": current.version, "changed": diff})
+        change = _record(
+            brand_id=current.brand_id,
+            user=user,
+            source=source,
+            kind=kind,
+            obj=current,
+            before={"version": current.version - 1, **{n: _plain(n, getattr(before, n)) for n in changed}},
+            after={"version": current.version, **{n: _plain(n, getattr(data, n)) for n in changed}},
+        )
+    return current, change
 
 
-def set_status(*, snippet: Snippet, user, status: str) -> tuple[Snippet, Change | None]:
+def set_status(
+    *, snippet: Snippet, user, status: str, source: str = ConfigSource.PAGE
+) -> tuple[Snippet, ConfigChange | None]:
     """Publish, archive or return to draft: a new version like any other change."""
     data = SnippetData.of(snippet)
     data.status = status
     kinds = {SnippetStatus.ARCHIVED: "snippet.archived", SnippetStatus.PUBLISHED: "snippet.published"}
-    return update_snippet(snippet=snippet, user=user, data=data, note=status, kind=kinds.get(status, "snippet.updated"))
+    kind = kinds.get(status, "snippet.updated")
+    return update_snippet(snippet=snippet, user=user, data=data, note=status, kind=kind, source=source)
 
 
-def restore_version(*, snippet: Snippet, user, number: int) -> tuple[Snippet, Change | None]:
+def restore_version(
+    *, snippet: Snippet, user, number: int, source: str = ConfigSource.PAGE
+) -> tuple[Snippet, ConfigChange | None]:
     """Make version ``number``'s content current again, as a new version (history is never rewritten).
     The product is looked up by name; if it was deleted since, the snippet keeps none."""
     version = snippet.versions.filter(number=number).first()
@@ -227,9 +271,8 @@ def restore_version(*, snippet: Snippet, user, number: int) -> tuple[Snippet, Ch
         status=version.status,
         expires_at=version.expires_at,
     )
-    return update_snippet(
-        snippet=snippet, user=user, data=data, note=_("restored version %(n)d") % {"n": number}, kind="snippet.restored"
-    )
+    note = _("restored version %(n)d") % {"n": number}
+    return update_snippet(snippet=snippet, user=user, data=data, note=note, kind="snippet.restored", source=source)
 
 
 @dataclass(frozen=True)
@@ -307,23 +350,33 @@ def parse_specifications(text: str) -> dict[str, str]:
     return specs
 
 
-def save_product(*, brand: Brand, user, data: ProductData, product: Product | None = None) -> tuple[Product, Change]:
-    """Create (``product`` None) or update a product. Raises :class:`KnowledgeError`."""
+def save_product(
+    *, brand: Brand, user, data: ProductData, product: Product | None = None, source: str = ConfigSource.PAGE
+) -> tuple[Product, ConfigChange | None]:
+    """Create (``product`` None) or update a product, with its audit record (``None`` when nothing changed).
+    Raises :class:`KnowledgeError`."""
     data.name = data.name.strip()
     with transaction.atomic():
         lock_brand(brand.pk)  # the same product created twice at once: the second finds the name taken
         errors = validate_product(brand=brand, data=data, product=product)
         if errors:
             raise KnowledgeError(errors)
-        before = {n: getattr(product, n) for n in PRODUCT_FIELDS} if product else {}
+        stored = Product.objects.filter(pk=product.pk).first() if product is not None else None
+        before = {n: getattr(stored, n) for n in PRODUCT_FIELDS} if stored else {}
         product = product or Product(brand=brand)
         for name in PRODUCT_FIELDS:
             setattr(product, name, getattr(data, name))
         product.save()
-    after = {n: getattr(data, n) for n in PRODUCT_FIELDS}
-    kind = "product.updated" if before else "product.created"
-    changed = {n: {"before": before.get(n), "after": after[n]} for n in PRODUCT_FIELDS if before.get(n) != after[n]}
-    return product, Change(kind, brand, {"product": product.pk, "changed": changed})
+        change = _record(
+            brand_id=brand.pk,
+            user=user,
+            source=source,
+            kind="product.updated" if stored else "product.created",
+            obj=product,
+            before=before,
+            after={n: getattr(data, n) for n in PRODUCT_FIELDS},
+        )
+    return product, change
 
 
 # --- CSV ------------------------------------------------------------------------------------------------------
@@ -368,7 +421,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    changes: list[Change] = field(default_factory=list)
+    changes: list[ConfigChange] = field(default_factory=list)
 
 
 def _rows(text: str, columns: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -411,7 +464,7 @@ def parse_expiry(text: str) -> datetime | None:
     return value
 
 
-def import_snippets_csv(*, brand: Brand, user, text: str) -> ImportResult:
+def import_snippets_csv(*, brand: Brand, user, text: str, source: str = ConfigSource.PAGE) -> ImportResult:
     """Create or update snippets from CSV (columns :data:`SNIPPET_CSV_COLUMNS`; a row with the shortcut of an
     existing snippet updates it, with a new version). Every row is checked first: any bad row raises
     :class:`KnowledgeError` listing each bad line, and nothing is written."""
@@ -468,10 +521,14 @@ def import_snippets_csv(*, brand: Brand, user, text: str) -> ImportResult:
     with transaction.atomic():
         for target, data in plan:
             if target is None:
-                _snippet, change = create_snippet(brand=brand, user=user, data=data, note=_("CSV import"))
+                _snippet, change = create_snippet(
+                    brand=brand, user=user, data=data, note=_("CSV import"), source=source
+                )
                 result.created += 1
             else:
-                _snippet, maybe = update_snippet(snippet=target, user=user, data=data, note=_("CSV import"))
+                _snippet, maybe = update_snippet(
+                    snippet=target, user=user, data=data, note=_("CSV import"), source=source
+                )
                 if maybe is None:
                     result.unchanged += 1
                     continue
@@ -481,7 +538,7 @@ def import_snippets_csv(*, brand: Brand, user, text: str) -> ImportResult:
     return result
 
 
-def import_products_csv(*, brand: Brand, user, text: str) -> ImportResult:
+def import_products_csv(*, brand: Brand, user, text: str, source: str = ConfigSource.PAGE) -> ImportResult:
     """Create or update products by name from CSV (``specifications`` is a JSON object). All or nothing, like
     :func:`import_snippets_csv`."""
     rows = _rows(text, PRODUCT_CSV_COLUMNS, ("name",))
@@ -524,10 +581,11 @@ def import_products_csv(*, brand: Brand, user, text: str) -> ImportResult:
             if target is not None and all(getattr(target, n) == getattr(data, n) for n in PRODUCT_FIELDS):
                 result.unchanged += 1
                 continue
-            _product, change = save_product(brand=brand, user=user, data=data, product=target)
+            _product, change = save_product(brand=brand, user=user, data=data, product=target, source=source)
             result.created += target is None
             result.updated += target is not None
-            result.changes.append(change)
+            if change is not None:
+                result.changes.append(change)
     return result
 
 
