@@ -49,6 +49,7 @@ ticket_patterns = [
     path("settings/<slug:slug>/priority/", priority.priority_settings, name="priority_settings"),
     path("settings/<slug:slug>/review/", review.review_settings, name="review_settings"),
     path("settings/<slug:slug>/history/", settings.settings_history, name="settings_history"),
+    path("settings/<slug:slug>/goals/", settings.goal_settings, name="goal_settings"),
     path("reports/", reports.report_index, name="reports"),
     path("reports/go/", reports.report_go, name="report_go"),
     path("reports/definitions/", reports.report_definitions, name="report_definitions"),

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Brand, Goal
+from ..models import Brand, ConfigArea, ConfigSource, Goal
+from . import audit
 from .locks import lock_brand
 
 
@@ -58,9 +59,9 @@ def check(metric: str, target: Decimal | None) -> None:
         raise ValidationError(_("A goal is between 0 and %(max)s.") % {"max": LIMITS[BY_KEY[metric].unit]})
 
 
-def set_goals(*, brand: Brand, targets: dict[str, Decimal | None], user=None, source: str = "page") -> dict:
+def set_goals(*, brand: Brand, targets: dict[str, Decimal | None], user=None, source: str = ConfigSource.PAGE) -> dict:
     """Set (a number) or clear (``None``) the brand's goals in ``targets``; the others stay. One transaction under
-    the brand's row lock; returns ``{metric: (before, after)}`` of what changed."""
+    the brand's row lock, with one audit record of what changed; returns ``{metric: (before, after)}``."""
     for metric, target in targets.items():
         check(metric, target)
     with transaction.atomic():
@@ -76,4 +77,14 @@ def set_goals(*, brand: Brand, targets: dict[str, Decimal | None], user=None, so
             else:
                 continue
             changed[metric] = (old, target)
+        audit.record(
+            brand=brand,
+            user=user,
+            source=source,
+            area=ConfigArea.GOALS,
+            kind="goals.updated",
+            before={metric: old for metric, (old, _new) in changed.items()},
+            after={metric: new for metric, (_old, new) in changed.items()},
+            object_repr=brand.name,
+        )
     return changed

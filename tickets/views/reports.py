@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from brands.access import brands_for, get_brand_for_user, is_admin
+from brands.access import brands_for, get_brand_for_user, has_perm, is_admin
 from brands.services import goals
 from smrc import spreadsheets
 
@@ -118,6 +118,8 @@ def report(request, slug: str | None = None):
         "serving": served,
         "previous": before,
         "headline": headline.headline(headline.values(data, served), previous, goals.goals_for(brand)),
+        "can_set_goals": brand is not None and has_perm(request.user, brand.pk, "goals:edit"),
+        "goals_url": reverse("tickets:goal_settings", args=[brand.slug]) if brand is not None else "",
         "brand": brand,
         "form": form,
         "presets": presets(_today(tz)),
