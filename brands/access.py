@@ -29,6 +29,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # products and snippets; brand managers too where the brand allows (Brand.managers_edit_knowledge)
     "knowledge:edit": frozenset({SUPERVISOR}),
     "settings:history": frozenset({SUPERVISOR, MANAGER}),  # read the brand's configuration audit trail
+    "goals:edit": frozenset({SUPERVISOR, MANAGER}),  # the brand's goals: the client's managers set them
 }
 
 #: capabilities a brand manager also holds where the brand switched it on: capability → Brand field

@@ -668,6 +668,25 @@ class ReviewPolicy(models.Model):
         default=DEFAULT_FLAGGED_TERMS,
         help_text=_("Comma-separated words or phrases, matched as whole words, case-insensitive."),
     )
+    review_bounces = models.BooleanField(
+        _("review replies that send the customer elsewhere"),
+        default=True,
+        help_text=_(
+            "A reply that sends the customer to the call center, an office or another channel waits for a "
+            "supervisor. Moving to private messages is allowed."
+        ),
+    )
+    bounce_defaults = models.BooleanField(
+        _("use the built-in Indonesian and English phrases"),
+        default=True,
+        help_text=_("For example “silakan hubungi call center”, “datang ke kantor cabang”, “call our hotline”."),
+    )
+    bounce_terms = models.TextField(
+        _("the brand's own bouncing phrases"),
+        blank=True,
+        default="",
+        help_text=_("Comma-separated words or phrases, matched as whole words, case-insensitive."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -685,10 +704,17 @@ class ReviewPolicy(models.Model):
         error = patterns.terms_error(self.flagged_term_list)
         if error:
             raise ValidationError({"flagged_terms": error})
+        error = patterns.terms_error(self.bounce_term_list)
+        if error:
+            raise ValidationError({"bounce_terms": error})
 
     @property
     def flagged_term_list(self) -> list[str]:
         return split_tags(self.flagged_terms.replace("\n", ","))
+
+    @property
+    def bounce_term_list(self) -> list[str]:
+        return split_tags(self.bounce_terms.replace("\n", ","))
 
 
 class AppendOnlyError(Exception):
@@ -713,6 +739,7 @@ class ConfigArea(models.TextChoices):
     PRIORITY = "priority", _("Priority")
     KNOWLEDGE = "knowledge", _("Knowledge")
     CHANNELS = "channels", _("Channels")
+    GOALS = "goals", _("Goals")
 
 
 class ConfigSource(models.TextChoices):
@@ -769,3 +796,23 @@ class ConfigChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("configuration changes are append-only")
+
+
+class Goal(models.Model):
+    """A figure the brand answers for and the value it aims at (tickets.reports.headline.GOAL_METRICS: a share in
+    percent, a duration in seconds or handoffs per ticket). Set by the brand's managers and supervisors."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="goals", verbose_name=_("brand"))
+    metric = models.CharField(_("figure"), max_length=30)
+    target = models.DecimalField(
+        _("goal"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10_000_000)]
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [models.UniqueConstraint(fields=["brand", "metric"], name="goal_one_per_metric")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.target}"

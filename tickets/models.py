@@ -371,6 +371,9 @@ class Reply(models.Model):
     sent_at = models.DateTimeField(_("published"), null=True, blank=True)
     #: why the review policy sent this reply to a supervisor: [{"code": …, "params": {…}}]; empty: no review
     review_reasons = models.JSONField(_("why reviewed"), default=list, blank=True)
+    #: its text sends the customer elsewhere (call center, office, another channel: brands.services.bounces), by
+    #: the brand's settings when it was written; reports count the tickets resolved without such a reply
+    sends_elsewhere = models.BooleanField(_("sends the customer elsewhere"), default=False)
     #: a reviewer first opened it / decided on it (the review part of the first response, docs/domain.md)
     review_started_at = models.DateTimeField(_("review started"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)

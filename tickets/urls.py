@@ -49,6 +49,7 @@ ticket_patterns = [
     path("settings/<slug:slug>/priority/", priority.priority_settings, name="priority_settings"),
     path("settings/<slug:slug>/review/", review.review_settings, name="review_settings"),
     path("settings/<slug:slug>/history/", settings.settings_history, name="settings_history"),
+    path("settings/<slug:slug>/goals/", settings.goal_settings, name="goal_settings"),
     path("reports/", reports.report_index, name="reports"),
     path("reports/go/", reports.report_go, name="report_go"),
     path("reports/definitions/", reports.report_definitions, name="report_definitions"),
@@ -76,6 +77,7 @@ knowledge_patterns = [
     path("knowledge/<slug:slug>/export/products/", knowledge.export_products, name="export_products"),
     path("tickets/<int:pk>/snippets/", composer.snippet_options, name="options"),
     path("tickets/<int:pk>/snippets/render/", composer.snippet_render, name="render"),
+    path("tickets/<int:pk>/reply/bounces/", composer.bounce_check, name="bounce_check"),
 ]
 
 #: inbound channels: the public webhook endpoints and the channel accounts page

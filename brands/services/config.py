@@ -599,18 +599,21 @@ REVIEW_KEYS = {
     "high_priority": "review_high_priority",
     "influence_threshold": "influence_threshold",
     "flagged": "review_flagged_terms",
+    "bounces": "review_bounces",
+    "bounce_defaults": "bounce_defaults",
 }
 
 
 def _review(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summary) -> None:
-    """``review:`` of one brand (docs/publishing.md): ``all``, ``probation``, ``high_priority``, ``flagged``
-    (booleans), ``sample_percent`` (0–100), ``influence_threshold`` (0–100 or null), ``flagged_terms`` (a list;
-    replaces the defaults) and ``on_probation`` (usernames of members; the others are taken off probation)."""
+    """``review:`` of one brand (docs/publishing.md): ``all``, ``probation``, ``high_priority``, ``flagged``,
+    ``bounces``, ``bounce_defaults`` (booleans), ``sample_percent`` (0–100), ``influence_threshold`` (0–100 or
+    null), ``flagged_terms`` (a list; replaces the defaults), ``bounce_terms`` (a list) and ``on_probation``
+    (usernames of members; the others are taken off probation)."""
     data = reader.get(raw, "review", path, dict)
     if data is None:
         return
     rpath = f"{path}.review"
-    for key in sorted(set(data) - {*REVIEW_KEYS, "flagged_terms", "on_probation"}):
+    for key in sorted(set(data) - {*REVIEW_KEYS, "flagged_terms", "bounce_terms", "on_probation"}):
         reader.fail(f"{rpath}.{key}", "unknown key")
     policy = ReviewPolicy.objects.filter(brand=brand).first()
     made = policy is None
@@ -631,12 +634,14 @@ def _review(reader: _Reader, raw: dict, path: str, brand: Brand, summary: Summar
             reader.fail(f"{rpath}.{key}", "must be true or false")
         else:
             values[name] = value
-    if "flagged_terms" in data:
-        terms = data["flagged_terms"]
+    for terms_key in ("flagged_terms", "bounce_terms"):
+        if terms_key not in data:
+            continue
+        terms = data[terms_key]
         if not isinstance(terms, list) or any(not isinstance(t, str) or "," in t or not t.strip() for t in terms):
-            reader.fail(f"{rpath}.flagged_terms", "must be a list of words or phrases without commas")
+            reader.fail(f"{rpath}.{terms_key}", "must be a list of words or phrases without commas")
         else:
-            values["flagged_terms"] = ", ".join(dict.fromkeys(t.strip() for t in terms))
+            values[terms_key] = ", ".join(dict.fromkeys(t.strip() for t in terms))
     probation = None
     if "on_probation" in data:
         names = data["on_probation"]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..models import Brand, ConfigArea, ConfigSource, Membership, Priority, ReviewPolicy
-from . import audit, patterns
+from . import audit, bounces, patterns
 from .locks import lock_brand
 
 #: the policy's own settings (the page's form, the admin's inline and ``load_config`` change these)
@@ -27,6 +27,9 @@ POLICY_FIELDS = (
     "influence_threshold",
     "review_flagged_terms",
     "flagged_terms",
+    "review_bounces",
+    "bounce_defaults",
+    "bounce_terms",
 )
 
 
@@ -56,6 +59,14 @@ def flagged_terms_in(text: str, terms: list[str]) -> list[str]:
     return patterns.has_literal(text, terms, limit=len(text or ""))
 
 
+def bounces_in(text: str, policy: ReviewPolicy | None) -> list[bounces.Bounce]:
+    """The phrases of ``text`` that send the customer elsewhere, by the brand's settings (the built-in phrases
+    alone when the brand has no policy)."""
+    if policy is None:
+        return bounces.find_bounces(text)
+    return bounces.find_bounces(text, brand_terms=policy.bounce_term_list, use_defaults=policy.bounce_defaults)
+
+
 def decide(policy: ReviewPolicy | None, facts: Facts) -> list[dict[str, Any]]:
     """Every reason the policy gives for reviewing this reply, as ``{"code", "params"}``; empty: publish it."""
     if policy is None:
@@ -74,6 +85,12 @@ def decide(policy: ReviewPolicy | None, facts: Facts) -> list[dict[str, Any]]:
         found = flagged_terms_in(facts.text, policy.flagged_term_list)
         if found:
             reasons.append({"code": "flagged", "params": {"terms": found}})
+    if policy.review_bounces:
+        found = bounces_in(facts.text, policy)
+        if found:
+            reasons.append(
+                {"code": "bounce", "params": {"phrases": [b.text for b in found], "kinds": [b.kind for b in found]}}
+            )
     if not reasons and in_sample(author_id=facts.author_id, reply_id=facts.reply_id, percent=policy.sample_percent):
         reasons.append({"code": "sample", "params": {"percent": policy.sample_percent}})
     return reasons
@@ -96,6 +113,13 @@ def describe(reason: dict[str, Any]) -> str:
         return ngettext(
             "It contains a flagged term: %(terms)s.", "It contains flagged terms: %(terms)s.", len(terms)
         ) % {"terms": ", ".join(terms)}
+    if code == "bounce":
+        phrases = params.get("phrases") or []
+        return ngettext(
+            "It sends the customer elsewhere: %(phrases)s.",
+            "It sends the customer elsewhere: %(phrases)s.",
+            len(phrases),
+        ) % {"phrases": ", ".join(f"“{p}”" for p in phrases)}
     if code == "sample":
         return _("Picked for the random review sample (%(percent)d %% of replies).") % params
     if code == "resubmitted":

@@ -132,3 +132,30 @@ def test_supervisor_pages(page, composer_setup):  # noqa: F811
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "snippets.png"), full_page=True)
     assert Snippet.objects.get(pk=refund.pk).version == 2
+
+
+@pytest.mark.parametrize(("width", "language"), [(1280, "en"), (390, "id")])
+def test_a_bouncing_reply_is_warned_about_while_typing_and_the_warning_goes_when_fixed(
+    page,  # noqa: F811
+    composer_setup,
+    width,
+    language,
+):
+    brand, operator, ticket, refund = composer_setup
+    page.set_viewport_size({"width": width, "height": 900})
+    page.set_extra_http_headers({"Accept-Language": language})
+    log_in(page, "op_a")
+    page.goto(f"/tickets/{ticket.pk}/")
+    box = page.locator("#id_reply_body")
+    box.click()
+    box.type("Mohon maaf kak, silakan hubungi call center kami ya.")
+    warning = page.locator("#id_reply_bounces .warning")
+    expect(warning).to_contain_text("“hubungi call center”")
+    expect(warning).to_contain_text(
+        "This reply sends the customer elsewhere." if language == "en" else "Balasan ini melempar pelanggan"
+    )
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"bounce-warning-{language}-{width}.png"), full_page=True)
+    box.fill("")
+    box.type("Boleh DM nomor pesanannya ya kak, kami bantu cek.")
+    expect(page.locator("#id_reply_bounces .warning")).to_have_count(0)

@@ -78,3 +78,21 @@ def test_the_sample_is_deterministic_and_close_to_its_share():
         {"code": "sample", "params": {"percent": 10}}
     ]
     assert decide(ReviewPolicy(sample_percent=10), facts(reply_id=first - 1 if first > 1 else 0)) == []
+
+
+def test_a_reply_that_bounces_the_customer_waits_for_a_supervisor_and_says_why():
+    reasons = decide(ReviewPolicy(), facts(text="Mohon maaf kak, silakan hubungi call center 14045 ya."))
+
+    assert reasons == [{"code": "bounce", "params": {"phrases": ["hubungi call center"], "kinds": ["call_center"]}}]
+    assert describe(reasons[0]) == "It sends the customer elsewhere: “hubungi call center”."
+
+
+def test_bounces_follow_the_brands_phrases_and_switches():
+    text = "Silakan ke Acme Care Point ya kak, atau datang ke kantor cabang."
+
+    own_only = ReviewPolicy(bounce_defaults=False, bounce_terms="acme care point, gerai")
+    assert decide(own_only, facts(text=text)) == [
+        {"code": "bounce", "params": {"phrases": ["Acme Care Point"], "kinds": ["brand_term"]}}
+    ]
+    assert decide(ReviewPolicy(review_bounces=False), facts(text=text)) == []
+    assert decide(ReviewPolicy(), facts(text="Boleh DM nomor pesanannya ya kak, kami bantu cek.")) == []

@@ -230,3 +230,15 @@ def test_retry_only_from_failed(cast, ticket):
     reply = submit(ticket, cast.operator)
     with pytest.raises(WorkflowError, match="Only a reply that was not published can be retried"):
         replies.retry_reply(reply=reply, user=cast.operator)
+
+
+def test_a_reply_that_bounces_the_customer_waits_for_review_and_the_same_reply_without_it_does_not(cast, ticket):
+    ReviewPolicy.objects.create(brand=cast.brand_a)
+
+    held = submit(ticket, cast.operator, body="Mohon maaf kak, silakan datang ke kantor cabang terdekat ya.")
+
+    assert (held.status, held.review_reasons) == (
+        ReplyStatus.IN_REVIEW,
+        [{"code": "bounce", "params": {"phrases": ["datang ke kantor cabang terdekat"], "kinds": ["visit"]}}],
+    )
+    assert delivery.deliver_reply(reply_id=held.pk) is None

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smrc.bounds import IntegerField
 
+from ..reports import serving
 from ..reports.queries import MAX_DAYS, METRICS, ReportRange
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -60,7 +61,7 @@ def presets(today: date) -> list[tuple[str, date, date]]:
 
 
 class DrillDownForm(forms.Form):
-    metric = forms.ChoiceField(choices=[(m, m) for m in METRICS])
+    metric = forms.ChoiceField(choices=[(m, m) for m in (*METRICS, *serving.METRICS)])
     value = forms.CharField(required=False, max_length=40)
     page = IntegerField(required=False, min_value=1, max_value=10_000)
 

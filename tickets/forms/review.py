@@ -35,8 +35,18 @@ class ReviewPolicyForm(forms.ModelForm):
     class Meta:
         model = ReviewPolicy
         fields = list(POLICY_FIELDS)  # what update_review_policy takes
-        widgets = {"flagged_terms": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "flagged_terms": forms.Textarea(attrs={"rows": 3}),
+            "bounce_terms": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    @staticmethod
+    def _terms(value: str) -> str:
+        terms = [t.strip() for t in value.replace("\n", ",").split(",") if t.strip()]
+        return ", ".join(dict.fromkeys(terms))
 
     def clean_flagged_terms(self) -> str:
-        terms = [t.strip() for t in self.cleaned_data["flagged_terms"].replace("\n", ",").split(",") if t.strip()]
-        return ", ".join(dict.fromkeys(terms))
+        return self._terms(self.cleaned_data["flagged_terms"])
+
+    def clean_bounce_terms(self) -> str:
+        return self._terms(self.cleaned_data["bounce_terms"])

@@ -2,11 +2,13 @@
 
 import re
 from datetime import date, time
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import MAX_TARGET_MINUTES, MAX_WARNING_MINUTES, Priority, Weekday
+from brands.services import goals
 from brands.services.sla import SettingsError, SlaSettings, validate, zone_choices
 from smrc.bounds import IntegerField
 
@@ -157,3 +159,41 @@ class SlaSettingsForm(forms.Form):
             (priority, [self[f"target_{priority.value}_{key}"] for key, _label in TARGET_LABELS])
             for priority in reversed(Priority)
         ]
+
+
+class GoalsForm(forms.Form):
+    """One optional number per goal figure (brands.services.goals.GOAL_METRICS): percent, minutes or handoffs per
+    ticket; empty clears the goal."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for metric in goals.GOAL_METRICS:
+            unit = {"percent": _("%"), "seconds": _("minutes"), "ratio": _("per ticket")}[metric.unit]
+            limit = goals.LIMITS[metric.unit] / (60 if metric.unit == "seconds" else 1)
+            self.fields[metric.key] = forms.DecimalField(
+                label=metric.label,
+                required=False,
+                min_value=0,
+                max_value=limit,
+                max_digits=10,
+                decimal_places=2,
+                help_text=unit,
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            )
+
+    @staticmethod
+    def initial_from(current: dict[str, float]) -> dict:
+        shown = {}
+        for m in goals.GOAL_METRICS:
+            if m.key in current:
+                value = Decimal(str(current[m.key])) / (60 if m.unit == "seconds" else 1)
+                shown[m.key] = format(value.quantize(Decimal("0.01")).normalize(), "f")  # 30, not 3E+1
+        return shown
+
+    def targets(self) -> dict[str, Decimal | None]:
+        """The goals in their stored units (seconds for durations)."""
+        result = {}
+        for m in goals.GOAL_METRICS:
+            value = self.cleaned_data.get(m.key)
+            result[m.key] = None if value is None else (value * 60 if m.unit == "seconds" else value)
+        return result

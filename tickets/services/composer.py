@@ -9,8 +9,9 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brands.models import Snippet, SnippetStatus
-from brands.services import knowledge
+from brands.models import ReviewPolicy, Snippet, SnippetStatus
+from brands.services import knowledge, review_policy
+from brands.services.bounces import Bounce
 from brands.services.knowledge import placeholders, snippet_index
 
 from ..models import Mention, Ticket
@@ -97,3 +98,19 @@ def count_usage(*, ticket: Ticket, user, body: str, snippet_ids: list[int]) -> t
         (as_is if filled and filled in body else edited).append(snippet.pk)
     knowledge.record_usage(brand_id=ticket.brand_id, as_is=as_is, edited=edited)
     return as_is, edited
+
+
+@dataclass(frozen=True)
+class BounceCheck:
+    """What the composer says while a reply is written: the phrases that send the customer elsewhere, and
+    whether the brand's review policy will hold the reply for a supervisor because of them."""
+
+    found: list[Bounce]
+    held: bool
+
+
+def check_bounces(*, ticket: Ticket, text: str) -> BounceCheck:
+    """The bouncing phrases of ``text`` by the ticket's brand's settings (the built-in ones without a policy)."""
+    policy = ReviewPolicy.objects.filter(brand_id=ticket.brand_id).first()
+    found = review_policy.bounces_in(text, policy)
+    return BounceCheck(found=found, held=bool(found) and policy is not None and policy.review_bounces)

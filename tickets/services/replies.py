@@ -134,8 +134,10 @@ def _ensure_no_other_reply(ticket: Ticket, *, exclude: int | None = None) -> Non
 
 
 def review_reasons(*, ticket: Ticket, reply: Reply, body: str) -> list[dict]:
-    """What the brand's review policy says about this reply (empty: no review)."""
+    """What the brand's review policy says about this reply (empty: no review). Also marks ``reply`` (unsaved)
+    as sending the customer elsewhere when its text does, by the brand's bounce settings."""
     policy = ReviewPolicy.objects.filter(brand_id=ticket.brand_id).first()
+    reply.sends_elsewhere = bool(review_policy.bounces_in(body, policy))
     if policy is None:
         return []
     on_probation = Membership.objects.filter(
@@ -379,6 +381,8 @@ def approve_reply(
             text = check_body(body=body or "", platform=ticket.platform)
             ReplyRevision.objects.create(reply=current, number=latest + 1, body=text, author=user)
             fields["body"] = text
+            policy = ReviewPolicy.objects.filter(brand_id=ticket.brand_id).first()
+            fields["sends_elsewhere"] = bool(review_policy.bounces_in(text, policy))
         _claim_review(current, status=ReplyStatus.APPROVED, now=now, user=user, **fields)
         current.ticket = ticket
         decision = ReviewDecision.objects.create(

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -37,3 +38,30 @@ def percent(value):
 @register.filter
 def index(sequence, i):
     return sequence[i]
+
+
+@register.filter
+def figure(value, unit: str) -> str:
+    """A headline value by its unit (tickets.reports.headline.Metric.unit), in the active language's digits."""
+    if value is None:
+        return "—"
+    if unit == "seconds":
+        return format_seconds(value)
+    if unit == "percent":
+        return f"{number_format(value, 1)} %"
+    if unit == "ratio":
+        return number_format(value, 2)
+    return number_format(value, 0, force_grouping=True)
+
+
+@register.filter
+def signed_figure(value, unit: str) -> str:
+    """A change between periods, with its sign (``+2.5 pp``, ``−1h 05m``, ``+12``)."""
+    if value is None:
+        return "—"
+    if not value:
+        return "±0"
+    sign = "+" if value > 0 else "−"
+    if unit == "percent":
+        return _("%(sign)s%(n)s pp") % {"sign": sign, "n": number_format(abs(value), 1)}
+    return sign + figure(abs(value), unit)

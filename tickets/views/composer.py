@@ -1,12 +1,14 @@
-"""The composer's endpoints on the ticket page (htmx): snippets for this ticket, and one filled for it."""
+"""The composer's endpoints on the ticket page (htmx): snippets for this ticket, one filled for it, and the
+warning about phrases that send the customer elsewhere while the reply is written."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from brands.models import Snippet
 
-from ..forms.composer import ComposerSearchForm, RenderForm
+from ..forms.composer import BounceCheckForm, ComposerSearchForm, RenderForm
 from ..selectors.ticket import get_ticket_for_user, ticket_page_queryset
 from ..services import composer
 
@@ -40,3 +42,15 @@ def snippet_render(request, pk: int):
     return JsonResponse(
         {"id": snippet.pk, "title": snippet.title, "text": rendered.text, "unfilled": rendered.unfilled}
     )
+
+
+@login_required
+@require_POST
+def bounce_check(request, pk: int):
+    """The reply being written (``body``, POST: a draft never goes into a URL or a log) checked for phrases that
+    send the customer elsewhere; answers the warning fragment (empty when there is none)."""
+    ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+    form = BounceCheckForm(request.POST)
+    text = form.cleaned_data["body"] if form.is_valid() else ""
+    result = composer.check_bounces(ticket=ticket, text=text)
+    return render(request, "tickets/_bounce_warning.html", {"check": result})

@@ -16,13 +16,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from brands.access import brands_for, get_brand_for_user, is_admin
+from brands.access import brands_for, get_brand_for_user, has_perm, is_admin
+from brands.services import goals
 from smrc import spreadsheets
 
 from ..forms.reports import DrillDownForm, ExportForm, RangeForm, presets
-from ..reports import charts, exports
+from ..reports import charts, exports, headline, serving
 from ..reports.definitions import definitions_html
-from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down
+from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down, population
 
 DRILL_PAGE_SIZE = 50
 
@@ -45,6 +46,10 @@ METRIC_LABELS = {
     "intent": gettext_lazy("Intent"),
     "tag": gettext_lazy("Tag"),
     "changes_requested": gettext_lazy("Changes requested in review"),
+    "bounced": gettext_lazy("Resolved after sending the customer elsewhere"),
+    "in_channel": gettext_lazy("Resolved in channel"),
+    "handed_off": gettext_lazy("Handed from one owner to another"),
+    "reopened": gettext_lazy("Reopened"),
 }
 
 
@@ -104,9 +109,18 @@ def report(request, slug: str | None = None):
     if not form.is_valid():
         return _bad_range(request, brand, tz, form)
     rng = form.report_range()
-    data = build_report(brand_ids, rng, now=timezone.now())
+    now = timezone.now()
+    data = build_report(brand_ids, rng, now=now)
+    served = serving.serving(brand_ids, rng)
+    before = headline.previous_range(rng)
+    previous = headline.values(build_report(brand_ids, before, now=now), serving.serving(brand_ids, before))
     query = urlencode({"start": rng.first.isoformat(), "end": rng.last.isoformat()})
     context = {
+        "serving": served,
+        "previous": before,
+        "headline": headline.headline(headline.values(data, served), previous, goals.goals_for(brand)),
+        "can_set_goals": brand is not None and has_perm(request.user, brand.pk, "goals:edit"),
+        "goals_url": reverse("tickets:goal_settings", args=[brand.slug]) if brand is not None else "",
         "brand": brand,
         "form": form,
         "presets": presets(_today(tz)),
@@ -136,9 +150,11 @@ def report_tickets(request, slug: str | None = None):
     rng = form.report_range()
     page = drill.cleaned_data.get("page") or 1
     try:
-        qs = drill_down(
-            brand_ids, rng, metric=drill.cleaned_data["metric"], value=drill.cleaned_data["value"], now=timezone.now()
-        )
+        if drill.cleaned_data["metric"] in serving.METRICS:
+            qs = serving.drill(population(brand_ids, rng), drill.cleaned_data["metric"]).order_by("received_at", "pk")
+        else:
+            metric, value = drill.cleaned_data["metric"], drill.cleaned_data["value"]
+            qs = drill_down(brand_ids, rng, metric=metric, value=value, now=timezone.now())
     except DrillDownError:
         return render(
             request, "reports/tickets.html", {"brand": brand, "bad": True, "links": _links(brand)}, status=400

@@ -9,15 +9,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from brands.access import brands_for, get_brand_for_user
 from brands.models import ConfigArea, ConfigSource
+from brands.services import goals
 from brands.services.audit import history_for
 from brands.services.sla import current_settings, update_sla_settings
 from smrc.bounds import parse_int
 
-from ..forms.settings import SlaSettingsForm
+from ..forms.settings import GoalsForm, SlaSettingsForm
 
 
 @login_required
@@ -44,6 +45,27 @@ def sla_settings(request, slug: str):
     return render(request, "tickets/sla_settings.html", {"brand": brand, "form": form}, status=status)
 
 
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def goal_settings(request, slug: str):
+    """The brand's goals, set by its managers and supervisors; the report shows every figure against them. A save
+    answers the page again (200) with what changed, so a manager's one write stays on one page."""
+    brand = get_brand_for_user(request.user, slug, perm="goals:edit")
+    saved = False
+    if request.method == "POST":
+        form = GoalsForm(request.POST)
+        if form.is_valid():
+            goals.set_goals(brand=brand, targets=form.targets(), user=request.user)  # with its record
+            saved = True
+            form = GoalsForm(initial=GoalsForm.initial_from(goals.goals_for(brand)))
+        status = 200 if saved else 400
+    else:
+        form = GoalsForm(initial=GoalsForm.initial_from(goals.goals_for(brand)))
+        status = 200
+    context = {"brand": brand, "form": form, "saved": saved}
+    return render(request, "tickets/goal_settings.html", context, status=status)
+
+
 HISTORY_PAGE_SIZE = 50
 #: the longest value shown in the history; longer ones (a snippet's body) end in "…"
 HISTORY_VALUE_CHARS = 160
@@ -62,6 +84,7 @@ HISTORY_OBJECTS = {
     "product": gettext_lazy("Product"),
     "channel_account": gettext_lazy("Channel account"),
     "listening_rule": gettext_lazy("Listening rule"),
+    "goals": gettext_lazy("Goals"),
 }
 HISTORY_VERBS = {
     "created": gettext_lazy("created"),
