@@ -22,8 +22,9 @@ EXPECTED = {
         "brand:configure",
         "knowledge:edit",
         "settings:history",
+        "goals:edit",
     },
-    Role.MANAGER: {"ticket:view", "report:view", "settings:history"},
+    Role.MANAGER: {"ticket:view", "report:view", "settings:history", "goals:edit"},
 }
 ALL_CAPABILITIES = sorted(access.CAPABILITIES)
 ROLE_USERS = {Role.OPERATOR: "operator", Role.SUPERVISOR: "supervisor", Role.MANAGER: "manager"}
@@ -40,6 +41,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "brand:configure",
         "knowledge:edit",
         "settings:history",
+        "goals:edit",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 
