@@ -46,7 +46,7 @@ def test_a_serving_reply_or_a_move_to_private_messages_gives_no_warning(cast, br
         == b""
     )
     assert client.post(url(claimed_ticket), {"body": ""}).content.strip() == b""
-    assert client.post(url(claimed_ticket), {"body": "x" * 20_000}).status_code == 200
+    assert client.post(url(claimed_ticket), {"body": "x" * 20_000}).status_code == 400
 
 
 @pytest.mark.django_db

@@ -53,6 +53,7 @@ FORM_KWARGS = {"SnippetForm": {"brand": None}, "RangeForm": {"tz": ZoneInfo("Asi
 #: text fields bounded elsewhere than by ``max_length``, with where
 TEXT_BOUNDED_ELSEWHERE = {
     ("ReviewPolicyForm", "flagged_terms"): "ReviewPolicy.clean: at most 200 terms of 100 characters",
+    ("ReviewPolicyForm", "bounce_terms"): "ReviewPolicy.clean: at most 200 terms of 100 characters",
     ("ChannelAccountForm", "access_token"): "admin only; the request body limit",
     ("ImportForm", "file"): "ImportForm.clean_file: 2 MB",
 }
@@ -341,6 +342,8 @@ ENDPOINTS = [
         {"title": "t", "body": "b", "language": "id", "tone": "formal", "status": "draft"},
     ),
     Endpoint("product", "post", "/knowledge/acme/products/new/", "supervisor", "ProductForm", {"name": "p"}),
+    Endpoint("goals", "post", "/settings/acme/goals/", "supervisor", "GoalsForm", {"fr_compliance": "90"}),
+    Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
     Endpoint("queue", "get", "/queue/", "operator", "QueueFilterForm", fallback=True),
     Endpoint("snippet-list", "get", "/knowledge/acme/", "supervisor", "SnippetSearchForm", fallback=True),
     Endpoint(

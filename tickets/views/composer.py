@@ -51,6 +51,7 @@ def bounce_check(request, pk: int):
     send the customer elsewhere; answers the warning fragment (empty when there is none)."""
     ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
     form = BounceCheckForm(request.POST)
-    text = form.cleaned_data["body"] if form.is_valid() else ""
-    result = composer.check_bounces(ticket=ticket, text=text)
+    if not form.is_valid():  # longer than any reply may be: nothing to warn about, and nothing is checked
+        return JsonResponse({"errors": form.errors}, status=400)
+    result = composer.check_bounces(ticket=ticket, text=form.cleaned_data["body"])
     return render(request, "tickets/_bounce_warning.html", {"check": result})
