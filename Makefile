@@ -42,6 +42,7 @@ prod: venv
 
 test: venv
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 

@@ -310,7 +310,7 @@ class SlaPolicy(models.Model):
         return f"{self.brand} · {self.get_priority_display()}"
 
 
-# --- product knowledge (DESIGN §3 "Product and snippet") ------------------------------------------------------
+# --- product knowledge (docs/knowledge.md) ------------------------------------------------------
 
 
 class Product(models.Model):
@@ -636,7 +636,7 @@ DEFAULT_FLAGGED_TERMS = (
 
 
 class ReviewPolicy(models.Model):
-    """When a reply needs a supervisor before it is published (DESIGN §4). No row: nothing is reviewed."""
+    """When a reply needs a supervisor before it is published (docs/publishing.md). No row: nothing is reviewed."""
 
     brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="review_policy", verbose_name=_("brand"))
     review_all = models.BooleanField(_("review every reply"), default=False)

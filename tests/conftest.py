@@ -1,19 +1,24 @@
-"""The standard cast and test settings: fast hasher, eager Celery, an empty cache per test; the fake platform
-server.
+"""The fixtures every test folder shares, defined once: test settings (fast hasher, eager Celery, an empty cache
+per test), the standard cast, the clients (``browser`` for the pages, ``api`` for the REST API), Chromium
+(``chromium``, ``page``) and the fake platform server.
 
 Cast: brand A (``acme``) with an operator, a supervisor and a manager; brand B (``globex``) with its own
 operator; an outsider with no membership; and an admin.
 """
 
 import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.test import Client
 from hypothesis import settings as hypothesis_settings
+from rest_framework.authtoken.models import Token
 
 from brands.models import Brand, Role
 from tests.factories import make_brand, make_member, make_user
+from tests.helpers import KeyedAPIClient
 from tests.publishing.fake_platform import FakePlatform
 
 # In CI the property tests draw the same examples every run, so a submission's result does not depend on luck;
@@ -77,6 +82,78 @@ def cast(db) -> Cast:
     make_member(manager, brand_a, Role.MANAGER)
     make_member(operator_b, brand_b, Role.OPERATOR)
     return Cast(brand_a, brand_b, operator, supervisor, manager, operator_b, outsider, admin)
+
+
+@pytest.fixture
+def browser():
+    """``browser(user)``: a test client logged in as ``user`` (``None``: anonymous), as a person's browser."""
+
+    def client_for(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def api():
+    """``api(user)``: a DRF client authenticated with the user's token (each POST with a fresh Idempotency-Key);
+    ``api(None)`` sends no credentials."""
+
+    def client_for(user) -> KeyedAPIClient:
+        client = KeyedAPIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+# Chromium driven by Playwright (the tests marked ``browser``): Debian's Chromium, nothing downloaded.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000
+
+
+def chromium_path() -> str | None:
+    """The system Chromium (nothing is downloaded); ``SMRC_CHROMIUM`` overrides it."""
+    return os.environ.get("SMRC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A headless Chromium for the tests of one module."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A tab on Django's live server (English, 1366×768); a page error or a 5xx answer fails the test."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="en-US", base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
+    yield page
+    context.close()
+    assert errors == [], f"errors in the browser: {errors}"
 
 
 @pytest.fixture

@@ -47,6 +47,22 @@ from tickets.models import (
 )
 
 
+def log_in(page, username: str, password: str | None = None) -> None:
+    """Log ``username`` in through the login page in a Playwright ``page``; they land on the queue."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login/\?next="))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/queue/$"))
+
+
 def db_state() -> dict:
     """Every row a request could write, as plain values, so ``before == after`` proves nothing changed."""
     return {

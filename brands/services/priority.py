@@ -5,7 +5,7 @@ regular expression is refused) and records itself in the audit trail in the same
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import BlockedAuthor, Brand, ConfigSource, SpamPattern, UrgencyTerm
+from ..models import BlockedAuthor, Brand, ConfigSource, SpamPattern, UrgencyTerm, pattern_error
 from . import audit
 from .locks import lock_brand
 
@@ -36,4 +36,12 @@ def delete_rule(*, brand: Brand, kind: str, pk: int, user=None, source: str = Co
     return True
 
 
-__all__ = ["ValidationError", "add_rule", "delete_rule"]
+def with_problems(rules) -> list:
+    """The rules, each with ``problem``: why ingest skips it (stored before RE2 refused such patterns), or None."""
+    rules = list(rules)
+    for rule in rules:
+        rule.problem = pattern_error(rule.pattern, is_regex=rule.is_regex)
+    return rules
+
+
+__all__ = ["ValidationError", "add_rule", "delete_rule", "with_problems"]

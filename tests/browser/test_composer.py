@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from brands.models import Role, Snippet
-from tests.browser.test_operator_loop import browser, log_in, page  # noqa: F401 (fixtures)
 from tests.factories import make_brand, make_member, make_product, make_snippet, make_ticket, make_user
+from tests.helpers import log_in
 from tickets.services import workflow
 
 pytestmark = [pytest.mark.browser]
@@ -42,7 +42,7 @@ def composer_setup(transactional_db):
     return brand, operator, ticket, refund
 
 
-def test_the_keyboard_inserts_a_filled_snippet_and_the_reply_counts_it(page, composer_setup):  # noqa: F811
+def test_the_keyboard_inserts_a_filled_snippet_and_the_reply_counts_it(page, composer_setup):
     brand, operator, ticket, refund = composer_setup
     log_in(page, "op_a")
     page.goto(f"/tickets/{ticket.pk}/")
@@ -97,7 +97,7 @@ def test_the_keyboard_inserts_a_filled_snippet_and_the_reply_counts_it(page, com
     assert (refund.used_as_is, refund.used_edited) == (1, 0)
 
 
-def test_over_the_limit_is_shown_live_and_refused(page, composer_setup):  # noqa: F811
+def test_over_the_limit_is_shown_live_and_refused(page, composer_setup):
     brand, operator, ticket, refund = composer_setup
     log_in(page, "op_a")
     page.goto(f"/tickets/{ticket.pk}/")
@@ -110,7 +110,7 @@ def test_over_the_limit_is_shown_live_and_refused(page, composer_setup):  # noqa
     assert not ticket.replies.exists()
 
 
-def test_supervisor_pages(page, composer_setup):  # noqa: F811
+def test_supervisor_pages(page, composer_setup):
     brand, operator, ticket, refund = composer_setup
     log_in(page, "sup_a")
     page.get_by_role("link", name="Knowledge").click()
@@ -136,7 +136,7 @@ def test_supervisor_pages(page, composer_setup):  # noqa: F811
 
 @pytest.mark.parametrize(("width", "language"), [(1280, "en"), (390, "id")])
 def test_a_bouncing_reply_is_warned_about_while_typing_and_the_warning_goes_when_fixed(
-    page,  # noqa: F811
+    page,
     composer_setup,
     width,
     language,

@@ -4,58 +4,24 @@ Runs on SQLite and on PostgreSQL. Celery stays eager (``tests/conftest.py``), an
 thread of this process, so a sent reply is delivered through the console channel before the page answers.
 """
 
-import os
 import re
-import shutil
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from brands.models import Role
-from tests.factories import PASSWORD, make_brand, make_member, make_normalized, make_snippet, make_ticket, make_user
+from tests.conftest import CHROMIUM_ARGS, TIMEOUT_MS, chromium_path
+from tests.factories import make_brand, make_member, make_normalized, make_snippet, make_ticket, make_user
+from tests.helpers import log_in
 from tickets.models import DeliveryAttempt, Reply, ReplyStatus, Ticket, TicketStatus
 from tickets.services import ingest, workflow
 
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 10_000
-
-
-def _chromium_path() -> str | None:
-    """The system Chromium (nothing is downloaded); ``SMRC_CHROMIUM`` overrides it."""
-    return os.environ.get("SMRC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US", base_url=live_server.url)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
-    yield page
-    context.close()
-    assert errors == [], f"errors in the browser: {errors}"
+# Chromium's settings live in tests/conftest.py (fixtures ``chromium`` and ``page``); kept importable from here
+# for tests/security/test_hostile_text_browser.py.
+_chromium_path = chromium_path
+__all__ = ["CHROMIUM_ARGS", "TIMEOUT_MS", "_chromium_path"]
 
 
 @pytest.fixture
@@ -67,15 +33,6 @@ def operator_setup(transactional_db):
         brand, author_id="x-42", handle="budi", text="Halo, paket data saya hilang sejak pagi <b>tolong</b>"
     )
     return brand, operator, ticket
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/login/\?next="))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/queue/$"))
 
 
 def test_operator_claims_replies_and_resolves(page, operator_setup):

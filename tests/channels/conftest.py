@@ -1,4 +1,4 @@
-"""Shared helpers for the channel tests: fixture payloads (copied from the shared set, ``_comment`` stripped),
+"""Shared helpers for the channel tests: fixture payloads (tests/fixtures/payloads, ``_comment`` stripped),
 signing as the platforms do, and the accounts the payloads are addressed to."""
 
 import base64

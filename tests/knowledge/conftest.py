@@ -1,14 +1,10 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from brands.services.knowledge import snippet_index
 from tests.factories import make_product, make_snippet, make_ticket
-from tests.helpers import KeyedAPIClient
 from tickets.services import workflow
 
 
@@ -17,28 +13,6 @@ def _fresh_index():
     snippet_index.forget()
     yield
     snippet_index.forget()
-
-
-@pytest.fixture
-def browser():
-    def client_for(user) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return client_for
-
-
-@pytest.fixture
-def api():
-    def client_for(user) -> APIClient:
-        client = KeyedAPIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return client_for
 
 
 @pytest.fixture

@@ -2,22 +2,11 @@
 with its reason and nothing is saved."""
 
 import pytest
-from django.test import Client
 
 from brands.models import BlockedAuthor, SpamPattern, UrgencyTerm
 from tests.helpers import db_state
 
 URL = "/settings/acme/priority/"
-
-
-@pytest.fixture
-def browser():
-    def client_for(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return client_for
 
 
 def test_the_page_lists_the_rules_and_escapes_them(cast, browser):

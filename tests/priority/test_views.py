@@ -4,24 +4,12 @@ outsiders 404, in scope without the capability 403 and nothing changed."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from brands.models import Presence, Priority
 from tests.factories import make_ticket
 from tests.helpers import db_state, keyed
 from tickets.models import Ticket, TicketStatus
-
-
-@pytest.fixture
-def browser():
-    def client_for(user) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return client_for
 
 
 @pytest.fixture

@@ -8,28 +8,14 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from tests.factories import make_channel, make_ticket
-from tests.helpers import KeyedAPIClient, db_state
+from tests.helpers import db_state
 from tests.publishing.fake_platform import FakePlatform
 from tickets.models import DeliveryAttempt, ReplyStatus, ReviewDecision, Ticket
 from tickets.services import replies, workflow
 
 _authors = itertools.count(1)
-
-
-@pytest.fixture
-def api():
-    """``api(user)``: a DRF client authenticated with the user's token (each POST with a fresh Idempotency-Key)."""
-
-    def client_for(user) -> APIClient:
-        client = KeyedAPIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-        return client
-
-    return client_for
 
 
 def submitted(cast, *, user=None, due=None, body="Mohon DM nomor resi ya", channel=None):

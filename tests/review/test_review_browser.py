@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from brands.models import ReviewPolicy, Role
-from tests.browser.test_operator_loop import browser, log_in, page  # noqa: F401 (fixtures)
 from tests.factories import make_brand, make_member, make_ticket, make_user
+from tests.helpers import log_in
 from tickets.models import Reply, ReplyStatus
 from tickets.services import workflow
 
@@ -36,7 +36,7 @@ def review_setup(transactional_db):
     return brand, ticket
 
 
-def test_submit_request_changes_revise_approve(page, browser, live_server, review_setup):  # noqa: F811
+def test_submit_request_changes_revise_approve(page, chromium, live_server, review_setup):
     brand, ticket = review_setup
     log_in(page, "op_a")
     page.goto(f"/tickets/{ticket.pk}/")
@@ -49,7 +49,7 @@ def test_submit_request_changes_revise_approve(page, browser, live_server, revie
     expect(page.locator("#reply-slot")).to_contain_text("waiting for review")
     shot(page, "1-operator-in-review")
 
-    sup = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live_server.url).new_page()
+    sup = chromium.new_context(viewport={"width": 1366, "height": 768}, base_url=live_server.url).new_page()
     log_in(sup, "sup_a")
     sup.get_by_role("link", name="Review").click()
     expect(sup).to_have_url(re.compile(r"/review/$"))
@@ -88,7 +88,7 @@ def test_submit_request_changes_revise_approve(page, browser, live_server, revie
     shot(page, "5-operator-sent-presence")
 
 
-def test_flagged_terms_are_announced_while_typing(page, transactional_db):  # noqa: F811
+def test_flagged_terms_are_announced_while_typing(page, transactional_db):
     brand = make_brand("acme", name="Acme Telco")
     operator = make_user("op_a")
     make_member(operator, brand, Role.OPERATOR)

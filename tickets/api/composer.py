@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brands.access import brands_for
-from brands.models import Snippet
 
 from ..selectors.ticket import get_ticket_for_user, ticket_page_queryset
 from ..services import composer
@@ -54,7 +53,7 @@ class TicketRenderSnippetView(APIView):
         data.is_valid(raise_exception=True)
         try:
             snippet = composer.usable_snippet(ticket=ticket, snippet_id=data.validated_data["snippet"])
-        except Snippet.DoesNotExist as exc:
+        except composer.SnippetNotFound as exc:
             raise Http404 from exc
         except composer.SnippetUnavailable as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)

@@ -1,5 +1,7 @@
 """``POST /api/v1/mentions/``: ingest normalized mentions."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -9,15 +11,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brands.access import brands_for, channel_accounts_for, has_perm
-from brands.models import ChannelAccount
 from smrc.bounds import ID_MAX, parse_int
 
 from ..channels.base import NormalizedAuthor, NormalizedMention
 from ..services import ingest
 from .serializers import MentionIn
 
+if TYPE_CHECKING:  # an annotation only: the API reaches models through services and selectors
+    from brands.models import ChannelAccount
 
-def _route(data: dict, *, user, brand_ids: dict[str, int], channels: dict[int, ChannelAccount]) -> NormalizedMention:
+
+def _route(data: dict, *, user, brand_ids: dict[str, int], channels: dict[int, "ChannelAccount"]) -> NormalizedMention:
     """Resolve brand and channel account within the user's scope; raise ValidationError if unknown."""
     channel = None
     if data.get("channel_account"):

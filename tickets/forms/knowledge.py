@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.models import Product, SnippetLanguage, SnippetStatus, SnippetTone
 from brands.services import knowledge
+from brands.services.knowledge.lookups import brand_products
 from smrc.bounds import IntegerField
 
 from ..services.replies import REPLY_MAX_LENGTH
@@ -48,7 +49,7 @@ class SnippetForm(forms.Form):
 
     def __init__(self, *args, brand, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.filter(brand=brand).order_by("name")
+        self.fields["product"].queryset = brand_products(brand)
 
     def to_data(self) -> knowledge.SnippetData:
         d = self.cleaned_data

@@ -34,3 +34,13 @@ class BlockedAuthorForm(forms.ModelForm):
     class Meta:
         model = BlockedAuthor
         fields = ["platform", "handle", "note"]
+
+
+#: the settings page's "add a rule" forms by the rule's kind (``brands.services.priority.RULE_MODELS``)
+ADD_FORMS = {"urgency": UrgencyTermForm, "spam": SpamPatternForm, "blocked": BlockedAuthorForm}
+
+
+def add_rule_form(kind: str, data, *, brand: Brand) -> forms.ModelForm:
+    """The bound "add a rule" form of ``kind`` for ``brand`` (a model form writes into its own new instance)."""
+    form_class = ADD_FORMS[kind]
+    return form_class(data, instance=form_class._meta.model(brand=brand))

@@ -19,6 +19,10 @@ from ..models import Mention, Ticket
 RECENT_MENTIONS = 5
 
 
+#: ``usable_snippet``'s answer for an id that is not one of the ticket's brand's snippets (the pages answer 404).
+SnippetNotFound = Snippet.DoesNotExist
+
+
 class SnippetUnavailable(Exception):
     """The snippet exists in the brand but may not be inserted (draft, archived or expired)."""
 

@@ -6,8 +6,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from brands.models import Snippet
-
 from ..forms.composer import BounceCheckForm, ComposerSearchForm, RenderForm
 from ..selectors.ticket import get_ticket_for_user, ticket_page_queryset
 from ..services import composer
@@ -34,7 +32,7 @@ def snippet_render(request, pk: int):
         return JsonResponse({"errors": form.errors}, status=400)
     try:
         snippet = composer.usable_snippet(ticket=ticket, snippet_id=form.cleaned_data["snippet"])
-    except Snippet.DoesNotExist as exc:
+    except composer.SnippetNotFound as exc:
         raise Http404 from exc
     except composer.SnippetUnavailable as exc:
         return JsonResponse({"detail": str(exc)}, status=409)

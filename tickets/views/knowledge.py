@@ -4,7 +4,6 @@ versions, CSV. Each view: scoped fetch with ``knowledge:edit``, one service call
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +13,13 @@ from django.views.decorators.http import require_POST
 from brands.access import brands_for, get_brand_for_user
 from brands.models import SnippetStatus
 from brands.services import knowledge
-from brands.services.knowledge.lookups import get_product_for_user, get_snippet_for_user, products_for, snippets_for
+from brands.services.knowledge.lookups import (
+    get_product_for_user,
+    get_snippet_for_user,
+    products_for,
+    search_snippets,
+    snippets_for,
+)
 from smrc.bounds import parse_int
 
 from ..forms.knowledge import ImportForm, ProductForm, SnippetForm, SnippetSearchForm
@@ -38,11 +43,7 @@ def snippet_list(request, slug: str):
     qs = snippets_for(request.user).filter(brand=brand).select_related("product")
     if data.get("status"):
         qs = qs.filter(status=data["status"])
-    for word in (data.get("q") or "").split()[:8]:
-        word = word.lstrip("/")
-        qs = qs.filter(
-            Q(title__icontains=word) | Q(body__icontains=word) | Q(tags__icontains=word) | Q(shortcut__icontains=word)
-        )
+    qs = search_snippets(qs, data.get("q") or "")
     page = Paginator(qs.order_by("title", "pk"), 50).get_page(data.get("page") or 1)
     context = {"brand": brand, "form": form, "page": page, "now": timezone.now()}
     if request.htmx and request.htmx.target == "snippet-rows":

@@ -11,12 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brands.access import get_brand_for_user
-from brands.models import BlockedAuthor, Priority, SpamPattern, UrgencyTerm, pattern_error
+from brands.models import Priority
 from brands.services import assignment as assignment_settings
 from brands.services import priority as priority_rules
 from smrc.bounds import parse_id
 
-from ..forms.priority import BlockedAuthorForm, PriorityForm, RoutingForm, SpamPatternForm, UrgencyTermForm
+from ..forms.priority import (
+    ADD_FORMS,
+    BlockedAuthorForm,
+    PriorityForm,
+    RoutingForm,
+    SpamPatternForm,
+    UrgencyTermForm,
+    add_rule_form,
+)
 from ..selectors.ticket import get_ticket_for_user
 from ..services import assignment, idempotency, workflow
 from ..services.priority import DEFAULT_URGENCY_TERMS
@@ -75,9 +83,6 @@ def take_next(request):
 
 # --- settings: routing, urgency terms, spam patterns, blocked authors (brand:configure) -------------------------
 
-ADD_FORMS = {"urgency": UrgencyTermForm, "spam": SpamPatternForm, "blocked": BlockedAuthorForm}
-RULE_MODELS = {"urgency": UrgencyTerm, "spam": SpamPattern, "blocked": BlockedAuthor}
-
 
 def _apply(brand, action: str, data, user) -> tuple[str | None, dict]:
     """One settings change from ``data`` (one service call, which records it): a success message, or None and the
@@ -89,7 +94,7 @@ def _apply(brand, action: str, data, user) -> tuple[str | None, dict]:
             return _("Routing saved."), {}
         return None, {"routing": form}
     if action in ADD_FORMS:
-        form = ADD_FORMS[action](data, instance=RULE_MODELS[action](brand=brand))
+        form = add_rule_form(action, data, brand=brand)
         if form.is_valid():
             try:
                 priority_rules.add_rule(brand=brand, kind=action, user=user, **form.cleaned_data)
@@ -99,20 +104,12 @@ def _apply(brand, action: str, data, user) -> tuple[str | None, dict]:
             else:
                 return _("Rule added."), {}
         return None, {action: form}
-    if action.startswith("delete-") and action.removeprefix("delete-") in RULE_MODELS:
+    if action.startswith("delete-") and action.removeprefix("delete-") in priority_rules.RULE_MODELS:
         pk = parse_id(data.get("pk", ""))
         kind = action.removeprefix("delete-")
         if pk is not None and priority_rules.delete_rule(brand=brand, kind=kind, pk=pk, user=user):
             return _("Rule removed."), {}
     return None, {}
-
-
-def _with_problems(rules) -> list:
-    """The rules, each with ``problem``: why ingest skips it (stored before RE2 refused such patterns), or None."""
-    rules = list(rules)
-    for rule in rules:
-        rule.problem = pattern_error(rule.pattern, is_regex=rule.is_regex)
-    return rules
 
 
 @login_required
@@ -133,9 +130,9 @@ def priority_settings(request, slug: str):
         "urgency_form": forms_shown.get("urgency") or UrgencyTermForm(),
         "spam_form": forms_shown.get("spam") or SpamPatternForm(),
         "blocked_form": forms_shown.get("blocked") or BlockedAuthorForm(),
-        "urgency_terms": _with_problems(brand.urgency_terms.all()),
+        "urgency_terms": priority_rules.with_problems(brand.urgency_terms.all()),
         "default_terms": DEFAULT_URGENCY_TERMS,
-        "spam_patterns": _with_problems(brand.spam_patterns.all()),
+        "spam_patterns": priority_rules.with_problems(brand.spam_patterns.all()),
         "blocked_authors": list(brand.blocked_authors.all()),
     }
     return render(request, "tickets/priority_settings.html", context, status=status)

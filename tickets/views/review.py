@@ -3,6 +3,8 @@ approve / edit and approve / request changes; the brand's review policy settings
 capability, one service call, redirect. Replies outside the user's brands answer 404, reviewers without
 ``reply:approve`` on the brand 403."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,7 +17,7 @@ from brands.services import review_policy
 from smrc.bounds import parse_id
 
 from ..forms.review import ApproveForm, ChangesForm, ReviewPolicyForm
-from ..models import Reply, ReplyStatus
+from ..models import ReplyStatus
 from ..selectors.review import (
     changes_label,
     decisions_of,
@@ -29,6 +31,9 @@ from ..selectors.review import (
 )
 from ..services import idempotency, replies
 from ..services.workflow import WorkflowError
+
+if TYPE_CHECKING:  # annotations only: the pages reach models through services and selectors
+    from ..models import Reply
 
 QUEUE_LIMIT = 200
 
@@ -55,7 +60,7 @@ def review_queue(request):
     return render(request, "tickets/review/queue.html", context)
 
 
-def _detail_context(request, reply: Reply, items: list[Reply], **forms) -> dict:
+def _detail_context(request, reply: "Reply", items: "list[Reply]", **forms) -> dict:
     ticket = reply.ticket
     ids = [r.pk for r in items]
     index = ids.index(reply.pk) if reply.pk in ids else -1
@@ -79,14 +84,14 @@ def _detail_context(request, reply: Reply, items: list[Reply], **forms) -> dict:
     }
 
 
-def _after(request, reply: Reply):
+def _after(request, reply: "Reply"):
     """Back to the queue, on the next reply waiting."""
     nxt = review_queue_for(request.user).exclude(pk=reply.pk).first()
     url = reverse("tickets:review")
     return redirect(f"{url}?r={nxt.pk}" if nxt else url)
 
 
-def _refused(request, reply: Reply, status: int = 400, **forms):
+def _refused(request, reply: "Reply", status: int = 400, **forms):
     items = list(review_queue_for(request.user)[:QUEUE_LIMIT])
     reply.refresh_from_db()
     context = {"items": items, "selected": reply, **_detail_context(request, reply, items, **forms)}

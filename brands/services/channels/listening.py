@@ -1,4 +1,4 @@
-"""Listening rules: which brands a searched or imported item is for (DESIGN §6).
+"""Listening rules: which brands a searched or imported item is for (docs/channels.md).
 
 An item matches a rule when the rule covers its platform and language, the text names one of the rule's handles
 (``@handle``), hashtags (``#tag``) or keywords (whole words, case-insensitive), and no exclusion. An item that

@@ -38,7 +38,6 @@ import pytest
 
 from brands.services.sla.business_hours import forget_calendar, set_business_hours
 from tests.factories import make_normalized, make_ticket
-from tests.tickets.views.conftest import browser  # noqa: F401 - the report views use it too
 from tickets.models import Mention, Ticket, TicketStatus
 from tickets.reports.queries import ReportRange
 from tickets.services import delivery, ingest, replies, tags, workflow
