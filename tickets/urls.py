@@ -7,6 +7,7 @@ from django.urls import include, path
 from .api import composer as composer_api
 from .api import ingest as ingest_api
 from .api import review as review_api
+from .api import schema as schema_api
 from .api import ticket as ticket_api
 from .views import (
     channels,
@@ -95,12 +96,16 @@ api_patterns = [
     path("tickets/<int:pk>/render/", composer_api.TicketRenderSnippetView.as_view(), name="api-ticket-render"),
     path("snippets/", composer_api.SnippetSearchView.as_view(), name="api-snippets"),
     path("reviews/", review_api.ReviewListView.as_view(), name="api-reviews"),
-    path("replies/<int:pk>/approve/", review_api.ReplyReviewView.as_view(action="approve"), name="api-reply-approve"),
+    path("replies/<int:pk>/approve/", review_api.ReplyApproveView.as_view(), name="api-reply-approve"),
     path(
         "replies/<int:pk>/request-changes/",
-        review_api.ReplyReviewView.as_view(action="request_changes"),
+        review_api.ReplyRequestChangesView.as_view(),
         name="api-reply-request-changes",
     ),
+    path("tickets/<int:pk>/replies/", ticket_api.TicketReplyCreateView.as_view(), name="api-ticket-replies"),
+    path("tickets/<int:pk>/notes/", ticket_api.TicketNoteCreateView.as_view(), name="api-ticket-notes"),
+    path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
+    path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
     path("tickets/<int:pk>/<slug:action>/", ticket_api.TicketActionView.as_view(), name="api-ticket-action"),
 ]
 

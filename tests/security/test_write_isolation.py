@@ -59,6 +59,8 @@ PUBLIC = {
     "healthz/": "liveness probe, GET only (smrc/health.py): touches nothing",
     "readyz": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
     "readyz/": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
+    "api/v1/schema/": "the OpenAPI description generated from the code, GET only; no data (tests/api/test_schema.py)",
+    "api/v1/docs/": "Swagger UI over that description, GET only; no data (tests/api/test_schema.py)",
     "metrics": "Prometheus, GET only, a bearer token or an allowed address (tests/ops/test_metrics.py)",
 }
 
@@ -165,6 +167,8 @@ ROUTES: dict[str, Route] = {
     "api/v1/tickets/<int:pk>/": api(GET, 404, 200),
     "api/v1/tickets/<int:pk>/suggestions/": api(GET, 404, 403),
     "api/v1/tickets/<int:pk>/render/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/replies/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/notes/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/<slug:action>/": api(POST, 404, 403),
     "api/v1/snippets/": api(GET, 400, 400, query="?brand={slug}"),
     "api/v1/reviews/": api(GET, 200, 200),
@@ -176,7 +180,7 @@ ROUTES: dict[str, Route] = {
 }
 
 #: ``api/v1/tickets/<id>/<action>/``: every action it takes, and one it does not (404 for everyone signed in)
-API_ACTIONS = ("claim", "release", "resolve", "reopen", "replies", "notes")
+API_ACTIONS = ("claim", "release", "resolve", "reopen")
 UNKNOWN_ACTION = "delete"
 
 
@@ -325,7 +329,8 @@ def payloads(route: str, world) -> list:
             {"mentions": [_mention(brand=brand.slug, platform_id="forged-2")]},
         ],
         "api/v1/tickets/<int:pk>/render/": [{"snippet": snippet.pk}],
-        "api/v1/tickets/<int:pk>/<slug:action>/": [{"body": "Halo Kak, kami cek dulu ya"}],
+        "api/v1/tickets/<int:pk>/replies/": [{"body": "Halo Kak, kami cek dulu ya"}],
+        "api/v1/tickets/<int:pk>/notes/": [{"body": "cek resi"}],
         "api/v1/replies/<int:pk>/approve/": [{"revision": 1}, {"body": "Halo Kak!", "revision": 1}],
         "api/v1/replies/<int:pk>/request-changes/": [{"reason": "tone", "note": "Lebih ramah ya", "revision": 1}],
         "webhooks/x/": [{"for_user_id": "4242", "tweet_create_events": []}],
@@ -476,11 +481,13 @@ ACCEPTED = {
     "knowledge/<slug:slug>/import/": 302,
     "api/v1/mentions/": 201,
     "api/v1/tickets/<int:pk>/<slug:action>/": 0,  # per action: API_ACTION_ACCEPTED
+    "api/v1/tickets/<int:pk>/replies/": 201,
+    "api/v1/tickets/<int:pk>/notes/": 201,
     "api/v1/replies/<int:pk>/approve/": 200,
     "api/v1/replies/<int:pk>/request-changes/": 200,
 }
 #: ``api/v1/tickets/<id>/<action>/``, in this order (a resolved ticket takes no reply)
-API_ACTION_ACCEPTED = {"claim": 200, "replies": 201, "notes": 201, "resolve": 200}
+API_ACTION_ACCEPTED = {"claim": 200, "resolve": 200}
 
 
 def _claimed_by_supervisor(cast, world) -> None:
@@ -488,7 +495,7 @@ def _claimed_by_supervisor(cast, world) -> None:
 
 
 #: the state an action needs before the supervisor sends it (a reply needs the ticket claimed)
-PREPARE = {"tickets/<int:pk>/reply/": _claimed_by_supervisor}
+PREPARE = {"tickets/<int:pk>/reply/": _claimed_by_supervisor, "api/v1/tickets/<int:pk>/replies/": _claimed_by_supervisor}
 
 
 @pytest.mark.parametrize("route", sorted(ACCEPTED))

@@ -14,7 +14,8 @@ from smrc.bounds import ID_MAX, parse_int
 
 from ..channels.base import NormalizedAuthor, NormalizedMention
 from ..services import ingest
-from .serializers import MentionIn
+from .schema import operation
+from .serializers import IngestOut, MentionIn
 
 
 def _route(data: dict, *, user, brand_ids: dict[str, int], channels: dict[int, ChannelAccount]) -> NormalizedMention:
@@ -66,6 +67,14 @@ class MentionIngestView(APIView):
     item is ``created`` or ``duplicate``. Over the size limits: 413.
     """
 
+    @operation(
+        "mentions_ingest",
+        body=MentionIn(many=True),
+        ok={201: IngestOut, 200: IngestOut},
+        errors=(403,),
+        summary="Ingest a batch of normalized mentions",
+        tags=["ingest"],
+    )
     def post(self, request):
         length = parse_int(request.META.get("CONTENT_LENGTH") or "0", max_value=ID_MAX)
         if length is None or length > settings.SMRC_INGEST_MAX_BYTES:
