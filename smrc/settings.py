@@ -294,7 +294,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "brands.api_auth.ApiKeyAuthentication",  # the keys people make on /profile/ (docs/api.md)
+        "rest_framework.authentication.TokenAuthentication",  # legacy: full-rights tokens an admin makes
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -34,7 +34,7 @@ from django.urls import get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from brands.models import BlockedAuthor, ListeningRule, Membership, ReviewPolicy, Role, SpamPattern, UrgencyTerm
-from brands.services import knowledge
+from brands.services import api_keys, knowledge
 from brands.services.sla import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
@@ -80,6 +80,8 @@ class Route:
     public: dict[str, int] = field(default_factory=dict)
     #: brand A's manager may write here (the brand's goals are the client's to set); nothing else of brand A
     manager_writes: bool = False
+    #: brand B's operator, per method where it differs from ``b`` (their own form, refused for brand A's slug: 400)
+    b_by_method: dict[str, int] = field(default_factory=dict)
 
 
 def page(serves, b, manager, **kw) -> Route:
@@ -122,6 +124,10 @@ ROUTES: dict[str, Route] = {
     "review/": page(ALL, 200, 200),
     "review/<int:pk>/approve/": page(POST, 404, 403),
     "review/<int:pk>/changes/": page(POST, 404, 403),
+    # the caller's own profile and API keys: an empty form changes nothing; a manager may make a key of their own
+    "profile/": page(("GET", "POST"), 200, 200, manager_writes=True, b_by_method={"POST": 400}),
+    # brand A's supervisor's key: nobody else's to revoke
+    "profile/keys/<int:pk>/revoke/": page(POST, 404, 404),
     # the caller's own notifications
     "notifications/": page(ALL, 200, 200),
     "notifications/badge/": page(ALL, 200, 200),
@@ -235,6 +241,7 @@ def world(cast):
         "urgency": UrgencyTerm.objects.get(brand=brand),
         "spam": SpamPattern.objects.get(brand=brand),
         "blocked": BlockedAuthor.objects.get(brand=brand),
+        "api_key": api_keys.create_key(user=cast.supervisor, name=SECRET, scope="write", brand_slugs=[brand.slug]).key,
     }
 
 
@@ -247,6 +254,8 @@ def paths(route: str, world) -> list[str]:
         pk = world["snippet"].pk
     elif route.startswith("knowledge/<slug:slug>/products/<int:pk>"):
         pk = world["product"].pk
+    elif route.startswith("profile/keys/"):
+        pk = world["api_key"].pk
     else:
         pk = world["ticket"].pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action"}
@@ -313,6 +322,7 @@ def payloads(route: str, world) -> list:
         "settings/<slug:slug>/review/": [{"sample_percent": 50, "review_all": "on", "flagged_terms": "gratis"}],
         "settings/<slug:slug>/goals/": [{"fr_compliance": "90", "reopen_rate": "5"}],
         "tickets/<int:pk>/reply/bounces/": [{"body": "silakan hubungi call center"}],
+        "profile/": [{"name": "CRM", "scope": "write", "brands": [brand.slug]}],
         "knowledge/<slug:slug>/snippets/new/": [snippet_form],
         "knowledge/<slug:slug>/snippets/<int:pk>/": [{**snippet_form, "note": "lebih ramah"}],
         "knowledge/<slug:slug>/snippets/<int:pk>/status/": [{"status": "archived"}],
@@ -414,7 +424,7 @@ def expected(route: Route, method: str, who: str) -> int:
         return route.anonymous
     if method not in route.serves:
         return 405
-    return route.b if who == "operator_b" else route.manager
+    return route.b_by_method.get(method, route.b) if who == "operator_b" else route.manager
 
 
 def is_api(route: str) -> bool:
@@ -473,6 +483,8 @@ ACCEPTED = {
     "settings/<slug:slug>/priority/": 302,
     "settings/<slug:slug>/review/": 302,
     "settings/<slug:slug>/goals/": 200,
+    "profile/": 200,
+    "profile/keys/<int:pk>/revoke/": 302,
     "knowledge/<slug:slug>/snippets/new/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/status/": 302,
@@ -495,7 +507,10 @@ def _claimed_by_supervisor(cast, world) -> None:
 
 
 #: the state an action needs before the supervisor sends it (a reply needs the ticket claimed)
-PREPARE = {"tickets/<int:pk>/reply/": _claimed_by_supervisor, "api/v1/tickets/<int:pk>/replies/": _claimed_by_supervisor}
+PREPARE = {
+    "tickets/<int:pk>/reply/": _claimed_by_supervisor,
+    "api/v1/tickets/<int:pk>/replies/": _claimed_by_supervisor,
+}
 
 
 @pytest.mark.parametrize("route", sorted(ACCEPTED))
