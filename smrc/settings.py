@@ -305,7 +305,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["smrc.throttling.KeyRateThrottle", "smrc.throttling.UserRateThrottle"],
 }
+# API rates (smrc/throttling.py): per key and per person, "<n>/<second|minute|hour|day>"; over it, 429 + Retry-After
+SMRC_API_RATE_PER_KEY = env_str("SMRC_API_RATE_PER_KEY", "600/minute")
+SMRC_API_RATE_PER_USER = env_str("SMRC_API_RATE_PER_USER", "1200/minute")
 
 # The OpenAPI 3 description of the API, generated from the code (drf-spectacular; docs/api.md): served at
 # /api/v1/schema/, browsable at /api/v1/docs/ with the vendored Swagger UI (drf-spectacular-sidecar).
