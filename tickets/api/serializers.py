@@ -72,8 +72,8 @@ class AuthorOut(serializers.Serializer):
     platform_user_id = serializers.CharField()
     handle = serializers.CharField()
     name = serializers.CharField()
-    followers_count = serializers.IntegerField()
-    following_count = serializers.IntegerField()
+    followers_count = serializers.IntegerField(allow_null=True)
+    following_count = serializers.IntegerField(allow_null=True)
     verified_type = serializers.CharField()
     profile_url = serializers.CharField()
 
