@@ -5,9 +5,9 @@ documents, the content type and the body it describes. Half the generated ids ar
 actions run against real tickets and replies, not only 404s. Bounded: a few examples per operation (< 2 min)."""
 
 import pytest
+import schemathesis
 from django.core import signals
 from django.db import close_old_connections
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
