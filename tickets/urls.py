@@ -4,6 +4,7 @@ namespace), and the REST API v1 under ``api/v1/`` (no namespace, names ``api-…
 
 from django.urls import include, path
 
+from .api import channels as channels_api
 from .api import composer as composer_api
 from .api import ingest as ingest_api
 from .api import review as review_api
@@ -99,6 +100,7 @@ api_patterns = [
     path("tickets/<int:pk>/render/", composer_api.TicketRenderSnippetView.as_view(), name="api-ticket-render"),
     path("snippets/", composer_api.SnippetSearchView.as_view(), name="api-snippets"),
     path("reviews/", review_api.ReviewListView.as_view(), name="api-reviews"),
+    path("channel-accounts/", channels_api.ChannelAccountListView.as_view(), name="api-channel-accounts"),
     path("replies/<int:pk>/approve/", review_api.ReplyApproveView.as_view(), name="api-reply-approve"),
     path(
         "replies/<int:pk>/request-changes/",
@@ -107,6 +109,10 @@ api_patterns = [
     ),
     path("tickets/<int:pk>/replies/", ticket_api.TicketReplyCreateView.as_view(), name="api-ticket-replies"),
     path("tickets/<int:pk>/notes/", ticket_api.TicketNoteCreateView.as_view(), name="api-ticket-notes"),
+    path("tickets/<int:pk>/priority/", ticket_api.TicketPriorityView.as_view(), name="api-ticket-priority"),
+    path("tickets/<int:pk>/tags/", ticket_api.TicketTagsView.as_view(), name="api-ticket-tags"),
+    path("replies/<int:pk>/", ticket_api.ReplyDetailView.as_view(), name="api-reply"),
+    path("replies/<int:pk>/retry/", ticket_api.ReplyRetryView.as_view(), name="api-reply-retry"),
     path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
     path("tickets/<int:pk>/<slug:action>/", ticket_api.TicketActionView.as_view(), name="api-ticket-action"),

@@ -24,6 +24,11 @@ OPERATION_IDS = {
     "tickets_render_snippet",
     "tickets_replies_create",
     "tickets_suggestions",
+    "tickets_priority",
+    "tickets_tags_set",
+    "replies_retrieve",
+    "replies_retry",
+    "channel_accounts_list",
 }
 
 

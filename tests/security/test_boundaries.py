@@ -407,6 +407,18 @@ ENDPOINTS = [
         {"snippet": "{snippet}"},
         is_api=True,
     ),
+    Endpoint(
+        "api-priority",
+        "post",
+        "/api/v1/tickets/{ticket}/priority/",
+        "supervisor",
+        api.PriorityIn,
+        {"priority": "high"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-tags", "post", "/api/v1/tickets/{ticket}/tags/", "operator", api.TagsIn, {"tags": ["a"]}, is_api=True
+    ),
     Endpoint("api-approve", "post", "/api/v1/replies/{reply}/approve/", "supervisor", api.ApproveIn, is_api=True),
     Endpoint(
         "api-changes",

@@ -175,9 +175,15 @@ ROUTES: dict[str, Route] = {
     "api/v1/tickets/<int:pk>/render/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/replies/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/notes/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/priority/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/tags/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/<slug:action>/": api(POST, 404, 403),
+    "api/v1/replies/<int:pk>/": api(GET, 404, 200),
+    "api/v1/replies/<int:pk>/retry/": api(POST, 404, 403),
     "api/v1/snippets/": api(GET, 400, 400, query="?brand={slug}"),
     "api/v1/reviews/": api(GET, 200, 200),
+    # brand A's channel accounts: its supervisors' (brand B's operator and brand A's manager configure nothing)
+    "api/v1/channel-accounts/": api(GET, 403, 403),
     "api/v1/replies/<int:pk>/approve/": api(POST, 404, 403),
     "api/v1/replies/<int:pk>/request-changes/": api(POST, 404, 403),
     # webhooks: no session; unsigned deliveries are refused (forgery in tests/security/test_webhook_forgery.py)
@@ -341,6 +347,8 @@ def payloads(route: str, world) -> list:
         "api/v1/tickets/<int:pk>/render/": [{"snippet": snippet.pk}],
         "api/v1/tickets/<int:pk>/replies/": [{"body": "Halo Kak, kami cek dulu ya"}],
         "api/v1/tickets/<int:pk>/notes/": [{"body": "cek resi"}],
+        "api/v1/tickets/<int:pk>/priority/": [{"priority": "urgent"}],
+        "api/v1/tickets/<int:pk>/tags/": [{"tags": ["vip", "tagihan"]}, {"tags": []}],
         "api/v1/replies/<int:pk>/approve/": [{"revision": 1}, {"body": "Halo Kak!", "revision": 1}],
         "api/v1/replies/<int:pk>/request-changes/": [{"reason": "tone", "note": "Lebih ramah ya", "revision": 1}],
         "webhooks/x/": [{"for_user_id": "4242", "tweet_create_events": []}],
@@ -495,6 +503,8 @@ ACCEPTED = {
     "api/v1/tickets/<int:pk>/<slug:action>/": 0,  # per action: API_ACTION_ACCEPTED
     "api/v1/tickets/<int:pk>/replies/": 201,
     "api/v1/tickets/<int:pk>/notes/": 201,
+    "api/v1/tickets/<int:pk>/priority/": 200,
+    "api/v1/tickets/<int:pk>/tags/": 200,
     "api/v1/replies/<int:pk>/approve/": 200,
     "api/v1/replies/<int:pk>/request-changes/": 200,
 }
@@ -547,6 +557,7 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         "knowledge/<slug:slug>/snippets/<int:pk>/restore/",
         "notifications/read/",
         "api/v1/tickets/<int:pk>/render/",
+        "api/v1/replies/<int:pk>/retry/",
         "tickets/<int:pk>/reply/bounces/",
     }
     supervisor, operator = Caller(cast.supervisor, api_client=False), Caller(cast.operator, api_client=False)
@@ -581,6 +592,10 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     (path,) = paths("notifications/read/", world)
     assert operator.send("POST", path, {}).status_code == 302
     assert list(Notification.objects.values_list("read_at", flat=True)) != [None]
+    (path,) = paths("api/v1/replies/<int:pk>/retry/", world)
+    response = Caller(cast.operator, api_client=True).send("POST", path, {})
+    assert response.status_code == 409
+    assert response.json()["detail"] == f"Only a reply that was not published can be retried; {IN_REVIEW}"
     (path,) = paths("api/v1/tickets/<int:pk>/render/", world)
     response = Caller(cast.supervisor, api_client=True).send("POST", path, {"snippet": world["snippet"].pk})
     assert response.json()["text"] == "Halo Acme_Customer!"

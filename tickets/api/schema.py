@@ -6,6 +6,8 @@ Each view declares its operation with :func:`operation`, which adds the errors t
 object, ``409`` and ``422`` where the view says so. Operation ids are given by hand: they stay stable when a
 path or a view is renamed (docs/api.md, "The schema")."""
 
+from csp.decorators import csp_update
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -74,7 +76,9 @@ class SchemaView(SpectacularAPIView):
     the code, not any brand's data."""
 
 
+@method_decorator(csp_update({"img-src": ["data:"]}), name="dispatch")
 class DocsView(SpectacularSwaggerSplitView):
-    """``GET /api/v1/docs/``: the schema in Swagger UI, from our own static files (no CDN, no inline script)."""
+    """``GET /api/v1/docs/``: the schema in Swagger UI, from our own static files (no CDN, no inline script).
+    Its stylesheet draws its icons as ``data:`` SVG images: this page alone allows those."""
 
     url_name = "api-schema"

@@ -9,8 +9,8 @@ from brands.models import Platform, Priority
 from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url, platform_link
 from smrc.bounds import ApiIdField, ApiIntegerField
 
-from ..models import ChangesReason, Mention, Ticket, TicketStatus
-from ..services import replies
+from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, Ticket, TicketStatus
+from ..services import replies, tags
 
 
 def _gated_link(value: str) -> None:
@@ -264,3 +264,45 @@ class RenderOut(serializers.Serializer):
     snippet = serializers.IntegerField()
     text = serializers.CharField()
     unfilled = serializers.ListField(child=serializers.CharField())
+
+
+class PriorityIn(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=[p.name.lower() for p in Priority])
+
+
+class TagsIn(serializers.Serializer):
+    """The ticket's tags, all of them (``[]`` removes every tag); the names as the ticket page takes them."""
+
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH), max_length=tags.MAX_TAGS, allow_empty=True
+    )
+
+
+class ReplyStatusOut(ReplyOut):
+    ticket = serializers.IntegerField(source="ticket_id")
+    retry_at = serializers.DateTimeField(allow_null=True, help_text="A transient failure: not retried before this.")
+
+
+class ChannelAccountOut(serializers.Serializer):
+    id = serializers.IntegerField(source="account.pk")
+    brand = serializers.CharField(source="account.brand.slug")
+    platform = serializers.CharField(source="account.platform")
+    external_id = serializers.CharField(source="account.external_id")
+    name = serializers.CharField(source="account.name")
+    handle = serializers.CharField(source="account.handle")
+    status = serializers.CharField(source="account.status")
+    status_detail = serializers.CharField(source="account.status_detail")
+    has_access_token = serializers.SerializerMethodField()
+    has_webhook_secret = serializers.SerializerMethodField()
+    last_polled_at = serializers.DateTimeField(source="account.last_polled_at", allow_null=True)
+    last_delivery_at = serializers.DateTimeField(source="account.last_delivery_at", allow_null=True)
+    pending_deliveries = serializers.IntegerField(source="pending")
+    failed_deliveries = serializers.IntegerField(source="failed")
+    last_error = serializers.CharField()
+    last_error_at = serializers.DateTimeField(allow_null=True)
+
+    def get_has_access_token(self, row) -> bool:
+        return bool(row["account"].access_token)
+
+    def get_has_webhook_secret(self, row) -> bool:
+        return bool(row["account"].webhook_secret)

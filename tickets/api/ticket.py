@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from brands.access import brands_for
 from brands.models import Priority
 
+from ..selectors.review import get_reply_for_user
 from ..selectors.ticket import (
     get_ticket_for_user,
     replies_for,
@@ -20,10 +21,21 @@ from ..selectors.ticket import (
     ticket_tags_prefetch,
     tickets_for,
 )
-from ..services import idempotency, replies, workflow
+from ..services import idempotency, replies, tags, workflow
 from .keyed import key_reused, keyed_answer, request_key
 from .schema import IDEMPOTENCY_KEY, operation
-from .serializers import BodyIn, NoteOut, ReplyOut, TicketDetailOut, TicketFilterIn, TicketOut, TicketPageOut
+from .serializers import (
+    BodyIn,
+    NoteOut,
+    PriorityIn,
+    ReplyOut,
+    ReplyStatusOut,
+    TagsIn,
+    TicketDetailOut,
+    TicketFilterIn,
+    TicketOut,
+    TicketPageOut,
+)
 
 TAGS = ["tickets"]
 
@@ -196,3 +208,88 @@ class TicketNoteCreateView(APIView):
         except workflow.WorkflowError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return keyed_answer(note, NoteOut(note).data, created=True)
+
+
+def _ticket_now(request, pk: int) -> Response:
+    return Response(TicketDetailOut(get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())).data)
+
+
+class TicketPriorityView(APIView):
+    """``POST /api/v1/tickets/<id>/priority/`` ``{"priority"}``: set the priority by hand, as the ticket page's
+    supervisors do (``ticket:assign``); 409 when the ticket's state refuses it."""
+
+    @operation(
+        "tickets_priority",
+        body=PriorityIn,
+        ok={200: TicketDetailOut},
+        errors=(403, 404, 409),
+        summary="Set a ticket's priority by hand",
+        tags=TAGS,
+    )
+    def post(self, request, pk: int):
+        ticket = get_ticket_for_user(request.user, pk, perm="ticket:assign")
+        data = PriorityIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            workflow.change_priority(
+                ticket=ticket, user=request.user, priority=Priority[data.validated_data["priority"].upper()]
+            )
+        except workflow.WorkflowError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return _ticket_now(request, pk)
+
+
+class TicketTagsView(APIView):
+    """``POST /api/v1/tickets/<id>/tags/`` ``{"tags": [...]}``: the ticket's tags, all of them (``ticket:work``).
+    A name the ticket page would refuse answers 400 naming ``tags``."""
+
+    @operation(
+        "tickets_tags_set",
+        body=TagsIn,
+        ok={200: TicketDetailOut},
+        errors=(403, 404),
+        summary="Replace a ticket's tags",
+        tags=TAGS,
+    )
+    def post(self, request, pk: int):
+        ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
+        data = TagsIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            tags.set_ticket_tags(ticket=ticket, user=request.user, names=data.validated_data["tags"])
+        except workflow.WorkflowError as exc:
+            raise ValidationError({"tags": [str(exc)]}) from exc
+        return _ticket_now(request, pk)
+
+
+class ReplyDetailView(APIView):
+    """``GET /api/v1/replies/<id>/``: one reply and where it stands (``status``, ``failure_reason``,
+    ``retry_at``): the status of a reply sent through ``…/replies/``."""
+
+    @operation("replies_retrieve", ok={200: ReplyStatusOut}, errors=(404,), summary="A reply's status", tags=TAGS)
+    def get(self, request, pk: int):
+        return Response(ReplyStatusOut(get_reply_for_user(request.user, pk)).data)
+
+
+class ReplyRetryView(APIView):
+    """``POST /api/v1/replies/<id>/retry/``: publish a failed reply again, as it is (``ticket:work``, an
+    ``Idempotency-Key``); 409 unless it failed."""
+
+    @operation(
+        "replies_retry",
+        ok={200: ReplyStatusOut},
+        errors=(400, 403, 404, 409, 422),
+        parameters=[IDEMPOTENCY_KEY],
+        summary="Publish a failed reply again",
+        tags=TAGS,
+    )
+    def post(self, request, pk: int):
+        reply = get_reply_for_user(request.user, pk, perm="ticket:work")
+        key = request_key(request)
+        try:
+            result = replies.retry_reply(reply=reply, user=request.user, key=key)
+        except idempotency.KeyReused:
+            return key_reused()
+        except workflow.WorkflowError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return keyed_answer(result, ReplyStatusOut(get_reply_for_user(request.user, pk)).data)
