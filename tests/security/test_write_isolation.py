@@ -59,7 +59,7 @@ PUBLIC = {
     "healthz/": "liveness probe, GET only (smrc/health.py): touches nothing",
     "readyz": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
     "readyz/": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
-    "api/v1/schema/": "the OpenAPI description generated from the code, GET only; no data (tests/api_v1/test_schema.py)",
+    "api/v1/schema/": "the OpenAPI description made from the code, GET only; no data (tests/api_v1/test_schema.py)",
     "api/v1/docs/": "Swagger UI over that description, GET only; no data (tests/api_v1/test_schema.py)",
     "metrics": "Prometheus, GET only, a bearer token or an allowed address (tests/ops/test_metrics.py)",
 }
