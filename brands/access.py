@@ -32,10 +32,26 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "goals:edit": frozenset({SUPERVISOR, MANAGER}),  # the brand's goals: the client's managers set them
 }
 
+#: what a read-only API key may do (brands.services.api_keys): the capabilities that change nothing
+READ_CAPABILITIES = frozenset({"ticket:view", "report:view", "settings:history"})
+
 #: capabilities a brand manager also holds where the brand switched it on: capability → Brand field
 BRAND_GRANTS: dict[str, str] = {"knowledge:edit": "managers_edit_knowledge"}
 
 User = AbstractBaseUser | AnonymousUser
+
+
+def key_scope(user: User):
+    """The API key the request came with (``brands.api_auth``), or None: a key narrows its user's rights to its
+    brands, and to :data:`READ_CAPABILITIES` when read-only. Never widens them: the role is read as it is now."""
+    return getattr(user, "_smrc_api_key", None)
+
+
+def _key_allows(user: User, brand_id: int, perm: str) -> bool:
+    key = key_scope(user)
+    if key is None:
+        return True
+    return brand_id in key.brand_ids and (not key.read_only or perm in READ_CAPABILITIES)
 
 
 def roles_by_brand(user: User) -> dict[int, str]:
@@ -72,8 +88,13 @@ def brand_ids_for(user: User, perm: str = "ticket:view") -> list[int] | None:
     if not user.is_authenticated or not user.is_active:
         return []
     if is_admin(user):
-        return None
-    return sorted(brand_id for brand_id, role in roles_by_brand(user).items() if _holds(user, brand_id, role, perm))
+        key = key_scope(user)
+        return None if key is None else sorted(b for b in key.brand_ids if _key_allows(user, b, perm))
+    return sorted(
+        brand_id
+        for brand_id, role in roles_by_brand(user).items()
+        if _holds(user, brand_id, role, perm) and _key_allows(user, brand_id, perm)
+    )
 
 
 def scope_to_brands(queryset: QuerySet, user: User, field: str = "brand_id", perm: str = "ticket:view") -> QuerySet:
@@ -100,6 +121,8 @@ def has_perm(user: User, brand_id: int, perm: str) -> bool:
     if perm not in CAPABILITIES:
         raise ValueError(f"unknown capability {perm!r}")
     if not user.is_authenticated or not user.is_active:
+        return False
+    if not _key_allows(user, brand_id, perm):
         return False
     if is_admin(user):
         return True

@@ -740,6 +740,7 @@ class ConfigArea(models.TextChoices):
     KNOWLEDGE = "knowledge", _("Knowledge")
     CHANNELS = "channels", _("Channels")
     GOALS = "goals", _("Goals")
+    API_KEYS = "api_keys", _("API keys")
 
 
 class ConfigSource(models.TextChoices):
@@ -816,3 +817,38 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.target}"
+
+
+class ApiKeyScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class ApiKey(models.Model):
+    """A key a person made for a program acting as them through the API (``brands.services.api_keys``): named,
+    limited to some of their brands and to reading or to reading and writing, never more than the person's role
+    allows at the time of each request. Only a SHA-256 digest of the token is kept; ``prefix`` finds the row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    digest = models.CharField(_("digest"), max_length=64)
+    scope = models.CharField(_("scope"), max_length=10, choices=ApiKeyScope.choices, default=ApiKeyScope.READ)
+    brands = models.ManyToManyField(Brand, related_name="+", verbose_name=_("brands"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == ApiKeyScope.READ

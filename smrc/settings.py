@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc, vendored: served by our static files, no CDN
     "django_htmx",
     "axes",
     "csp",
@@ -291,7 +294,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "brands.api_auth.ApiKeyAuthentication",  # the keys people make on /profile/ (docs/api.md)
+        "rest_framework.authentication.TokenAuthentication",  # legacy: full-rights tokens an admin makes
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -300,6 +304,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["smrc.throttling.KeyRateThrottle", "smrc.throttling.UserRateThrottle"],
+}
+# API rates (smrc/throttling.py): per key and per person, "<n>/<second|minute|hour|day>"; over it, 429 + Retry-After
+SMRC_API_RATE_PER_KEY = env_str("SMRC_API_RATE_PER_KEY", "600/minute")
+SMRC_API_RATE_PER_USER = env_str("SMRC_API_RATE_PER_USER", "1200/minute")
+
+# The OpenAPI 3 description of the API, generated from the code (drf-spectacular; docs/api.md): served at
+# /api/v1/schema/, browsable at /api/v1/docs/ with the vendored Swagger UI (drf-spectacular-sidecar).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SMRC API",
+    "DESCRIPTION": "The REST API v1 of SMRC. Authentication, scopes, pagination, errors, idempotency and "
+    "throttling: docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Ingest limits: bad input gets a clear error and changes nothing (docs/domain.md).

@@ -23,3 +23,5 @@ urlpatterns = [
 
 # the database down is a 503 with Retry-After, not a 500 (smrc/unavailable.py)
 handler500 = "smrc.unavailable.server_error"
+# an unknown URL under /api/ answers JSON, as the rest of the API (smrc/errors.py)
+handler404 = "smrc.errors.not_found"

@@ -4,9 +4,11 @@ namespace), and the REST API v1 under ``api/v1/`` (no namespace, names ``api-…
 
 from django.urls import include, path
 
+from .api import channels as channels_api
 from .api import composer as composer_api
 from .api import ingest as ingest_api
 from .api import review as review_api
+from .api import schema as schema_api
 from .api import ticket as ticket_api
 from .views import (
     channels,
@@ -14,6 +16,7 @@ from .views import (
     knowledge,
     notifications,
     priority,
+    profile,
     queue,
     reports,
     review,
@@ -44,6 +47,8 @@ ticket_patterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/badge/", notifications.notification_badge, name="notification_badge"),
     path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/keys/<int:pk>/revoke/", profile.revoke_key, name="revoke_key"),
     path("settings/", settings.settings_index, name="settings"),
     path("settings/<slug:slug>/sla/", settings.sla_settings, name="sla_settings"),
     path("settings/<slug:slug>/priority/", priority.priority_settings, name="priority_settings"),
@@ -95,12 +100,21 @@ api_patterns = [
     path("tickets/<int:pk>/render/", composer_api.TicketRenderSnippetView.as_view(), name="api-ticket-render"),
     path("snippets/", composer_api.SnippetSearchView.as_view(), name="api-snippets"),
     path("reviews/", review_api.ReviewListView.as_view(), name="api-reviews"),
-    path("replies/<int:pk>/approve/", review_api.ReplyReviewView.as_view(action="approve"), name="api-reply-approve"),
+    path("channel-accounts/", channels_api.ChannelAccountListView.as_view(), name="api-channel-accounts"),
+    path("replies/<int:pk>/approve/", review_api.ReplyApproveView.as_view(), name="api-reply-approve"),
     path(
         "replies/<int:pk>/request-changes/",
-        review_api.ReplyReviewView.as_view(action="request_changes"),
+        review_api.ReplyRequestChangesView.as_view(),
         name="api-reply-request-changes",
     ),
+    path("tickets/<int:pk>/replies/", ticket_api.TicketReplyCreateView.as_view(), name="api-ticket-replies"),
+    path("tickets/<int:pk>/notes/", ticket_api.TicketNoteCreateView.as_view(), name="api-ticket-notes"),
+    path("tickets/<int:pk>/priority/", ticket_api.TicketPriorityView.as_view(), name="api-ticket-priority"),
+    path("tickets/<int:pk>/tags/", ticket_api.TicketTagsView.as_view(), name="api-ticket-tags"),
+    path("replies/<int:pk>/", ticket_api.ReplyDetailView.as_view(), name="api-reply"),
+    path("replies/<int:pk>/retry/", ticket_api.ReplyRetryView.as_view(), name="api-reply-retry"),
+    path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
+    path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
     path("tickets/<int:pk>/<slug:action>/", ticket_api.TicketActionView.as_view(), name="api-ticket-action"),
 ]
 

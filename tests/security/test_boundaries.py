@@ -41,6 +41,7 @@ FORM_MODULES = [
     "tickets.forms.keyed",
     "tickets.forms.knowledge",
     "tickets.forms.priority",
+    "tickets.forms.profile",
     "tickets.forms.queue",
     "tickets.forms.reports",
     "tickets.forms.review",
@@ -49,7 +50,11 @@ FORM_MODULES = [
     "brands.admin",
 ]
 #: what a form needs to be built without a request
-FORM_KWARGS = {"SnippetForm": {"brand": None}, "RangeForm": {"tz": ZoneInfo("Asia/Jakarta")}}
+FORM_KWARGS = {
+    "ApiKeyForm": {"user": None},
+    "SnippetForm": {"brand": None},
+    "RangeForm": {"tz": ZoneInfo("Asia/Jakarta")},
+}
 #: text fields bounded elsewhere than by ``max_length``, with where
 TEXT_BOUNDED_ELSEWHERE = {
     ("ReviewPolicyForm", "flagged_terms"): "ReviewPolicy.clean: at most 200 terms of 100 characters",
@@ -344,6 +349,9 @@ ENDPOINTS = [
     Endpoint("product", "post", "/knowledge/acme/products/new/", "supervisor", "ProductForm", {"name": "p"}),
     Endpoint("goals", "post", "/settings/acme/goals/", "supervisor", "GoalsForm", {"fr_compliance": "90"}),
     Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
+    Endpoint(
+        "api-key", "post", "/profile/", "operator", "ApiKeyForm", {"name": "CRM", "scope": "read", "brands": "acme"}
+    ),
     Endpoint("queue", "get", "/queue/", "operator", "QueueFilterForm", fallback=True),
     Endpoint("snippet-list", "get", "/knowledge/acme/", "supervisor", "SnippetSearchForm", fallback=True),
     Endpoint(
@@ -398,6 +406,18 @@ ENDPOINTS = [
         api.RenderIn,
         {"snippet": "{snippet}"},
         is_api=True,
+    ),
+    Endpoint(
+        "api-priority",
+        "post",
+        "/api/v1/tickets/{ticket}/priority/",
+        "supervisor",
+        api.PriorityIn,
+        {"priority": "high"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-tags", "post", "/api/v1/tickets/{ticket}/tags/", "operator", api.TagsIn, {"tags": ["a"]}, is_api=True
     ),
     Endpoint("api-approve", "post", "/api/v1/replies/{reply}/approve/", "supervisor", api.ApproveIn, is_api=True),
     Endpoint(

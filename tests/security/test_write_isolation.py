@@ -34,7 +34,7 @@ from django.urls import get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from brands.models import BlockedAuthor, ListeningRule, Membership, ReviewPolicy, Role, SpamPattern, UrgencyTerm
-from brands.services import knowledge
+from brands.services import api_keys, knowledge
 from brands.services.sla import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
@@ -59,6 +59,8 @@ PUBLIC = {
     "healthz/": "liveness probe, GET only (smrc/health.py): touches nothing",
     "readyz": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
     "readyz/": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
+    "api/v1/schema/": "the OpenAPI description made from the code, GET only; no data (tests/api_v1/test_schema.py)",
+    "api/v1/docs/": "Swagger UI over that description, GET only; no data (tests/api_v1/test_schema.py)",
     "metrics": "Prometheus, GET only, a bearer token or an allowed address (tests/ops/test_metrics.py)",
 }
 
@@ -78,6 +80,8 @@ class Route:
     public: dict[str, int] = field(default_factory=dict)
     #: brand A's manager may write here (the brand's goals are the client's to set); nothing else of brand A
     manager_writes: bool = False
+    #: brand B's operator, per method where it differs from ``b`` (their own form, refused for brand A's slug: 400)
+    b_by_method: dict[str, int] = field(default_factory=dict)
 
 
 def page(serves, b, manager, **kw) -> Route:
@@ -120,6 +124,10 @@ ROUTES: dict[str, Route] = {
     "review/": page(ALL, 200, 200),
     "review/<int:pk>/approve/": page(POST, 404, 403),
     "review/<int:pk>/changes/": page(POST, 404, 403),
+    # the caller's own profile and API keys: an empty form changes nothing; a manager may make a key of their own
+    "profile/": page(("GET", "POST"), 200, 200, manager_writes=True, b_by_method={"POST": 400}),
+    # brand A's supervisor's key: nobody else's to revoke
+    "profile/keys/<int:pk>/revoke/": page(POST, 404, 404),
     # the caller's own notifications
     "notifications/": page(ALL, 200, 200),
     "notifications/badge/": page(ALL, 200, 200),
@@ -165,9 +173,17 @@ ROUTES: dict[str, Route] = {
     "api/v1/tickets/<int:pk>/": api(GET, 404, 200),
     "api/v1/tickets/<int:pk>/suggestions/": api(GET, 404, 403),
     "api/v1/tickets/<int:pk>/render/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/replies/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/notes/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/priority/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/tags/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/<slug:action>/": api(POST, 404, 403),
+    "api/v1/replies/<int:pk>/": api(GET, 404, 200),
+    "api/v1/replies/<int:pk>/retry/": api(POST, 404, 403),
     "api/v1/snippets/": api(GET, 400, 400, query="?brand={slug}"),
     "api/v1/reviews/": api(GET, 200, 200),
+    # brand A's channel accounts: its supervisors' (brand B's operator and brand A's manager configure nothing)
+    "api/v1/channel-accounts/": api(GET, 403, 403),
     "api/v1/replies/<int:pk>/approve/": api(POST, 404, 403),
     "api/v1/replies/<int:pk>/request-changes/": api(POST, 404, 403),
     # webhooks: no session; unsigned deliveries are refused (forgery in tests/security/test_webhook_forgery.py)
@@ -176,7 +192,7 @@ ROUTES: dict[str, Route] = {
 }
 
 #: ``api/v1/tickets/<id>/<action>/``: every action it takes, and one it does not (404 for everyone signed in)
-API_ACTIONS = ("claim", "release", "resolve", "reopen", "replies", "notes")
+API_ACTIONS = ("claim", "release", "resolve", "reopen")
 UNKNOWN_ACTION = "delete"
 
 
@@ -231,6 +247,7 @@ def world(cast):
         "urgency": UrgencyTerm.objects.get(brand=brand),
         "spam": SpamPattern.objects.get(brand=brand),
         "blocked": BlockedAuthor.objects.get(brand=brand),
+        "api_key": api_keys.create_key(user=cast.supervisor, name=SECRET, scope="write", brand_slugs=[brand.slug]).key,
     }
 
 
@@ -243,6 +260,8 @@ def paths(route: str, world) -> list[str]:
         pk = world["snippet"].pk
     elif route.startswith("knowledge/<slug:slug>/products/<int:pk>"):
         pk = world["product"].pk
+    elif route.startswith("profile/keys/"):
+        pk = world["api_key"].pk
     else:
         pk = world["ticket"].pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action"}
@@ -309,6 +328,7 @@ def payloads(route: str, world) -> list:
         "settings/<slug:slug>/review/": [{"sample_percent": 50, "review_all": "on", "flagged_terms": "gratis"}],
         "settings/<slug:slug>/goals/": [{"fr_compliance": "90", "reopen_rate": "5"}],
         "tickets/<int:pk>/reply/bounces/": [{"body": "silakan hubungi call center"}],
+        "profile/": [{"name": "CRM", "scope": "write", "brands": [brand.slug]}],
         "knowledge/<slug:slug>/snippets/new/": [snippet_form],
         "knowledge/<slug:slug>/snippets/<int:pk>/": [{**snippet_form, "note": "lebih ramah"}],
         "knowledge/<slug:slug>/snippets/<int:pk>/status/": [{"status": "archived"}],
@@ -325,7 +345,10 @@ def payloads(route: str, world) -> list:
             {"mentions": [_mention(brand=brand.slug, platform_id="forged-2")]},
         ],
         "api/v1/tickets/<int:pk>/render/": [{"snippet": snippet.pk}],
-        "api/v1/tickets/<int:pk>/<slug:action>/": [{"body": "Halo Kak, kami cek dulu ya"}],
+        "api/v1/tickets/<int:pk>/replies/": [{"body": "Halo Kak, kami cek dulu ya"}],
+        "api/v1/tickets/<int:pk>/notes/": [{"body": "cek resi"}],
+        "api/v1/tickets/<int:pk>/priority/": [{"priority": "urgent"}],
+        "api/v1/tickets/<int:pk>/tags/": [{"tags": ["vip", "tagihan"]}, {"tags": []}],
         "api/v1/replies/<int:pk>/approve/": [{"revision": 1}, {"body": "Halo Kak!", "revision": 1}],
         "api/v1/replies/<int:pk>/request-changes/": [{"reason": "tone", "note": "Lebih ramah ya", "revision": 1}],
         "webhooks/x/": [{"for_user_id": "4242", "tweet_create_events": []}],
@@ -409,7 +432,7 @@ def expected(route: Route, method: str, who: str) -> int:
         return route.anonymous
     if method not in route.serves:
         return 405
-    return route.b if who == "operator_b" else route.manager
+    return route.b_by_method.get(method, route.b) if who == "operator_b" else route.manager
 
 
 def is_api(route: str) -> bool:
@@ -468,6 +491,8 @@ ACCEPTED = {
     "settings/<slug:slug>/priority/": 302,
     "settings/<slug:slug>/review/": 302,
     "settings/<slug:slug>/goals/": 200,
+    "profile/": 200,
+    "profile/keys/<int:pk>/revoke/": 302,
     "knowledge/<slug:slug>/snippets/new/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/status/": 302,
@@ -476,11 +501,15 @@ ACCEPTED = {
     "knowledge/<slug:slug>/import/": 302,
     "api/v1/mentions/": 201,
     "api/v1/tickets/<int:pk>/<slug:action>/": 0,  # per action: API_ACTION_ACCEPTED
+    "api/v1/tickets/<int:pk>/replies/": 201,
+    "api/v1/tickets/<int:pk>/notes/": 201,
+    "api/v1/tickets/<int:pk>/priority/": 200,
+    "api/v1/tickets/<int:pk>/tags/": 200,
     "api/v1/replies/<int:pk>/approve/": 200,
     "api/v1/replies/<int:pk>/request-changes/": 200,
 }
 #: ``api/v1/tickets/<id>/<action>/``, in this order (a resolved ticket takes no reply)
-API_ACTION_ACCEPTED = {"claim": 200, "replies": 201, "notes": 201, "resolve": 200}
+API_ACTION_ACCEPTED = {"claim": 200, "resolve": 200}
 
 
 def _claimed_by_supervisor(cast, world) -> None:
@@ -488,7 +517,10 @@ def _claimed_by_supervisor(cast, world) -> None:
 
 
 #: the state an action needs before the supervisor sends it (a reply needs the ticket claimed)
-PREPARE = {"tickets/<int:pk>/reply/": _claimed_by_supervisor}
+PREPARE = {
+    "tickets/<int:pk>/reply/": _claimed_by_supervisor,
+    "api/v1/tickets/<int:pk>/replies/": _claimed_by_supervisor,
+}
 
 
 @pytest.mark.parametrize("route", sorted(ACCEPTED))
@@ -525,6 +557,7 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         "knowledge/<slug:slug>/snippets/<int:pk>/restore/",
         "notifications/read/",
         "api/v1/tickets/<int:pk>/render/",
+        "api/v1/replies/<int:pk>/retry/",
         "tickets/<int:pk>/reply/bounces/",
     }
     supervisor, operator = Caller(cast.supervisor, api_client=False), Caller(cast.operator, api_client=False)
@@ -559,6 +592,10 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     (path,) = paths("notifications/read/", world)
     assert operator.send("POST", path, {}).status_code == 302
     assert list(Notification.objects.values_list("read_at", flat=True)) != [None]
+    (path,) = paths("api/v1/replies/<int:pk>/retry/", world)
+    response = Caller(cast.operator, api_client=True).send("POST", path, {})
+    assert response.status_code == 409
+    assert response.json()["detail"] == f"Only a reply that was not published can be retried; {IN_REVIEW}"
     (path,) = paths("api/v1/tickets/<int:pk>/render/", world)
     response = Caller(cast.supervisor, api_client=True).send("POST", path, {"snippet": world["snippet"].pk})
     assert response.json()["text"] == "Halo Acme_Customer!"

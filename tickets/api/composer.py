@@ -11,13 +11,22 @@ from brands.access import brands_for
 
 from ..selectors.ticket import get_ticket_for_user, ticket_page_queryset
 from ..services import composer
-from .serializers import RenderIn, SnippetHitOut, SnippetSearchIn
+from .schema import operation
+from .serializers import RenderIn, RenderOut, SnippetHitOut, SnippetSearchIn, SnippetSearchOut, SuggestionsOut
 
 
 class SnippetSearchView(APIView):
     """``GET /api/v1/snippets/?q=&brand=``: published, unexpired snippets of one of the caller's brands
     matching words or ``/shortcut``. ``brand`` may be left out by a member of a single brand."""
 
+    @operation(
+        "snippets_search",
+        ok={200: SnippetSearchOut},
+        errors=(400,),
+        parameters=[SnippetSearchIn],
+        summary="Search a brand's published snippets",
+        tags=["knowledge"],
+    )
     def get(self, request):
         params = SnippetSearchIn(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -36,6 +45,13 @@ class SnippetSearchView(APIView):
 class TicketSuggestionsView(APIView):
     """``GET /api/v1/tickets/<id>/suggestions/``: snippets ranked for this ticket, with why."""
 
+    @operation(
+        "tickets_suggestions",
+        ok={200: SuggestionsOut},
+        errors=(403, 404),
+        summary="Snippets ranked for a ticket",
+        tags=["knowledge"],
+    )
     def get(self, request, pk: int):
         ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
         return Response(
@@ -47,6 +63,14 @@ class TicketRenderSnippetView(APIView):
     """``POST /api/v1/tickets/<id>/render/`` ``{"snippet": id}``: the snippet filled for this ticket and the
     placeholders left unfilled. 404 for a snippet of another brand; 409 for a draft, archived or expired one."""
 
+    @operation(
+        "tickets_render_snippet",
+        body=RenderIn,
+        ok={200: RenderOut},
+        errors=(403, 404, 409),
+        summary="A snippet filled for a ticket",
+        tags=["knowledge"],
+    )
     def post(self, request, pk: int):
         ticket = get_ticket_for_user(request.user, pk, perm="ticket:work", queryset=ticket_page_queryset())
         data = RenderIn(data=request.data)

@@ -15,7 +15,8 @@ from smrc.bounds import ID_MAX, parse_int
 
 from ..channels.base import NormalizedAuthor, NormalizedMention
 from ..services import ingest
-from .serializers import MentionIn
+from .schema import operation
+from .serializers import IngestOut, MentionIn
 
 if TYPE_CHECKING:  # an annotation only: the API reaches models through services and selectors
     from brands.models import ChannelAccount
@@ -70,6 +71,14 @@ class MentionIngestView(APIView):
     item is ``created`` or ``duplicate``. Over the size limits: 413.
     """
 
+    @operation(
+        "mentions_ingest",
+        body=MentionIn(many=True),
+        ok={201: IngestOut, 200: IngestOut},
+        errors=(403,),
+        summary="Ingest a batch of normalized mentions",
+        tags=["ingest"],
+    )
     def post(self, request):
         length = parse_int(request.META.get("CONTENT_LENGTH") or "0", max_value=ID_MAX)
         if length is None or length > settings.SMRC_INGEST_MAX_BYTES:

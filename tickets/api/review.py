@@ -9,7 +9,9 @@ from ..selectors.review import get_reply_for_user, review_queue_for, with_review
 from ..selectors.ticket import replies_for
 from ..services import idempotency, replies, workflow
 from .keyed import key_reused, keyed_answer, request_key
-from .serializers import ApproveIn, RequestChangesIn, ReviewReplyOut
+from .schema import IDEMPOTENCY_KEY, operation
+from .serializers import ApproveIn, RequestChangesIn, ReviewPageOut, ReviewReplyOut
+from .ticket import PAGE, PAGE_SIZE
 
 
 class ReviewPagination(PageNumberPagination):
@@ -22,10 +24,30 @@ class ReviewListView(APIView):
     """``GET /api/v1/reviews/``: replies waiting for review on the brands where the caller approves replies, the
     most urgent SLA deadline first (as the browser's review queue). Anyone else gets an empty page."""
 
+    @operation(
+        "reviews_list",
+        ok={200: ReviewPageOut},
+        errors=(404,),
+        parameters=[PAGE, PAGE_SIZE],
+        summary="Replies waiting for review",
+        tags=["review"],
+    )
     def get(self, request):
         paginator = ReviewPagination()
         page = paginator.paginate_queryset(with_review_details(review_queue_for(request.user)), request, view=self)
         return paginator.get_paginated_response(ReviewReplyOut(page, many=True).data)
+
+
+def _decision(action: str, body):
+    return operation(
+        f"replies_{action}",
+        body=body,
+        ok={200: ReviewReplyOut},
+        errors=(403, 404, 409, 422),
+        parameters=[IDEMPOTENCY_KEY],
+        summary={"approve": "Approve a reply (or edit and approve)", "request_changes": "Send a reply back"}[action],
+        tags=["review"],
+    )
 
 
 class ReplyReviewView(APIView):
@@ -69,3 +91,19 @@ class ReplyReviewView(APIView):
         return keyed_answer(
             result, ReviewReplyOut(with_review_details(replies_for(request.user)).get(pk=reply.pk)).data
         )
+
+
+class ReplyApproveView(ReplyReviewView):
+    action = "approve"
+
+    @_decision("approve", ApproveIn)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+
+class ReplyRequestChangesView(ReplyReviewView):
+    action = "request_changes"
+
+    @_decision("request_changes", RequestChangesIn)
+    def post(self, request, pk: int):
+        return super().post(request, pk)

@@ -9,8 +9,8 @@ from brands.models import Platform, Priority
 from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url, platform_link
 from smrc.bounds import ApiIdField, ApiIntegerField
 
-from ..models import ChangesReason, Mention, Ticket, TicketStatus
-from ..services import replies
+from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, Ticket, TicketStatus
+from ..services import replies, tags
 
 
 def _gated_link(value: str) -> None:
@@ -72,8 +72,8 @@ class AuthorOut(serializers.Serializer):
     platform_user_id = serializers.CharField()
     handle = serializers.CharField()
     name = serializers.CharField()
-    followers_count = serializers.IntegerField()
-    following_count = serializers.IntegerField()
+    followers_count = serializers.IntegerField(allow_null=True)
+    following_count = serializers.IntegerField(allow_null=True)
     verified_type = serializers.CharField()
     profile_url = serializers.CharField()
 
@@ -96,15 +96,15 @@ class TicketOut(serializers.Serializer):
     mention_count = serializers.IntegerField()
     posted_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField()
-    claimed_at = serializers.DateTimeField()
-    first_submitted_at = serializers.DateTimeField()
-    first_approved_at = serializers.DateTimeField()
-    first_response_at = serializers.DateTimeField()
-    resolved_at = serializers.DateTimeField()
-    first_response_due_at = serializers.DateTimeField()
-    next_response_due_at = serializers.DateTimeField()
-    resolution_due_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField()
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    first_submitted_at = serializers.DateTimeField(allow_null=True)
+    first_approved_at = serializers.DateTimeField(allow_null=True)
+    first_response_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    next_response_due_at = serializers.DateTimeField(allow_null=True)
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
     #: tag names, A→Z; read with ``selectors.ticket_tags_prefetch`` (one query for the page)
     tags = serializers.SerializerMethodField()
 
@@ -142,9 +142,9 @@ class ReplyOut(serializers.Serializer):
     platform_reply_id = serializers.CharField()
     failure_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
-    submitted_at = serializers.DateTimeField()
-    approved_at = serializers.DateTimeField()
-    sent_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    sent_at = serializers.DateTimeField(allow_null=True)
 
 
 class NoteOut(serializers.Serializer):
@@ -199,11 +199,11 @@ class ReviewReplyOut(ReplyOut):
     ticket = serializers.IntegerField(source="ticket_id")
     reference = serializers.CharField(source="ticket.reference")
     brand = serializers.CharField(source="ticket.brand.slug")
-    ticket_due_at = serializers.DateTimeField(source="ticket.due_at")
+    ticket_due_at = serializers.DateTimeField(source="ticket.due_at", allow_null=True)
     revision = serializers.IntegerField(source="latest_revision")
     review_reasons = serializers.ListField(child=serializers.DictField())
     reviewer = serializers.SerializerMethodField()
-    reviewed_at = serializers.DateTimeField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
     changes_reason = serializers.CharField(source="changes_code")
     changes_note = serializers.CharField()
 
@@ -220,3 +220,89 @@ class RequestChangesIn(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ChangesReason.choices)
     note = serializers.CharField(max_length=replies.REVIEW_NOTE_MAX_LENGTH)
     revision = ApiIntegerField(min_value=1, required=False)
+
+
+class TicketPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TicketOut(many=True)
+
+
+class ReviewPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ReviewReplyOut(many=True)
+
+
+class IngestResultOut(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "duplicate"])
+    mention = serializers.IntegerField()
+    ticket = serializers.IntegerField()
+    ticket_created = serializers.BooleanField()
+
+
+class IngestOut(serializers.Serializer):
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    results = IngestResultOut(many=True)
+
+
+class SnippetSearchOut(serializers.Serializer):
+    brand = serializers.CharField()
+    results = SnippetHitOut(many=True)
+
+
+class SuggestionsOut(serializers.Serializer):
+    ticket = serializers.IntegerField()
+    results = SnippetHitOut(many=True)
+
+
+class RenderOut(serializers.Serializer):
+    snippet = serializers.IntegerField()
+    text = serializers.CharField()
+    unfilled = serializers.ListField(child=serializers.CharField())
+
+
+class PriorityIn(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=[p.name.lower() for p in Priority])
+
+
+class TagsIn(serializers.Serializer):
+    """The ticket's tags, all of them (``[]`` removes every tag); the names as the ticket page takes them."""
+
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH), max_length=tags.MAX_TAGS, allow_empty=True
+    )
+
+
+class ReplyStatusOut(ReplyOut):
+    ticket = serializers.IntegerField(source="ticket_id")
+    retry_at = serializers.DateTimeField(allow_null=True, help_text="A transient failure: not retried before this.")
+
+
+class ChannelAccountOut(serializers.Serializer):
+    id = serializers.IntegerField(source="account.pk")
+    brand = serializers.CharField(source="account.brand.slug")
+    platform = serializers.CharField(source="account.platform")
+    external_id = serializers.CharField(source="account.external_id")
+    name = serializers.CharField(source="account.name")
+    handle = serializers.CharField(source="account.handle")
+    status = serializers.CharField(source="account.status")
+    status_detail = serializers.CharField(source="account.status_detail")
+    has_access_token = serializers.SerializerMethodField()
+    has_webhook_secret = serializers.SerializerMethodField()
+    last_polled_at = serializers.DateTimeField(source="account.last_polled_at", allow_null=True)
+    last_delivery_at = serializers.DateTimeField(source="account.last_delivery_at", allow_null=True)
+    pending_deliveries = serializers.IntegerField(source="pending")
+    failed_deliveries = serializers.IntegerField(source="failed")
+    last_error = serializers.CharField()
+    last_error_at = serializers.DateTimeField(allow_null=True)
+
+    def get_has_access_token(self, row) -> bool:
+        return bool(row["account"].access_token)
+
+    def get_has_webhook_secret(self, row) -> bool:
+        return bool(row["account"].webhook_secret)

@@ -85,6 +85,7 @@ HISTORY_OBJECTS = {
     "channel_account": gettext_lazy("Channel account"),
     "listening_rule": gettext_lazy("Listening rule"),
     "goals": gettext_lazy("Goals"),
+    "api_key": gettext_lazy("API key"),
 }
 HISTORY_VERBS = {
     "created": gettext_lazy("created"),
@@ -93,6 +94,7 @@ HISTORY_VERBS = {
     "published": gettext_lazy("published"),
     "archived": gettext_lazy("archived"),
     "restored": gettext_lazy("restored"),
+    "revoked": gettext_lazy("revoked"),
 }
 
 

@@ -1,0 +1,85 @@
+"""Contract tests: schemathesis generates requests from the OpenAPI schema the code serves and sends them to the
+Django WSGI app, signed in with a read-write key of brand A's supervisor, on demo-like data (brand A with open
+tickets, a reply in review, snippets; brand B beside it). Every answer: never a 500, a status the schema
+documents, the content type and the body it describes. Half the generated ids are replaced by real ones, so the
+actions run against real tickets and replies, not only 404s. Bounded: a few examples per operation (< 2 min)."""
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from brands.models import ReviewPolicy, Role
+from brands.services import api_keys
+from smrc.wsgi import application
+from tests.factories import make_member, make_snippet, make_ticket
+from tickets.services import replies, workflow
+
+#: the examples and fuzzing phases (positive data, within the schema); the coverage phase's thousands of boundary
+#: cases would take minutes, and the boundaries are walked by tests/security/test_boundaries.py
+CONFIG = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}}})
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=CONFIG)
+CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES = 12
+
+
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """The WSGI handler closes old connections when a request starts and ends; the test's transaction lives on one
+    connection, so (as Django's test client does) those two handlers are off while the app is called directly."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def demo(cast, settings, wsgi_keeps_the_test_connection):
+    """Brand A as the demo has it: tickets in every state the actions meet, a reply in review, snippets."""
+    settings.SMRC_API_RATE_PER_KEY = settings.SMRC_API_RATE_PER_USER = "100000/minute"
+    ReviewPolicy.objects.create(brand=cast.brand_a, review_all=True)
+    make_member(cast.supervisor, cast.brand_b, Role.MANAGER)
+    tickets = [
+        make_ticket(cast.brand_a, platform_id=f"demo-{n}", text=f"Paket {n} belum sampai", author_id=f"c{n}")
+        for n in range(4)
+    ]
+    workflow.claim_ticket(ticket=tickets[1], user=cast.operator)
+    reply = replies.submit_reply(ticket=tickets[1], user=cast.operator, body="Mohon ditunggu ya Kak")
+    workflow.claim_ticket(ticket=tickets[2], user=cast.supervisor)
+    workflow.resolve_ticket(ticket=tickets[2], user=cast.supervisor)
+    make_ticket(cast.brand_b, platform_id="demo-b", text="Kartu kredit")
+    snippet = make_snippet(cast.brand_a, status="published")
+    token = api_keys.create_key(user=cast.supervisor, name="contract", scope="write", brand_slugs=["acme"]).token
+    return {"tickets": [t.pk for t in tickets], "reply": reply.pk, "snippet": snippet.pk, "token": token}
+
+
+def _real_ids(case, demo) -> None:
+    """Replace about half the generated path ids, and the snippet to render, with demo objects."""
+    ident = case.path_parameters.get("id") if case.path_parameters else None
+    if isinstance(ident, int) and ident % 2 == 0:
+        pool = [demo["reply"]] if case.path.startswith("/api/v1/replies/") else demo["tickets"]
+        case.path_parameters["id"] = pool[ident // 2 % len(pool)]
+    if isinstance(case.body, dict) and isinstance(case.body.get("snippet"), int) and case.body["snippet"] % 2 == 0:
+        case.body["snippet"] = demo["snippet"]
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_every_answer_is_one_the_schema_describes(case, demo):
+    _real_ids(case, demo)
+    case.call_and_validate(headers={"Authorization": f"Bearer {demo['token']}"}, checks=CHECKS)
