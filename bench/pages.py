@@ -37,8 +37,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
+from bench._common import insert_select  # noqa: E402
 from brands.models import Brand, ChannelAccount, Membership, Platform, Role, SlaPolicy  # noqa: E402
-from tickets.models import Ticket  # noqa: E402
+from tickets.models import Author, Event, Mention, Reply, Ticket  # noqa: E402
 
 BRANDS = [
     ("bench-telkora", "Telkora"),
@@ -174,38 +175,30 @@ def _h(expr: str, k: int) -> str:
 
 
 # Author g belongs to brand (g - 1) mod n_brands (profiles are per brand) and is on platform ((g - 1) / n_brands)
-# mod 4, so each brand has customers on every platform.
-AUTHORS_SQL = f"""
-INSERT INTO tickets_author (id, brand_id, platform, platform_user_id, handle, name, followers_count, following_count,
-                            verified_type, created_at, updated_at)
-SELECT g, (%(brands)s::bigint[])[1 + mod(g - 1, %(n_brands)s)::int],
-       (%(platforms)s::text[])[1 + mod((g - 1) / %(n_brands)s, 4)::int], 'bench-u' || g, 'pelanggan_' || g,
-       'Pelanggan ' || g,
-       CASE WHEN mod({_h("g", 1)}, 1000) = 0 THEN mod({_h("g", 2)}, 2000000) ELSE mod({_h("g", 2)}, 5000) END,
-       mod({_h("g", 3)}, 2000),
-       CASE WHEN mod({_h("g", 4)}, 200) = 0 THEN 'blue' ELSE '' END,
-       now() - interval '400 days', now()
-FROM generate_series(1, %(authors)s) g
-"""
+# mod 4, so each brand has customers on every platform. Columns not named here get the model's default
+# (bench/_common.py), so a new field cannot break the load.
+def authors_sql() -> str:
+    return insert_select(
+        Author,
+        {
+            "id": "g",
+            "brand_id": "(%(brands)s::bigint[])[1 + mod(g - 1, %(n_brands)s)::int]",
+            "platform": "(%(platforms)s::text[])[1 + mod((g - 1) / %(n_brands)s, 4)::int]",
+            "platform_user_id": "'bench-u' || g",
+            "handle": "'pelanggan_' || g",
+            "name": "'Pelanggan ' || g",
+            "followers_count": f"CASE WHEN mod({_h('g', 1)}, 1000) = 0 THEN mod({_h('g', 2)}, 2000000)"
+            f" ELSE mod({_h('g', 2)}, 5000) END",
+            "following_count": f"mod({_h('g', 3)}, 2000)",
+            "verified_type": f"CASE WHEN mod({_h('g', 4)}, 200) = 0 THEN 'blue' ELSE '' END",
+            "created_at": "now() - interval '400 days'",
+            "updated_at": "now()",
+        },
+        "FROM generate_series(1, %(authors)s) g",
+    )
 
-TICKETS_SQL = f"""
-INSERT INTO tickets_ticket (id, brand_id, channel_account_id, platform, author_id, status, priority, assignee_id,
-    is_private, subject, conversation_key, mention_count, posted_at, received_at, claimed_at, first_submitted_at,
-    first_approved_at, first_response_at, last_customer_at, last_response_at, pending_since, paused_seconds,
-    paused_business_seconds, resolved_at, closed_at, first_response_due_at, next_response_due_at, resolution_due_at,
-    due_at, updated_at, language, priority_factors, priority_overridden, ignored_reason)
-SELECT id, (%(brands)s::bigint[])[1 + bi], (%(channels)s::bigint[])[1 + bi * 4 + pi], (%(platforms)s::text[])[1 + pi],
-       author_id, status, priority,
-       CASE WHEN status = 'new' THEN NULL ELSE (%(members)s::bigint[])[1 + bi][1 + mod(h4, 3)::int] END,
-       is_private, left((%(texts)s::text[])[1 + ti], 200), (%(platforms)s::text[])[1 + pi] || ':bench-' || id, mc,
-       recv - interval '90 seconds', recv, claimed, responded, responded, responded,
-       recv + (mc - 1) * interval '20 minutes', responded,
-       CASE WHEN status = 'pending' THEN responded END, 0, 0,
-       resolved, CASE WHEN status = 'closed' THEN resolved + interval '72 hours' END,
-       recv + fr, NULL, recv + res,
-       CASE WHEN status IN ('new', 'open') THEN recv + fr END,
-       recv, (%(langs)s::text[])[1 + ti], '{{}}'::jsonb, false,
-       CASE WHEN status = 'ignored' THEN 'spam_pattern' ELSE '' END
+
+TICKETS_SOURCE = f"""
 FROM (
     SELECT *,
            CASE WHEN status <> 'new' THEN recv + mod(h5, 900) * interval '1 second' END AS claimed,
@@ -242,48 +235,114 @@ FROM (
 ) t
 """
 
+
+def tickets_sql() -> str:
+    return insert_select(
+        Ticket,
+        {
+            "id": "id",
+            "brand_id": "(%(brands)s::bigint[])[1 + bi]",
+            "channel_account_id": "(%(channels)s::bigint[])[1 + bi * 4 + pi]",
+            "platform": "(%(platforms)s::text[])[1 + pi]",
+            "author_id": "author_id",
+            "status": "status",
+            "priority": "priority",
+            "assignee_id": "CASE WHEN status = 'new' THEN NULL"
+            " ELSE (%(members)s::bigint[])[1 + bi][1 + mod(h4, 3)::int] END",
+            "is_private": "is_private",
+            "subject": "left((%(texts)s::text[])[1 + ti], 200)",
+            "conversation_key": "(%(platforms)s::text[])[1 + pi] || ':bench-' || id",
+            "mention_count": "mc",
+            "posted_at": "recv - interval '90 seconds'",
+            "received_at": "recv",
+            "claimed_at": "claimed",
+            "first_submitted_at": "responded",
+            "first_approved_at": "responded",
+            "first_response_at": "responded",
+            "last_customer_at": "recv + (mc - 1) * interval '20 minutes'",
+            "last_response_at": "responded",
+            "pending_since": "CASE WHEN status = 'pending' THEN responded END",
+            "resolved_at": "resolved",
+            "closed_at": "CASE WHEN status = 'closed' THEN resolved + interval '72 hours' END",
+            "first_response_due_at": "recv + fr",
+            "resolution_due_at": "recv + res",
+            "due_at": "CASE WHEN status IN ('new', 'open') THEN recv + fr END",
+            "updated_at": "recv",
+            "language": "(%(langs)s::text[])[1 + ti]",
+            "ignored_reason": "CASE WHEN status = 'ignored' THEN 'spam_pattern' ELSE '' END",
+        },
+        TICKETS_SOURCE,
+    )
+
+
 # Mention k of a ticket: the first is the ticket's subject, later ones are follow-ups twenty minutes apart.
-MENTIONS_SQL = f"""
-INSERT INTO tickets_mention (brand_id, ticket_id, channel_account_id, author_id, platform, platform_id, kind, text,
-    language, url, conversation_id, parent_id, posted_at, received_at, raw, sentiment, is_edited, is_deleted,
-    fingerprint)
-SELECT t.brand_id, t.id, t.channel_account_id, t.author_id, t.platform, 'bench-' || t.id || '-' || k,
-       CASE WHEN t.is_private THEN 'dm' WHEN k > 1 THEN 'reply' WHEN t.platform = 'x' THEN 'post' ELSE 'comment' END,
-       CASE WHEN k = 1 THEN (%(texts)s::text[])[1 + mod({_h("t.id", 9)}, %(n_texts)s)::int]
-            ELSE (%(texts)s::text[])[1 + mod({_h("t.id * 4 + k", 10)}, %(n_texts)s)::int] END,
-       CASE WHEN k = 1 THEN (%(langs)s::text[])[1 + mod({_h("t.id", 9)}, %(n_texts)s)::int]
-            ELSE (%(langs)s::text[])[1 + mod({_h("t.id * 4 + k", 10)}, %(n_texts)s)::int] END,
-       'https://example.com/' || t.platform || '/bench-' || t.id || '-' || k,
-       'bench-' || t.id, CASE WHEN k > 1 THEN 'bench-' || t.id || '-' || (k - 1) ELSE '' END,
-       t.posted_at + (k - 1) * interval '20 minutes', t.received_at + (k - 1) * interval '20 minutes',
-       '{{}}'::jsonb, '', false, false, ''
-FROM tickets_ticket t CROSS JOIN LATERAL generate_series(1, t.mention_count) k
-WHERE t.id BETWEEN %(first)s AND %(last)s
-"""
+def mentions_sql() -> str:
+    text = (
+        f"CASE WHEN k = 1 THEN (%(texts)s::text[])[1 + mod({_h('t.id', 9)}, %(n_texts)s)::int]"
+        f" ELSE (%(texts)s::text[])[1 + mod({_h('t.id * 4 + k', 10)}, %(n_texts)s)::int] END"
+    )
+    return insert_select(
+        Mention,
+        {
+            "brand_id": "t.brand_id",
+            "ticket_id": "t.id",
+            "channel_account_id": "t.channel_account_id",
+            "author_id": "t.author_id",
+            "platform": "t.platform",
+            "platform_id": "'bench-' || t.id || '-' || k",
+            "kind": "CASE WHEN t.is_private THEN 'dm' WHEN k > 1 THEN 'reply' WHEN t.platform = 'x' THEN 'post'"
+            " ELSE 'comment' END",
+            "text": text,
+            "language": text.replace("%(texts)s", "%(langs)s"),
+            "url": "'https://example.com/' || t.platform || '/bench-' || t.id || '-' || k",
+            "conversation_id": "'bench-' || t.id",
+            "parent_id": "CASE WHEN k > 1 THEN 'bench-' || t.id || '-' || (k - 1) ELSE '' END",
+            "posted_at": "t.posted_at + (k - 1) * interval '20 minutes'",
+            "received_at": "t.received_at + (k - 1) * interval '20 minutes'",
+        },
+        "FROM tickets_ticket t CROSS JOIN LATERAL generate_series(1, t.mention_count) k\n"
+        "WHERE t.id BETWEEN %(first)s AND %(last)s",
+    )
 
-REPLIES_SQL = f"""
-INSERT INTO tickets_reply (brand_id, ticket_id, author_id, in_reply_to_id, body, status, idempotency_key,
-    delivery_channel, platform_reply_id, failure_reason, created_at, submitted_at, approved_at, sent_at,
-    changes_code, changes_note, review_reasons)
-SELECT t.brand_id, t.id, t.assignee_id, NULL,
-       (%(replies)s::text[])[1 + mod({_h("t.id", 11)}, %(n_replies)s)::int], 'sent',
-       md5('bench-reply-' || t.id)::uuid, 'console', 'console-bench-' || t.id, '',
-       t.first_submitted_at, t.first_submitted_at, t.first_approved_at, t.first_response_at, '', '', '[]'::jsonb
-FROM tickets_ticket t
-WHERE t.id BETWEEN %(first)s AND %(last)s AND t.first_response_at IS NOT NULL
-"""
 
-EVENTS_SQL = """
-INSERT INTO tickets_event (brand_id, ticket_id, reply_id, actor_id, kind, data, created_at)
-SELECT t.brand_id, t.id, NULL::bigint, NULL::integer, 'ticket.created', '{}'::jsonb, t.received_at
-FROM tickets_ticket t WHERE t.id BETWEEN %(first)s AND %(last)s
-UNION ALL
-SELECT t.brand_id, t.id, NULL::bigint, t.assignee_id, 'ticket.claimed', '{}'::jsonb, t.claimed_at
-FROM tickets_ticket t WHERE t.id BETWEEN %(first)s AND %(last)s AND t.claimed_at IS NOT NULL
-UNION ALL
-SELECT t.brand_id, t.id, NULL::bigint, t.assignee_id, 'ticket.resolved', '{}'::jsonb, t.resolved_at
-FROM tickets_ticket t WHERE t.id BETWEEN %(first)s AND %(last)s AND t.resolved_at IS NOT NULL
-"""
+def replies_sql() -> str:
+    return insert_select(
+        Reply,
+        {
+            "brand_id": "t.brand_id",
+            "ticket_id": "t.id",
+            "author_id": "t.assignee_id",
+            "body": f"(%(replies)s::text[])[1 + mod({_h('t.id', 11)}, %(n_replies)s)::int]",
+            "status": "'sent'",
+            "idempotency_key": "md5('bench-reply-' || t.id)::uuid",
+            "delivery_channel": "'console'",
+            "platform_reply_id": "'console-bench-' || t.id",
+            "created_at": "t.first_submitted_at",
+            "submitted_at": "t.first_submitted_at",
+            "approved_at": "t.first_approved_at",
+            "sent_at": "t.first_response_at",
+        },
+        "FROM tickets_ticket t\nWHERE t.id BETWEEN %(first)s AND %(last)s AND t.first_response_at IS NOT NULL",
+    )
+
+
+def events_sql() -> str:
+    where = "FROM tickets_ticket t WHERE t.id BETWEEN %(first)s AND %(last)s"
+    parts = [
+        ("'ticket.created'", "NULL::integer", "t.received_at", where),
+        ("'ticket.claimed'", "t.assignee_id", "t.claimed_at", where + " AND t.claimed_at IS NOT NULL"),
+        ("'ticket.resolved'", "t.assignee_id", "t.resolved_at", where + " AND t.resolved_at IS NOT NULL"),
+    ]
+    selects = [
+        insert_select(
+            Event,
+            {"brand_id": "t.brand_id", "ticket_id": "t.id", "actor_id": actor, "kind": kind, "created_at": at},
+            source,
+        )
+        for kind, actor, at, source in parts
+    ]
+    head = selects[0].split("\nSELECT ", 1)[0]
+    return head + "\n" + "\nUNION ALL\n".join("SELECT " + s.split("\nSELECT ", 1)[1] for s in selects)
 
 
 def _ensure_database() -> None:
@@ -350,6 +409,12 @@ def load(n_tickets: int, *, reload: bool) -> float:
         "first_minutes": [FIRST_RESPONSE_MINUTES[p] for p in (1, 2, 3, 4)],
         "resolution_minutes": [RESOLUTION_MINUTES[p] for p in (1, 2, 3, 4)],
     }
+    statements = {
+        "tickets": tickets_sql(),
+        "mentions": mentions_sql(),
+        "replies": replies_sql(),
+        "events": events_sql(),
+    }
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
         if done == 0:
@@ -357,18 +422,18 @@ def load(n_tickets: int, *, reload: bool) -> float:
                 cursor.execute("SELECT count(*) FROM tickets_author")
                 if cursor.fetchone()[0] == 0:
                     print(f"Authors: {n_authors:,} …", flush=True)
-                    cursor.execute(AUTHORS_SQL, params)
+                    cursor.execute(authors_sql(), params)
         for first in range(done + 1, n_tickets + 1, CHUNK):
             last = min(first + CHUNK - 1, n_tickets)
             chunk_started = time.perf_counter()
             with transaction.atomic():
                 chunk = {**params, "first": first, "last": last}
-                cursor.execute(TICKETS_SQL, chunk)
-                cursor.execute(MENTIONS_SQL, chunk)
+                cursor.execute(statements["tickets"], chunk)
+                cursor.execute(statements["mentions"], chunk)
                 mentions = cursor.rowcount
-                cursor.execute(REPLIES_SQL, chunk)
+                cursor.execute(statements["replies"], chunk)
                 replies = cursor.rowcount
-                cursor.execute(EVENTS_SQL, chunk)
+                cursor.execute(statements["events"], chunk)
                 events = cursor.rowcount
                 _set_progress("tickets", last)
             print(

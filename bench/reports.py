@@ -37,6 +37,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import pages  # noqa: E402  (sets Django up)
+from bench._common import insert_select  # noqa: E402
 from brands.models import Brand, Membership, Role  # noqa: E402
 from tickets.models import Mention, Reply, Ticket  # noqa: E402
 from tickets.reports.queries import ReportRange, build_report  # noqa: E402
@@ -59,33 +60,31 @@ EXTRAS_SQL = [
     """UPDATE tickets_mention SET sentiment = (ARRAY['positive', 'neutral', 'negative', ''])[1 + mod(ticket_id, 4)::int]
        WHERE platform_id LIKE '%%-1' AND sentiment = ''""",
     # A next response on answered tickets with follow-ups: from the second mention, 5 to 125 minutes later.
-    """INSERT INTO tickets_reply (brand_id, ticket_id, author_id, body, status, idempotency_key, delivery_channel,
-           platform_reply_id, failure_reason, created_at, submitted_at, approved_at, sent_at,
-           next_response_started_at, next_response_due_at, next_response_business_seconds)
-       SELECT t.brand_id, t.id, t.assignee_id, 'Terima kasih, Kak.', 'sent', md5('bench-next-' || t.id)::uuid,
-              'console', 'console-next-' || t.id, '', s.at, s.at, s.at, s.at + d.late,
-              s.at, s.at + interval '60 minutes', EXTRACT(EPOCH FROM d.late)::int
-       FROM tickets_ticket t
+    insert_select(
+        Reply,
+        {
+            "brand_id": "t.brand_id",
+            "ticket_id": "t.id",
+            "author_id": "t.assignee_id",
+            "body": "'Terima kasih, Kak.'",
+            "status": "'sent'",
+            "idempotency_key": "md5('bench-next-' || t.id)::uuid",
+            "delivery_channel": "'console'",
+            "platform_reply_id": "'console-next-' || t.id",
+            "created_at": "s.at",
+            "submitted_at": "s.at",
+            "approved_at": "s.at",
+            "sent_at": "s.at + d.late",
+            "next_response_started_at": "s.at",
+            "next_response_due_at": "s.at + interval '60 minutes'",
+            "next_response_business_seconds": "EXTRACT(EPOCH FROM d.late)::int",
+        },
+        """FROM tickets_ticket t
        CROSS JOIN LATERAL (SELECT t.received_at + interval '20 minutes' AS at) s
        CROSS JOIN LATERAL (SELECT make_interval(mins => 5 + mod(t.id, 121)::int) AS late) d
        WHERE t.mention_count >= 2 AND t.first_response_at IS NOT NULL AND t.assignee_id IS NOT NULL""",
+    ),
 ]
-
-
-def default_unknown_columns() -> None:
-    """Give a database default to NOT NULL columns that ``bench/pages.py``'s loader does not fill (columns added
-    by later migrations), so its INSERTs keep working here. This benchmark database only."""
-    defaults = {"character varying": "''", "text": "''", "boolean": "false", "integer": "0", "smallint": "0",
-                "bigint": "0", "jsonb": "'{}'::jsonb", "double precision": "0"}  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT table_name, column_name, data_type FROM information_schema.columns
-               WHERE table_schema = 'public' AND table_name LIKE 'tickets_%%' AND is_nullable = 'NO'
-                 AND column_default IS NULL AND column_name <> 'id'"""
-        )
-        for table, column, kind in cursor.fetchall():
-            if kind in defaults:
-                cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET DEFAULT {defaults[kind]}')
 
 
 def load_extras() -> None:
@@ -225,7 +224,6 @@ def main() -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     print(f"Database {connection.settings_dict['NAME']}")
     pages._ensure_database()
-    default_unknown_columns()
     pages.load(args.tickets, reload=False)
     load_extras()
 

@@ -37,6 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench._common import insert_select  # noqa: E402
 from brands.models import Brand, Membership, Role  # noqa: E402
 from tickets.models import Author, Ticket  # noqa: E402
 from tickets.services import sla  # noqa: E402
@@ -73,23 +74,32 @@ def load(n: int, reload: bool) -> None:
     span = (SPREAD_BEFORE + SPREAD_AFTER).total_seconds()
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            INSERT INTO tickets_ticket (brand_id, platform, author_id, status, priority, assignee_id, is_private,
-                subject, conversation_key, mention_count, posted_at, received_at, last_customer_at, paused_seconds,
-                paused_business_seconds, first_response_due_at, resolution_due_at, due_at, sla_warned_at,
-                sla_escalated_at, breached_at, updated_at, language, priority_factors, priority_overridden,
-                ignored_reason)
-            SELECT (%(brands)s::bigint[])[1 + g %% %(nbrands)s], 'x', (%(authors)s::bigint[])[1 + g %% %(nbrands)s],
-                   CASE WHEN g %% 2 = 0 THEN 'new' ELSE 'open' END, 1 + g %% 4,
-                   CASE WHEN g %% 2 = 0 THEN NULL ELSE %(operator)s END, false,
-                   'bench ticket ' || g, 'x:sla-' || g, 1, due - interval '1 hour', due - interval '1 hour',
-                   due - interval '1 hour', 0, 0, due, due + interval '1 day', due,
-                   CASE WHEN due <= %(now)s + interval '15 minutes' THEN %(now)s END,
-                   CASE WHEN due <= %(now)s THEN %(now)s END,
-                   CASE WHEN due <= %(now)s THEN %(now)s END, %(now)s, '', '{}'::jsonb, false, ''
-            FROM (SELECT g, %(start)s::timestamptz + (g * %(span)s / %(n)s) * interval '1 second' AS due
-                  FROM generate_series(1, %(n)s) AS g) AS s
-            """,
+            insert_select(
+                Ticket,
+                {
+                    "brand_id": "(%(brands)s::bigint[])[1 + g %% %(nbrands)s]",
+                    "platform": "'x'",
+                    "author_id": "(%(authors)s::bigint[])[1 + g %% %(nbrands)s]",
+                    "status": "CASE WHEN g %% 2 = 0 THEN 'new' ELSE 'open' END",
+                    "priority": "1 + g %% 4",
+                    "assignee_id": "CASE WHEN g %% 2 = 0 THEN NULL ELSE %(operator)s END",
+                    "subject": "'bench ticket ' || g",
+                    "conversation_key": "'x:sla-' || g",
+                    "mention_count": "1",
+                    "posted_at": "due - interval '1 hour'",
+                    "received_at": "due - interval '1 hour'",
+                    "last_customer_at": "due - interval '1 hour'",
+                    "first_response_due_at": "due",
+                    "resolution_due_at": "due + interval '1 day'",
+                    "due_at": "due",
+                    "sla_warned_at": "CASE WHEN due <= %(now)s + interval '15 minutes' THEN %(now)s END",
+                    "sla_escalated_at": "CASE WHEN due <= %(now)s THEN %(now)s END",
+                    "breached_at": "CASE WHEN due <= %(now)s THEN %(now)s END",
+                    "updated_at": "%(now)s",
+                },
+                """FROM (SELECT g, %(start)s::timestamptz + (g * %(span)s / %(n)s) * interval '1 second' AS due
+                      FROM generate_series(1, %(n)s) AS g) AS s""",
+            ),
             {
                 "brands": [b.pk for b in brands],
                 "nbrands": BRANDS,
