@@ -37,7 +37,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from bench._common import insert_select  # noqa: E402
+from bench._common import finish, insert_select  # noqa: E402
 from brands.models import Brand, ChannelAccount, Membership, Platform, Role, SlaPolicy  # noqa: E402
 from tickets.models import Author, Event, Mention, Reply, Ticket  # noqa: E402
 
@@ -592,7 +592,7 @@ def main() -> None:
         return
     ok = measure(args.requests, args.warmup)
     print("\nTargets (p95 < 100 ms, fixed queries per page):", "met" if ok else "MISSED")
-    sys.exit(0 if ok else 1)
+    finish(ok)
 
 
 if __name__ == "__main__":
