@@ -37,7 +37,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from bench._common import finish, insert_select  # noqa: E402
+from bench import _bare  # noqa: E402, F401  (the bare pages' URLs)
+from bench._common import finish, insert_select, print_load, ratio, summary  # noqa: E402
 from brands.models import Brand, ChannelAccount, Membership, Platform, Role, SlaPolicy  # noqa: E402
 from tickets.models import Author, Event, Mention, Reply, Ticket  # noqa: E402
 
@@ -465,29 +466,59 @@ def _page_queries(captured) -> int:
     return len(sqls)
 
 
+class _TemplateClock:
+    """Time spent rendering templates (the top-level ``render`` of each response; includes nest inside it)."""
+
+    def __init__(self) -> None:
+        from django.template.backends.django import Template
+
+        self.seconds = 0.0
+        self._template = Template
+        self._render = Template.render
+        clock = self
+
+        def render(template, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return clock._render(template, *args, **kwargs)
+            finally:
+                clock.seconds += time.perf_counter() - started
+
+        Template.render = render
+
+    def close(self) -> None:
+        self._template.render = self._render
+
+
 def _measure(client: Client, urls: list[str], requests: int, warmup: int, **headers) -> dict:
     for i in range(warmup):
         response = client.get(urls[i % len(urls)], **headers)
         if response.status_code != 200:
             raise SystemExit(f"{urls[i % len(urls)]} answered {response.status_code}")
-    timings = []
+    timings, sql, templates = [], [], []
     query_counts = set()
     stamps = 0
-    for i in range(requests):
-        url = urls[i % len(urls)]
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url, **headers)
-            timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        query_counts.add(_page_queries(queries))
-        stamps += any("brands_presence" in q["sql"] for q in queries.captured_queries)
-    timings.sort()
+    clock = _TemplateClock()
+    try:
+        for i in range(requests):
+            url = urls[i % len(urls)]
+            clock.seconds = 0.0
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url, **headers)
+                timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            query_counts.add(_page_queries(queries))
+            sql.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+            templates.append(clock.seconds * 1000)
+            stamps += any("brands_presence" in q["sql"] for q in queries.captured_queries)
+    finally:
+        clock.close()
     return {
-        "median": statistics.median(timings),
-        "p95": timings[max(0, round(0.95 * len(timings)) - 1)],
-        "max": timings[-1],
+        **summary(timings),
+        "sql": statistics.median(sql),
+        "template": statistics.median(templates),
         "queries": sorted(query_counts),
         "stamps": stamps,
     }
@@ -533,22 +564,47 @@ def measure(requests: int, warmup: int) -> bool:
         (f"ticket page, active ({len(newest)})", [f"/tickets/{pk}/" for pk in newest], {}),
         (f"ticket page, history ({len(oldest)})", [f"/tickets/{pk}/" for pk in oldest], {}),
     ]
-    load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{requests} requests per page after {warmup} warm-up requests; times in ms.")
-    print(f"{os.cpu_count()} CPUs, load average {load_average} (other work on the machine shows in p95 and max).\n")
-    header = f"{'page':<28} {'median':>8} {'p95':>8} {'max':>8} {'queries':>8}"
+    print_load("start")
+    print(
+        "sql = database time of the page's queries, tpl = template rendering, rest = middleware, view code, test"
+        " client (medians).\n"
+    )
+    header = (
+        f"{'page':<28} {'median':>8} {'p95':>8} {'max':>8} {'queries':>8} {'sql':>6} {'tpl':>6} {'rest':>6}"
+        f" {'limit p95':>9} {'ratio':>6}"
+    )
     print(header)
     print("-" * len(header))
     ok = True
-    for name, urls, headers in pages:
-        result = _measure(client, urls, requests, warmup, **headers)
+    bare_cache = {}
+
+    def bare(kind: str, urls: list[str]) -> dict:
+        if kind not in bare_cache:
+            bare_cache[kind] = _measure(client, urls, requests, warmup)
+        return bare_cache[kind]
+
+    ticket_urls = [f"/bench-bare/tickets/{pk}/" for pk in newest + oldest]
+    with override_settings(ROOT_URLCONF="bench._bare"):
+        floor = _measure(client, ["/bench-bare/empty/"], requests, warmup)
+        rows = [("empty page (middleware)", floor, None)]
+        for name, urls, headers in pages:
+            result = _measure(client, urls, requests, warmup, **headers)
+            limit = bare("ticket", ticket_urls) if name.startswith("ticket") else bare("queue", ["/bench-bare/queue/"])
+            rows.append((name, result, limit))
+            ok = ok and result["p95"] < 100 and len(result["queries"]) == 1
+        rows.append(("bare queue page (limit)", bare("queue", ["/bench-bare/queue/"]), None))
+        rows.append(("bare ticket page (limit)", bare("ticket", ticket_urls), None))
+    for name, result, limit in rows:
         queries = "/".join(str(n) for n in result["queries"])
-        flag = "" if result["p95"] < 100 else "  <-- over 100 ms"
-        ok = ok and result["p95"] < 100 and len(result["queries"]) == 1
+        rest = result["median"] - result["sql"] - result["template"]
+        side = f" {limit['p95']:>9.1f} {ratio(result['p95'], limit['p95']):>6}" if limit else ""
         stamp = f"  (+3 in {result['stamps']}: presence stamp)" if result["stamps"] else ""
         print(
-            f"{name:<28} {result['median']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} {queries:>8}{flag}{stamp}"
+            f"{name:<28} {result['median']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} {queries:>8}"
+            f" {result['sql']:>6.1f} {result['template']:>6.1f} {rest:>6.1f}{side}{stamp}"
         )
+    print_load("end")
 
     print("\nQueries per request by page size (SMRC_QUEUE_PAGE_SIZE):\n")
     header = f"{'page':<28} {'25':>6} {'50':>6} {'100':>6}"
