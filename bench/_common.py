@@ -12,6 +12,8 @@ column, raised before any SQL runs — never a half-loaded database.
 Imported after ``django.setup()``.
 """
 
+import datetime
+import decimal
 import json
 import math
 import os
@@ -39,10 +41,16 @@ def _literal(field, value) -> str:
 
 
 def _quote(value) -> str:
+    """A PostgreSQL literal (standard-conforming strings) without a connection: loaders build SQL before any."""
     if value is None:
         return "NULL"
-    with connection.cursor() as cursor:
-        return cursor.mogrify("%s", [value]).decode()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        value = value.isoformat()
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def default_sql(field) -> str | None:

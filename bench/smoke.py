@@ -87,7 +87,7 @@ SCRIPTS = {
         "database": None,
     },
 }
-HELPERS = {"_common.py", "smoke.py"}  # modules of bench/ that are not benchmarks
+HELPERS = {"_bare.py", "_common.py", "smoke.py"}  # modules of bench/ that are not benchmarks
 
 
 def free_port() -> int:
