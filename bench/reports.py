@@ -17,7 +17,6 @@
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from collections import Counter
@@ -37,7 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import pages  # noqa: E402  (sets Django up)
-from bench._common import finish, insert_select  # noqa: E402
+from bench._common import finish, insert_select, print_load, ratio, summary  # noqa: E402
 from brands.models import Brand, Membership, Role  # noqa: E402
 from tickets.models import Mention, Reply, Ticket  # noqa: E402
 from tickets.reports.queries import ReportRange, build_report  # noqa: E402
@@ -235,6 +234,7 @@ def main() -> None:
     client = Client()
     client.force_login(manager_of(brand))
     print(f"\n{Ticket.objects.count():,} tickets in the database; {url}")
+    print_load("start")
     for _ in range(args.warmup):
         assert client.get(url).status_code == 200
     timings, counts = [], set()
@@ -245,18 +245,46 @@ def main() -> None:
             timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
         counts.add(len(queries))
-    timings.sort()
-    p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
-    load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"{args.requests} requests after {args.warmup} warm-up; {os.cpu_count()} CPUs, load average {load_average}")
-    print(
-        f"report page: median {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, max {timings[-1]:.0f} ms, "
-        f"queries {'/'.join(map(str, sorted(counts)))}"
-    )
-    started = time.perf_counter()
+    page = summary(timings)
+    p95 = page["p95"]
+
+    # The limit: the report's own SQL, run raw (the statements build_report sends, with their parameters), and
+    # build_report alone (the SQL plus the Python that shapes its rows), over the same number of runs.
     now = timezone.now()
-    report = build_report([brand.pk], rng, now=now)
-    print(f"build_report alone: {(time.perf_counter() - started) * 1000:.0f} ms; {report.tickets:,} tickets in range")
+    with CaptureQueriesContext(connection) as captured:
+        report = build_report([brand.pk], rng, now=now)
+    statements = [q["sql"] for q in captured.captured_queries]
+    raw, built = [], []
+    for _ in range(args.requests):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+                cursor.fetchall() if cursor.description else None
+        raw.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        build_report([brand.pk], rng, now=now)
+        built.append((time.perf_counter() - started) * 1000)
+    raw_s, built_s = summary(raw), summary(built)
+    print(f"{args.requests} requests after {args.warmup} warm-up; {report.tickets:,} tickets in range")
+    print(f"{'':<34} {'median':>8} {'p95':>8} {'max':>8}")
+    for name, figures_ in (
+        (f"report page (queries {'/'.join(map(str, sorted(counts)))})", page),
+        ("build_report alone", built_s),
+        (f"its {len(statements)} SQL statements, raw (limit)", raw_s),
+    ):
+        print(f"{name:<34} {figures_['median']:>8.0f} {figures_['p95']:>8.0f} {figures_['max']:>8.0f}")
+    print(
+        f"ratio page/SQL p95: {ratio(page['p95'], raw_s['p95'])}; the SQL is "
+        f"{raw_s['median'] / page['median']:.0%} of the page's median"
+    )
+    with connection.cursor() as cursor:
+        for statement in statements:
+            started = time.perf_counter()
+            cursor.execute(statement)
+            cursor.fetchall() if cursor.description else None
+            print(f"  {(time.perf_counter() - started) * 1000:7.1f} ms  {statement[:100]}")
+    print_load("end")
     started = time.perf_counter()
     expected = recompute(brand, rng, now)
     print(f"Python recomputation from raw rows: {(time.perf_counter() - started) * 1000:.0f} ms")
