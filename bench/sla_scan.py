@@ -37,7 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench._common import insert_select  # noqa: E402
+from bench._common import insert_select, percentile, print_load, ratio  # noqa: E402
 from brands.models import Brand, Membership, Role  # noqa: E402
 from tickets.models import Author, Ticket  # noqa: E402
 from tickets.services import sla  # noqa: E402
@@ -124,7 +124,9 @@ def measure(runs: int) -> None:
         or timezone.now()
     )
     open_count = Ticket.objects.filter(status__in=["new", "open"]).count()
+    print_load("start")
     durations, queries, warned, escalated = [], [], [], []
+    reads, read_times = [], []
     for minute in range(1, runs + 1):
         now = base + timedelta(minutes=minute)
         with CaptureQueriesContext(connection) as captured:
@@ -132,6 +134,15 @@ def measure(runs: int) -> None:
             result = sla.scan(now=now)
             durations.append((time.perf_counter() - started) * 1000)
         queries.append(len(captured.captured_queries))
+        reads.append([q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")])
+    # The limit: the scan's own reads (its SELECTs, captured above, with their parameters) run raw, no writes.
+    with connection.cursor() as cursor:
+        for statements in reads:
+            started = time.perf_counter()
+            for statement in statements:
+                cursor.execute(statement)
+                cursor.fetchall()
+            read_times.append((time.perf_counter() - started) * 1000)
         warned.append(result.warned)
         escalated.append(result.escalated)
     ordered = sorted(durations)
@@ -145,6 +156,11 @@ def measure(runs: int) -> None:
     )
     print(f"  run time:                  median {statistics.median(durations):.1f} ms, p95 {p95:.1f} ms")
     print(f"  queries per run:           median {statistics.median(queries):.0f}")
+    limit = percentile(read_times, 95)
+    print(
+        f"  limit, its SELECTs raw:    median {statistics.median(read_times):.1f} ms, p95 {limit:.1f} ms "
+        f"(median {statistics.median(len(r) for r in reads):.0f} per run); ratio p95 {ratio(p95, limit)}"
+    )
     now = base + timedelta(minutes=runs + 1)
     with connection.cursor() as cursor:
         brand = Brand.objects.order_by("pk").first()
@@ -159,6 +175,7 @@ def measure(runs: int) -> None:
         print("\nplan of the escalation read (one brand):")
         for (line,) in cursor.fetchall():
             print("  " + line)
+    print_load("end")
 
 
 def main() -> None:
