@@ -107,24 +107,18 @@ def _set_progress(name: str, value: int) -> None:
 
 
 def _empty_database() -> None:
+    """Every table of the brands and tickets apps (from the models: a new one is never forgotten), the users and
+    sessions. Only ever on the benchmark's own database (``_refuse_foreign_data``)."""
+    from django.apps import apps
+
     tables = [
-        "tickets_event",
-        "tickets_note",
-        "tickets_deliveryattempt",
-        "tickets_replyrevision",
-        "tickets_reply",
-        "tickets_mention",
-        "tickets_ticket",
-        "tickets_author",
-        "brands_slapolicy",
-        "brands_channelaccount",
-        "brands_membership",
-        "brands_brand",
-        "django_session",
+        model._meta.db_table
+        for label in ("brands", "tickets")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if not model._meta.proxy and model._meta.managed
     ]
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench%'")
+        cursor.execute(f"TRUNCATE {', '.join(sorted(set(tables)))}, auth_user, django_session RESTART IDENTITY CASCADE")
         cursor.execute("DROP TABLE IF EXISTS smrc_bench_progress")
 
 
