@@ -128,6 +128,7 @@ def measure(runs: int) -> None:
     print_load("start")
     durations, queries, warned, escalated = [], [], [], []
     reads, read_times = [], []
+    by_kind = {}  # statement kind → database ms per run
     for minute in range(1, runs + 1):
         now = base + timedelta(minutes=minute)
         with CaptureQueriesContext(connection) as captured:
@@ -135,6 +136,12 @@ def measure(runs: int) -> None:
             result = sla.scan(now=now)
             durations.append((time.perf_counter() - started) * 1000)
         queries.append(len(captured.captured_queries))
+        kinds = {}
+        for q in captured.captured_queries:
+            kind = q["sql"].lstrip().split(None, 1)[0].upper()
+            kinds[kind] = kinds.get(kind, 0.0) + float(q["time"]) * 1000
+        for kind, ms in kinds.items():
+            by_kind.setdefault(kind, []).append(ms)
         reads.append([q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")])
     # The limit: the scan's own reads (its SELECTs, captured above, with their parameters) run raw, no writes.
     with connection.cursor() as cursor:
@@ -157,6 +164,11 @@ def measure(runs: int) -> None:
     )
     print(f"  run time:                  median {statistics.median(durations):.1f} ms, p95 {p95:.1f} ms")
     print(f"  queries per run:           median {statistics.median(queries):.0f}")
+    print(
+        "  database time per run:     "
+        + ", ".join(f"{kind} {statistics.median(ms):.1f} ms" for kind, ms in sorted(by_kind.items()))
+        + " (medians)"
+    )
     limit = percentile(read_times, 95)
     print(
         f"  limit, its SELECTs raw:    median {statistics.median(read_times):.1f} ms, p95 {limit:.1f} ms "
