@@ -83,7 +83,19 @@ SCRIPTS = {
     },
     "backup.py": {"args": ["--source", "{load_db_url}", "--target-name", "{load_db}_restored"], "database": None},
     "faults.py": {
-        "args": ["--port", "{port}", "--burst", "200", "--duration", "55", "--recover-timeout", "180"],
+        # the faults come 10 to 40 s after the burst: all of them inside the run
+        "args": [
+            "--port",
+            "{port}",
+            "--burst",
+            "300",
+            "--burst-at",
+            "5",
+            "--duration",
+            "60",
+            "--recover-timeout",
+            "180",
+        ],
         "database": None,
     },
 }
