@@ -29,8 +29,8 @@ def test_nothing_due():
 # The badge as the inclusion template tickets/_due.html rendered it before it became a simple tag (the queue
 # renders fifty per page): the tag must keep writing exactly this.
 OLD_TEMPLATE = (
-    "{% load i18n %}{% if at %}<time class=\"due due-{{ state }}\" datetime=\"{{ at|date:'c' }}\" data-due "
-    "data-warn=\"{{ warn_seconds }}\" title=\"{{ at|date:'DATETIME_FORMAT' }}\">{{ text }}</time>{% else %}"
+    '{% load i18n %}{% if at %}<time class="due due-{{ state }}" datetime="{{ at|date:\'c\' }}" data-due '
+    'data-warn="{{ warn_seconds }}" title="{{ at|date:\'DATETIME_FORMAT\' }}">{{ text }}</time>{% else %}'
     '<span class="due due-none">—</span>{% endif %}'
 )
 
@@ -57,4 +57,5 @@ def test_badge_is_the_html_the_inclusion_template_wrote():
 
 def test_badge_escapes_and_marks_the_state_in_words():
     shown = _render("{% load smrc %}{% due at 15 now %}", {"at": NOW - timedelta(minutes=3), "now": NOW})
-    assert shown.startswith('<time class="due due-breached"') and ">overdue 3m</time>" in shown
+    assert shown.startswith('<time class="due due-breached"')
+    assert ">overdue 3m</time>" in shown
