@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run dev prod test lint fmt check bench bench-sla bench-snippets bench-webhooks bench-load bench-faults bench-backup messages clean
+.PHONY: run dev prod test lint fmt check bench bench-sla bench-snippets bench-webhooks bench-load bench-faults bench-backup bench-smoke messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -92,6 +92,12 @@ bench-webhooks: venv
 
 clean:
 	rm -rf $(VENV) var
+
+# Every benchmark above, end to end at a small size, on fresh databases it creates and drops (bench/smoke.py);
+# fails if any benchmark breaks. CI runs it. BENCH_REDIS_URL is emptied (webhooks, load).
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/9
+bench-smoke: venv
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/smoke.py $(BENCH_ARGS)
 
 # The production stack under a shift of 57 people and a burst of 20,000 mentions (bench/load.py: its own database
 # smrc_load and Redis db 11, emptied first; gunicorn on BENCH_LOAD_PORT). BENCH_ARGS e.g. --web-workers 2.

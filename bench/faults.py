@@ -51,6 +51,7 @@ def parse_args():
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--burst", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=150)
+    parser.add_argument("--burst-at", type=int, default=45, help="seconds into the run; the faults follow it")
     parser.add_argument("--recover-timeout", type=int, default=600)
     return parser.parse_args()
 
@@ -228,6 +229,7 @@ def main() -> None:
                 "--database", f"postgres://postgres@127.0.0.1:{args.pg_port}/smrc_load_faults",
                 "--redis", f"redis://127.0.0.1:{args.redis_port}/0",
                 "--port", str(args.port), "--burst", str(args.burst), "--duration", str(args.duration),
+                "--burst-at", str(args.burst_at),
             ]
         )  # fmt: skip
         run_id = int(time.time()) % 100_000

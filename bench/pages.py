@@ -37,8 +37,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
+from bench import _bare  # noqa: E402, F401  (the bare pages' URLs)
+from bench._common import finish, insert_select, print_load, ratio, summary  # noqa: E402
 from brands.models import Brand, ChannelAccount, Membership, Platform, Role, SlaPolicy  # noqa: E402
-from tickets.models import Ticket  # noqa: E402
+from tickets.models import Author, Event, Mention, Reply, Ticket  # noqa: E402
 
 BRANDS = [
     ("bench-telkora", "Telkora"),
@@ -105,24 +107,18 @@ def _set_progress(name: str, value: int) -> None:
 
 
 def _empty_database() -> None:
+    """Every table of the brands and tickets apps (from the models: a new one is never forgotten), the users and
+    sessions. Only ever on the benchmark's own database (``_refuse_foreign_data``)."""
+    from django.apps import apps
+
     tables = [
-        "tickets_event",
-        "tickets_note",
-        "tickets_deliveryattempt",
-        "tickets_replyrevision",
-        "tickets_reply",
-        "tickets_mention",
-        "tickets_ticket",
-        "tickets_author",
-        "brands_slapolicy",
-        "brands_channelaccount",
-        "brands_membership",
-        "brands_brand",
-        "django_session",
+        model._meta.db_table
+        for label in ("brands", "tickets")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if not model._meta.proxy and model._meta.managed
     ]
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench%'")
+        cursor.execute(f"TRUNCATE {', '.join(sorted(set(tables)))}, auth_user, django_session RESTART IDENTITY CASCADE")
         cursor.execute("DROP TABLE IF EXISTS smrc_bench_progress")
 
 
@@ -174,38 +170,30 @@ def _h(expr: str, k: int) -> str:
 
 
 # Author g belongs to brand (g - 1) mod n_brands (profiles are per brand) and is on platform ((g - 1) / n_brands)
-# mod 4, so each brand has customers on every platform.
-AUTHORS_SQL = f"""
-INSERT INTO tickets_author (id, brand_id, platform, platform_user_id, handle, name, followers_count, following_count,
-                            verified_type, created_at, updated_at)
-SELECT g, (%(brands)s::bigint[])[1 + mod(g - 1, %(n_brands)s)::int],
-       (%(platforms)s::text[])[1 + mod((g - 1) / %(n_brands)s, 4)::int], 'bench-u' || g, 'pelanggan_' || g,
-       'Pelanggan ' || g,
-       CASE WHEN mod({_h("g", 1)}, 1000) = 0 THEN mod({_h("g", 2)}, 2000000) ELSE mod({_h("g", 2)}, 5000) END,
-       mod({_h("g", 3)}, 2000),
-       CASE WHEN mod({_h("g", 4)}, 200) = 0 THEN 'blue' ELSE '' END,
-       now() - interval '400 days', now()
-FROM generate_series(1, %(authors)s) g
-"""
+# mod 4, so each brand has customers on every platform. Columns not named here get the model's default
+# (bench/_common.py), so a new field cannot break the load.
+def authors_sql() -> str:
+    return insert_select(
+        Author,
+        {
+            "id": "g",
+            "brand_id": "(%(brands)s::bigint[])[1 + mod(g - 1, %(n_brands)s)::int]",
+            "platform": "(%(platforms)s::text[])[1 + mod((g - 1) / %(n_brands)s, 4)::int]",
+            "platform_user_id": "'bench-u' || g",
+            "handle": "'pelanggan_' || g",
+            "name": "'Pelanggan ' || g",
+            "followers_count": f"CASE WHEN mod({_h('g', 1)}, 1000) = 0 THEN mod({_h('g', 2)}, 2000000)"
+            f" ELSE mod({_h('g', 2)}, 5000) END",
+            "following_count": f"mod({_h('g', 3)}, 2000)",
+            "verified_type": f"CASE WHEN mod({_h('g', 4)}, 200) = 0 THEN 'blue' ELSE '' END",
+            "created_at": "now() - interval '400 days'",
+            "updated_at": "now()",
+        },
+        "FROM generate_series(1, %(authors)s) g",
+    )
 
-TICKETS_SQL = f"""
-INSERT INTO tickets_ticket (id, brand_id, channel_account_id, platform, author_id, status, priority, assignee_id,
-    is_private, subject, conversation_key, mention_count, posted_at, received_at, claimed_at, first_submitted_at,
-    first_approved_at, first_response_at, last_customer_at, last_response_at, pending_since, paused_seconds,
-    paused_business_seconds, resolved_at, closed_at, first_response_due_at, next_response_due_at, resolution_due_at,
-    due_at, updated_at, language, priority_factors, priority_overridden, ignored_reason)
-SELECT id, (%(brands)s::bigint[])[1 + bi], (%(channels)s::bigint[])[1 + bi * 4 + pi], (%(platforms)s::text[])[1 + pi],
-       author_id, status, priority,
-       CASE WHEN status = 'new' THEN NULL ELSE (%(members)s::bigint[])[1 + bi][1 + mod(h4, 3)::int] END,
-       is_private, left((%(texts)s::text[])[1 + ti], 200), (%(platforms)s::text[])[1 + pi] || ':bench-' || id, mc,
-       recv - interval '90 seconds', recv, claimed, responded, responded, responded,
-       recv + (mc - 1) * interval '20 minutes', responded,
-       CASE WHEN status = 'pending' THEN responded END, 0, 0,
-       resolved, CASE WHEN status = 'closed' THEN resolved + interval '72 hours' END,
-       recv + fr, NULL, recv + res,
-       CASE WHEN status IN ('new', 'open') THEN recv + fr END,
-       recv, (%(langs)s::text[])[1 + ti], '{{}}'::jsonb, false,
-       CASE WHEN status = 'ignored' THEN 'spam_pattern' ELSE '' END
+
+TICKETS_SOURCE = f"""
 FROM (
     SELECT *,
            CASE WHEN status <> 'new' THEN recv + mod(h5, 900) * interval '1 second' END AS claimed,
@@ -242,48 +230,114 @@ FROM (
 ) t
 """
 
+
+def tickets_sql() -> str:
+    return insert_select(
+        Ticket,
+        {
+            "id": "id",
+            "brand_id": "(%(brands)s::bigint[])[1 + bi]",
+            "channel_account_id": "(%(channels)s::bigint[])[1 + bi * 4 + pi]",
+            "platform": "(%(platforms)s::text[])[1 + pi]",
+            "author_id": "author_id",
+            "status": "status",
+            "priority": "priority",
+            "assignee_id": "CASE WHEN status = 'new' THEN NULL"
+            " ELSE (%(members)s::bigint[])[1 + bi][1 + mod(h4, 3)::int] END",
+            "is_private": "is_private",
+            "subject": "left((%(texts)s::text[])[1 + ti], 200)",
+            "conversation_key": "(%(platforms)s::text[])[1 + pi] || ':bench-' || id",
+            "mention_count": "mc",
+            "posted_at": "recv - interval '90 seconds'",
+            "received_at": "recv",
+            "claimed_at": "claimed",
+            "first_submitted_at": "responded",
+            "first_approved_at": "responded",
+            "first_response_at": "responded",
+            "last_customer_at": "recv + (mc - 1) * interval '20 minutes'",
+            "last_response_at": "responded",
+            "pending_since": "CASE WHEN status = 'pending' THEN responded END",
+            "resolved_at": "resolved",
+            "closed_at": "CASE WHEN status = 'closed' THEN resolved + interval '72 hours' END",
+            "first_response_due_at": "recv + fr",
+            "resolution_due_at": "recv + res",
+            "due_at": "CASE WHEN status IN ('new', 'open') THEN recv + fr END",
+            "updated_at": "recv",
+            "language": "(%(langs)s::text[])[1 + ti]",
+            "ignored_reason": "CASE WHEN status = 'ignored' THEN 'spam_pattern' ELSE '' END",
+        },
+        TICKETS_SOURCE,
+    )
+
+
 # Mention k of a ticket: the first is the ticket's subject, later ones are follow-ups twenty minutes apart.
-MENTIONS_SQL = f"""
-INSERT INTO tickets_mention (brand_id, ticket_id, channel_account_id, author_id, platform, platform_id, kind, text,
-    language, url, conversation_id, parent_id, posted_at, received_at, raw, sentiment, is_edited, is_deleted,
-    fingerprint)
-SELECT t.brand_id, t.id, t.channel_account_id, t.author_id, t.platform, 'bench-' || t.id || '-' || k,
-       CASE WHEN t.is_private THEN 'dm' WHEN k > 1 THEN 'reply' WHEN t.platform = 'x' THEN 'post' ELSE 'comment' END,
-       CASE WHEN k = 1 THEN (%(texts)s::text[])[1 + mod({_h("t.id", 9)}, %(n_texts)s)::int]
-            ELSE (%(texts)s::text[])[1 + mod({_h("t.id * 4 + k", 10)}, %(n_texts)s)::int] END,
-       CASE WHEN k = 1 THEN (%(langs)s::text[])[1 + mod({_h("t.id", 9)}, %(n_texts)s)::int]
-            ELSE (%(langs)s::text[])[1 + mod({_h("t.id * 4 + k", 10)}, %(n_texts)s)::int] END,
-       'https://example.com/' || t.platform || '/bench-' || t.id || '-' || k,
-       'bench-' || t.id, CASE WHEN k > 1 THEN 'bench-' || t.id || '-' || (k - 1) ELSE '' END,
-       t.posted_at + (k - 1) * interval '20 minutes', t.received_at + (k - 1) * interval '20 minutes',
-       '{{}}'::jsonb, '', false, false, ''
-FROM tickets_ticket t CROSS JOIN LATERAL generate_series(1, t.mention_count) k
-WHERE t.id BETWEEN %(first)s AND %(last)s
-"""
+def mentions_sql() -> str:
+    text = (
+        f"CASE WHEN k = 1 THEN (%(texts)s::text[])[1 + mod({_h('t.id', 9)}, %(n_texts)s)::int]"
+        f" ELSE (%(texts)s::text[])[1 + mod({_h('t.id * 4 + k', 10)}, %(n_texts)s)::int] END"
+    )
+    return insert_select(
+        Mention,
+        {
+            "brand_id": "t.brand_id",
+            "ticket_id": "t.id",
+            "channel_account_id": "t.channel_account_id",
+            "author_id": "t.author_id",
+            "platform": "t.platform",
+            "platform_id": "'bench-' || t.id || '-' || k",
+            "kind": "CASE WHEN t.is_private THEN 'dm' WHEN k > 1 THEN 'reply' WHEN t.platform = 'x' THEN 'post'"
+            " ELSE 'comment' END",
+            "text": text,
+            "language": text.replace("%(texts)s", "%(langs)s"),
+            "url": "'https://example.com/' || t.platform || '/bench-' || t.id || '-' || k",
+            "conversation_id": "'bench-' || t.id",
+            "parent_id": "CASE WHEN k > 1 THEN 'bench-' || t.id || '-' || (k - 1) ELSE '' END",
+            "posted_at": "t.posted_at + (k - 1) * interval '20 minutes'",
+            "received_at": "t.received_at + (k - 1) * interval '20 minutes'",
+        },
+        "FROM tickets_ticket t CROSS JOIN LATERAL generate_series(1, t.mention_count) k\n"
+        "WHERE t.id BETWEEN %(first)s AND %(last)s",
+    )
 
-REPLIES_SQL = f"""
-INSERT INTO tickets_reply (brand_id, ticket_id, author_id, in_reply_to_id, body, status, idempotency_key,
-    delivery_channel, platform_reply_id, failure_reason, created_at, submitted_at, approved_at, sent_at,
-    changes_code, changes_note, review_reasons)
-SELECT t.brand_id, t.id, t.assignee_id, NULL,
-       (%(replies)s::text[])[1 + mod({_h("t.id", 11)}, %(n_replies)s)::int], 'sent',
-       md5('bench-reply-' || t.id)::uuid, 'console', 'console-bench-' || t.id, '',
-       t.first_submitted_at, t.first_submitted_at, t.first_approved_at, t.first_response_at, '', '', '[]'::jsonb
-FROM tickets_ticket t
-WHERE t.id BETWEEN %(first)s AND %(last)s AND t.first_response_at IS NOT NULL
-"""
 
-EVENTS_SQL = """
-INSERT INTO tickets_event (brand_id, ticket_id, reply_id, actor_id, kind, data, created_at)
-SELECT t.brand_id, t.id, NULL::bigint, NULL::integer, 'ticket.created', '{}'::jsonb, t.received_at
-FROM tickets_ticket t WHERE t.id BETWEEN %(first)s AND %(last)s
-UNION ALL
-SELECT t.brand_id, t.id, NULL::bigint, t.assignee_id, 'ticket.claimed', '{}'::jsonb, t.claimed_at
-FROM tickets_ticket t WHERE t.id BETWEEN %(first)s AND %(last)s AND t.claimed_at IS NOT NULL
-UNION ALL
-SELECT t.brand_id, t.id, NULL::bigint, t.assignee_id, 'ticket.resolved', '{}'::jsonb, t.resolved_at
-FROM tickets_ticket t WHERE t.id BETWEEN %(first)s AND %(last)s AND t.resolved_at IS NOT NULL
-"""
+def replies_sql() -> str:
+    return insert_select(
+        Reply,
+        {
+            "brand_id": "t.brand_id",
+            "ticket_id": "t.id",
+            "author_id": "t.assignee_id",
+            "body": f"(%(replies)s::text[])[1 + mod({_h('t.id', 11)}, %(n_replies)s)::int]",
+            "status": "'sent'",
+            "idempotency_key": "md5('bench-reply-' || t.id)::uuid",
+            "delivery_channel": "'console'",
+            "platform_reply_id": "'console-bench-' || t.id",
+            "created_at": "t.first_submitted_at",
+            "submitted_at": "t.first_submitted_at",
+            "approved_at": "t.first_approved_at",
+            "sent_at": "t.first_response_at",
+        },
+        "FROM tickets_ticket t\nWHERE t.id BETWEEN %(first)s AND %(last)s AND t.first_response_at IS NOT NULL",
+    )
+
+
+def events_sql() -> str:
+    where = "FROM tickets_ticket t WHERE t.id BETWEEN %(first)s AND %(last)s"
+    parts = [
+        ("'ticket.created'", "NULL::integer", "t.received_at", where),
+        ("'ticket.claimed'", "t.assignee_id", "t.claimed_at", where + " AND t.claimed_at IS NOT NULL"),
+        ("'ticket.resolved'", "t.assignee_id", "t.resolved_at", where + " AND t.resolved_at IS NOT NULL"),
+    ]
+    selects = [
+        insert_select(
+            Event,
+            {"brand_id": "t.brand_id", "ticket_id": "t.id", "actor_id": actor, "kind": kind, "created_at": at},
+            source,
+        )
+        for kind, actor, at, source in parts
+    ]
+    head = selects[0].split("\nSELECT ", 1)[0]
+    return head + "\n" + "\nUNION ALL\n".join("SELECT " + s.split("\nSELECT ", 1)[1] for s in selects)
 
 
 def _ensure_database() -> None:
@@ -350,6 +404,12 @@ def load(n_tickets: int, *, reload: bool) -> float:
         "first_minutes": [FIRST_RESPONSE_MINUTES[p] for p in (1, 2, 3, 4)],
         "resolution_minutes": [RESOLUTION_MINUTES[p] for p in (1, 2, 3, 4)],
     }
+    statements = {
+        "tickets": tickets_sql(),
+        "mentions": mentions_sql(),
+        "replies": replies_sql(),
+        "events": events_sql(),
+    }
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
         if done == 0:
@@ -357,18 +417,18 @@ def load(n_tickets: int, *, reload: bool) -> float:
                 cursor.execute("SELECT count(*) FROM tickets_author")
                 if cursor.fetchone()[0] == 0:
                     print(f"Authors: {n_authors:,} …", flush=True)
-                    cursor.execute(AUTHORS_SQL, params)
+                    cursor.execute(authors_sql(), params)
         for first in range(done + 1, n_tickets + 1, CHUNK):
             last = min(first + CHUNK - 1, n_tickets)
             chunk_started = time.perf_counter()
             with transaction.atomic():
                 chunk = {**params, "first": first, "last": last}
-                cursor.execute(TICKETS_SQL, chunk)
-                cursor.execute(MENTIONS_SQL, chunk)
+                cursor.execute(statements["tickets"], chunk)
+                cursor.execute(statements["mentions"], chunk)
                 mentions = cursor.rowcount
-                cursor.execute(REPLIES_SQL, chunk)
+                cursor.execute(statements["replies"], chunk)
                 replies = cursor.rowcount
-                cursor.execute(EVENTS_SQL, chunk)
+                cursor.execute(statements["events"], chunk)
                 events = cursor.rowcount
                 _set_progress("tickets", last)
             print(
@@ -400,29 +460,59 @@ def _page_queries(captured) -> int:
     return len(sqls)
 
 
+class _TemplateClock:
+    """Time spent rendering templates (the top-level ``render`` of each response; includes nest inside it)."""
+
+    def __init__(self) -> None:
+        from django.template.backends.django import Template
+
+        self.seconds = 0.0
+        self._template = Template
+        self._render = Template.render
+        clock = self
+
+        def render(template, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return clock._render(template, *args, **kwargs)
+            finally:
+                clock.seconds += time.perf_counter() - started
+
+        Template.render = render
+
+    def close(self) -> None:
+        self._template.render = self._render
+
+
 def _measure(client: Client, urls: list[str], requests: int, warmup: int, **headers) -> dict:
     for i in range(warmup):
         response = client.get(urls[i % len(urls)], **headers)
         if response.status_code != 200:
             raise SystemExit(f"{urls[i % len(urls)]} answered {response.status_code}")
-    timings = []
+    timings, sql, templates = [], [], []
     query_counts = set()
     stamps = 0
-    for i in range(requests):
-        url = urls[i % len(urls)]
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url, **headers)
-            timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        query_counts.add(_page_queries(queries))
-        stamps += any("brands_presence" in q["sql"] for q in queries.captured_queries)
-    timings.sort()
+    clock = _TemplateClock()
+    try:
+        for i in range(requests):
+            url = urls[i % len(urls)]
+            clock.seconds = 0.0
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url, **headers)
+                timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            query_counts.add(_page_queries(queries))
+            sql.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+            templates.append(clock.seconds * 1000)
+            stamps += any("brands_presence" in q["sql"] for q in queries.captured_queries)
+    finally:
+        clock.close()
     return {
-        "median": statistics.median(timings),
-        "p95": timings[max(0, round(0.95 * len(timings)) - 1)],
-        "max": timings[-1],
+        **summary(timings),
+        "sql": statistics.median(sql),
+        "template": statistics.median(templates),
         "queries": sorted(query_counts),
         "stamps": stamps,
     }
@@ -468,22 +558,47 @@ def measure(requests: int, warmup: int) -> bool:
         (f"ticket page, active ({len(newest)})", [f"/tickets/{pk}/" for pk in newest], {}),
         (f"ticket page, history ({len(oldest)})", [f"/tickets/{pk}/" for pk in oldest], {}),
     ]
-    load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{requests} requests per page after {warmup} warm-up requests; times in ms.")
-    print(f"{os.cpu_count()} CPUs, load average {load_average} (other work on the machine shows in p95 and max).\n")
-    header = f"{'page':<28} {'median':>8} {'p95':>8} {'max':>8} {'queries':>8}"
+    print_load("start")
+    print(
+        "sql = database time of the page's queries, tpl = template rendering, rest = middleware, view code, test"
+        " client (medians).\n"
+    )
+    header = (
+        f"{'page':<28} {'median':>8} {'p95':>8} {'max':>8} {'queries':>8} {'sql':>6} {'tpl':>6} {'rest':>6}"
+        f" {'limit p95':>9} {'ratio':>6}"
+    )
     print(header)
     print("-" * len(header))
     ok = True
-    for name, urls, headers in pages:
-        result = _measure(client, urls, requests, warmup, **headers)
+    bare_cache = {}
+
+    def bare(kind: str, urls: list[str]) -> dict:
+        if kind not in bare_cache:
+            bare_cache[kind] = _measure(client, urls, requests, warmup)
+        return bare_cache[kind]
+
+    ticket_urls = [f"/bench-bare/tickets/{pk}/" for pk in newest + oldest]
+    with override_settings(ROOT_URLCONF="bench._bare"):
+        floor = _measure(client, ["/bench-bare/empty/"], requests, warmup)
+        rows = [("empty page (middleware)", floor, None)]
+        for name, urls, headers in pages:
+            result = _measure(client, urls, requests, warmup, **headers)
+            limit = bare("ticket", ticket_urls) if name.startswith("ticket") else bare("queue", ["/bench-bare/queue/"])
+            rows.append((name, result, limit))
+            ok = ok and result["p95"] < 100 and len(result["queries"]) == 1
+        rows.append(("bare queue page (limit)", bare("queue", ["/bench-bare/queue/"]), None))
+        rows.append(("bare ticket page (limit)", bare("ticket", ticket_urls), None))
+    for name, result, limit in rows:
         queries = "/".join(str(n) for n in result["queries"])
-        flag = "" if result["p95"] < 100 else "  <-- over 100 ms"
-        ok = ok and result["p95"] < 100 and len(result["queries"]) == 1
+        rest = result["median"] - result["sql"] - result["template"]
+        side = f" {limit['p95']:>9.1f} {ratio(result['p95'], limit['p95']):>6}" if limit else ""
         stamp = f"  (+3 in {result['stamps']}: presence stamp)" if result["stamps"] else ""
         print(
-            f"{name:<28} {result['median']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} {queries:>8}{flag}{stamp}"
+            f"{name:<28} {result['median']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} {queries:>8}"
+            f" {result['sql']:>6.1f} {result['template']:>6.1f} {rest:>6.1f}{side}{stamp}"
         )
+    print_load("end")
 
     print("\nQueries per request by page size (SMRC_QUEUE_PAGE_SIZE):\n")
     header = f"{'page':<28} {'25':>6} {'50':>6} {'100':>6}"
@@ -503,6 +618,25 @@ def measure(requests: int, warmup: int) -> bool:
     return ok
 
 
+def profile(url: str, requests: int) -> None:
+    """Where the time of a page goes: cProfile over ``requests`` requests, the 30 heaviest functions."""
+    import cProfile
+    import pstats
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench_operator"))
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=1_000_000, help="how many tickets to load (default 1M)")
@@ -510,6 +644,7 @@ def main() -> None:
     parser.add_argument("--load-only", action="store_true", help="load, then stop")
     parser.add_argument("--requests", type=int, default=200, help="measured requests per page (default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up requests per page (default 20)")
+    parser.add_argument("--profile", metavar="URL", help="profile --requests requests of URL (cProfile), then stop")
     args = parser.parse_args()
 
     if connection.vendor != "postgresql":
@@ -525,9 +660,12 @@ def main() -> None:
     load(args.tickets, reload=args.reload)
     if args.load_only:
         return
+    if args.profile:
+        profile(args.profile, args.requests)
+        return
     ok = measure(args.requests, args.warmup)
     print("\nTargets (p95 < 100 ms, fixed queries per page):", "met" if ok else "MISSED")
-    sys.exit(0 if ok else 1)
+    finish(ok)
 
 
 if __name__ == "__main__":

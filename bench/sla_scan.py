@@ -37,6 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench._common import insert_select, percentile, print_load, ratio  # noqa: E402
 from brands.models import Brand, Membership, Role  # noqa: E402
 from tickets.models import Author, Ticket  # noqa: E402
 from tickets.services import sla  # noqa: E402
@@ -58,6 +59,7 @@ def load(n: int, reload: bool) -> None:
             "tickets_replyrevision, tickets_reply, tickets_mention, tickets_ticket, tickets_author, "
             "brands_membership, brands_brand CASCADE"
         )
+        cursor.execute("DROP TABLE IF EXISTS smrc_bench_progress")  # bench/pages.py's data is gone: it reloads
     User = get_user_model()
     brands = [Brand.objects.create(slug=f"sla-bench-{i}", name=f"SLA bench {i}") for i in range(BRANDS)]
     for brand in brands:
@@ -73,23 +75,32 @@ def load(n: int, reload: bool) -> None:
     span = (SPREAD_BEFORE + SPREAD_AFTER).total_seconds()
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            INSERT INTO tickets_ticket (brand_id, platform, author_id, status, priority, assignee_id, is_private,
-                subject, conversation_key, mention_count, posted_at, received_at, last_customer_at, paused_seconds,
-                paused_business_seconds, first_response_due_at, resolution_due_at, due_at, sla_warned_at,
-                sla_escalated_at, breached_at, updated_at, language, priority_factors, priority_overridden,
-                ignored_reason)
-            SELECT (%(brands)s::bigint[])[1 + g %% %(nbrands)s], 'x', (%(authors)s::bigint[])[1 + g %% %(nbrands)s],
-                   CASE WHEN g %% 2 = 0 THEN 'new' ELSE 'open' END, 1 + g %% 4,
-                   CASE WHEN g %% 2 = 0 THEN NULL ELSE %(operator)s END, false,
-                   'bench ticket ' || g, 'x:sla-' || g, 1, due - interval '1 hour', due - interval '1 hour',
-                   due - interval '1 hour', 0, 0, due, due + interval '1 day', due,
-                   CASE WHEN due <= %(now)s + interval '15 minutes' THEN %(now)s END,
-                   CASE WHEN due <= %(now)s THEN %(now)s END,
-                   CASE WHEN due <= %(now)s THEN %(now)s END, %(now)s, '', '{}'::jsonb, false, ''
-            FROM (SELECT g, %(start)s::timestamptz + (g * %(span)s / %(n)s) * interval '1 second' AS due
-                  FROM generate_series(1, %(n)s) AS g) AS s
-            """,
+            insert_select(
+                Ticket,
+                {
+                    "brand_id": "(%(brands)s::bigint[])[1 + g %% %(nbrands)s]",
+                    "platform": "'x'",
+                    "author_id": "(%(authors)s::bigint[])[1 + g %% %(nbrands)s]",
+                    "status": "CASE WHEN g %% 2 = 0 THEN 'new' ELSE 'open' END",
+                    "priority": "1 + g %% 4",
+                    "assignee_id": "CASE WHEN g %% 2 = 0 THEN NULL ELSE %(operator)s END",
+                    "subject": "'bench ticket ' || g",
+                    "conversation_key": "'x:sla-' || g",
+                    "mention_count": "1",
+                    "posted_at": "due - interval '1 hour'",
+                    "received_at": "due - interval '1 hour'",
+                    "last_customer_at": "due - interval '1 hour'",
+                    "first_response_due_at": "due",
+                    "resolution_due_at": "due + interval '1 day'",
+                    "due_at": "due",
+                    "sla_warned_at": "CASE WHEN due <= %(now)s + interval '15 minutes' THEN %(now)s END",
+                    "sla_escalated_at": "CASE WHEN due <= %(now)s THEN %(now)s END",
+                    "breached_at": "CASE WHEN due <= %(now)s THEN %(now)s END",
+                    "updated_at": "%(now)s",
+                },
+                """FROM (SELECT g, %(start)s::timestamptz + (g * %(span)s / %(n)s) * interval '1 second' AS due
+                      FROM generate_series(1, %(n)s) AS g) AS s""",
+            ),
             {
                 "brands": [b.pk for b in brands],
                 "nbrands": BRANDS,
@@ -114,7 +125,10 @@ def measure(runs: int) -> None:
         or timezone.now()
     )
     open_count = Ticket.objects.filter(status__in=["new", "open"]).count()
+    print_load("start")
     durations, queries, warned, escalated = [], [], [], []
+    reads, read_times = [], []
+    by_kind = {}  # statement kind → database ms per run
     for minute in range(1, runs + 1):
         now = base + timedelta(minutes=minute)
         with CaptureQueriesContext(connection) as captured:
@@ -122,6 +136,21 @@ def measure(runs: int) -> None:
             result = sla.scan(now=now)
             durations.append((time.perf_counter() - started) * 1000)
         queries.append(len(captured.captured_queries))
+        kinds = {}
+        for q in captured.captured_queries:
+            kind = q["sql"].lstrip().split(None, 1)[0].upper()
+            kinds[kind] = kinds.get(kind, 0.0) + float(q["time"]) * 1000
+        for kind, ms in kinds.items():
+            by_kind.setdefault(kind, []).append(ms)
+        reads.append([q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")])
+    # The limit: the scan's own reads (its SELECTs, captured above, with their parameters) run raw, no writes.
+    with connection.cursor() as cursor:
+        for statements in reads:
+            started = time.perf_counter()
+            for statement in statements:
+                cursor.execute(statement)
+                cursor.fetchall()
+            read_times.append((time.perf_counter() - started) * 1000)
         warned.append(result.warned)
         escalated.append(result.escalated)
     ordered = sorted(durations)
@@ -135,6 +164,16 @@ def measure(runs: int) -> None:
     )
     print(f"  run time:                  median {statistics.median(durations):.1f} ms, p95 {p95:.1f} ms")
     print(f"  queries per run:           median {statistics.median(queries):.0f}")
+    print(
+        "  database time per run:     "
+        + ", ".join(f"{kind} {statistics.median(ms):.1f} ms" for kind, ms in sorted(by_kind.items()))
+        + " (medians)"
+    )
+    limit = percentile(read_times, 95)
+    print(
+        f"  limit, its SELECTs raw:    median {statistics.median(read_times):.1f} ms, p95 {limit:.1f} ms "
+        f"(median {statistics.median(len(r) for r in reads):.0f} per run); ratio p95 {ratio(p95, limit)}"
+    )
     now = base + timedelta(minutes=runs + 1)
     with connection.cursor() as cursor:
         brand = Brand.objects.order_by("pk").first()
@@ -149,6 +188,7 @@ def measure(runs: int) -> None:
         print("\nplan of the escalation read (one brand):")
         for (line,) in cursor.fetchall():
             print("  " + line)
+    print_load("end")
 
 
 def main() -> None:

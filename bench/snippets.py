@@ -87,7 +87,7 @@ def _words(seed: int, count: int, vocabulary: list[str]) -> str:
     return " ".join(vocabulary[_h(seed * 131 + i) % len(vocabulary)] for i in range(count))
 
 
-def load() -> Brand:
+def load(n_snippets: int = SNIPPETS) -> Brand:
     brand, _ = Brand.objects.get_or_create(slug=SLUG, defaults={"name": "Bench Snippets"})
     User = get_user_model()
     user, made = User.objects.get_or_create(username="bench_snippets_op")
@@ -95,9 +95,9 @@ def load() -> Brand:
         user.set_password("bench")
         user.save()
     Membership.objects.get_or_create(user=user, brand=brand, defaults={"role": Role.OPERATOR})
-    if Snippet.objects.filter(brand=brand).count() >= SNIPPETS:
+    if Snippet.objects.filter(brand=brand).count() >= n_snippets:
         return brand
-    print(f"loading {SNIPPETS:,} snippets …", flush=True)
+    print(f"loading {n_snippets:,} snippets …", flush=True)
     started = time.monotonic()
     with transaction.atomic():
         Snippet.objects.filter(brand=brand).delete()
@@ -107,7 +107,7 @@ def load() -> Brand:
             for n in range(PRODUCTS)
         )
         rows = []
-        for n in range(SNIPPETS):
+        for n in range(n_snippets):
             english = _h(n) % 3 == 0
             vocabulary = WORDS_EN if english else WORDS_ID
             rows.append(
@@ -200,11 +200,12 @@ def measure(name: str, client: Client, paths: list[str], requests: int, **header
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--snippets", type=int, default=SNIPPETS, help="published snippets in the brand")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench/snippets.py measures PostgreSQL: set DATABASE_URL (see the docstring)")
     call_command("migrate", verbosity=0)
-    brand = load()
+    brand = load(args.snippets)
     user = get_user_model().objects.get(username="bench_snippets_op")
     ticket_list = tickets(brand, user)
 

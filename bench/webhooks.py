@@ -26,6 +26,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,6 +70,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench._common import print_load, ratio  # noqa: E402
 from brands.models import Brand, ChannelAccount  # noqa: E402
 from smrc.celery import app  # noqa: E402
 from tickets.channels import x  # noqa: E402
@@ -84,7 +86,8 @@ def setup(fresh: bool) -> ChannelAccount:
     call_command("migrate", verbosity=0)
     if fresh:
         Brand.objects.filter(slug="bench-webhooks").delete()  # cascades to its tickets, mentions, events
-        Author.objects.filter(platform="x", platform_user_id__startswith="bench-").delete()
+        # its own authors only (bench-<digits>), never those of the other benchmarks sharing the database
+        Author.objects.filter(platform="x", platform_user_id__regex=r"^bench-[0-9]+$").delete()
     InboundDelivery.objects.all().delete()
     app.control.purge()
     brand, _ = Brand.objects.get_or_create(slug="bench-webhooks", defaults={"name": "Bench Webhooks"})
@@ -149,16 +152,21 @@ def accept(deliveries: int, items: int, run: int) -> list[float]:
     return timings
 
 
-def process(expected: int, timeout: float) -> tuple[float, int]:
+def process(workers: int, timeout: float) -> tuple[float, int]:
+    """Start ``workers`` worker processes on the ingest queue (as `make prod` does: one worker per queue), let them
+    drain it; mentions per second from the first to the last delivery processed."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "smrc.settings"}
+    log = tempfile.TemporaryFile()
+    pool = ["--pool=solo"] if workers == 1 else ["--pool=prefork", f"--concurrency={workers}"]
     worker = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "celery"),
             "-A",
             "smrc",
             "worker",
-            "--pool=solo",
-            "--concurrency=1",
+            "-Q",
+            "ingest",
+            *pool,
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -167,8 +175,8 @@ def process(expected: int, timeout: float) -> tuple[float, int]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.time() + timeout
@@ -178,6 +186,8 @@ def process(expected: int, timeout: float) -> tuple[float, int]:
                 break
             time.sleep(0.5)
         else:
+            log.seek(0)
+            print(log.read().decode(errors="replace")[-3000:])
             raise SystemExit(f"the worker did not finish in {timeout} s")
     finally:
         worker.send_signal(signal.SIGTERM)
@@ -242,34 +252,47 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--raw-rows", type=int, default=20_000)
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--workers", default="1,2", help="worker processes to measure, e.g. 1,2")
     parser.add_argument("--fresh", action="store_true", help="delete the earlier runs' tickets first")
     args = parser.parse_args()
     setup(args.fresh)
     history = Mention.objects.filter(brand__slug="bench-webhooks").count()
-    run = int(time.time()) % 100_000
-    load_before = os.getloadavg()
-    timings = accept(args.deliveries, args.items, run)
-    queued = InboundDelivery.objects.filter(state="pending").count()
-    analyse()
-    rate, mentions = process(queued, args.timeout)
+    print_load("start")
+    # The limit, in the same run: rows of a mention's width written straight into PostgreSQL.
     single, multi = raw_inserts(args.raw_rows)
-    load_after = os.getloadavg()
     print(
-        f"deliveries: {args.deliveries} measured (+5 warm-up) of {args.items} items; CPUs: {os.cpu_count()}; "
+        f"limit, raw PostgreSQL inserts: {single:,.0f} rows/s one INSERT each, {multi:,.0f} rows/s in INSERTs of 1,000"
+    )
+    base = int(time.time()) % 10_000
+    rates = {}
+    timings = []
+    for round_, workers in enumerate(int(w) for w in args.workers.split(",")):
+        run = base * 10 + round_
+        before = os.getloadavg()
+        InboundDelivery.objects.all().delete()  # each round counts its own deliveries
+        timings += accept(args.deliveries, args.items, run)
+        analyse()
+        rate, mentions = process(workers, args.timeout)
+        after = os.getloadavg()
+        rates[workers] = rate
+        print(
+            f"processing, {workers} worker process{'es' if workers > 1 else ''}: {rate:,.0f} mentions/s to new tickets "
+            f"({mentions:,} mentions); the limit is {ratio(multi, rate)} that (multi-row), {ratio(single, rate)} "
+            f"(one INSERT each); load {before[0]:.2f} → {after[0]:.2f}",
+            flush=True,
+        )
+    print(
+        f"deliveries: {args.deliveries} per round (+5 warm-up) of {args.items} items; CPUs: {os.cpu_count()}; "
         f"{history:,} mentions of the brand before the run"
     )
     print(
         f"acceptance (verify, parse, store, queue in Redis): p50 {statistics.median(timings):.1f} ms, "
-        f"p99 {percentile(timings, 0.99):.1f} ms, max {max(timings):.1f} ms"
+        f"p99 {percentile(timings, 0.99):.1f} ms, max {max(timings):.1f} ms over {len(timings)} requests"
     )
-    print(
-        f"processing, one worker (--pool=solo): {rate:,.0f} mentions/s to new tickets ({mentions:,} mentions created)"
-    )
-    print(f"raw PostgreSQL inserts: {single:,.0f} rows/s one INSERT each, {multi:,.0f} rows/s in INSERTs of 1,000")
-    print(
-        f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
-        f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}"
-    )
+    if len(rates) > 1:
+        one = rates[min(rates)]
+        print("scaling: " + ", ".join(f"{w} → {r / one:.2f}×" for w, r in sorted(rates.items())))
+    print_load("end")
 
 
 if __name__ == "__main__":

@@ -24,3 +24,38 @@ def test_overdue():
 
 def test_nothing_due():
     assert due(None) == {"at": None}
+
+
+# The badge as the inclusion template tickets/_due.html rendered it before it became a simple tag (the queue
+# renders fifty per page): the tag must keep writing exactly this.
+OLD_TEMPLATE = (
+    '{% load i18n %}{% if at %}<time class="due due-{{ state }}" datetime="{{ at|date:\'c\' }}" data-due '
+    'data-warn="{{ warn_seconds }}" title="{{ at|date:\'DATETIME_FORMAT\' }}">{{ text }}</time>{% else %}'
+    '<span class="due due-none">—</span>{% endif %}'
+)
+
+
+def _render(source: str, context: dict) -> str:
+    from django.template import engines
+
+    return engines["django"].from_string(source).render(context)
+
+
+def test_badge_is_the_html_the_inclusion_template_wrote():
+    from django.utils import translation
+
+    for lang in ("en", "id"):
+        with translation.override(lang):
+            for at, warn in ((NOW + timedelta(hours=2, minutes=5), 60), (NOW - timedelta(minutes=3), 15), (None, 15)):
+                expected = _render(OLD_TEMPLATE, due(at, warn, now=NOW))
+                shown = _render("{% load smrc %}{% due at warn now %}", {"at": at, "warn": warn, "now": NOW})
+                assert shown == expected, lang
+    with translation.override("id"):
+        shown = _render("{% load smrc %}{% due at 60 now %}", {"at": NOW + timedelta(hours=3), "now": NOW})
+    assert 'data-warn="3600"' in shown  # a number in an attribute is never localised
+
+
+def test_badge_escapes_and_marks_the_state_in_words():
+    shown = _render("{% load smrc %}{% due at 15 now %}", {"at": NOW - timedelta(minutes=3), "now": NOW})
+    assert shown.startswith('<time class="due due-breached"')
+    assert ">overdue 3m</time>" in shown
