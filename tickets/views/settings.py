@@ -85,6 +85,7 @@ HISTORY_OBJECTS = {
     "channel_account": gettext_lazy("Channel account"),
     "listening_rule": gettext_lazy("Listening rule"),
     "goals": gettext_lazy("Goals"),
+    "csat_settings": gettext_lazy("Survey settings"),
 }
 HISTORY_VERBS = {
     "created": gettext_lazy("created"),
