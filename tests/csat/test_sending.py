@@ -87,7 +87,8 @@ def test_never_for_a_ticket_ignored_as_noise(resolve, cast, surveyed, fake_platf
 def test_not_when_the_brand_has_no_settings_or_switched_off(resolve, cast, fake_platform):
     ticket = dm_ticket(cast, fake_platform)
     resolve(ticket, cast.operator)
-    assert not CsatSurvey.objects.exists() and fake_platform.posts() == []
+    assert not CsatSurvey.objects.exists()
+    assert fake_platform.posts() == []
 
 
 @pytest.mark.parametrize(
@@ -110,7 +111,8 @@ def test_public_replies_only_where_the_platform_and_the_brand_allow(
     resolve(ticket, cast.operator)
     posts = fake_platform.posts()
     if path is None:
-        assert posts == [] and not CsatSurvey.objects.exists()
+        assert posts == []
+        assert not CsatSurvey.objects.exists()
     else:
         (post,) = posts
         assert post.path == path
@@ -128,7 +130,8 @@ def test_outside_messengers_window_the_survey_fails_and_nothing_is_retried(resol
     ticket = dm_ticket(cast, fake_platform, now=then)
     resolve(ticket, cast.operator)
     survey = CsatSurvey.objects.get()
-    assert survey.status == "failed" and "24-hour window" in survey.failure_reason
+    assert survey.status == "failed"
+    assert "24-hour window" in survey.failure_reason
     assert fake_platform.posts() == []
     assert csat.send_survey(survey_id=survey.pk) is None  # done: a late task or the sweep sends nothing
 
@@ -157,7 +160,8 @@ def test_a_messenger_survey_with_an_unknown_outcome_fails_rather_than_posting_tw
     fake_platform.script("POST", "/graph/me/messages", 503, {"error": {"message": "later"}}, publish_first=True)
     resolve(ticket, cast.operator)
     survey = csat.send_survey(survey_id=CsatSurvey.objects.get().pk)
-    assert survey.status == "failed" and "cannot be looked up" in survey.failure_reason
+    assert survey.status == "failed"
+    assert "cannot be looked up" in survey.failure_reason
     assert len(fake_platform.posts()) == 1
 
 
