@@ -1,6 +1,7 @@
 import pytest
 from django.utils import timezone
 
+from brands.models import ChannelAccount
 from brands.services import csat as csat_settings
 from tests.factories import make_channel, make_ticket
 from tickets.services import workflow
@@ -18,7 +19,7 @@ def surveyed(cast):
 
 def dm_ticket(cast, fake=None, *, platform="facebook", language="", kind="dm", item="m_1", author="psid-1", now=None):
     """A claimed ticket from a customer's private message on ``platform`` through brand A's account."""
-    account = make_channel(
+    account = ChannelAccount.objects.filter(platform=platform, external_id=f"page-{platform}").first() or make_channel(
         cast.brand_a, platform=platform, external_id=f"page-{platform}", access_token=TOKEN, handle="acme"
     )
     if fake is not None:
@@ -46,3 +47,16 @@ def resolve(django_capture_on_commit_callbacks):
             return workflow.resolve_ticket(ticket=ticket, user=user, **kw)
 
     return run
+
+
+@pytest.fixture
+def browser():
+    from django.test import Client
+
+    def client_for(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for
