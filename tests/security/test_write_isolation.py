@@ -60,6 +60,9 @@ PUBLIC = {
     "readyz": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
     "readyz/": "readiness probe, GET only: database, Redis, worker heartbeats, delivery backlog; no brand data",
     "metrics": "Prometheus, GET only, a bearer token or an allowed address (tests/ops/test_metrics.py)",
+    "csat/<str:token>/": "the customer's rating page, no login by design: the signed token is the only key and "
+    "answers one survey once (forged, expired, replayed, other ticket's token, CSRF, throttle, huge comment: "
+    "tests/csat/test_rating_page.py)",
 }
 
 
@@ -134,6 +137,8 @@ ROUTES: dict[str, Route] = {
     "settings/<slug:slug>/history/": page(GET, 404, 200),
     # brand A's goals: its managers set them (the one write a manager has), as do its supervisors
     "settings/<slug:slug>/goals/": page(("GET", "POST"), 404, 200, manager_writes=True),
+    # brand A's satisfaction surveys: its supervisors
+    "settings/<slug:slug>/csat/": page(("GET", "POST"), 404, 403),
     # reports: read-only for managers; the all-brands report is an admin's
     "reports/": page(ALL, 403, 200),
     "reports/go/": page(ALL, 404, 302, query="?brand={slug}"),
@@ -307,7 +312,18 @@ def payloads(route: str, world) -> list:
             {"action": "delete-blocked", "pk": world["blocked"].pk},
         ],
         "settings/<slug:slug>/review/": [{"sample_percent": 50, "review_all": "on", "flagged_terms": "gratis"}],
-        "settings/<slug:slug>/goals/": [{"fr_compliance": "90", "reopen_rate": "5"}],
+        "settings/<slug:slug>/goals/": [{"fr_compliance": "90", "reopen_rate": "5", "csat": "85"}],
+        "settings/<slug:slug>/csat/": [
+            {
+                "enabled": "on",
+                "platforms": ["facebook", "instagram"],
+                "default_language": "id",
+                "expiry_days": 7,
+                "repeat_window_hours": 72,
+                "low_rating": 2,
+                "reopen_on_low": "on",
+            }
+        ],
         "tickets/<int:pk>/reply/bounces/": [{"body": "silakan hubungi call center"}],
         "knowledge/<slug:slug>/snippets/new/": [snippet_form],
         "knowledge/<slug:slug>/snippets/<int:pk>/": [{**snippet_form, "note": "lebih ramah"}],
@@ -468,6 +484,7 @@ ACCEPTED = {
     "settings/<slug:slug>/priority/": 302,
     "settings/<slug:slug>/review/": 302,
     "settings/<slug:slug>/goals/": 200,
+    "settings/<slug:slug>/csat/": 302,
     "knowledge/<slug:slug>/snippets/new/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/status/": 302,
