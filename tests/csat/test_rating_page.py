@@ -56,7 +56,7 @@ def test_the_page_asks_one_question_in_the_customers_language_with_a_switch(surv
     assert 'name="comment"' in page
     assert f'href="{url(survey)}?lang=en"' in page
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     english = Client().get(url(survey) + "?lang=en")
     assert '<html lang="en">' in english.content.decode()
     assert "How did we do?" in english.content.decode()

@@ -55,7 +55,9 @@ def _page(request, template: str, language: str, context: dict, status: int):
         )
     response["Content-Language"] = language
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address: never passed on
+    # the token is in the address: never passed to another site (and "same-origin", not "no-referrer", so the
+    # browser still sends the Origin that the CSRF check compares)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
