@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
 from brands.access import get_brand_for_user
+from brands.models import Platform
 from brands.services import csat as csat_settings
 
 from ..forms.csat import CsatSettingsForm, RatingForm
@@ -110,7 +111,7 @@ def csat_settings_page(request, slug: str):
         form = CsatSettingsForm(instance=current)
         status = 200
     rules = [
-        {"platform": p, "dm": rule.dm, "public": rule.public, "why": rule.why}
+        {"platform": p, "label": Platform(p).label, "dm": rule.dm, "public": rule.public, "why": rule.why}
         for p, rule in csat_settings.PLATFORM_RULES.items()
     ]
     return render(request, "tickets/csat_settings.html", {"brand": brand, "form": form, "rules": rules}, status=status)
