@@ -717,6 +717,70 @@ class ReviewPolicy(models.Model):
         return split_tags(self.bounce_terms.replace("\n", ","))
 
 
+#: the languages a satisfaction survey and its rating page speak
+CSAT_LANGUAGES = (("id", "Bahasa Indonesia"), ("en", "English"))
+MAX_CSAT_EXPIRY_DAYS = 90
+MAX_CSAT_WINDOW_HOURS = 30 * 24
+
+
+class CsatSettings(models.Model):
+    """Whether and how the brand asks customers to rate the help they got (docs/csat.md; brands.services.csat).
+    No row: no survey is sent."""
+
+    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="csat_settings", verbose_name=_("brand"))
+    enabled = models.BooleanField(_("ask customers to rate resolved tickets"), default=False)
+    #: the platforms surveyed (comma-separated ``Platform`` values); only where the platform's rules allow it
+    platforms = models.CharField(_("platforms"), max_length=80, blank=True, default="facebook,instagram")
+    public_replies = models.BooleanField(
+        _("also ask in public replies"),
+        default=False,
+        help_text=_("Where the platform allows it; otherwise only private messages carry the survey."),
+    )
+    default_language = models.CharField(
+        _("default language"),
+        max_length=5,
+        choices=CSAT_LANGUAGES,
+        default="id",
+        help_text=_("Used when the customer's language is not known."),
+    )
+    expiry_days = models.PositiveSmallIntegerField(
+        _("the link expires after (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CSAT_EXPIRY_DAYS)],
+    )
+    repeat_window_hours = models.PositiveSmallIntegerField(
+        _("no survey when resolved again within (hours)"),
+        default=72,
+        validators=[MaxValueValidator(MAX_CSAT_WINDOW_HOURS)],
+        help_text=_("A ticket reopened and resolved again this soon after its last resolution is not surveyed."),
+    )
+    low_rating = models.PositiveSmallIntegerField(
+        _("a low rating is at most"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("The brand's supervisors are notified of ratings at or below this."),
+    )
+    reopen_on_low = models.BooleanField(_("reopen the ticket on a low rating"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("satisfaction survey settings")
+        verbose_name_plural = _("satisfaction survey settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expiry_days__gte=1, expiry_days__lte=MAX_CSAT_EXPIRY_DAYS), name="csat_expiry_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(low_rating__gte=1, low_rating__lte=4), name="csat_low_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"CSAT settings of {self.brand_id}"
+
+    @property
+    def platform_list(self) -> list[str]:
+        return split_tags(self.platforms)
+
+
 class AppendOnlyError(Exception):
     """An audit record was asked to change or go away: it may not (the brand's deletion alone removes it)."""
 
@@ -741,6 +805,7 @@ class ConfigArea(models.TextChoices):
     CHANNELS = "channels", _("Channels")
     GOALS = "goals", _("Goals")
     API_KEYS = "api_keys", _("API keys")
+    CSAT = "csat", _("Customer satisfaction")
 
 
 class ConfigSource(models.TextChoices):

@@ -213,15 +213,17 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.process_delivery_task",
         "tickets.tasks.poll_account_task",
     ),
-    "publishing": ("tickets.tasks.deliver_reply_task",),
+    "publishing": ("tickets.tasks.deliver_reply_task", "tickets.tasks.send_survey_task"),
     "mail": (
         "tickets.tasks.mail_review_notice_task",
+        "tickets.tasks.mail_csat_low_task",
         "tickets.tasks.send_scheduled_reports_task",
     ),
     "periodic": (
         "tickets.tasks.sweep_deliveries_task",
         "tickets.tasks.poll_channels_task",
         "tickets.tasks.sweep_replies_task",
+        "tickets.tasks.sweep_surveys_task",
         "tickets.tasks.sla_scan_task",
         "tickets.tasks.close_quiet_tickets_task",
         "tickets.tasks.unassign_idle_owners_task",
@@ -249,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-inbound-deliveries": {"task": "tickets.tasks.sweep_deliveries_task", "schedule": 60.0},
     "poll-channels": {"task": "tickets.tasks.poll_channels_task", "schedule": 60.0},
     "sweep-stuck-replies": {"task": "tickets.tasks.sweep_replies_task", "schedule": 60.0},
+    # satisfaction surveys whose sending task was lost or is due again (docs/csat.md)
+    "sweep-surveys": {"task": "tickets.tasks.sweep_surveys_task", "schedule": 300.0},
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
     "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},
@@ -357,6 +361,8 @@ SMRC_WEBHOOK_CHALLENGES_PER_MINUTE = env_int("SMRC_WEBHOOK_CHALLENGES_PER_MINUTE
 # counting goes by client and not by proxy. Leave empty when clients reach the app directly.
 SMRC_CLIENT_IP_HEADER = env_str("SMRC_CLIENT_IP_HEADER")
 RATELIMIT_IP_META_KEY = "smrc.clientip.client_ip"
+# The public CSAT rating page answers at most this many requests a minute per client address, then 429.
+SMRC_CSAT_REQUESTS_PER_MINUTE = env_int("SMRC_CSAT_REQUESTS_PER_MINUTE", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, SMRC_WEBHOOK_MAX_BYTES + 64 * 1024)
 # Every call to a platform gives up after this many seconds.
 SMRC_HTTP_TIMEOUT = env_int("SMRC_HTTP_TIMEOUT", 10)

@@ -61,8 +61,12 @@ def ticket_assigned(ticket: Ticket, *, actor, before: str | None, after: str) ->
     return _record(ticket, "ticket.assigned", actor=actor, before=before, after=after)
 
 
-def status_changed(ticket: Ticket, *, actor, before: str, after: str, kind: str, at: datetime | None = None) -> Event:
-    return _record(ticket, kind, actor=actor, at=at, before=before, after=after)
+def status_changed(
+    ticket: Ticket, *, actor, before: str, after: str, kind: str, at: datetime | None = None, reason: str = ""
+) -> Event:
+    return _record(
+        ticket, kind, actor=actor, at=at, before=before, after=after, **({"reason": reason} if reason else {})
+    )
 
 
 def priority_changed(ticket: Ticket, *, actor, before: int, after: int, at: datetime | None = None) -> Event:
@@ -177,3 +181,19 @@ def reply_delivery_deferred(reply: Reply, *, reason: str, retry_at: datetime) ->
 def reply_recovered(reply: Reply, *, found: bool) -> Event:
     """A reply left ``sending`` by a stopped worker was looked up on the platform: found (sent) or not (re-queued)."""
     return _record(reply.ticket, "reply.recovered", reply=reply, found=found)
+
+
+def csat_planned(ticket: Ticket, survey, *, at: datetime) -> Event:
+    return _record(ticket, "csat.planned", at=at, survey_id=survey.pk, route=survey.route, language=survey.language)
+
+
+def csat_sent(ticket: Ticket, survey, *, at: datetime) -> Event:
+    return _record(ticket, "csat.sent", at=at, survey_id=survey.pk, route=survey.route)
+
+
+def csat_failed(ticket: Ticket, survey, *, reason: str, at: datetime) -> Event:
+    return _record(ticket, "csat.failed", at=at, survey_id=survey.pk, reason=reason[:300])
+
+
+def csat_answered(ticket: Ticket, survey, *, at: datetime, low: bool) -> Event:
+    return _record(ticket, "csat.answered", at=at, survey_id=survey.pk, rating=survey.rating, low=low)

@@ -533,6 +533,7 @@ class Notification(models.Model):
         REVIEW_APPROVED = "review.approved", _("Reply approved")
         REVIEW_CHANGES = "review.changes", _("Changes requested")
         REPLY_FAILED = "reply.failed", _("Reply not published")
+        CSAT_LOW = "csat.low", _("Low satisfaction rating")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
@@ -707,3 +708,77 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.key} by {self.user_id}"
+
+
+#: the longest comment a customer may leave with a rating
+CSAT_COMMENT_MAX_LENGTH = 1000
+
+
+class CsatSurvey(models.Model):
+    """The one satisfaction survey of a ticket (docs/csat.md): planned when the ticket is resolved (at most once:
+    unique per ticket), sent by a task through the ticket's delivery channel (``pending`` → ``sending`` by a
+    conditional UPDATE, so two workers never both send it), answered once on the public rating page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not sent")
+
+    class Route(models.TextChoices):
+        DM = "dm", _("Private message")
+        PUBLIC = "public", _("Public reply")
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="csat_surveys", verbose_name=_("brand"))
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, related_name="csat_survey", verbose_name=_("ticket")
+    )
+    #: the ticket's owner when it was resolved: whose help the customer rates
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+    #: the customer message the survey answers (its conversation or DM thread)
+    in_reply_to = models.ForeignKey(
+        Mention, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("in reply to")
+    )
+    route = models.CharField(_("sent as"), max_length=10, choices=Route.choices)
+    delivery_channel = models.CharField(_("delivery channel"), max_length=20, default="console")
+    language = models.CharField(_("language"), max_length=5)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    body = models.TextField(_("message"), blank=True)
+    platform_message_id = models.CharField(_("platform message id"), max_length=128, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    #: the last try may have published it (timeout, 5xx): the next try looks it up first
+    outcome_unknown = models.BooleanField(_("outcome unknown"), default=False)
+    created_at = models.DateTimeField(_("created"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("link expires"))
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=CSAT_COMMENT_MAX_LENGTH)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        indexes = [
+            models.Index(fields=["brand", "answered_at"], name="csat_brand_answered_idx"),
+            models.Index(fields=["created_at"], name="csat_pending_idx", condition=Q(status="pending")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="csat_rating_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed"]), name="csat_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"CSAT of T-{self.ticket_id}"

@@ -1,4 +1,4 @@
-"""Where Celery finds the app's tasks: importing this module registers all twelve.
+"""Where Celery finds the app's tasks: importing this module registers all fifteen.
 
 Each task is defined beside the service it calls and that queues it, as a thin caller taking ids:
 
@@ -6,6 +6,8 @@ Each task is defined beside the service it calls and that queues it, as a thin c
 - ``services/polling.py``: ``poll_channels_task``, ``poll_account_task``;
 - ``services/delivery.py``: ``deliver_reply_task``, ``sweep_replies_task``;
 - ``services/notify.py``: ``mail_review_notice_task``;
+- ``services/csat.py``: ``send_survey_task``, ``sweep_surveys_task``;
+- ``services/csat_answers.py``: ``mail_csat_low_task``;
 - ``services/sla.py``: ``sla_scan_task``;
 - ``services/workflow.py``: ``close_quiet_tickets_task``;
 - ``services/assignment.py``: ``unassign_idle_owners_task``;
@@ -19,6 +21,6 @@ defines it: the beat schedule and the routes in ``smrc/settings.py`` and every m
 """
 
 from .reports import mail
-from .services import assignment, delivery, inbound, notify, polling, refinement, sla, workflow
+from .services import assignment, csat, csat_answers, delivery, inbound, notify, polling, refinement, sla, workflow
 
-MODULES = (inbound, polling, delivery, notify, sla, workflow, assignment, refinement, mail)
+MODULES = (inbound, polling, delivery, notify, sla, workflow, assignment, refinement, mail, csat, csat_answers)

@@ -13,6 +13,7 @@ from .api import ticket as ticket_api
 from .views import (
     channels,
     composer,
+    csat,
     knowledge,
     notifications,
     priority,
@@ -55,6 +56,8 @@ ticket_patterns = [
     path("settings/<slug:slug>/review/", review.review_settings, name="review_settings"),
     path("settings/<slug:slug>/history/", settings.settings_history, name="settings_history"),
     path("settings/<slug:slug>/goals/", settings.goal_settings, name="goal_settings"),
+    path("settings/<slug:slug>/csat/", csat.csat_settings_page, name="csat_settings"),
+    path("csat/<str:token>/", csat.rate, name="csat_rate"),
     path("reports/", reports.report_index, name="reports"),
     path("reports/go/", reports.report_go, name="report_go"),
     path("reports/definitions/", reports.report_definitions, name="report_definitions"),

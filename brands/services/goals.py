@@ -35,6 +35,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("in_channel", _("Resolved in channel"), "percent", True),
     Metric("reopen_rate", _("Reopen rate"), "percent", False),
     Metric("handoffs", _("Handoffs per ticket"), "ratio", False),
+    Metric("csat", _("CSAT (ratings of 4 or 5)"), "percent", True),
 )
 GOAL_METRICS = tuple(m for m in METRICS if m.unit != "count")
 BY_KEY = {m.key: m for m in GOAL_METRICS}

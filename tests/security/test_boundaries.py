@@ -28,16 +28,19 @@ from rest_framework import serializers
 
 from brands.models import ReviewPolicy
 from brands.services.config import ConfigError, apply_config
+from brands.services.csat import update_csat_settings
 from brands.services.sla import current_settings
 from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets.api import serializers as api
 from tickets.forms.settings import SlaSettingsForm
-from tickets.services import replies, workflow
+from tickets.models import CsatSurvey
+from tickets.services import csat, replies, workflow
 
 FORM_MODULES = [
     "tickets.forms.composer",
+    "tickets.forms.csat",
     "tickets.forms.keyed",
     "tickets.forms.knowledge",
     "tickets.forms.priority",
@@ -348,6 +351,23 @@ ENDPOINTS = [
     ),
     Endpoint("product", "post", "/knowledge/acme/products/new/", "supervisor", "ProductForm", {"name": "p"}),
     Endpoint("goals", "post", "/settings/acme/goals/", "supervisor", "GoalsForm", {"fr_compliance": "90"}),
+    Endpoint(
+        "csat-settings",
+        "post",
+        "/settings/acme/csat/",
+        "supervisor",
+        "CsatSettingsForm",
+        {
+            "enabled": "on",
+            "platforms": "facebook",
+            "default_language": "id",
+            "expiry_days": "7",
+            "repeat_window_hours": "72",
+            "low_rating": "2",
+        },
+    ),
+    # the public rating page: any visitor (a signed-in one changes nothing), the survey's signed token in the path
+    Endpoint("csat-rating", "post", "/csat/{csat}/", "outsider", "RatingForm", {"rating": "5", "comment": "ok"}),
     Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
     Endpoint(
         "api-key", "post", "/profile/", "operator", "ApiKeyForm", {"name": "CRM", "scope": "read", "brands": "acme"}
@@ -468,12 +488,24 @@ def world(cast):
     ticket = workflow.claim_ticket(ticket=make_ticket(cast.brand_a, text="Paket belum sampai"), user=cast.operator)
     reply = replies.submit_reply(ticket=ticket, user=cast.operator, body="Mohon ditunggu", snippet_ids=[])
     snippet = make_snippet(cast.brand_a, status="published")
-    return {"cast": cast, "ticket": ticket.pk, "reply": reply.pk, "snippet": snippet.pk, "before": db_state()}
+    update_csat_settings(brand=cast.brand_a, values={"enabled": True, "platforms": "facebook"})
+    rated = make_ticket(cast.brand_a, platform="facebook", kind="dm", platform_id="m-boundary")
+    rated = workflow.claim_ticket(ticket=rated, user=cast.supervisor)
+    workflow.resolve_ticket(ticket=rated, user=cast.supervisor)
+    token = csat.make_token(CsatSurvey.objects.get(ticket=rated))
+    return {
+        "cast": cast,
+        "ticket": ticket.pk,
+        "reply": reply.pk,
+        "snippet": snippet.pk,
+        "csat": token,
+        "before": db_state(),
+    }
 
 
 def _fill(value, world):
     if isinstance(value, str):
-        return value.format(ticket=world["ticket"], reply=world["reply"], snippet=world["snippet"])
+        return value.format(ticket=world["ticket"], reply=world["reply"], snippet=world["snippet"], csat=world["csat"])
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     return value

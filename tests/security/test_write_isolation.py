@@ -62,6 +62,9 @@ PUBLIC = {
     "api/v1/schema/": "the OpenAPI description made from the code, GET only; no data (tests/api_v1/test_schema.py)",
     "api/v1/docs/": "Swagger UI over that description, GET only; no data (tests/api_v1/test_schema.py)",
     "metrics": "Prometheus, GET only, a bearer token or an allowed address (tests/ops/test_metrics.py)",
+    "csat/<str:token>/": "the customer's rating page, no login by design: the signed token is the only key and "
+    "answers one survey once (forged, expired, replayed, other ticket's token, CSRF, throttle, huge comment: "
+    "tests/csat/test_rating_page.py)",
 }
 
 
@@ -142,6 +145,8 @@ ROUTES: dict[str, Route] = {
     "settings/<slug:slug>/history/": page(GET, 404, 200),
     # brand A's goals: its managers set them (the one write a manager has), as do its supervisors
     "settings/<slug:slug>/goals/": page(("GET", "POST"), 404, 200, manager_writes=True),
+    # brand A's satisfaction surveys: its supervisors
+    "settings/<slug:slug>/csat/": page(("GET", "POST"), 404, 403),
     # reports: read-only for managers; the all-brands report is an admin's
     "reports/": page(ALL, 403, 200),
     "reports/go/": page(ALL, 404, 302, query="?brand={slug}"),
@@ -326,7 +331,18 @@ def payloads(route: str, world) -> list:
             {"action": "delete-blocked", "pk": world["blocked"].pk},
         ],
         "settings/<slug:slug>/review/": [{"sample_percent": 50, "review_all": "on", "flagged_terms": "gratis"}],
-        "settings/<slug:slug>/goals/": [{"fr_compliance": "90", "reopen_rate": "5"}],
+        "settings/<slug:slug>/goals/": [{"fr_compliance": "90", "reopen_rate": "5", "csat": "85"}],
+        "settings/<slug:slug>/csat/": [
+            {
+                "enabled": "on",
+                "platforms": ["facebook", "instagram"],
+                "default_language": "id",
+                "expiry_days": 7,
+                "repeat_window_hours": 72,
+                "low_rating": 2,
+                "reopen_on_low": "on",
+            }
+        ],
         "tickets/<int:pk>/reply/bounces/": [{"body": "silakan hubungi call center"}],
         "profile/": [{"name": "CRM", "scope": "write", "brands": [brand.slug]}],
         "knowledge/<slug:slug>/snippets/new/": [snippet_form],
@@ -493,6 +509,7 @@ ACCEPTED = {
     "settings/<slug:slug>/goals/": 200,
     "profile/": 200,
     "profile/keys/<int:pk>/revoke/": 302,
+    "settings/<slug:slug>/csat/": 302,
     "knowledge/<slug:slug>/snippets/new/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/status/": 302,

@@ -1,5 +1,5 @@
 """Celery tasks live beside their services: every service module imports on its own, in any order, with no import
-inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all twelve tasks
+inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all fifteen tasks
 under the names they were deployed with."""
 
 import ast
@@ -31,6 +31,9 @@ TASKS = {
     "tickets.tasks.unassign_idle_owners_task": "tickets.services.assignment",
     "tickets.tasks.refine_sentiment_task": "tickets.services.refinement",
     "tickets.tasks.send_scheduled_reports_task": "tickets.reports.mail",
+    "tickets.tasks.send_survey_task": "tickets.services.csat",
+    "tickets.tasks.sweep_surveys_task": "tickets.services.csat",
+    "tickets.tasks.mail_csat_low_task": "tickets.services.csat_answers",
 }
 
 #: run in a fresh interpreter: import each module first, in a clean slate of tickets' code modules

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from smrc.bounds import IntegerField
 
-from ..reports import serving
+from ..reports import csat, serving
 from ..reports.queries import MAX_DAYS, METRICS, ReportRange
 
 FORMATS = ("csv", "xlsx", "pdf")
-EXPORT_DATA = ("figures", "rows")
+EXPORT_DATA = ("figures", "rows", "csat")
 
 
 class RangeForm(forms.Form):
@@ -61,7 +61,7 @@ def presets(today: date) -> list[tuple[str, date, date]]:
 
 
 class DrillDownForm(forms.Form):
-    metric = forms.ChoiceField(choices=[(m, m) for m in (*METRICS, *serving.METRICS)])
+    metric = forms.ChoiceField(choices=[(m, m) for m in (*METRICS, *serving.METRICS, *csat.METRICS)])
     value = forms.CharField(required=False, max_length=40)
     page = IntegerField(required=False, min_value=1, max_value=10_000)
 

@@ -1,7 +1,8 @@
 """The report's headline: the figures a brand answers for, each beside the previous period (the same number of
 days just before) and the brand's goal, with whether the goal is met and which way the figure moved.
 
-The figures come from the report itself (``queries.Report``) and from serving in channel (``serving.Serving``),
+The figures come from the report itself (``queries.Report``), from serving in channel (``serving.Serving``) and
+from customer satisfaction (``csat.Csat``: the share of ratings of 4 or 5),
 so the headline and the tables below it can never disagree. A brand's goals are plain numbers per metric
 (``brands.services.goals``): a share in percent, a duration in seconds or handoffs per ticket; each metric says
 whether higher or lower is better.
@@ -12,6 +13,7 @@ from datetime import timedelta
 
 from brands.services.goals import METRICS, Metric
 
+from .csat import Csat
 from .queries import Report, ReportRange
 from .serving import Serving
 
@@ -21,9 +23,10 @@ def previous_range(rng: ReportRange) -> ReportRange:
     return ReportRange(rng.first - timedelta(days=rng.days), rng.first - timedelta(days=1), rng.tz)
 
 
-def values(report: Report, serving: Serving) -> dict[str, float | int | None]:
+def values(report: Report, serving: Serving, satisfaction: Csat | None = None) -> dict[str, float | int | None]:
     """Each headline metric's value in one period (``None``: nothing measured)."""
     return {
+        "csat": satisfaction.overall.percent if satisfaction is not None else None,
         "tickets": report.tickets,
         "fr_compliance": report.fr.percent,
         "nr_compliance": report.nr.percent,

@@ -10,13 +10,14 @@ from datetime import datetime
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from brands.access import has_perm, scope_to_brands
 
 from ..models import (
     Author,
+    CsatSurvey,
     Event,
     Mention,
     Note,
@@ -63,7 +64,9 @@ SECRET_COLUMNS = (
 
 def ticket_page_queryset() -> QuerySet[Ticket]:
     """What the ticket page reads with the ticket. Not scoped: only for ``get_ticket_for_user(queryset=...)``."""
-    return Ticket.objects.select_related("brand", "author", "assignee", "channel_account").defer(*SECRET_COLUMNS)
+    return Ticket.objects.select_related("brand", "author", "assignee", "channel_account", "csat_survey").defer(
+        *SECRET_COLUMNS
+    )
 
 
 def ticket_detail_queryset() -> QuerySet[Ticket]:
@@ -142,9 +145,19 @@ def timeline_of(ticket: Ticket, limit: int = 200) -> list[Event]:
     return list(ticket.events.select_related("actor").order_by("-created_at", "-pk")[:limit])
 
 
-def author_history(ticket: Ticket) -> dict[str, int]:
-    """How often this author wrote to this brand: tickets and mentions (one query)."""
+def author_history(ticket: Ticket) -> dict:
+    """How often this author wrote to this brand (tickets and mentions, one query) and how they rated its help:
+    how many ratings and their average (docs/csat.md, one query)."""
     row = Ticket.objects.filter(brand_id=ticket.brand_id, author_id=ticket.author_id).aggregate(
         tickets=Count("pk", distinct=True), mentions=Count("mentions")
     )
-    return {"tickets": row["tickets"], "mentions": row["mentions"] or 0}
+    rated = CsatSurvey.objects.filter(
+        brand_id=ticket.brand_id, ticket__author_id=ticket.author_id, rating__isnull=False
+    ).aggregate(ratings=Count("pk"), average=Avg("rating"))
+    average = rated["average"]
+    return {
+        "tickets": row["tickets"],
+        "mentions": row["mentions"] or 0,
+        "ratings": rated["ratings"],
+        "rating_average": round(float(average), 1) if average is not None else None,
+    }

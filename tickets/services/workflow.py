@@ -21,7 +21,7 @@ from brands.models import Priority
 
 from .. import events
 from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Submission, Ticket, TicketStatus
-from . import idempotency, sla
+from . import csat, idempotency, sla
 
 
 class WorkflowError(Exception):
@@ -117,6 +117,7 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         current.resolved_at = now
         current.resolution_business_seconds = sla.resolution_business_seconds(current)
         sla.refresh_due(current, now=now)
+        csat.plan_survey(current, now=now)  # before this resolution's event: the window looks at earlier ones
         current.save(
             update_fields=[
                 "status",
@@ -133,20 +134,25 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
     return current
 
 
-def reopen_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+def reopen_ticket(*, ticket: Ticket, user, now: datetime | None = None, reason: str = "") -> Ticket:
+    """Back to work. ``user`` ``None``: SMRC itself reopens it (a low satisfaction rating, ``reason="csat"``),
+    recorded in the timeline with the reason."""
     now = now or timezone.now()
     with transaction.atomic():
         current = _locked(ticket.pk)
         if current.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
             raise WorkflowError(_("Only a resolved or closed ticket can be reopened."))
-        ensure_can_act(current, user)
+        if user is not None:
+            ensure_can_act(current, user)
         before = current.status
         current.status = TicketStatus.OPEN if current.assignee_id else TicketStatus.NEW
         current.resolved_at = None
         current.closed_at = None
         sla.refresh_due(current, now=now)
         current.save(update_fields=["status", "resolved_at", "closed_at", *sla.DUE_FIELDS, "updated_at"])
-        events.status_changed(current, actor=user, before=before, after=current.status, kind="ticket.reopened", at=now)
+        events.status_changed(
+            current, actor=user, before=before, after=current.status, kind="ticket.reopened", at=now, reason=reason
+        )
     return current
 
 

@@ -22,6 +22,7 @@ from smrc import spreadsheets
 
 from ..forms.reports import DrillDownForm, ExportForm, RangeForm, presets
 from ..reports import charts, exports, headline, serving
+from ..reports import csat as csat_report
 from ..reports.definitions import definitions_html
 from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down, population
 
@@ -50,6 +51,12 @@ METRIC_LABELS = {
     "in_channel": gettext_lazy("Resolved in channel"),
     "handed_off": gettext_lazy("Handed from one owner to another"),
     "reopened": gettext_lazy("Reopened"),
+    "csat_sent": gettext_lazy("Satisfaction survey sent"),
+    "csat_rated": gettext_lazy("Rated by the customer"),
+    "csat_satisfied": gettext_lazy("Rated 4 or 5"),
+    "csat_unsatisfied": gettext_lazy("Rated 1 to 3"),
+    "csat_rating": gettext_lazy("Rated"),
+    "csat_group": gettext_lazy("Rated, in a group"),
 }
 
 
@@ -112,13 +119,19 @@ def report(request, slug: str | None = None):
     now = timezone.now()
     data = build_report(brand_ids, rng, now=now)
     served = serving.serving(brand_ids, rng)
+    satisfaction = csat_report.csat(brand_ids, rng)
     before = headline.previous_range(rng)
-    previous = headline.values(build_report(brand_ids, before, now=now), serving.serving(brand_ids, before))
+    previous = headline.values(
+        build_report(brand_ids, before, now=now),
+        serving.serving(brand_ids, before),
+        csat_report.csat(brand_ids, before),
+    )
     query = urlencode({"start": rng.first.isoformat(), "end": rng.last.isoformat()})
     context = {
         "serving": served,
         "previous": before,
-        "headline": headline.headline(headline.values(data, served), previous, goals.goals_for(brand)),
+        "headline": headline.headline(headline.values(data, served, satisfaction), previous, goals.goals_for(brand)),
+        "csat": satisfaction,
         "can_set_goals": brand is not None and has_perm(request.user, brand.pk, "goals:edit"),
         "goals_url": reverse("tickets:goal_settings", args=[brand.slug]) if brand is not None else "",
         "brand": brand,
@@ -150,7 +163,10 @@ def report_tickets(request, slug: str | None = None):
     rng = form.report_range()
     page = drill.cleaned_data.get("page") or 1
     try:
-        if drill.cleaned_data["metric"] in serving.METRICS:
+        if drill.cleaned_data["metric"] in csat_report.METRICS:
+            metric, value = drill.cleaned_data["metric"], drill.cleaned_data["value"]
+            qs = csat_report.drill(brand_ids, rng, metric=metric, value=value)
+        elif drill.cleaned_data["metric"] in serving.METRICS:
             qs = serving.drill(population(brand_ids, rng), drill.cleaned_data["metric"]).order_by("received_at", "pk")
         else:
             metric, value = drill.cleaned_data["metric"], drill.cleaned_data["value"]
@@ -224,7 +240,19 @@ def report_export(request, slug: str | None = None):
         return HttpResponse(_("Unknown export format."), status=400, content_type="text/plain; charset=utf-8")
     rng, fmt, what = form.report_range(), export.cleaned_data["format"], export.cleaned_data["data"] or "figures"
     name = f"smrc-report-{brand.slug if brand else 'all-brands'}-{rng.first:%Y%m%d}-{rng.last:%Y%m%d}-{what}"
-    if what == "rows" and fmt == "csv":
+    if what == "csat" and fmt in ("csv", "xlsx"):
+        rows = csat_report.export_rows(brand_ids, rng)
+        if fmt == "csv":
+            lines = spreadsheets.csv_lines(csat_report.EXPORT_HEADER, rows)
+            response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        else:
+            body = spreadsheets.xlsx_bytes([("ratings", csat_report.EXPORT_HEADER, rows)])
+            response = HttpResponse(
+                body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+    elif what == "csat":
+        return HttpResponse(_("Ratings export as CSV or XLSX."), status=400, content_type="text/plain; charset=utf-8")
+    elif what == "rows" and fmt == "csv":
         lines = spreadsheets.csv_lines(exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     elif what == "rows" and fmt == "xlsx":

@@ -86,6 +86,7 @@ HISTORY_OBJECTS = {
     "listening_rule": gettext_lazy("Listening rule"),
     "goals": gettext_lazy("Goals"),
     "api_key": gettext_lazy("API key"),
+    "csat_settings": gettext_lazy("Survey settings"),
 }
 HISTORY_VERBS = {
     "created": gettext_lazy("created"),

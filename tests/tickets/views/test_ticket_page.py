@@ -41,7 +41,7 @@ def test_the_page_shows_the_conversation_in_order(cast, browser, ticket):
     html = response.content.decode()
     for text in ("Paket saya belum sampai", "Cek resi dulu", "Mohon DM nomor resi ya", "Sudah saya DM", "@budi"):
         assert text in html
-    assert response.context["history"] == {"tickets": 1, "mentions": 2}
+    assert response.context["history"] == {"tickets": 1, "mentions": 2, "ratings": 0, "rating_average": None}
     assert [e.kind for e in response.context["timeline"]] == [
         "mention.added",
         "reply.sent",
@@ -117,7 +117,7 @@ def test_the_page_is_read_only(cast, browser, ticket):
 #: timeline, author history, the brand's review policy (issue 5: the composer says `Submit for review`
 #: when the policy surely reviews this reply; the ticket viewers come from the cache, not the database), and the
 #: brand's tags marked when on this ticket (one query serves both the chips and the editor's suggestions)
-TICKET_PAGE_QUERIES = 11
+TICKET_PAGE_QUERIES = 12  # the customer card reads their satisfaction ratings (docs/csat.md)
 
 
 @pytest.mark.parametrize("n", [3, 30])
