@@ -213,6 +213,7 @@ SMRC_TASK_QUEUES = {
     "publishing": ("tickets.tasks.deliver_reply_task",),
     "mail": (
         "tickets.tasks.mail_review_notice_task",
+        "tickets.tasks.mail_assignment_notice_task",
         "tickets.tasks.send_scheduled_reports_task",
     ),
     "periodic": (
