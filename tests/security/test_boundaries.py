@@ -46,6 +46,7 @@ FORM_MODULES = [
     "tickets.forms.review",
     "tickets.forms.settings",
     "tickets.forms.ticket",
+    "tickets.forms.workspace",
     "brands.admin",
 ]
 #: what a form needs to be built without a request
@@ -343,6 +344,31 @@ ENDPOINTS = [
     ),
     Endpoint("product", "post", "/knowledge/acme/products/new/", "supervisor", "ProductForm", {"name": "p"}),
     Endpoint("goals", "post", "/settings/acme/goals/", "supervisor", "GoalsForm", {"fr_compliance": "90"}),
+    Endpoint(
+        "bulk",
+        "post",
+        "/queue/bulk/",
+        "supervisor",
+        "BulkForm",
+        {"tickets": "{ticket}:{owner}", "action": "priority", "priority": "3", "back": "?mine=1"},
+    ),
+    Endpoint(
+        "assign",
+        "post",
+        "/tickets/{ticket}/assign/",
+        "supervisor",
+        "AssignForm",
+        {"assignee": "{supervisor}", "expected": "{owner}", "note": "cek"},
+    ),
+    Endpoint(
+        "link-identity",
+        "post",
+        "/tickets/{ticket}/customer/link/",
+        "operator",
+        "LinkIdentityForm",
+        {"platform": "x", "handle": "nobody"},
+    ),
+    Endpoint("unlink-identity", "post", "/tickets/{ticket}/customer/unlink/", "operator", "UnlinkIdentityForm", {"author": "1"}),
     Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
     Endpoint("queue", "get", "/queue/", "operator", "QueueFilterForm", fallback=True),
     Endpoint("snippet-list", "get", "/knowledge/acme/", "supervisor", "SnippetSearchForm", fallback=True),
@@ -453,7 +479,13 @@ def world(cast):
 
 def _fill(value, world):
     if isinstance(value, str):
-        return value.format(ticket=world["ticket"], reply=world["reply"], snippet=world["snippet"])
+        return value.format(
+            ticket=world["ticket"],
+            reply=world["reply"],
+            snippet=world["snippet"],
+            owner=world["cast"].operator.pk,
+            supervisor=world["cast"].supervisor.pk,
+        )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     return value
