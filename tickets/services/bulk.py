@@ -116,7 +116,7 @@ def apply(
 def _one(ticket_id: int, *, user, expected: int, action: str, assignee, priority, tag: str, now: datetime) -> str:
     """Act on one ticket in its own transaction; the reason it was skipped, or ``""`` when done."""
     with transaction.atomic():
-        current = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket_id)
+        current = workflow.locked_fresh(ticket_id)
         conflict = workflow.ownership_conflict(current, expected)
         if conflict:
             return conflict

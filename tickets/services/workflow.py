@@ -44,6 +44,14 @@ def _locked(ticket_id: int) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket_id)
 
 
+def locked_fresh(ticket_id: int) -> Ticket:
+    """The ticket's row lock first, then the ticket read again under it. After waiting on a lock, PostgreSQL
+    re-checks only the locked row: a ``select_related`` owner that the transaction waited for set would come
+    back as the new id without its user. The second read is a new statement and sees that commit whole."""
+    Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).values_list("pk", flat=True).first()
+    return _locked(ticket_id)
+
+
 def _check_transition(ticket: Ticket, to: str) -> None:
     if to not in TICKET_TRANSITIONS[ticket.status]:
         raise WorkflowError(
@@ -129,7 +137,7 @@ def assign_ticket(
     if len(note) > ASSIGN_NOTE_MAX_LENGTH:
         raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": ASSIGN_NOTE_MAX_LENGTH})
     with transaction.atomic():
-        current = _locked(ticket.pk)
+        current = locked_fresh(ticket.pk)
         conflict = ownership_conflict(current, expected_assignee_id)
         if conflict:
             raise ClaimConflict(conflict)
