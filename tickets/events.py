@@ -67,7 +67,13 @@ def ticket_assigned(
 def customer_linked(ticket: Ticket, *, actor, author, at: datetime) -> Event:
     """Another identity of the ticket's customer linked (brand-scoped, ``services/customers.py``)."""
     return _record(
-        ticket, "customer.linked", actor=actor, at=at, author_id=author.pk, platform=author.platform, handle=author.handle
+        ticket,
+        "customer.linked",
+        actor=actor,
+        at=at,
+        author_id=author.pk,
+        platform=author.platform,
+        handle=author.handle,
     )
 
 

@@ -564,9 +564,7 @@ class LinkedIdentity(models.Model):
     (``services/customers.py``); both ways leave an event on the ticket it was made from."""
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
-    author = models.OneToOneField(
-        Author, on_delete=models.CASCADE, related_name="identity", verbose_name=_("author")
-    )
+    author = models.OneToOneField(Author, on_delete=models.CASCADE, related_name="identity", verbose_name=_("author"))
     #: the group: every author of the brand with the same value is the same person
     person = models.UUIDField(_("person"), db_index=True)
     linked_by = models.ForeignKey(

@@ -26,7 +26,9 @@ def teammate(cast):
 
 def ownership_events(ticket) -> list[str]:
     return list(
-        Event.objects.filter(ticket=ticket, kind__in=["ticket.claimed", "ticket.assigned"]).values_list("kind", flat=True)
+        Event.objects.filter(ticket=ticket, kind__in=["ticket.claimed", "ticket.assigned"]).values_list(
+            "kind", flat=True
+        )
     )
 
 

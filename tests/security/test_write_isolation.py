@@ -210,7 +210,9 @@ def world(cast):
     ticket = make_ticket(brand, platform_id="wi-1", handle="acme_customer", text=f"{SECRET} paket", author_id="c1")
     # the same customer on Instagram, and one more identity already linked to them (undone by the unlink route)
     make_ticket(brand, platform="instagram", platform_id="wi-ig", handle="acme.customer", text="halo", author_id="ig1")
-    linked = make_ticket(brand, platform="instagram", platform_id="wi-ig2", handle="acme.cust2", text="halo", author_id="ig2")
+    linked = make_ticket(
+        brand, platform="instagram", platform_id="wi-ig2", handle="acme.cust2", text="halo", author_id="ig2"
+    )
     customers.link(ticket=ticket, user=cast.supervisor, platform="instagram", handle="acme.cust2")
     tags.set_ticket_tags(ticket=ticket, user=cast.supervisor, names=["vip"])
     worked = make_ticket(brand, platform_id="wi-2", text=f"{SECRET} tagihan", author_id="c2")

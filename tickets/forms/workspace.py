@@ -43,7 +43,9 @@ class SelectionField(forms.CharField):
             ticket_id = parse_id(match[1]) if match else None
             owner = parse_int(match[2], max_value=2**63 - 1) if match else None
             if ticket_id is None or owner is None:
-                raise ValidationError(self.error_messages["invalid_row"], code="invalid_row", params={"value": text[:20]})
+                raise ValidationError(
+                    self.error_messages["invalid_row"], code="invalid_row", params={"value": text[:20]}
+                )
             rows.append(Selected(ticket_id, owner))
         return rows
 

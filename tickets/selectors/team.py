@@ -28,7 +28,9 @@ def teammates_of(brand_ids: list[int], *, now: datetime) -> dict[int, list[Teamm
     """brand id → its active members who work tickets (operators, supervisors), online first, then by load and
     name. One query whatever the number of brands and people."""
     load = (
-        Ticket.objects.filter(brand_id=OuterRef("brand_id"), assignee_id=OuterRef("user_id"), status__in=ACTIVE_STATUSES)
+        Ticket.objects.filter(
+            brand_id=OuterRef("brand_id"), assignee_id=OuterRef("user_id"), status__in=ACTIVE_STATUSES
+        )
         .order_by()
         .values("assignee_id")
         .annotate(n=Count("pk"))

@@ -173,10 +173,22 @@ def customer_history(ticket: Ticket, limit: int = HISTORY_LIMIT) -> CustomerHist
         .exclude(pk=ticket.author_id)
         .order_by("platform", "handle", "pk")
     )
-    mine = Ticket.objects.filter(brand_id=ticket.brand_id, author_id__in=[ticket.author_id, *(a.pk for a in identities)])
+    mine = Ticket.objects.filter(
+        brand_id=ticket.brand_id, author_id__in=[ticket.author_id, *(a.pk for a in identities)]
+    )
     rows = list(
         mine.select_related("author")
-        .only("pk", "brand_id", "platform", "status", "subject", "received_at", "is_private", "author__handle", "author__platform")
+        .only(
+            "pk",
+            "brand_id",
+            "platform",
+            "status",
+            "subject",
+            "received_at",
+            "is_private",
+            "author__handle",
+            "author__platform",
+        )
         .order_by("-received_at", "-pk")[:limit]
     )
     total = len(rows) if len(rows) < limit else mine.count()

@@ -80,9 +80,7 @@ def apply(
     wanted: dict[int, int] = {}
     for item in selection:
         wanted.setdefault(item.ticket_id, item.expected_assignee_id)
-    visible = dict(
-        scope_to_brands(Ticket.objects.filter(pk__in=sorted(wanted)), user).values_list("pk", "brand_id")
-    )
+    visible = dict(scope_to_brands(Ticket.objects.filter(pk__in=sorted(wanted)), user).values_list("pk", "brand_id"))
     if not visible:
         raise NothingInScope
     if not any(has_perm(user, brand_id, "ticket:work") for brand_id in set(visible.values())):
@@ -102,7 +100,14 @@ def apply(
             continue
         try:
             why = _one(
-                ticket_id, user=user, expected=expected, action=action, assignee=assignee, priority=priority, tag=tag, now=now
+                ticket_id,
+                user=user,
+                expected=expected,
+                action=action,
+                assignee=assignee,
+                priority=priority,
+                tag=tag,
+                now=now,
             )
         except workflow.WorkflowError as exc:
             why = str(exc)
@@ -132,9 +137,9 @@ def _one(ticket_id: int, *, user, expected: int, action: str, assignee, priority
             workflow.change_priority(ticket=current, user=user, priority=priority, now=now)
         else:
             names = list(
-                Tag.objects.filter(
-                    pk__in=TicketTag.objects.filter(ticket_id=current.pk).values("tag_id")
-                ).values_list("name", flat=True)
+                Tag.objects.filter(pk__in=TicketTag.objects.filter(ticket_id=current.pk).values("tag_id")).values_list(
+                    "name", flat=True
+                )
             )
             if tag in names:
                 return _("it already has this tag")

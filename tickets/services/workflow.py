@@ -142,16 +142,12 @@ def assign_ticket(
         if conflict:
             raise ClaimConflict(conflict)
         if current.status not in ACTIVE_STATUSES:
-            raise WorkflowError(
-                _("A %(status)s ticket cannot be assigned.") % {"status": current.get_status_display()}
-            )
+            raise WorkflowError(_("A %(status)s ticket cannot be assigned.") % {"status": current.get_status_display()})
         ensure_can_act(current, user)
         if current.assignee_id == assignee.pk:
             raise WorkflowError(_("%(name)s already owns this ticket.") % {"name": assignee.get_username()})
         if not may_be_assigned(current.brand_id, assignee.pk):
-            raise WorkflowError(
-                _("%(name)s does not work tickets of this brand.") % {"name": assignee.get_username()}
-            )
+            raise WorkflowError(_("%(name)s does not work tickets of this brand.") % {"name": assignee.get_username()})
         before = current.assignee.get_username() if current.assignee_id else None
         current.assignee = assignee
         if current.status == TicketStatus.NEW:

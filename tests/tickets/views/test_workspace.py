@@ -56,11 +56,16 @@ def test_a_supervisor_assigns_a_ticket_with_a_note_and_the_assignee_is_told(
     event = ticket.events.get(kind="ticket.assigned")
     assert (event.actor, event.data) == (cast.supervisor, {"before": None, "after": "op_a2", "note": "VIP, cek resi"})
     (notice,) = Notification.objects.filter(user=teammate)
-    assert (notice.kind, notice.ticket, notice.data) == ("ticket.assigned", ticket, {"by": "sup_a", "note": "VIP, cek resi"})
+    assert (notice.kind, notice.ticket, notice.data) == (
+        "ticket.assigned",
+        ticket,
+        {"by": "sup_a", "note": "VIP, cek resi"},
+    )
     (message,) = mail.outbox
     assert message.to == ["op_a2@example.com"]
     assert f"T-{ticket.pk}" in message.subject
-    assert "sup_a" in message.body and "VIP, cek resi" in message.body
+    assert "sup_a" in message.body
+    assert "VIP, cek resi" in message.body
     # the timeline says it with the note; the assignee's notifications link to it
     page = browser(cast.supervisor).get(f"/tickets/{ticket.pk}/").content.decode()
     assert "sup_a assigned it to op_a2: “VIP, cek resi”" in page
@@ -227,11 +232,17 @@ def test_the_selection_is_bounded_and_a_malformed_one_is_a_400_naming_the_field(
     assert (response.status_code, list(response.context["form"].errors)) == (400, ["action"])
     # nothing ticked, or no teammate chosen: said on the queue, as the bar would
     response = client.post(BULK, {"action": "resolve", "back": "?mine=1"})
-    assert (response.status_code, response["Location"], said(response)) == (302, "/queue/?mine=1", ["Select at least one ticket."])
+    assert (response.status_code, response["Location"], said(response)) == (
+        302,
+        "/queue/?mine=1",
+        ["Select at least one ticket."],
+    )
     response = client.post(BULK, {"tickets": [row(t)], "action": "assign"})
     assert said(response)[-1] == "Choose whom to assign the tickets to."
     assert db_state() == before
-    assert client.post(BULK, {"tickets": [row(t)], "action": "resolve", "back": "//evil.example"})["Location"] == "/queue/"
+    assert (
+        client.post(BULK, {"tickets": [row(t)], "action": "resolve", "back": "//evil.example"})["Location"] == "/queue/"
+    )
 
 
 def test_the_queue_shows_the_bar_and_a_checkbox_per_row_to_whoever_works(cast, browser, teammate):
@@ -241,7 +252,8 @@ def test_the_queue_shows_the_bar_and_a_checkbox_per_row_to_whoever_works(cast, b
     assert f'name="tickets" form="bulk-form" value="{t.pk}:{teammate.pk}"' in html
     assert "op_a2 · 1 open · online" in html
     manager = browser(cast.manager).get("/queue/").content.decode()
-    assert 'id="bulk-form"' not in manager and 'name="tickets"' not in manager
+    assert 'id="bulk-form"' not in manager
+    assert 'name="tickets"' not in manager
 
 
 # --- the customer's history and linked identities ---------------------------------------------------------------
@@ -256,7 +268,8 @@ def customer(cast):
     x2 = make_ticket(cast.brand_a, platform_id="x2", author_id="budi-x", handle="budi", text="paket 2")
     ig = make_ticket(cast.brand_a, platform="instagram", platform_id="ig1", author_id="budi-ig", handle="budi.s")
     b = make_ticket(cast.brand_b, platform_id="b1", author_id="budi-x", handle="budi", text="rahasia bank")
-    assert x1.pk != x2.pk and x1.author_id == x2.author_id != b.author_id
+    assert x1.pk != x2.pk
+    assert x1.author_id == x2.author_id != b.author_id
     return {"x1": x1, "x2": x2, "ig": ig, "b": b}
 
 
@@ -266,7 +279,8 @@ def test_the_card_lists_every_ticket_of_the_customer_with_this_brand_and_never_a
     assert [t.pk for t in history.tickets] == [customer["x2"].pk, customer["x1"].pk]
     assert (history.total, history.identities) == (2, [])
     html = response.content.decode()
-    assert "2 tickets with this brand" in html and "rahasia bank" not in html
+    assert "2 tickets with this brand" in html
+    assert "rahasia bank" not in html
 
 
 def test_linking_two_identities_joins_their_history_for_this_brand_only_and_can_be_undone(cast, browser, customer):
@@ -278,7 +292,11 @@ def test_linking_two_identities_joins_their_history_for_this_brand_only_and_can_
     assert sorted(t.pk for t in history.tickets) == sorted([x2.pk, customer["x1"].pk, ig.pk])
     assert [a.pk for a in history.identities] == [ig.author_id]
     # from the Instagram ticket it is the same person
-    assert {t.pk for t in client.get(f"/tickets/{ig.pk}/").context["customer"].tickets} == {x2.pk, customer["x1"].pk, ig.pk}
+    assert {t.pk for t in client.get(f"/tickets/{ig.pk}/").context["customer"].tickets} == {
+        x2.pk,
+        customer["x1"].pk,
+        ig.pk,
+    }
     # brand B's view of the same X account is unchanged
     b_history = browser(cast.operator_b).get(f"/tickets/{b.pk}/").context["customer"]
     assert ([t.pk for t in b_history.tickets], b_history.identities) == ([b.pk], [])
@@ -298,7 +316,10 @@ def test_a_link_is_refused_across_brands_to_itself_and_twice(cast, browser, cust
     make_ticket(cast.brand_b, platform="instagram", platform_id="b-ig", author_id="only-b", handle="only.b")
     before = db_state()
     for data, message in [
-        ({"platform": "instagram", "handle": "only.b"}, "No customer with this handle has written to this brand on that platform."),
+        (
+            {"platform": "instagram", "handle": "only.b"},
+            "No customer with this handle has written to this brand on that platform.",
+        ),
         ({"platform": "x", "handle": "budi"}, "That is this customer's own identity."),
     ]:
         assert said(client.post(f"/tickets/{x2.pk}/customer/link/", data))[-1] == message
@@ -332,12 +353,19 @@ def test_link_and_unlink_are_404_out_of_scope_and_403_read_only(cast, browser, c
     before = db_state()
     for user, status in [(cast.operator_b, 404), (cast.outsider, 404), (cast.manager, 403)]:
         client = browser(user)
-        assert client.post(f"/tickets/{x2.pk}/customer/link/", {"platform": "instagram", "handle": "budi.s"}).status_code == status
-        assert client.post(f"/tickets/{x2.pk}/customer/unlink/", {"author": customer["ig"].author_id}).status_code == status
+        assert (
+            client.post(f"/tickets/{x2.pk}/customer/link/", {"platform": "instagram", "handle": "budi.s"}).status_code
+            == status
+        )
+        assert (
+            client.post(f"/tickets/{x2.pk}/customer/unlink/", {"author": customer["ig"].author_id}).status_code
+            == status
+        )
     assert db_state() == before
     # the manager sees the history but no link form
     html = browser(cast.manager).get(f"/tickets/{x2.pk}/").content.decode()
-    assert "2 tickets with this brand" in html and "customer/link/" not in html
+    assert "2 tickets with this brand" in html
+    assert "customer/link/" not in html
 
 
 def test_the_customer_card_costs_a_fixed_number_of_queries(cast, browser, django_assert_num_queries):
