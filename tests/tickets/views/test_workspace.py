@@ -291,6 +291,7 @@ def test_linking_two_identities_joins_their_history_for_this_brand_only_and_can_
     history = client.get(f"/tickets/{x2.pk}/").context["customer"]
     assert sorted(t.pk for t in history.tickets) == sorted([x2.pk, customer["x1"].pk, ig.pk])
     assert [a.pk for a in history.identities] == [ig.author_id]
+    assert "3 tickets with this brand, linked accounts included" in client.get(f"/tickets/{x2.pk}/").content.decode()
     # from the Instagram ticket it is the same person
     assert {t.pk for t in client.get(f"/tickets/{ig.pk}/").context["customer"].tickets} == {
         x2.pk,
