@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -51,3 +52,9 @@ def teammates_of(brand_ids: list[int], *, now: datetime) -> dict[int, list[Teamm
     for people in found.values():
         people.sort(key=lambda p: (not p.online, p.load, p.name.lower()))
     return found
+
+
+def active_user(user_id: int):
+    """The active user ``user_id`` (someone to assign to), or None. Whether they work the ticket's brand is the
+    service's check (``workflow.assign_ticket``)."""
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()

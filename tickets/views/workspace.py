@@ -3,7 +3,6 @@ teammate, and linking or unlinking a customer's platform identities. Each: a sco
 the service, a message saying what happened, a redirect."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -19,7 +18,7 @@ from brands.models import Platform, Priority
 
 from ..forms.workspace import AssignForm, BulkForm, LinkIdentityForm, UnlinkIdentityForm
 from ..models import ACTIVE_STATUSES, TAG_MAX_LENGTH
-from ..selectors.team import teammates_of
+from ..selectors.team import active_user, teammates_of
 from ..selectors.ticket import customer_history, get_ticket_for_user
 from ..services import bulk, customers, workflow
 
@@ -53,7 +52,7 @@ def bulk_action(request):
     data = form.cleaned_data
     assignee = None
     if data["action"] == "assign":
-        assignee = get_user_model().objects.filter(pk=data["assignee"], is_active=True).first()
+        assignee = active_user(data["assignee"])
         if assignee is None:
             messages.error(request, _("Choose whom to assign the tickets to."))
             return redirect(back + form.back_query())
@@ -101,7 +100,7 @@ def assign(request, pk: int):
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _refused(request, form, reverse("tickets:detail", args=[pk]))
-    assignee = get_user_model().objects.filter(pk=form.cleaned_data["assignee"], is_active=True).first()
+    assignee = active_user(form.cleaned_data["assignee"])
     try:
         if assignee is None:
             raise workflow.WorkflowError(_("Choose whom to assign the ticket to."))
