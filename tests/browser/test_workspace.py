@@ -21,7 +21,12 @@ SHOTS = os.environ.get("SMRC_SCREENSHOTS")  # a folder to save screenshots into,
 #: (language, viewport width): English on a laptop, Indonesian on a phone, and the other way round
 LAYOUTS = [("en", 1280), ("id", 390), ("id", 1280), ("en", 390)]
 WORDS = {
-    "en": {"done": "Done for 2 tickets", "assigned": "Assigned to op_a2.", "linked": "Linked @budi.s", "apply": "Apply"},
+    "en": {
+        "done": "Done for 2 tickets",
+        "assigned": "Assigned to op_a2.",
+        "linked": "Linked @budi.s",
+        "apply": "Apply",
+    },
     "id": {
         "done": "Selesai untuk 2 tiket",
         "assigned": "Ditugaskan kepada op_a2.",
@@ -144,8 +149,12 @@ def test_shift_click_ticks_a_range_and_the_refresh_keeps_the_selection(browser, 
 
 
 @pytest.mark.parametrize(("lang", "width"), LAYOUTS[:2])
-def test_assign_from_the_ticket_with_a_note_and_link_the_customers_other_account(  # noqa: F811
-    browser, live_server, workspace, lang, width
+def test_assign_from_the_ticket_with_a_note_and_link_the_customers_other_account(
+    browser,  # noqa: F811
+    live_server,
+    workspace,
+    lang,
+    width,
 ):
     brand, supervisor, teammate, tickets = workspace
     ticket = tickets[0]
@@ -189,8 +198,12 @@ def test_assign_from_the_ticket_with_a_note_and_link_the_customers_other_account
 
 
 @pytest.mark.parametrize(("lang", "width"), LAYOUTS[:2])
-def test_the_snippet_preview_fills_this_ticket_and_shows_text_not_markup(  # noqa: F811
-    browser, live_server, workspace, lang, width
+def test_the_snippet_preview_fills_this_ticket_and_shows_text_not_markup(
+    browser,  # noqa: F811
+    live_server,
+    workspace,
+    lang,
+    width,
 ):
     brand, supervisor, teammate, tickets = workspace
     make_snippet(brand, title="Salam", body="Halo {customer_name}, saya {operator_name} dari {brand}.", shortcut="halo")
@@ -216,7 +229,9 @@ def test_the_snippet_preview_fills_this_ticket_and_shows_text_not_markup(  # noq
         "Halo <img src=x onerror=alert(1)>Budi, saya Rina dari Acme Telco."
     )
     page.locator("#snippet-q").fill("/produk")
-    expect(preview.locator("[data-preview-text]")).to_have_text(f"Untuk <img src=x onerror=alert(1)>Budi: cek T-{evil.pk}.")
+    expect(preview.locator("[data-preview-text]")).to_have_text(
+        f"Untuk <img src=x onerror=alert(1)>Budi: cek T-{evil.pk}."
+    )
     _shot(page, f"snippet-preview-{lang}-{width}")
     context.close()
     assert errors == []
