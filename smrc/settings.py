@@ -217,6 +217,7 @@ SMRC_TASK_QUEUES = {
     "mail": (
         "tickets.tasks.mail_review_notice_task",
         "tickets.tasks.mail_csat_low_task",
+        "tickets.tasks.mail_assignment_notice_task",
         "tickets.tasks.send_scheduled_reports_task",
     ),
     "periodic": (

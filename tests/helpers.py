@@ -33,6 +33,7 @@ from tickets.models import (
     DeliveryAttempt,
     Event,
     InboundDelivery,
+    LinkedIdentity,
     Mention,
     MentionRevision,
     Note,
@@ -104,6 +105,7 @@ def db_state() -> dict:
         "spam_patterns": list(SpamPattern.objects.order_by("pk").values()),
         "blocked_authors": list(BlockedAuthor.objects.order_by("pk").values()),
         "config_changes": list(ConfigChange.objects.order_by("pk").values()),
+        "linked_identities": list(LinkedIdentity.objects.order_by("pk").values()),
         # brands.Presence is left out on purpose: signing in and every page view may record it (once a minute)
     }
 

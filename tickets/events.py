@@ -57,8 +57,36 @@ def ticket_released(ticket: Ticket, *, actor, previous_assignee: str, at: dateti
     return _record(ticket, "ticket.released", actor=actor, at=at, previous_assignee=previous_assignee)
 
 
-def ticket_assigned(ticket: Ticket, *, actor, before: str | None, after: str) -> Event:
-    return _record(ticket, "ticket.assigned", actor=actor, before=before, after=after)
+def ticket_assigned(
+    ticket: Ticket, *, actor, before: str | None, after: str, note: str = "", at: datetime | None = None
+) -> Event:
+    extra = {"note": note} if note else {}
+    return _record(ticket, "ticket.assigned", actor=actor, at=at, before=before, after=after, **extra)
+
+
+def customer_linked(ticket: Ticket, *, actor, author, at: datetime) -> Event:
+    """Another identity of the ticket's customer linked (brand-scoped, ``services/customers.py``)."""
+    return _record(
+        ticket,
+        "customer.linked",
+        actor=actor,
+        at=at,
+        author_id=author.pk,
+        platform=author.platform,
+        handle=author.handle,
+    )
+
+
+def customer_unlinked(ticket: Ticket, *, actor, author, at: datetime) -> Event:
+    return _record(
+        ticket,
+        "customer.unlinked",
+        actor=actor,
+        at=at,
+        author_id=author.pk,
+        platform=author.platform,
+        handle=author.handle,
+    )
 
 
 def status_changed(

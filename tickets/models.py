@@ -534,6 +534,7 @@ class Notification(models.Model):
         REVIEW_CHANGES = "review.changes", _("Changes requested")
         REPLY_FAILED = "reply.failed", _("Reply not published")
         CSAT_LOW = "csat.low", _("Low satisfaction rating")
+        ASSIGNED = "ticket.assigned", _("Assigned to you")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
@@ -554,6 +555,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}"
+
+
+class LinkedIdentity(models.Model):
+    """One brand's knowledge that an author is one person with the other authors of the same ``person``: an
+    operator linked the customer's X account and their Instagram account, say. Brand-scoped twice over: authors
+    are the brand's own (one row per brand and platform user), and the link carries its brand, which every read
+    and write checks, so a link made by brand A never changes what brand B sees. Undone by deleting the row
+    (``services/customers.py``); both ways leave an event on the ticket it was made from."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    author = models.OneToOneField(Author, on_delete=models.CASCADE, related_name="identity", verbose_name=_("author"))
+    #: the group: every author of the brand with the same value is the same person
+    person = models.UUIDField(_("person"), db_index=True)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("linked by"),
+    )
+    linked_at = models.DateTimeField(_("linked"))
+
+    class Meta:
+        verbose_name = _("linked identity")
+        verbose_name_plural = _("linked identities")
+        indexes = [models.Index(fields=["brand", "person"], name="identity_brand_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} ~ {self.person}"
 
 
 class AppendOnlyError(Exception):

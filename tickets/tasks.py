@@ -1,13 +1,13 @@
-"""Where Celery finds the app's tasks: importing this module registers all fifteen.
+"""Where Celery finds the app's tasks: importing this module registers all sixteen.
 
 Each task is defined beside the service it calls and that queues it, as a thin caller taking ids:
 
 - ``services/inbound.py``: ``process_delivery_task``, ``sweep_deliveries_task``;
 - ``services/polling.py``: ``poll_channels_task``, ``poll_account_task``;
 - ``services/delivery.py``: ``deliver_reply_task``, ``sweep_replies_task``;
-- ``services/notify.py``: ``mail_review_notice_task``;
 - ``services/csat.py``: ``send_survey_task``, ``sweep_surveys_task``;
 - ``services/csat_answers.py``: ``mail_csat_low_task``;
+- ``services/notify.py``: ``mail_review_notice_task``, ``mail_assignment_notice_task``;
 - ``services/sla.py``: ``sla_scan_task``;
 - ``services/workflow.py``: ``close_quiet_tickets_task``;
 - ``services/assignment.py``: ``unassign_idle_owners_task``;

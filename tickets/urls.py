@@ -24,11 +24,16 @@ from .views import (
     settings,
     ticket,
     webhooks,
+    workspace,
 )
 
 ticket_patterns = [
     path("queue/", queue.queue, name="queue"),
     path("queue/next/", priority.take_next, name="take_next"),
+    path("queue/bulk/", workspace.bulk_action, name="bulk"),
+    path("tickets/<int:pk>/assign/", workspace.assign, name="assign"),
+    path("tickets/<int:pk>/customer/link/", workspace.link_identity, name="link_identity"),
+    path("tickets/<int:pk>/customer/unlink/", workspace.unlink_identity, name="unlink_identity"),
     path("tickets/<int:pk>/priority/", priority.change_priority, name="change_priority"),
     path("tickets/<int:pk>/restore/", priority.restore, name="restore"),
     path("tickets/<int:pk>/", ticket.ticket_detail, name="detail"),

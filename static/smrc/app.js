@@ -61,7 +61,7 @@
   }
   document.addEventListener("click", function (ev) {
     var row = ev.target.closest && ev.target.closest("tr[data-href]");
-    if (row && !ev.target.closest("a, button") && !window.getSelection().toString()) {
+    if (row && !ev.target.closest("a, button, input, label") && !window.getSelection().toString()) {
       if (ev.ctrlKey || ev.metaKey) window.open(row.dataset.href); else row.querySelector("a").click();
     }
     if (ev.target.closest && ev.target.closest("[data-close-help]")) toggleHelp(false);

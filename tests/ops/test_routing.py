@@ -13,6 +13,7 @@ EXPECTED = {
     "tickets.tasks.send_survey_task": "publishing",
     "tickets.tasks.mail_review_notice_task": "mail",
     "tickets.tasks.mail_csat_low_task": "mail",
+    "tickets.tasks.mail_assignment_notice_task": "mail",
     "tickets.tasks.send_scheduled_reports_task": "mail",
     "tickets.tasks.sweep_deliveries_task": "periodic",
     "tickets.tasks.poll_channels_task": "periodic",

@@ -50,6 +50,7 @@ FORM_MODULES = [
     "tickets.forms.review",
     "tickets.forms.settings",
     "tickets.forms.ticket",
+    "tickets.forms.workspace",
     "brands.admin",
 ]
 #: what a form needs to be built without a request
@@ -368,6 +369,38 @@ ENDPOINTS = [
     ),
     # the public rating page: any visitor (a signed-in one changes nothing), the survey's signed token in the path
     Endpoint("csat-rating", "post", "/csat/{csat}/", "outsider", "RatingForm", {"rating": "5", "comment": "ok"}),
+    Endpoint(
+        "bulk",
+        "post",
+        "/queue/bulk/",
+        "supervisor",
+        "BulkForm",
+        {"tickets": "{ticket}:{owner}", "action": "priority", "priority": "3", "back": "?mine=1"},
+    ),
+    Endpoint(
+        "assign",
+        "post",
+        "/tickets/{ticket}/assign/",
+        "supervisor",
+        "AssignForm",
+        {"assignee": "{supervisor}", "expected": "{owner}", "note": "cek"},
+    ),
+    Endpoint(
+        "link-identity",
+        "post",
+        "/tickets/{ticket}/customer/link/",
+        "operator",
+        "LinkIdentityForm",
+        {"platform": "x", "handle": "nobody"},
+    ),
+    Endpoint(
+        "unlink-identity",
+        "post",
+        "/tickets/{ticket}/customer/unlink/",
+        "operator",
+        "UnlinkIdentityForm",
+        {"author": "1"},
+    ),
     Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
     Endpoint(
         "api-key", "post", "/profile/", "operator", "ApiKeyForm", {"name": "CRM", "scope": "read", "brands": "acme"}
@@ -505,7 +538,14 @@ def world(cast):
 
 def _fill(value, world):
     if isinstance(value, str):
-        return value.format(ticket=world["ticket"], reply=world["reply"], snippet=world["snippet"], csat=world["csat"])
+        return value.format(
+            ticket=world["ticket"],
+            reply=world["reply"],
+            snippet=world["snippet"],
+            csat=world["csat"],
+            owner=world["cast"].operator.pk,
+            supervisor=world["cast"].supervisor.pk,
+        )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     return value

@@ -41,7 +41,7 @@ from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk
 from tickets.forms.settings import SlaSettingsForm
 from tickets.models import Event, Notification, ReplyStatus, Tag, Ticket
-from tickets.services import replies, tags, workflow
+from tickets.services import customers, replies, tags, workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,8 @@ ROUTES: dict[str, Route] = {
     # the queue and `Get next`: the caller's own brands (brand B has nothing to take; a manager works no ticket)
     "queue/": page(ALL, 200, 200),
     "queue/next/": page(POST, 302, 302),
+    # bulk actions on brand A's ticket: out of brand B's scope (404, nothing read), the manager's to read only (403)
+    "queue/bulk/": page(POST, 404, 403),
     # one ticket of brand A
     "tickets/<int:pk>/": page(ALL, 404, 200),
     "tickets/<int:pk>/priority/": page(POST, 404, 403),
@@ -115,6 +117,9 @@ ROUTES: dict[str, Route] = {
     "tickets/<int:pk>/reply/": page(POST, 404, 403),
     "tickets/<int:pk>/note/": page(POST, 404, 403),
     "tickets/<int:pk>/tags/": page(POST, 404, 403),
+    "tickets/<int:pk>/assign/": page(POST, 404, 403),
+    "tickets/<int:pk>/customer/link/": page(POST, 404, 403),
+    "tickets/<int:pk>/customer/unlink/": page(POST, 404, 403),
     # who else is on the page: the cache only, for whoever may see the ticket
     "tickets/<int:pk>/presence/": page(POST, 404, 200),
     "tickets/<int:pk>/snippets/": page(ALL, 404, 403),
@@ -224,6 +229,12 @@ def world(cast):
     channel = make_channel(brand, platform="x", external_id="4242", name=f"{SECRET} channel", access_token="tok")
     ReviewPolicy.objects.create(brand=brand, review_all=True)
     ticket = make_ticket(brand, platform_id="wi-1", handle="acme_customer", text=f"{SECRET} paket", author_id="c1")
+    # the same customer on Instagram, and one more identity already linked to them (undone by the unlink route)
+    make_ticket(brand, platform="instagram", platform_id="wi-ig", handle="acme.customer", text="halo", author_id="ig1")
+    linked = make_ticket(
+        brand, platform="instagram", platform_id="wi-ig2", handle="acme.cust2", text="halo", author_id="ig2"
+    )
+    customers.link(ticket=ticket, user=cast.supervisor, platform="instagram", handle="acme.cust2")
     tags.set_ticket_tags(ticket=ticket, user=cast.supervisor, names=["vip"])
     worked = make_ticket(brand, platform_id="wi-2", text=f"{SECRET} tagihan", author_id="c2")
     workflow.claim_ticket(ticket=worked, user=cast.operator)
@@ -253,6 +264,8 @@ def world(cast):
         "spam": SpamPattern.objects.get(brand=brand),
         "blocked": BlockedAuthor.objects.get(brand=brand),
         "api_key": api_keys.create_key(user=cast.supervisor, name=SECRET, scope="write", brand_slugs=[brand.slug]).key,
+        "operator": cast.operator,
+        "linked_author": linked.author_id,
     }
 
 
@@ -315,6 +328,15 @@ def payloads(route: str, world) -> list:
         "tickets/<int:pk>/reply/": [keyed({"body": "Halo Kak, mohon DM nomor pesanan ya", "snippets": ""})],
         "tickets/<int:pk>/note/": [keyed({"body": "cek resi"})],
         "tickets/<int:pk>/tags/": [{"tags": "vip, tagihan"}, {"tags": ""}],
+        "queue/bulk/": [
+            {"tickets": f"{world['ticket'].pk}:0", "action": "resolve"},
+            {"tickets": [f"{world['ticket'].pk}:0"], "action": "assign", "assignee": world["operator"].pk},
+            {"tickets": f"{world['ticket'].pk}:0", "action": "tag", "tag": "rusak"},
+            {"tickets": f"{world['ticket'].pk}:0", "action": "priority", "priority": 4},
+        ],
+        "tickets/<int:pk>/assign/": [{"assignee": world["operator"].pk, "expected": 0, "note": "tolong cek"}],
+        "tickets/<int:pk>/customer/link/": [{"platform": "instagram", "handle": "acme.customer"}],
+        "tickets/<int:pk>/customer/unlink/": [{"author": world["linked_author"]}],
         "tickets/<int:pk>/presence/": [{"body": "mengetik"}],
         "replies/<int:pk>/revise/": [keyed({"body": "Halo Kak, boleh DM nomor pesanannya?"})],
         "replies/<int:pk>/retry/": [keyed()],
@@ -495,6 +517,10 @@ def test_no_route_and_no_method_writes_into_brand_a(cast, world, quiet, who):
 #: (route, status for the supervisor, does the database change?); GET-only routes need no control
 ACCEPTED = {
     "queue/next/": 302,
+    "queue/bulk/": 302,
+    "tickets/<int:pk>/assign/": 302,
+    "tickets/<int:pk>/customer/link/": 302,
+    "tickets/<int:pk>/customer/unlink/": 302,
     "tickets/<int:pk>/priority/": 302,
     "tickets/<int:pk>/claim/": 302,
     "tickets/<int:pk>/resolve/": 302,

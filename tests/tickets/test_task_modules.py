@@ -1,5 +1,5 @@
 """Celery tasks live beside their services: every service module imports on its own, in any order, with no import
-inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all fifteen tasks
+inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all sixteen tasks
 under the names they were deployed with."""
 
 import ast
@@ -26,6 +26,7 @@ TASKS = {
     "tickets.tasks.deliver_reply_task": "tickets.services.delivery",
     "tickets.tasks.sweep_replies_task": "tickets.services.delivery",
     "tickets.tasks.mail_review_notice_task": "tickets.services.notify",
+    "tickets.tasks.mail_assignment_notice_task": "tickets.services.notify",
     "tickets.tasks.sla_scan_task": "tickets.services.sla",
     "tickets.tasks.close_quiet_tickets_task": "tickets.services.workflow",
     "tickets.tasks.unassign_idle_owners_task": "tickets.services.assignment",

@@ -19,6 +19,7 @@ from ..models import (
     Author,
     CsatSurvey,
     Event,
+    LinkedIdentity,
     Mention,
     Note,
     Reply,
@@ -161,3 +162,47 @@ def author_history(ticket: Ticket) -> dict:
         "ratings": rated["ratings"],
         "rating_average": round(float(average), 1) if average is not None else None,
     }
+
+
+#: the customer's tickets listed on the customer card (the count says how many there are in all)
+HISTORY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    #: the other platform identities of this customer linked by the brand (``services/customers.py``)
+    identities: list[Author]
+    #: the most recent tickets of the customer and their linked identities, with this brand only, newest first
+    tickets: list[Ticket]
+    total: int
+
+
+def customer_history(ticket: Ticket, limit: int = HISTORY_LIMIT) -> CustomerHistory:
+    """Every ticket of this ticket's customer with its brand, across channels and linked identities, never
+    another brand's: the linked identities (one query), the newest tickets and their count (two)."""
+    person = LinkedIdentity.objects.filter(author_id=ticket.author_id, brand_id=ticket.brand_id).values("person")[:1]
+    identities = list(
+        Author.objects.filter(brand_id=ticket.brand_id, identity__brand_id=ticket.brand_id, identity__person=person)
+        .exclude(pk=ticket.author_id)
+        .order_by("platform", "handle", "pk")
+    )
+    mine = Ticket.objects.filter(
+        brand_id=ticket.brand_id, author_id__in=[ticket.author_id, *(a.pk for a in identities)]
+    )
+    rows = list(
+        mine.select_related("author")
+        .only(
+            "pk",
+            "brand_id",
+            "platform",
+            "status",
+            "subject",
+            "received_at",
+            "is_private",
+            "author__handle",
+            "author__platform",
+        )
+        .order_by("-received_at", "-pk")[:limit]
+    )
+    total = len(rows) if len(rows) < limit else mine.count()
+    return CustomerHistory(identities=identities, tickets=rows, total=total)

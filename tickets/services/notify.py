@@ -83,6 +83,26 @@ def mail_review_notice(*, kind: str, reply_id: int, user_ids: Sequence[int], dec
     )
 
 
+def mail_assignment_notice(notification_id: int) -> bool:
+    """Mail the assignee of a ticket handed to them (``Notification.Kind.ASSIGNED``), with who did it and their
+    note. Call it after commit. True when the mail went out."""
+    notice = (
+        Notification.objects.select_related("user", "brand", "ticket")
+        .filter(pk=notification_id, kind=Notification.Kind.ASSIGNED, user__is_active=True)
+        .first()
+    )
+    if notice is None or notice.ticket is None:
+        return False
+    return mail_user(
+        user=notice.user,
+        brand=notice.brand,
+        subject_template="emails/assigned_subject.txt",
+        body_template="emails/assigned_notice.txt",
+        context={"ticket": notice.ticket, "by": notice.data.get("by", ""), "note": notice.data.get("note", "")},
+        about=f"the assignment notice {notice.pk}",
+    )
+
+
 # --- Celery tasks (their names stay as deployed: workers and queued tasks use them) ---------------------------
 
 
@@ -90,3 +110,9 @@ def mail_review_notice(*, kind: str, reply_id: int, user_ids: Sequence[int], dec
 def mail_review_notice_task(kind: str, reply_id: int, user_ids: list[int], decision_id: int | None = None) -> int:
     """Mail a review notification (already in the app) to the users who have an address."""
     return mail_review_notice(kind=kind, reply_id=reply_id, user_ids=user_ids, decision_id=decision_id)
+
+
+@shared_task(name="tickets.tasks.mail_assignment_notice_task")
+def mail_assignment_notice_task(notification_id: int) -> bool:
+    """Mail an assignment notification (already in the app) to its user, when they have an address."""
+    return mail_assignment_notice(notification_id)

@@ -16,12 +16,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brands.access import has_perm
-from brands.models import Priority
+from brands.access import CAPABILITIES, has_perm
+from brands.models import Membership, Priority
 
 from .. import events
-from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Submission, Ticket, TicketStatus
+from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Notification, Submission, Ticket, TicketStatus
 from . import csat, idempotency, sla
+from .notify import mail_assignment_notice_task
 
 
 class WorkflowError(Exception):
@@ -33,10 +34,22 @@ class ClaimConflict(WorkflowError):
 
 
 NOTE_MAX_LENGTH = 5000
+#: the note that goes with an assignment (to the assignee: why, what to look at)
+ASSIGN_NOTE_MAX_LENGTH = 500
+#: ``expected_assignee_id`` when the caller saw the ticket unowned
+NOBODY = 0
 
 
 def _locked(ticket_id: int) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket_id)
+
+
+def locked_fresh(ticket_id: int) -> Ticket:
+    """The ticket's row lock first, then the ticket read again under it. After waiting on a lock, PostgreSQL
+    re-checks only the locked row: a ``select_related`` owner that the transaction waited for set would come
+    back as the new id without its user. The second read is a new statement and sees that commit whole."""
+    Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).values_list("pk", flat=True).first()
+    return _locked(ticket_id)
 
 
 def _check_transition(ticket: Ticket, to: str) -> None:
@@ -84,6 +97,75 @@ def claim_ticket(*, ticket: Ticket, user, now: datetime | None = None, key: UUID
         current.save(update_fields=sla.DUE_FIELDS)
         events.ticket_claimed(current, actor=user, at=now)
         idempotency.record(user=user, key=key, ticket=current, **submission)
+    return current
+
+
+def ownership_conflict(current: Ticket, expected_assignee_id: int) -> str:
+    """The refusal when ``current`` no longer has the owner the caller saw (``NOBODY``: unowned), else ``""``."""
+    if (current.assignee_id or NOBODY) == expected_assignee_id:
+        return ""
+    if current.assignee_id is None:
+        return _("It was released meanwhile.")
+    return _("%(name)s took it meanwhile.") % {"name": current.assignee.get_username()}
+
+
+def may_be_assigned(brand_id: int, user_id: int) -> bool:
+    """Whether the user works tickets of the brand (an active member whose role holds ``ticket:work``)."""
+    return Membership.objects.filter(
+        brand_id=brand_id, user_id=user_id, user__is_active=True, role__in=sorted(CAPABILITIES["ticket:work"])
+    ).exists()
+
+
+def assign_ticket(
+    *,
+    ticket: Ticket,
+    user,
+    assignee,
+    expected_assignee_id: int,
+    note: str = "",
+    now: datetime | None = None,
+) -> Ticket:
+    """Hand the ticket to ``assignee``, a member of its brand who works tickets, with an optional ``note``.
+
+    The caller fetched the ticket with ``ticket:work``; like every action on an assigned ticket, only its owner or
+    someone holding ``ticket:assign`` may hand it on (:func:`ensure_can_act`). Race-safe: under the row lock the
+    ticket must still have the owner the caller saw (``expected_assignee_id``, :data:`NOBODY` for none), so a
+    claim or another assignment made meanwhile is never overwritten. Writes ``ticket.assigned`` (before, after,
+    the note) and notifies the assignee (in the app, and by mail after commit) unless they assigned themselves."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if len(note) > ASSIGN_NOTE_MAX_LENGTH:
+        raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": ASSIGN_NOTE_MAX_LENGTH})
+    with transaction.atomic():
+        current = locked_fresh(ticket.pk)
+        conflict = ownership_conflict(current, expected_assignee_id)
+        if conflict:
+            raise ClaimConflict(conflict)
+        if current.status not in ACTIVE_STATUSES:
+            raise WorkflowError(_("A %(status)s ticket cannot be assigned.") % {"status": current.get_status_display()})
+        ensure_can_act(current, user)
+        if current.assignee_id == assignee.pk:
+            raise WorkflowError(_("%(name)s already owns this ticket.") % {"name": assignee.get_username()})
+        if not may_be_assigned(current.brand_id, assignee.pk):
+            raise WorkflowError(_("%(name)s does not work tickets of this brand.") % {"name": assignee.get_username()})
+        before = current.assignee.get_username() if current.assignee_id else None
+        current.assignee = assignee
+        if current.status == TicketStatus.NEW:
+            current.status = TicketStatus.OPEN
+        current.claimed_at = current.claimed_at or now
+        sla.refresh_due(current, now=now)
+        current.save(update_fields=["assignee", "status", "claimed_at", *sla.DUE_FIELDS, "updated_at"])
+        events.ticket_assigned(current, actor=user, before=before, after=assignee.get_username(), note=note, at=now)
+        if assignee.pk != user.pk:
+            notice = Notification.objects.create(
+                user=assignee,
+                brand_id=current.brand_id,
+                ticket=current,
+                kind=Notification.Kind.ASSIGNED,
+                data={"by": user.get_username(), "note": note},
+                created_at=now,
+            )
+            transaction.on_commit(lambda: mail_assignment_notice_task.delay(notice.pk))
     return current
 
 

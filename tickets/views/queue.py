@@ -12,6 +12,7 @@ from brands.models import Priority
 from ..forms.queue import QueueFilterForm
 from ..models import ACTIVE_STATUSES, TicketStatus
 from ..selectors.queue import queue_counts_for, queue_for
+from . import workspace
 
 
 @login_required
@@ -54,6 +55,7 @@ def queue(request):
         # `Get next` for whoever works a brand (roles are cached on the user: no query)
         "can_take": brand_ids_for(request.user, "ticket:work") != [],
         "now": timezone.now(),
+        **workspace.queue_context(request, brands),
     }
     if request.htmx and request.htmx.target == "queue-body":
         return render(request, "tickets/_queue_body.html", context)

@@ -22,6 +22,7 @@ from ..selectors.ticket import (
     timeline_of,
 )
 from ..services import charcount, idempotency, replies, tags, viewers, workflow
+from . import workspace
 from .review import reasons_in_words
 
 #: replies whose review or failure the page explains (reasons, reviewer's note, revisions, Revise / Retry)
@@ -72,6 +73,7 @@ def ticket_detail(
         else (False, [])
     )
     ticket_tags = tags_of(ticket)
+    others = viewers.others(ticket.pk, request.user)
     context = {
         "ticket": ticket,
         "conversation": conversation,
@@ -87,10 +89,11 @@ def ticket_detail(
         "reply_blocked": blocking[0] if blocking else "",
         "review_expected": review_expected,
         "flagged_terms": flagged_terms,
-        "others": viewers.others(ticket.pk, request.user),
+        "others": others,
         "reply_form": reply_form or ReplyForm(),
         "note_form": note_form or NoteForm(),
         "reply_limit": charcount.LIMITS.get(ticket.platform, replies.REPLY_MAX_LENGTH),
+        **workspace.ticket_context(request, ticket, perms=perms, others=others),
     }
     if reply_form or note_form or revise_form or tags_form:
         response = render(request, "tickets/ticket.html", context, status=status)

@@ -177,7 +177,7 @@ def test_the_queue_is_read_only(cast, browser, tickets):
     assert db_state() == before
 
 
-def _queue_queries(cast, n: int, django_assert_num_queries, browser, expected: int) -> None:
+def _queue_queries(cast, n: int, django_assert_num_queries, browser, expected: int, refresh: int | None = None) -> None:
     t0 = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
     for i in range(n):
         ticket = make_ticket(cast.brand_a, author_id=f"u-{i}", now=t0 + timedelta(minutes=i))
@@ -187,14 +187,16 @@ def _queue_queries(cast, n: int, django_assert_num_queries, browser, expected: i
     with django_assert_num_queries(expected):
         response = client.get(URL)
     assert len(response.context["tickets"]) == n
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(expected if refresh is None else refresh):
         client.get(URL, headers={"HX-Request": "true", "HX-Target": "queue-body"})
 
 
-#: session, user, memberships, the page of rows, the brands, the counts
-QUEUE_QUERIES = 6
+#: session, user, memberships, the page of rows, the brands, the counts, and the teammates of the bulk bar (whom
+#: the selected tickets can be assigned to: the page only; the refresh swaps the rows, not the bar)
+QUEUE_QUERIES = 7
+QUEUE_REFRESH_QUERIES = 6
 
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_the_queue_costs_a_fixed_number_of_queries(cast, browser, django_assert_num_queries, n):
-    _queue_queries(cast, n, django_assert_num_queries, browser, QUEUE_QUERIES)
+    _queue_queries(cast, n, django_assert_num_queries, browser, QUEUE_QUERIES, QUEUE_REFRESH_QUERIES)

@@ -116,8 +116,11 @@ def test_the_page_is_read_only(cast, browser, ticket):
 #: session, user, ticket (with brand, author, assignee, channel), mentions, replies, notes, memberships,
 #: timeline, author history, the brand's review policy (issue 5: the composer says `Submit for review`
 #: when the policy surely reviews this reply; the ticket viewers come from the cache, not the database), and the
-#: brand's tags marked when on this ticket (one query serves both the chips and the editor's suggestions)
-TICKET_PAGE_QUERIES = 12  # the customer card reads their satisfaction ratings (docs/csat.md)
+#: brand's tags marked when on this ticket (one query serves both the chips and the editor's suggestions); the
+#: teammates of the assign picker with their load and presence (one), the customer's linked identities and their
+#: tickets with the brand (two; a third counts them when there are more than the card lists:
+#: tests/tickets/views/test_workspace.py); their satisfaction ratings (one: docs/csat.md)
+TICKET_PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("n", [3, 30])
