@@ -246,7 +246,7 @@ FROM (
 MENTIONS_SQL = f"""
 INSERT INTO tickets_mention (brand_id, ticket_id, channel_account_id, author_id, platform, platform_id, kind, text,
     language, url, conversation_id, parent_id, posted_at, received_at, raw, sentiment, is_edited, is_deleted,
-    fingerprint)
+    fingerprint, intent, sentiment_source)
 SELECT t.brand_id, t.id, t.channel_account_id, t.author_id, t.platform, 'bench-' || t.id || '-' || k,
        CASE WHEN t.is_private THEN 'dm' WHEN k > 1 THEN 'reply' WHEN t.platform = 'x' THEN 'post' ELSE 'comment' END,
        CASE WHEN k = 1 THEN (%(texts)s::text[])[1 + mod({_h("t.id", 9)}, %(n_texts)s)::int]
@@ -256,7 +256,7 @@ SELECT t.brand_id, t.id, t.channel_account_id, t.author_id, t.platform, 'bench-'
        'https://example.com/' || t.platform || '/bench-' || t.id || '-' || k,
        'bench-' || t.id, CASE WHEN k > 1 THEN 'bench-' || t.id || '-' || (k - 1) ELSE '' END,
        t.posted_at + (k - 1) * interval '20 minutes', t.received_at + (k - 1) * interval '20 minutes',
-       '{{}}'::jsonb, '', false, false, ''
+       '{{}}'::jsonb, '', false, false, '', '', 'refined'
 FROM tickets_ticket t CROSS JOIN LATERAL generate_series(1, t.mention_count) k
 WHERE t.id BETWEEN %(first)s AND %(last)s
 """
@@ -264,11 +264,11 @@ WHERE t.id BETWEEN %(first)s AND %(last)s
 REPLIES_SQL = f"""
 INSERT INTO tickets_reply (brand_id, ticket_id, author_id, in_reply_to_id, body, status, idempotency_key,
     delivery_channel, platform_reply_id, failure_reason, created_at, submitted_at, approved_at, sent_at,
-    changes_code, changes_note, review_reasons)
+    changes_code, changes_note, review_reasons, sends_elsewhere)
 SELECT t.brand_id, t.id, t.assignee_id, NULL,
        (%(replies)s::text[])[1 + mod({_h("t.id", 11)}, %(n_replies)s)::int], 'sent',
        md5('bench-reply-' || t.id)::uuid, 'console', 'console-bench-' || t.id, '',
-       t.first_submitted_at, t.first_submitted_at, t.first_approved_at, t.first_response_at, '', '', '[]'::jsonb
+       t.first_submitted_at, t.first_submitted_at, t.first_approved_at, t.first_response_at, '', '', '[]'::jsonb, false
 FROM tickets_ticket t
 WHERE t.id BETWEEN %(first)s AND %(last)s AND t.first_response_at IS NOT NULL
 """

@@ -57,8 +57,8 @@ def ticket_released(ticket: Ticket, *, actor, previous_assignee: str, at: dateti
     return _record(ticket, "ticket.released", actor=actor, at=at, previous_assignee=previous_assignee)
 
 
-def ticket_assigned(ticket: Ticket, *, actor, before: str | None, after: str) -> Event:
-    return _record(ticket, "ticket.assigned", actor=actor, before=before, after=after)
+def ticket_assigned(ticket: Ticket, *, actor, before: str | None, after: str, at: datetime | None = None) -> Event:
+    return _record(ticket, "ticket.assigned", actor=actor, at=at, before=before, after=after)
 
 
 def status_changed(ticket: Ticket, *, actor, before: str, after: str, kind: str, at: datetime | None = None) -> Event:

@@ -209,6 +209,12 @@ class Ticket(models.Model):
             models.Index(fields=["brand", "conversation_key"], name="ticket_brand_conversation_idx"),
             models.Index(fields=["brand", "author", "received_at"], name="ticket_brand_author_idx"),
             models.Index(fields=["brand", "received_at"], name="ticket_brand_received_idx"),
+            # the team view: the active queue by owner, status, priority and due time, read from the index alone
+            models.Index(
+                fields=["brand", "assignee", "status", "priority", "due_at"],
+                name="ticket_team_idx",
+                condition=Q(status__in=["new", "open", "pending"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in TicketStatus]), name="ticket_status_valid"),
@@ -533,6 +539,7 @@ class Notification(models.Model):
         REVIEW_APPROVED = "review.approved", _("Reply approved")
         REVIEW_CHANGES = "review.changes", _("Changes requested")
         REPLY_FAILED = "reply.failed", _("Reply not published")
+        TICKET_ASSIGNED = "ticket.assigned", _("Ticket assigned to you")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
@@ -584,7 +591,11 @@ class Event(models.Model):
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx"),
+            # one person's events of a kind over a period: "My performance" (the snippets they edit before sending)
+            models.Index(fields=["actor", "kind", "created_at"], name="event_actor_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ from .views import (
     reports,
     review,
     settings,
+    team,
     ticket,
     webhooks,
 )
@@ -36,6 +37,10 @@ ticket_patterns = [
     path("tickets/<int:pk>/note/", ticket.note, name="note"),
     path("tickets/<int:pk>/tags/", ticket.set_tags, name="tags"),
     path("tickets/<int:pk>/presence/", ticket.presence_beat, name="presence"),
+    path("tickets/<int:pk>/assign/", team.assign, name="assign"),
+    path("team/", team.team, name="team"),
+    path("team/<slug:slug>/", team.team, name="team_brand"),
+    path("me/performance/", team.my_performance, name="my_performance"),
     path("replies/<int:pk>/revise/", ticket.revise, name="revise_reply"),
     path("replies/<int:pk>/retry/", ticket.retry, name="retry_reply"),
     path("review/", review.review_queue, name="review"),

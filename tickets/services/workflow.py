@@ -16,12 +16,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brands.access import has_perm
-from brands.models import Priority
+from brands.access import CAPABILITIES, has_perm
+from brands.models import Membership, Priority
 
 from .. import events
-from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Submission, Ticket, TicketStatus
-from . import idempotency, sla
+from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Notification, Submission, Ticket, TicketStatus
+from . import idempotency, notify, sla
 
 
 class WorkflowError(Exception):
@@ -103,6 +103,73 @@ def release_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         current.save(update_fields=["assignee", "status", *sla.DUE_FIELDS, "updated_at"])
         events.ticket_released(current, actor=user, previous_assignee=previous, at=now)
     return current
+
+
+def assignable_members(brand_id: int):
+    """Who a ticket of the brand can be given to: its active members who work tickets (operators, supervisors)."""
+    return Membership.objects.filter(
+        brand_id=brand_id, user__is_active=True, role__in=sorted(CAPABILITIES["ticket:work"])
+    )
+
+
+def assign_ticket(
+    *, ticket: Ticket, user, assignee_id: int, expected_assignee_id: int | None, now: datetime | None = None
+) -> Ticket:
+    """A supervisor gives the ticket to ``assignee_id`` (a member of the ticket's brand who works tickets). The
+    caller checked ``ticket:assign``.
+
+    Race-safe: under the ticket's row lock the owner must still be ``expected_assignee_id`` (the one the supervisor
+    saw), so of two supervisors assigning at once, or an operator claiming meanwhile, the later one is told who
+    owns it now and nothing changes. Writes ``ticket.assigned`` and notifies the new owner (in the app, and by
+    mail after commit when they have an address)."""
+    now = now or timezone.now()
+    member = assignable_members(ticket.brand_id).select_related("user").filter(user_id=assignee_id).first()
+    if member is None:
+        raise WorkflowError(_("Choose someone who works this brand's tickets."))
+    with transaction.atomic():
+        current = _locked(ticket.pk)
+        if current.status not in ACTIVE_STATUSES:
+            raise WorkflowError(_("A %(status)s ticket cannot be assigned.") % {"status": current.get_status_display()})
+        if current.assignee_id == assignee_id:
+            raise ClaimConflict(_("%(name)s already owns this ticket.") % {"name": member.user.get_username()})
+        if current.assignee_id != expected_assignee_id:
+            if current.assignee_id is None:
+                raise ClaimConflict(_("The ticket went back to the queue meanwhile. Look again before assigning."))
+            raise ClaimConflict(
+                _("%(name)s owns this ticket now. Look again before assigning.")
+                % {"name": current.assignee.get_username()}
+            )
+        before = current.assignee.get_username() if current.assignee_id else None
+        current.assignee = member.user
+        if current.status == TicketStatus.NEW:
+            current.status = TicketStatus.OPEN
+        current.claimed_at = current.claimed_at or now
+        sla.refresh_due(current, now=now)
+        current.save(update_fields=["assignee", "status", "claimed_at", *sla.DUE_FIELDS, "updated_at"])
+        Membership.objects.filter(pk=member.pk).update(last_assigned_at=now)
+        events.ticket_assigned(current, actor=user, before=before, after=member.user.get_username(), at=now)
+        Notification.objects.create(
+            user=member.user,
+            brand_id=current.brand_id,
+            ticket=current,
+            kind=Notification.Kind.TICKET_ASSIGNED,
+            data={"reference": current.reference, "by": user.get_username()},
+            created_at=now,
+        )
+        if member.user.email:
+            transaction.on_commit(lambda: _mail_assigned(current, assignee=member.user, by=user))
+    return current
+
+
+def _mail_assigned(ticket: Ticket, *, assignee, by) -> None:
+    notify.mail_user(
+        user=assignee,
+        brand=ticket.brand,
+        subject_template="emails/assigned_subject.txt",
+        body_template="emails/assigned_notice.txt",
+        context={"ticket": ticket, "by": by},
+        about=f"the assignment of {ticket.reference}",
+    )
 
 
 def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:

@@ -1,0 +1,68 @@
+"""The team view and "My performance" (docs/team.md): a notice to the operator a supervisor assigns a ticket to,
+and two indexes, built CONCURRENTLY on PostgreSQL so a large tickets table keeps taking writes meanwhile:
+
+- ``ticket_team_idx``: the active tickets by (brand, owner, status, priority, due time), so the team view's
+  counts (each operator's load, the queue by SLA state and priority) are read from the index alone;
+- ``event_actor_kind_idx``: one person's events of a kind over a period (the snippets an operator edits)."""
+
+from django.db import migrations, models
+
+INDEXES = {
+    "ticket": models.Index(
+        condition=models.Q(("status__in", ["new", "open", "pending"])),
+        fields=["brand", "assignee", "status", "priority", "due_at"],
+        name="ticket_team_idx",
+    ),
+    "event": models.Index(fields=["actor", "kind", "created_at"], name="event_actor_kind_idx"),
+}
+
+
+def create(apps, schema_editor):
+    for model_name, index in INDEXES.items():
+        model = apps.get_model("tickets", model_name)
+        if schema_editor.connection.vendor == "postgresql":
+            sql = str(index.create_sql(model, schema_editor))
+            schema_editor.execute(sql.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY IF NOT EXISTS", 1))
+        else:
+            schema_editor.add_index(model, index)
+
+
+def drop(apps, schema_editor):
+    for model_name, index in INDEXES.items():
+        model = apps.get_model("tickets", model_name)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{index.name}"')
+        else:
+            schema_editor.remove_index(model, index)
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("tickets", "0019_reply_sends_elsewhere"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("sla.warning", "SLA warning"),
+                    ("sla.breach", "SLA breach"),
+                    ("review.requested", "Review requested"),
+                    ("review.approved", "Reply approved"),
+                    ("review.changes", "Changes requested"),
+                    ("reply.failed", "Reply not published"),
+                    ("ticket.assigned", "Ticket assigned to you"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddIndex(model_name=name, index=index) for name, index in INDEXES.items()],
+            database_operations=[migrations.RunPython(create, drop, elidable=False)],
+        ),
+    ]
