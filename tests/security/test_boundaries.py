@@ -45,6 +45,7 @@ FORM_MODULES = [
     "tickets.forms.reports",
     "tickets.forms.review",
     "tickets.forms.settings",
+    "tickets.forms.team",
     "tickets.forms.ticket",
     "brands.admin",
 ]
@@ -344,6 +345,16 @@ ENDPOINTS = [
     Endpoint("product", "post", "/knowledge/acme/products/new/", "supervisor", "ProductForm", {"name": "p"}),
     Endpoint("goals", "post", "/settings/acme/goals/", "supervisor", "GoalsForm", {"fr_compliance": "90"}),
     Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
+    Endpoint(
+        "assign",
+        "post",
+        "/tickets/{ticket}/assign/",
+        "supervisor",
+        "AssignForm",
+        {"assignee": "{operator}", "expected": "{operator}"},
+        message="Choose who gets the ticket.",
+    ),
+    Endpoint("performance", "get", "/me/performance/", "operator", "PerformanceForm", fallback=True),
     Endpoint("queue", "get", "/queue/", "operator", "QueueFilterForm", fallback=True),
     Endpoint("snippet-list", "get", "/knowledge/acme/", "supervisor", "SnippetSearchForm", fallback=True),
     Endpoint(
@@ -453,7 +464,9 @@ def world(cast):
 
 def _fill(value, world):
     if isinstance(value, str):
-        return value.format(ticket=world["ticket"], reply=world["reply"], snippet=world["snippet"])
+        return value.format(
+            ticket=world["ticket"], reply=world["reply"], snippet=world["snippet"], operator=world["cast"].operator.pk
+        )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     return value

@@ -114,6 +114,8 @@ ROUTES: dict[str, Route] = {
     "tickets/<int:pk>/snippets/render/": page(ALL, 404, 403, query="?snippet={snippet}"),
     # the composer's check of a draft for phrases that send the customer elsewhere: reads only
     "tickets/<int:pk>/reply/bounces/": page(POST, 404, 403),
+    # a supervisor gives brand A's ticket to one of its operators (from the team view)
+    "tickets/<int:pk>/assign/": page(POST, 404, 403),
     # one reply of brand A, in review
     "replies/<int:pk>/revise/": page(POST, 404, 403),
     "replies/<int:pk>/retry/": page(POST, 404, 403),
@@ -124,6 +126,11 @@ ROUTES: dict[str, Route] = {
     "notifications/": page(ALL, 200, 200),
     "notifications/badge/": page(ALL, 200, 200),
     "notifications/read/": page(POST, 302, 302),
+    # the team view: brand A's supervisors only (brand B's operator leads no brand: 403 across brands, 404 on A)
+    "team/": page(ALL, 403, 403),
+    "team/<slug:slug>/": page(ALL, 404, 403),
+    # the caller's own performance, in brands they work (brand A named: unknown to brand B, no work for a manager)
+    "me/performance/": page(ALL, 404, 403, query="?brand={slug}"),
     # brand A's settings
     "settings/": page(ALL, 200, 200),
     "settings/channels/": page(ALL, 403, 403),
@@ -231,6 +238,7 @@ def world(cast):
         "urgency": UrgencyTerm.objects.get(brand=brand),
         "spam": SpamPattern.objects.get(brand=brand),
         "blocked": BlockedAuthor.objects.get(brand=brand),
+        "operator": cast.operator,
     }
 
 
@@ -309,6 +317,7 @@ def payloads(route: str, world) -> list:
         "settings/<slug:slug>/review/": [{"sample_percent": 50, "review_all": "on", "flagged_terms": "gratis"}],
         "settings/<slug:slug>/goals/": [{"fr_compliance": "90", "reopen_rate": "5"}],
         "tickets/<int:pk>/reply/bounces/": [{"body": "silakan hubungi call center"}],
+        "tickets/<int:pk>/assign/": [{"assignee": world["operator"].pk, "expected": "", "back": "all"}],
         "knowledge/<slug:slug>/snippets/new/": [snippet_form],
         "knowledge/<slug:slug>/snippets/<int:pk>/": [{**snippet_form, "note": "lebih ramah"}],
         "knowledge/<slug:slug>/snippets/<int:pk>/status/": [{"status": "archived"}],
@@ -462,6 +471,7 @@ ACCEPTED = {
     "tickets/<int:pk>/reply/": 302,
     "tickets/<int:pk>/note/": 302,
     "tickets/<int:pk>/tags/": 302,
+    "tickets/<int:pk>/assign/": 302,
     "review/<int:pk>/approve/": 302,
     "review/<int:pk>/changes/": 302,
     "settings/<slug:slug>/sla/": 302,
