@@ -9,7 +9,9 @@ Run it with ``make bench`` or::
    one transaction). Progress is kept in the table ``smrc_bench_progress``, so an interrupted load resumes
    where it stopped and a finished one is skipped. ``--reload`` empties the database and loads again.
 2. Measure, in-process with ``django.test.Client`` logged in (``force_login``) as an operator of three of the
-   eight brands: median and p95 over ``--requests`` requests after a warm-up, and the queries per request.
+   eight brands: median and p95 over ``--requests`` requests after a warm-up, and the queries per request; then
+   the team view (``/team/``, its htmx fragment, one brand's) as a supervisor of the same three brands, whose
+   target is a p95 within 50 ms.
 3. Show that the number of queries of a page does not depend on ``SMRC_QUEUE_PAGE_SIZE``.
 
 The data is deterministic (hashes of the row number, no random generator), so two runs load the same rows.
@@ -55,6 +57,7 @@ PLATFORMS = [Platform.X, Platform.FACEBOOK, Platform.INSTAGRAM, Platform.YOUTUBE
 CHUNK = 100_000
 ACTIVE_WINDOW = 30_000  # the newest tickets; most of them are still being worked
 RESOLVED_WINDOW = 8_640  # resolved tickets close after three days (8,640 tickets at one every 30 seconds)
+TEAM_P95_MS = 50  # the team view polls every few seconds for every supervisor: a tighter target
 
 TEXTS = [
     ("id", "@TelkoraCare min, udah 3 hari sinyal di Bekasi Timur ilang total, padahal paket 50GB baru diisi kemarin"),
@@ -468,6 +471,18 @@ def measure(requests: int, warmup: int) -> bool:
         (f"ticket page, active ({len(newest)})", [f"/tickets/{pk}/" for pk in newest], {}),
         (f"ticket page, history ({len(oldest)})", [f"/tickets/{pk}/" for pk in oldest], {}),
     ]
+    # The team view, as a supervisor of the same three brands sees it (the full page and the fragment it polls).
+    supervisor, _ = User.objects.get_or_create(username="bench_supervisor")
+    for brand_id in brand_ids:
+        Membership.objects.get_or_create(user=supervisor, brand_id=brand_id, defaults={"role": Role.SUPERVISOR})
+    lead = Client()
+    lead.force_login(supervisor)
+    fragment = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "team-body"}
+    team_pages = [
+        ("team view", ["/team/"], {}),
+        ("team view, htmx refresh", ["/team/"], fragment),
+        ("team view, one brand", [f"/team/{Brand.objects.get(pk=brand_ids[0]).slug}/"], {}),
+    ]
     load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{requests} requests per page after {warmup} warm-up requests; times in ms.")
     print(f"{os.cpu_count()} CPUs, load average {load_average} (other work on the machine shows in p95 and max).\n")
@@ -480,6 +495,15 @@ def measure(requests: int, warmup: int) -> bool:
         queries = "/".join(str(n) for n in result["queries"])
         flag = "" if result["p95"] < 100 else "  <-- over 100 ms"
         ok = ok and result["p95"] < 100 and len(result["queries"]) == 1
+        stamp = f"  (+3 in {result['stamps']}: presence stamp)" if result["stamps"] else ""
+        print(
+            f"{name:<28} {result['median']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} {queries:>8}{flag}{stamp}"
+        )
+    for name, urls, headers in team_pages:  # the team view's own target: p95 within 50 ms
+        result = _measure(lead, urls, requests, warmup, **headers)
+        queries = "/".join(str(n) for n in result["queries"])
+        flag = "" if result["p95"] <= TEAM_P95_MS else f"  <-- over {TEAM_P95_MS} ms"
+        ok = ok and result["p95"] <= TEAM_P95_MS and len(result["queries"]) == 1
         stamp = f"  (+3 in {result['stamps']}: presence stamp)" if result["stamps"] else ""
         print(
             f"{name:<28} {result['median']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} {queries:>8}{flag}{stamp}"
@@ -526,7 +550,7 @@ def main() -> None:
     if args.load_only:
         return
     ok = measure(args.requests, args.warmup)
-    print("\nTargets (p95 < 100 ms, fixed queries per page):", "met" if ok else "MISSED")
+    print(f"\nTargets (p95 < 100 ms, team view ≤ {TEAM_P95_MS} ms, fixed queries per page):", "met" if ok else "MISSED")
     sys.exit(0 if ok else 1)
 
 

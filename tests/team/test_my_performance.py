@@ -31,10 +31,14 @@ def team(cast):
     ReviewPolicy.objects.create(brand=cast.brand_a, review_all=True)
     other = make_user("op_a2")
     make_member(other, cast.brand_a, Role.OPERATOR)
-    mine = [workflow.claim_ticket(ticket=make_ticket(cast.brand_a, author_id=f"m{i}"), user=cast.operator) for i in range(3)]
+    mine = [
+        workflow.claim_ticket(ticket=make_ticket(cast.brand_a, author_id=f"m{i}"), user=cast.operator) for i in range(3)
+    ]
     theirs = workflow.claim_ticket(ticket=make_ticket(cast.brand_a, author_id="t0"), user=other)
     workflow.resolve_ticket(ticket=mine[0], user=cast.operator)
-    snippet = make_snippet(cast.brand_a, title="Salam <pembuka>", body="Halo {customer_name}, ada yang bisa kami bantu?")
+    snippet = make_snippet(
+        cast.brand_a, title="Salam <pembuka>", body="Halo {customer_name}, ada yang bisa kami bantu?"
+    )
     first = replies.submit_reply(
         ticket=mine[1], user=cast.operator, body="Halo Kak, ada yang bisa dibantu?", snippet_ids=[snippet.pk]
     )
@@ -62,9 +66,13 @@ def test_the_operator_sees_their_figures_beside_the_team_median(cast, team):
 
 def test_the_page_shows_only_what_exists_and_escapes_titles(cast, browser, team):
     body = browser(cast.operator).get("/me/performance/").content.decode()
-    assert "Me and the team" in body and "Team median" in body
-    assert "Tone" in body and "Salam &lt;pembuka&gt;" in body and "Salam <pembuka>" not in body
-    assert "QA" not in body and "scorecard" not in body.lower()
+    assert "Me and the team" in body
+    assert "Team median" in body
+    assert "Tone" in body
+    assert "Salam &lt;pembuka&gt;" in body
+    assert "Salam <pembuka>" not in body
+    assert "QA" not in body
+    assert "scorecard" not in body.lower()
     assert 'href="/me/performance/"' in body  # the navigation link
 
 
@@ -76,16 +84,19 @@ def test_who_may_open_it(cast, browser, team):
     assert browser(cast.operator_b).get("/me/performance/?brand=acme").status_code == 404
     assert browser(cast.manager).get("/me/performance/?brand=acme").status_code == 403
     response = browser(None).get("/me/performance/")
-    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
     assert 'href="/me/performance/"' not in browser(cast.manager).get("/queue/").content.decode()
 
 
 def test_another_brand_never_shows(cast, browser, team):
     """Brand B's operator sees their own brand's (empty) figures, nothing of brand A's team or snippets."""
     body = browser(cast.operator_b).get("/me/performance/").content.decode()
-    assert "Salam" not in body and "op_a" not in body
+    assert "Salam" not in body
+    assert "op_a" not in body
     perf = performance(cast.operator_b, [cast.brand_b.pk], _rng(cast.brand_b))
-    assert perf.team_size == 0 and all(f.team is None for f in perf.figures if f.key != "handled")
+    assert perf.team_size == 0
+    assert all(f.team is None for f in perf.figures if f.key != "handled")
 
 
 def test_a_hostile_filter_is_ignored_and_named(cast, browser, team):

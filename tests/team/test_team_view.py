@@ -29,7 +29,9 @@ def floor(cast):
     review; an unassigned ticket overdue; brand B with a ticket of its own (never shown to brand A)."""
     ReviewPolicy.objects.create(brand=cast.brand_a, review_all=True)
     Presence.objects.create(user=cast.operator, last_seen_at=timezone.now())
-    claimed = workflow.claim_ticket(ticket=make_ticket(cast.brand_a, author_id="c1", text="sinyal hilang"), user=cast.operator)
+    claimed = workflow.claim_ticket(
+        ticket=make_ticket(cast.brand_a, author_id="c1", text="sinyal hilang"), user=cast.operator
+    )
     reviewed = workflow.claim_ticket(ticket=make_ticket(cast.brand_a, author_id="c2"), user=cast.operator)
     replies.submit_reply(ticket=reviewed, user=cast.operator, body="Halo Kak, kami cek dulu ya")
     waiting = _overdue(make_ticket(cast.brand_a, author_id="c3", text="<b>tolong</b> tagihan"))
@@ -47,9 +49,12 @@ def test_the_supervisor_sees_the_shift(cast, browser, floor):
     assert data.volume.today == 3
 
     body = browser(cast.supervisor).get("/team/").content.decode()
-    assert "About to breach" in body and floor["waiting"].reference in body
-    assert "&lt;b&gt;tolong&lt;/b&gt;" in body and "<b>tolong</b>" not in body
-    assert "GLOBEX-SECRET" not in body and floor["foreign"].reference not in body
+    assert "About to breach" in body
+    assert floor["waiting"].reference in body
+    assert "&lt;b&gt;tolong&lt;/b&gt;" in body
+    assert "<b>tolong</b>" not in body
+    assert "GLOBEX-SECRET" not in body
+    assert floor["foreign"].reference not in body
     assert f'action="/tickets/{floor["waiting"].pk}/assign/"' in body
     assert "op_b" not in body
 
@@ -63,7 +68,8 @@ def test_the_brand_page_and_who_may_see_it(cast, browser, floor):
     for user in (cast.operator, cast.manager, cast.operator_b, cast.outsider):
         assert browser(user).get("/team/").status_code == 403
     response = browser(None).get("/team/")
-    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
     assert browser(cast.admin).get("/team/").status_code == 200
 
 
@@ -72,7 +78,8 @@ def test_the_fragment_is_what_the_page_polls(cast, browser, floor):
     assert 'hx-trigger="every 15s" data-visible-only data-pause-on-focus' in page
     response = browser(cast.supervisor).get("/team/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="team-body")
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="team-body"') and "<html" not in body
+    assert body.lstrip().startswith('<div id="team-body"')
+    assert "<html" not in body
     assert floor["waiting"].reference in body
 
 
@@ -87,7 +94,8 @@ def test_numbers_in_attributes_are_not_localised(cast, browser, settings):
     client.post("/i18n/setlang/", {"language": "id"})
     body = client.get("/team/").content.decode()
     assert f'action="/tickets/{ticket.pk}/assign/"' in body
-    assert f'data-ticket="{ticket.pk}"' in body and f'id="assign-{ticket.pk}"' in body
+    assert f'data-ticket="{ticket.pk}"' in body
+    assert f'id="assign-{ticket.pk}"' in body
     assert "Hampir melewati batas" in body  # Indonesian
 
 
@@ -158,7 +166,8 @@ def test_one_click_assigns_through_the_workflow_audited_and_notified(
     event = Event.objects.get(ticket=ticket, kind="ticket.assigned")
     assert (event.actor, event.data) == (cast.supervisor, {"before": None, "after": "op_a"})
     notice = Notification.objects.get(user=cast.operator, kind="ticket.assigned")
-    assert notice.ticket == ticket and notice.data["by"] == "sup_a"
+    assert notice.ticket == ticket
+    assert notice.data["by"] == "sup_a"
     assert [m.to for m in mail.outbox] == [["op@example.com"]]
     assert ticket.reference in mail.outbox[0].subject
     assert "assigned" in browser(cast.operator).get("/notifications/").content.decode()
@@ -206,9 +215,12 @@ def test_a_supervisor_of_two_brands_sees_both_and_assigns_within_each(cast, brow
     ours, theirs = make_ticket(cast.brand_a, author_id="a"), make_ticket(cast.brand_b, author_id="b")
     _overdue(ours), _overdue(theirs)
     body = browser(cast.supervisor).get("/team/").content.decode()
-    assert ours.reference in body and theirs.reference in body and "Globex Bank" in body
+    assert ours.reference in body
+    assert theirs.reference in body
+    assert "Globex Bank" in body
     brand_b_only = browser(cast.supervisor).get("/team/globex/").content.decode()
-    assert theirs.reference in brand_b_only and ours.reference not in brand_b_only
+    assert theirs.reference in brand_b_only
+    assert ours.reference not in brand_b_only
     # brand B's operator is offered for brand B's ticket, never for brand A's
     assert f'<option value="{cast.operator_b.pk}"' in brand_b_only
 
@@ -234,4 +246,5 @@ def test_a_second_brand_with_its_own_warning_time(cast):
     cast.brand_a.sla_warning_minutes = 15
     cast.brand_a.save()
     data = shift([cast.brand_a, quick], now=timezone.now())
-    assert data.due_soon == 1 and [t.pk for t in data.breaching] == [a.pk]
+    assert data.due_soon == 1
+    assert [t.pk for t in data.breaching] == [a.pk]

@@ -127,6 +127,9 @@ def assign_ticket(
     if member is None:
         raise WorkflowError(_("Choose someone who works this brand's tickets."))
     with transaction.atomic():
+        _locked(ticket.pk)
+        # read again now the lock is held: on PostgreSQL a row read after waiting on its lock is the new version,
+        # but the owner joined to it was read from the old one
         current = _locked(ticket.pk)
         if current.status not in ACTIVE_STATUSES:
             raise WorkflowError(_("A %(status)s ticket cannot be assigned.") % {"status": current.get_status_display()})
