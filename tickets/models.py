@@ -414,6 +414,12 @@ class Reply(models.Model):
             # the review queue and the delivery sweeps read only these few rows
             models.Index(fields=["brand", "submitted_at"], name="reply_in_review_idx", condition=Q(status="in_review")),
             models.Index(fields=["sending_started_at"], name="reply_sending_idx", condition=Q(status="sending")),
+            # the team view: which open tickets have a reply on its way (a handful of rows)
+            models.Index(
+                fields=["brand", "ticket"],
+                name="reply_in_flight_idx",
+                condition=Q(status__in=["in_review", "approved", "sending"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in ReplyStatus]), name="reply_status_valid"),

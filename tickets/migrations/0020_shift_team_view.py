@@ -3,6 +3,8 @@ and two indexes, built CONCURRENTLY on PostgreSQL so a large tickets table keeps
 
 - ``ticket_team_idx``: the active tickets by (brand, owner, status, priority, due time), so the team view's
   counts (each operator's load, the queue by SLA state and priority) are read from the index alone;
+- ``reply_in_flight_idx``: the few replies in review, approved or on their way, by brand and ticket (which open
+  tickets are being answered);
 - ``event_actor_kind_idx``: one person's events of a kind over a period (the snippets an operator edits)."""
 
 from django.db import migrations, models
@@ -12,6 +14,11 @@ INDEXES = {
         condition=models.Q(("status__in", ["new", "open", "pending"])),
         fields=["brand", "assignee", "status", "priority", "due_at"],
         name="ticket_team_idx",
+    ),
+    "reply": models.Index(
+        condition=models.Q(("status__in", ["in_review", "approved", "sending"])),
+        fields=["brand", "ticket"],
+        name="reply_in_flight_idx",
     ),
     "event": models.Index(fields=["actor", "kind", "created_at"], name="event_actor_kind_idx"),
 }
