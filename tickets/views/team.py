@@ -46,8 +46,11 @@ def team(request, slug: str | None = None):
         for pk in member.brand_ids:
             by_brand.setdefault(pk, []).append(member)
     for ticket in data.breaching:
-        # who the ticket can go to: people of its brand, online first, then the lightest load; the first is chosen
-        choices = sorted(by_brand.get(ticket.brand_id, []), key=lambda m: (not m.online, m.load, m.name))
+        # who the ticket can go to: people of its brand, online operators first, then the lightest load (supervisors
+        # after operators); the first is chosen
+        choices = sorted(
+            by_brand.get(ticket.brand_id, []), key=lambda m: (not m.online, m.role != "operator", m.load, m.name)
+        )
         ticket.assign_choices = choices
         ticket.can_assign = has_perm(request.user, ticket.brand_id, "ticket:assign")
     context = {
