@@ -414,6 +414,10 @@ class Reply(models.Model):
             # the review queue and the delivery sweeps read only these few rows
             models.Index(fields=["brand", "submitted_at"], name="reply_in_review_idx", condition=Q(status="in_review")),
             models.Index(fields=["sending_started_at"], name="reply_sending_idx", condition=Q(status="sending")),
+            # "resolved in channel": the few published replies that sent the customer elsewhere, by ticket
+            models.Index(
+                fields=["ticket"], name="reply_bounced_idx", condition=Q(sends_elsewhere=True, sent_at__isnull=False)
+            ),
             # the team view: which open tickets have a reply on its way (a handful of rows)
             models.Index(
                 fields=["brand", "ticket"],
@@ -601,6 +605,13 @@ class Event(models.Model):
             models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx"),
             # one person's events of a kind over a period: "My performance" (the snippets they edit before sending)
             models.Index(fields=["actor", "kind", "created_at"], name="event_actor_kind_idx"),
+            # the reopen rate: the few reopenings by a person or by the customer writing again, by ticket
+            models.Index(fields=["ticket"], name="event_reopened_idx", condition=Q(kind="ticket.reopened")),
+            models.Index(
+                fields=["ticket"],
+                name="event_customer_reopened_idx",
+                condition=Q(kind="mention.added", data__status_before__in=["resolved", "closed"]),
+            ),
         ]
 
     def __str__(self) -> str:
