@@ -17,4 +17,6 @@ def navigation(request) -> dict:
         "nav_can_report": is_admin(user) or any(role in report for role in roles),
         "nav_can_review": is_admin(user) or any(role in review for role in roles),
         "nav_can_edit_knowledge": brand_ids_for(user, "knowledge:edit") != [],
+        "nav_can_lead": is_admin(user) or any(role in CAPABILITIES["team:view"] for role in roles),
+        "nav_can_work": is_admin(user) or any(role in CAPABILITIES["ticket:work"] for role in roles),
     }

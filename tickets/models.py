@@ -209,6 +209,12 @@ class Ticket(models.Model):
             models.Index(fields=["brand", "conversation_key"], name="ticket_brand_conversation_idx"),
             models.Index(fields=["brand", "author", "received_at"], name="ticket_brand_author_idx"),
             models.Index(fields=["brand", "received_at"], name="ticket_brand_received_idx"),
+            # the team view: the active queue by owner, status, priority and due time, read from the index alone
+            models.Index(
+                fields=["brand", "assignee", "status", "priority", "due_at"],
+                name="ticket_team_idx",
+                condition=Q(status__in=["new", "open", "pending"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in TicketStatus]), name="ticket_status_valid"),
@@ -408,6 +414,16 @@ class Reply(models.Model):
             # the review queue and the delivery sweeps read only these few rows
             models.Index(fields=["brand", "submitted_at"], name="reply_in_review_idx", condition=Q(status="in_review")),
             models.Index(fields=["sending_started_at"], name="reply_sending_idx", condition=Q(status="sending")),
+            # "resolved in channel": the few published replies that sent the customer elsewhere, by ticket
+            models.Index(
+                fields=["ticket"], name="reply_bounced_idx", condition=Q(sends_elsewhere=True, sent_at__isnull=False)
+            ),
+            # the team view: which open tickets have a reply on its way (a handful of rows)
+            models.Index(
+                fields=["brand", "ticket"],
+                name="reply_in_flight_idx",
+                condition=Q(status__in=["in_review", "approved", "sending"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in ReplyStatus]), name="reply_status_valid"),
@@ -616,7 +632,18 @@ class Event(models.Model):
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_created_idx"),
+            # one person's events of a kind over a period: "My performance" (the snippets they edit before sending)
+            models.Index(fields=["actor", "kind", "created_at"], name="event_actor_kind_idx"),
+            # the reopen rate: the few reopenings by a person or by the customer writing again, by ticket
+            models.Index(fields=["ticket"], name="event_reopened_idx", condition=Q(kind="ticket.reopened")),
+            models.Index(
+                fields=["ticket"],
+                name="event_customer_reopened_idx",
+                condition=Q(kind="mention.added", data__status_before__in=["resolved", "closed"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.created_at:%Y-%m-%d %H:%M}"

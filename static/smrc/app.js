@@ -139,6 +139,22 @@
     if (elt && elt.hasAttribute && elt.hasAttribute("data-visible-only") && document.visibilityState !== "visible") {
       evt.preventDefault();
     }
+    // A poll marked data-pause-on-focus (the team view) skips its turn while a control inside it has focus: the
+    // supervisor choosing who gets a ticket must not have the list swapped under them.
+    var active = document.activeElement;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-pause-on-focus") && active && active !== elt &&
+        elt.contains(active) && /^(SELECT|INPUT|TEXTAREA|BUTTON)$/.test(active.tagName)) {
+      evt.preventDefault();
+    }
+  });
+  // A team view poll answered by anything but the team view (the session expired): load that page for real.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (target && target.id === "team-body" && evt.detail.shouldSwap &&
+        evt.detail.serverResponse.indexOf('id="team-body"') === -1) {
+      evt.detail.shouldSwap = false;
+      window.location.reload();
+    }
   });
   // The ticket viewers beat (data-include-draft) tells whether this user is writing: it sends the reply draft when
   // there is a reply box (hx-include would log an error on pages without one).

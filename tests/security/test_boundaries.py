@@ -49,6 +49,7 @@ FORM_MODULES = [
     "tickets.forms.reports",
     "tickets.forms.review",
     "tickets.forms.settings",
+    "tickets.forms.team",
     "tickets.forms.ticket",
     "tickets.forms.workspace",
     "brands.admin",
@@ -405,6 +406,7 @@ ENDPOINTS = [
     Endpoint(
         "api-key", "post", "/profile/", "operator", "ApiKeyForm", {"name": "CRM", "scope": "read", "brands": "acme"}
     ),
+    Endpoint("performance", "get", "/me/performance/", "operator", "PerformanceForm", fallback=True),
     Endpoint("queue", "get", "/queue/", "operator", "QueueFilterForm", fallback=True),
     Endpoint("snippet-list", "get", "/knowledge/acme/", "supervisor", "SnippetSearchForm", fallback=True),
     Endpoint(

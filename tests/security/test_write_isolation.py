@@ -140,6 +140,11 @@ ROUTES: dict[str, Route] = {
     "notifications/": page(ALL, 200, 200),
     "notifications/badge/": page(ALL, 200, 200),
     "notifications/read/": page(POST, 302, 302),
+    # the team view: brand A's supervisors only (brand B's operator leads no brand: 403 across brands, 404 on A)
+    "team/": page(ALL, 403, 403),
+    "team/<slug:slug>/": page(ALL, 404, 403),
+    # the caller's own performance, in brands they work (brand A named: unknown to brand B, no work for a manager)
+    "me/performance/": page(ALL, 404, 403, query="?brand={slug}"),
     # brand A's settings
     "settings/": page(ALL, 200, 200),
     "settings/channels/": page(ALL, 403, 403),

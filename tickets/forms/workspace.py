@@ -95,6 +95,8 @@ class AssignForm(forms.Form):
         strip=True,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    #: where to go back to: the ticket (empty), the team view of all the supervisor's brands, or of the ticket's brand
+    back = forms.ChoiceField(choices=[("", ""), ("all", "all"), ("brand", "brand")], required=False)
 
 
 class LinkIdentityForm(forms.Form):

@@ -1,60 +1,252 @@
-"""Who a ticket can be handed to: the members of a brand who work tickets, with their load and presence."""
+"""The team view (docs/team.md): the shift of the brands a supervisor leads, read in a fixed number of queries
+whatever the number of tickets.
 
-from dataclasses import dataclass
-from datetime import datetime
+- **members**: who works the brands' tickets (operators and supervisors), with their presence
+  (``brands.models.Presence``, online within ``SMRC_ONLINE_MINUTES``);
+- **counts**: one GROUP BY over the active tickets, read from the partial index ``ticket_team_idx`` (brand,
+  owner, status, priority, due time): each owner's load, and the tickets waiting on us by SLA state × priority;
+- **unanswered**: each owner's open tickets less those with a reply in review, approved or on its way (the partial
+  index ``reply_in_flight_idx``);
+- **in review**: each author's replies waiting for a reviewer (the partial index ``reply_in_review_idx``);
+- **breaching**: the tickets waiting on us that are overdue or due within the brand's warning time, earliest first;
+- **volume**: tickets received today (from midnight in each brand's time zone to now) against the same span of
+  the same weekday a week before, and that whole day.
+
+The caller passes brand ids from the scoping layer (``brands.access.brand_ids_for(user, "team:view")``).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 
 from brands.access import CAPABILITIES
-from brands.models import Membership
+from brands.models import Brand, Membership, Priority
 
-from ..models import ACTIVE_STATUSES, Ticket
+from ..models import ACTIVE_STATUSES, REPLY_OPEN_STATUSES, Reply, ReplyStatus, Ticket, TicketStatus
+
+#: the SLA states of a ticket waiting on us, in the order the page shows them
+ON_TRACK, DUE_SOON, OVERDUE = "on_track", "due_soon", "overdue"
+SLA_STATES = (OVERDUE, DUE_SOON, ON_TRACK)
+#: tickets whose clocks run (a pending ticket waits on the customer, its clocks paused)
+WAITING_ON_US = (TicketStatus.NEW, TicketStatus.OPEN)
+BREACHING_LIMIT = 20
 
 
-@dataclass(frozen=True)
-class Teammate:
+@dataclass
+class Member:
     user_id: int
     name: str
     role: str
-    #: the brand's active tickets (new, open, pending) they own now
-    load: int
-    last_seen_at: datetime | None
+    last_seen: datetime | None
     online: bool
+    brand_ids: list[int] = field(default_factory=list)
+    load: int = 0
+    unanswered: int = 0
+    in_review: int = 0
 
 
-def teammates_of(brand_ids: list[int], *, now: datetime) -> dict[int, list[Teammate]]:
-    """brand id → its active members who work tickets (operators, supervisors), online first, then by load and
-    name. One query whatever the number of brands and people."""
-    load = (
-        Ticket.objects.filter(
-            brand_id=OuterRef("brand_id"), assignee_id=OuterRef("user_id"), status__in=ACTIVE_STATUSES
-        )
-        .order_by()
-        .values("assignee_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+@dataclass
+class Volume:
+    today: int = 0
+    last_week_so_far: int = 0
+    last_week_day: int = 0
+
+    @property
+    def change_percent(self) -> float | None:
+        """Today against the same span of the same weekday last week, as a signed percentage."""
+        if not self.last_week_so_far:
+            return None
+        return round(100 * (self.today - self.last_week_so_far) / self.last_week_so_far, 1)
+
+
+@dataclass
+class Shift:
+    now: datetime
+    members: list[Member]
+    #: (SLA state, priority) → tickets waiting on us
+    grid: dict[tuple[str, int], int]
+    unassigned: int
+    pending: int
+    breaching: list[Ticket]
+    volume: Volume
+
+    @property
+    def waiting(self) -> int:
+        return sum(self.grid.values())
+
+    def state_total(self, state: str) -> int:
+        return sum(n for (s, _p), n in self.grid.items() if s == state)
+
+    @property
+    def overdue(self) -> int:
+        return self.state_total(OVERDUE)
+
+    @property
+    def due_soon(self) -> int:
+        return self.state_total(DUE_SOON)
+
+    @property
+    def rows(self) -> list[dict]:
+        """The grid as rows, most urgent priority first: ``{priority, label, cells: [(state, n)], total}``."""
+        rows = []
+        for priority in reversed(Priority):
+            cells = [(state, self.grid.get((state, priority.value), 0)) for state in SLA_STATES]
+            rows.append({"priority": priority.value, "label": priority.label, "cells": cells,
+                         "total": sum(n for _s, n in cells)})  # fmt: skip
+        return rows
+
+    @property
+    def online(self) -> int:
+        return sum(1 for m in self.members if m.online)
+
+
+def _soon_by_brand(brands: list[Brand], now: datetime) -> dict[int, datetime]:
+    return {b.pk: now + timedelta(minutes=b.sla_warning_minutes) for b in brands}
+
+
+def sla_state(brands: list[Brand], now: datetime) -> Case:
+    """The SLA state of a ticket waiting on us: overdue when its earliest running deadline passed, due soon when
+    it falls within its brand's warning time (``Brand.sla_warning_minutes``), else on track (no deadline too)."""
+    by_minutes: dict[int, list[int]] = defaultdict(list)
+    for b in brands:
+        by_minutes[b.sla_warning_minutes].append(b.pk)
+    soon = [Q(brand_id__in=ids, due_at__lte=now + timedelta(minutes=m)) for m, ids in sorted(by_minutes.items())]
+    whens = [When(due_at__lt=now, then=Value(OVERDUE))]
+    if soon:
+        whens.append(When(reduce(or_, soon), then=Value(DUE_SOON)))
+    return Case(*whens, default=Value(ON_TRACK), output_field=CharField())
+
+
+def members_of(brand_ids: list[int], now: datetime) -> list[Member]:
+    """Who works the brands' tickets, operators first, then by name. One query."""
+    online_since = now - timedelta(minutes=settings.SMRC_ONLINE_MINUTES)
     rows = (
         Membership.objects.filter(
             brand_id__in=brand_ids, user__is_active=True, role__in=sorted(CAPABILITIES["ticket:work"])
         )
-        .annotate(load=Coalesce(Subquery(load), 0))
-        .values_list("brand_id", "user_id", "user__username", "role", "load", "user__presence__last_seen_at")
+        .annotate(last_seen=F("user__presence__last_seen_at"))
+        .order_by("user__username", "brand_id")
+        .values_list("user_id", "user__username", "role", "last_seen", "brand_id")
     )
-    online_since = now.timestamp() - settings.SMRC_ONLINE_MINUTES * 60
-    found: dict[int, list[Teammate]] = {brand_id: [] for brand_id in brand_ids}
-    for brand_id, user_id, name, role, n, seen in rows:
-        online = seen is not None and seen.timestamp() >= online_since
-        found[brand_id].append(Teammate(user_id, name, role, n, seen, online))
-    for people in found.values():
-        people.sort(key=lambda p: (not p.online, p.load, p.name.lower()))
-    return found
+    found: dict[int, Member] = {}
+    for user_id, name, role, last_seen, brand_id in rows:
+        member = found.get(user_id)
+        if member is None:
+            online = last_seen is not None and last_seen >= online_since
+            member = found[user_id] = Member(user_id, name, role, last_seen, online)
+        elif role == "operator":
+            member.role = role
+        member.brand_ids.append(brand_id)
+    return sorted(found.values(), key=lambda m: (m.role != "operator", m.name))
 
 
-def active_user(user_id: int):
-    """The active user ``user_id`` (someone to assign to), or None. Whether they work the ticket's brand is the
-    service's check (``workflow.assign_ticket``)."""
-    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+def shift(brands: list[Brand], *, now: datetime) -> Shift:
+    """Everything the team view shows for ``brands`` (already scoped). Six queries."""
+    brand_ids = [b.pk for b in brands]
+    members = members_of(brand_ids, now)
+    state = sla_state(brands, now)
+    counts = (
+        Ticket.objects.filter(brand_id__in=brand_ids, status__in=ACTIVE_STATUSES)
+        .annotate(sla=state)
+        .order_by()
+        .values_list("assignee_id", "status", "priority", "sla")
+        .annotate(n=Count("*"))  # COUNT(*): read from the index alone (ticket_team_idx holds no id)
+    )
+    load: dict[int, int] = defaultdict(int)
+    grid: dict[tuple[str, int], int] = defaultdict(int)
+    unassigned = pending = 0
+    open_owned: dict[int, int] = defaultdict(int)
+    for assignee_id, status, priority, sla, n in counts:
+        if assignee_id is None:
+            unassigned += n
+        else:
+            load[assignee_id] += n
+            if status == TicketStatus.OPEN:
+                open_owned[assignee_id] += n
+        if status == TicketStatus.PENDING:
+            pending += n
+        else:
+            grid[(sla, priority)] += n
+    # open tickets with a reply in review, approved or on its way, per owner: the rest of their open tickets wait
+    # for an answer (a few rows, from the partial index reply_in_flight_idx)
+    answering = dict(
+        Reply.objects.filter(
+            brand_id__in=brand_ids,
+            status__in=REPLY_OPEN_STATUSES,
+            ticket__status=TicketStatus.OPEN,
+            ticket__assignee__isnull=False,
+        )
+        .order_by()
+        .values_list("ticket__assignee_id")
+        .annotate(n=Count("ticket_id", distinct=True))
+    )
+    in_review = dict(
+        Reply.objects.filter(brand_id__in=brand_ids, status=ReplyStatus.IN_REVIEW)
+        .order_by()
+        .values_list("author_id")
+        .annotate(n=Count("pk"))
+    )
+    for member in members:
+        member.load = load.get(member.user_id, 0)
+        member.unanswered = open_owned.get(member.user_id, 0) - answering.get(member.user_id, 0)
+        member.in_review = in_review.get(member.user_id, 0)
+    soon = [Q(brand_id=brand_id, due_at__lte=at) for brand_id, at in _soon_by_brand(brands, now).items()]
+    breaching = (
+        list(
+            Ticket.objects.filter(reduce(or_, soon), status__in=WAITING_ON_US)
+            .select_related("brand", "author", "assignee")
+            .defer("priority_factors", "assignee__password")
+            .order_by("due_at", "received_at", "pk")[:BREACHING_LIMIT]
+        )
+        if brand_ids
+        else []
+    )
+    for ticket in breaching:
+        ticket.sla_state = OVERDUE if ticket.due_at < now else DUE_SOON
+    return Shift(
+        now=now,
+        members=members,
+        grid=dict(grid),
+        unassigned=unassigned,
+        pending=pending,
+        breaching=breaching,
+        volume=volume(brands, now=now),
+    )
+
+
+def volume(brands: list[Brand], *, now: datetime) -> Volume:
+    """Tickets received today in each brand's time zone, against the same weekday a week before (up to the same
+    time of day, and the whole day). Ignored tickets count: they arrived. One query on (brand, received_at)."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for b in brands:
+        by_zone[b.time_zone].append(b.pk)
+    today, so_far, whole = [], [], []
+    earliest = now
+    for zone, ids in by_zone.items():
+        local = now.astimezone(ZoneInfo(zone))
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        week_ago = midnight - timedelta(days=7)  # local midnight a week ago (a calendar day in the zone)
+        start_today = midnight.astimezone(ZoneInfo("UTC"))
+        start_before = week_ago.astimezone(ZoneInfo("UTC"))
+        end_before = (week_ago + timedelta(days=1)).astimezone(ZoneInfo("UTC"))
+        same_time = (local - timedelta(days=7)).astimezone(ZoneInfo("UTC"))
+        today.append(Q(brand_id__in=ids, received_at__gte=start_today, received_at__lte=now))
+        so_far.append(Q(brand_id__in=ids, received_at__gte=start_before, received_at__lte=same_time))
+        whole.append(Q(brand_id__in=ids, received_at__gte=start_before, received_at__lt=end_before))
+        earliest = min(earliest, start_before)
+    if not by_zone:
+        return Volume()
+    counts = Ticket.objects.filter(
+        brand_id__in=[b.pk for b in brands], received_at__gte=earliest, received_at__lte=now
+    ).aggregate(
+        today=Count("pk", filter=reduce(or_, today)),
+        last_week_so_far=Count("pk", filter=reduce(or_, so_far)),
+        last_week_day=Count("pk", filter=reduce(or_, whole)),
+    )
+    return Volume(**counts)

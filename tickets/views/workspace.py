@@ -18,7 +18,7 @@ from brands.models import Platform, Priority
 
 from ..forms.workspace import AssignForm, BulkForm, LinkIdentityForm, UnlinkIdentityForm
 from ..models import ACTIVE_STATUSES, TAG_MAX_LENGTH
-from ..selectors.team import active_user, teammates_of
+from ..selectors.teammates import active_user, teammates_of
 from ..selectors.ticket import customer_history, get_ticket_for_user
 from ..services import bulk, customers, workflow
 
@@ -115,6 +115,11 @@ def assign(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Assigned to %(name)s.") % {"name": assignee.get_username()})
+    back = form.cleaned_data["back"]
+    if back == "all":
+        return redirect("tickets:team")
+    if back == "brand":
+        return redirect("tickets:team_brand", ticket.brand.slug)
     return redirect("tickets:detail", pk=pk)
 
 

@@ -1,0 +1,98 @@
+"""The team view and My performance in a real browser, in English and Indonesian, at 1280 px and 390 px: the
+view updates itself without a reload, one click assigns a ticket about to breach, and both pages fit a phone."""
+
+import os
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from brands.models import Presence, ReviewPolicy, Role
+from tests.browser.test_operator_loop import browser, log_in, page  # noqa: F401 (fixtures)
+from tests.factories import make_brand, make_member, make_snippet, make_ticket, make_user
+from tickets.models import Ticket
+from tickets.services import replies, workflow
+
+pytestmark = [pytest.mark.browser]
+SHOTS = os.environ.get("SMRC_SCREENSHOTS")  # a folder to save screenshots into, when set
+SIZES = [(1280, "en"), (1280, "id"), (390, "en"), (390, "id")]
+WORDS = {
+    "en": {"breach": "About to breach", "assign": "Assign", "assigned": "is assigned to op_a", "me": "Me and the team"},
+    "id": {
+        "breach": "Hampir melewati batas",
+        "assign": "Tugaskan",
+        "assigned": "ditugaskan kepada op_a",
+        "me": "Saya dan tim",
+    },
+}
+
+
+def _overdue(ticket: Ticket, minutes: int) -> None:
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=timezone.now() - timedelta(minutes=minutes))
+
+
+@pytest.fixture
+def shift_setup(transactional_db):
+    brand = make_brand("acme", name="Acme Telco")
+    operator, supervisor = make_user("op_a"), make_user("sup_a")
+    make_member(operator, brand, Role.OPERATOR)
+    make_member(supervisor, brand, Role.SUPERVISOR)
+    make_member(make_user("op_away"), brand, Role.OPERATOR)
+    ReviewPolicy.objects.create(brand=brand, review_all=True)
+    Presence.objects.create(user=operator, last_seen_at=timezone.now())
+    snippet = make_snippet(brand, title="Salam pembuka", body="Halo {customer_name}, ada yang bisa kami bantu?")
+    owned = workflow.claim_ticket(
+        ticket=make_ticket(brand, author_id="c1", text="Sinyal hilang di Bekasi"), user=operator
+    )
+    reply = replies.submit_reply(ticket=owned, user=operator, body="Halo Kak, kami cek ya", snippet_ids=[snippet.pk])
+    replies.request_changes(reply=reply, user=supervisor, code="tone", note="Lebih ramah")
+    workflow.claim_ticket(ticket=make_ticket(brand, author_id="c2", text="Tagihan naik dua kali"), user=operator)
+    waiting = make_ticket(brand, author_id="c3", text="Kartu saya terblokir, tolong segera <b>dibuka</b>")
+    _overdue(waiting, 7)
+    return brand, operator, supervisor, waiting
+
+
+@pytest.mark.parametrize(("width", "language"), SIZES)
+def test_the_supervisor_runs_the_shift_from_the_team_view(page, shift_setup, settings, width, language):  # noqa: F811
+    brand, operator, supervisor, waiting = shift_setup
+    settings.SMRC_QUEUE_REFRESH_SECONDS = 1
+    words = WORDS[language]
+    page.set_viewport_size({"width": width, "height": 900})
+    page.set_extra_http_headers({"Accept-Language": language})
+    log_in(page, "sup_a")
+    page.locator(".mainnav a[href='/team/']").click()
+    expect(page).to_have_url(re.compile(r"/team/$"))
+    expect(page.locator("#h-breaching")).to_have_text(words["breach"])
+    expect(page.locator(".team-breach")).to_contain_text(waiting.reference)
+    assert page.evaluate("document.scrollingElement.scrollWidth") == width
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"team-{language}-{width}.png"), full_page=True)
+
+    # A ticket that falls overdue while the page is open shows up without a reload.
+    late = make_ticket(brand, author_id="c4", text="Paket belum aktif")
+    _overdue(late, 3)
+    expect(page.locator(".team-breach")).to_contain_text(late.reference)
+
+    # One click gives the most overdue ticket to the online operator the list chose.
+    row = page.locator(f"tr[data-ticket='{waiting.pk}']")
+    expect(row.locator("select[name=assignee] option").first).to_contain_text("op_a")
+    row.get_by_role("button", name=words["assign"]).click()
+    expect(page.locator(".messages")).to_contain_text(words["assigned"])
+    assert Ticket.objects.get(pk=waiting.pk).assignee == operator
+
+
+@pytest.mark.parametrize(("width", "language"), SIZES)
+def test_the_operator_reads_their_performance(page, shift_setup, width, language):  # noqa: F811
+    page.set_viewport_size({"width": width, "height": 900})
+    page.set_extra_http_headers({"Accept-Language": language})
+    log_in(page, "op_a")
+    expect(page.locator(".mainnav a[href='/team/']")).to_have_count(0)
+    page.locator(".mainnav a[href='/me/performance/']").click()
+    expect(page.locator("#h-figures")).to_have_text(WORDS[language]["me"])
+    expect(page.locator("#h-snippets + table")).to_contain_text("Salam pembuka")
+    expect(page.locator("#h-review + table")).to_contain_text("Tone" if language == "en" else "Gaya bahasa")
+    assert page.evaluate("document.scrollingElement.scrollWidth") == width
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"performance-{language}-{width}.png"), full_page=True)

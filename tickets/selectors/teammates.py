@@ -1,0 +1,60 @@
+"""Who a ticket can be handed to: the members of a brand who work tickets, with their load and presence."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from brands.access import CAPABILITIES
+from brands.models import Membership
+
+from ..models import ACTIVE_STATUSES, Ticket
+
+
+@dataclass(frozen=True)
+class Teammate:
+    user_id: int
+    name: str
+    role: str
+    #: the brand's active tickets (new, open, pending) they own now
+    load: int
+    last_seen_at: datetime | None
+    online: bool
+
+
+def teammates_of(brand_ids: list[int], *, now: datetime) -> dict[int, list[Teammate]]:
+    """brand id → its active members who work tickets (operators, supervisors), online first, then by load and
+    name. One query whatever the number of brands and people."""
+    load = (
+        Ticket.objects.filter(
+            brand_id=OuterRef("brand_id"), assignee_id=OuterRef("user_id"), status__in=ACTIVE_STATUSES
+        )
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        Membership.objects.filter(
+            brand_id__in=brand_ids, user__is_active=True, role__in=sorted(CAPABILITIES["ticket:work"])
+        )
+        .annotate(load=Coalesce(Subquery(load), 0))
+        .values_list("brand_id", "user_id", "user__username", "role", "load", "user__presence__last_seen_at")
+    )
+    online_since = now.timestamp() - settings.SMRC_ONLINE_MINUTES * 60
+    found: dict[int, list[Teammate]] = {brand_id: [] for brand_id in brand_ids}
+    for brand_id, user_id, name, role, n, seen in rows:
+        online = seen is not None and seen.timestamp() >= online_since
+        found[brand_id].append(Teammate(user_id, name, role, n, seen, online))
+    for people in found.values():
+        people.sort(key=lambda p: (not p.online, p.load, p.name.lower()))
+    return found
+
+
+def active_user(user_id: int):
+    """The active user ``user_id`` (someone to assign to), or None. Whether they work the ticket's brand is the
+    service's check (``workflow.assign_ticket``)."""
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
