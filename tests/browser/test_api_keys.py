@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from brands.models import Role
-from tests.browser.test_operator_loop import browser, log_in, page  # noqa: F401 (fixtures)
 from tests.factories import make_brand, make_member, make_ticket, make_user
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser]
 SHOTS = os.environ.get("SMRC_SCREENSHOTS")

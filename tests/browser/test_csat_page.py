@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from brands.models import Role
 from brands.services import csat as csat_settings
-from tests.browser.test_operator_loop import browser, page  # noqa: F401 (fixtures)
 from tests.factories import make_brand, make_member, make_ticket, make_user
 from tickets.models import CsatSurvey
 from tickets.services import csat, workflow

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from brands.models import Role
 from brands.services import csat as csat_settings
-from tests.browser.test_operator_loop import browser, log_in, page  # noqa: F401 (fixtures)
 from tests.factories import make_brand, make_member, make_ticket, make_user
+from tests.helpers import log_in
 from tickets.models import CsatSurvey
 from tickets.services import csat_answers, workflow
 

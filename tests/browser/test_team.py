@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from brands.models import Presence, ReviewPolicy, Role
-from tests.browser.test_operator_loop import browser, log_in, page  # noqa: F401 (fixtures)
 from tests.factories import make_brand, make_member, make_snippet, make_ticket, make_user
+from tests.helpers import log_in
 from tickets.models import Ticket
 from tickets.services import replies, workflow
 
@@ -19,11 +19,11 @@ pytestmark = [pytest.mark.browser]
 SHOTS = os.environ.get("SMRC_SCREENSHOTS")  # a folder to save screenshots into, when set
 SIZES = [(1280, "en"), (1280, "id"), (390, "en"), (390, "id")]
 WORDS = {
-    "en": {"breach": "About to breach", "assign": "Assign", "assigned": "is assigned to op_a", "me": "Me and the team"},
+    "en": {"breach": "About to breach", "assign": "Assign", "assigned": "Assigned to op_a", "me": "Me and the team"},
     "id": {
         "breach": "Hampir melewati batas",
         "assign": "Tugaskan",
-        "assigned": "ditugaskan kepada op_a",
+        "assigned": "Ditugaskan kepada op_a",
         "me": "Saya dan tim",
     },
 }

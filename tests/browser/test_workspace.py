@@ -10,8 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from brands.models import Presence, Role
-from tests.browser.test_operator_loop import TIMEOUT_MS, browser, log_in  # noqa: F401 (fixtures)
+from tests.browser.test_operator_loop import TIMEOUT_MS
 from tests.factories import make_brand, make_member, make_snippet, make_ticket, make_user
+from tests.helpers import log_in
 from tickets.models import Event, Notification, Ticket, TicketStatus
 from tickets.services import workflow
 
@@ -51,8 +52,8 @@ def workspace(transactional_db):
     return brand, supervisor, teammate, tickets
 
 
-def _page(browser, live_server, lang: str, width: int):  # noqa: F811
-    context = browser.new_context(
+def _page(chromium, live_server, lang: str, width: int):  # noqa: F811
+    context = chromium.new_context(
         viewport={"width": width, "height": 860}, locale="en-US", base_url=live_server.url, is_mobile=width < 500
     )
     context.set_default_timeout(TIMEOUT_MS)
@@ -90,9 +91,9 @@ def _no_sideways_scroll(page) -> None:
 
 
 @pytest.mark.parametrize(("lang", "width"), LAYOUTS)
-def test_bulk_assign_from_the_queue_with_the_keyboard(browser, live_server, workspace, lang, width):  # noqa: F811
+def test_bulk_assign_from_the_queue_with_the_keyboard(chromium, live_server, workspace, lang, width):  # noqa: F811
     brand, supervisor, teammate, tickets = workspace
-    context, page, errors = _page(browser, live_server, lang, width)
+    context, page, errors = _page(chromium, live_server, lang, width)
     log_in(page, "sup_a")
     _speak(page, lang)
     bar = page.locator("form[data-bulk]")
@@ -122,10 +123,10 @@ def test_bulk_assign_from_the_queue_with_the_keyboard(browser, live_server, work
     assert errors == []
 
 
-def test_shift_click_ticks_a_range_and_the_refresh_keeps_the_selection(browser, live_server, workspace, settings):  # noqa: F811
+def test_shift_click_ticks_a_range_and_the_refresh_keeps_the_selection(chromium, live_server, workspace, settings):  # noqa: F811
     settings.SMRC_QUEUE_REFRESH_SECONDS = 1
     brand, supervisor, teammate, tickets = workspace
-    context, page, errors = _page(browser, live_server, "en", 1280)
+    context, page, errors = _page(chromium, live_server, "en", 1280)
     log_in(page, "sup_a")
     boxes = page.locator('table[data-queue] input[name="tickets"]')
     boxes.nth(0).click()
@@ -150,7 +151,7 @@ def test_shift_click_ticks_a_range_and_the_refresh_keeps_the_selection(browser, 
 
 @pytest.mark.parametrize(("lang", "width"), LAYOUTS[:2])
 def test_assign_from_the_ticket_with_a_note_and_link_the_customers_other_account(
-    browser,  # noqa: F811
+    chromium,
     live_server,
     workspace,
     lang,
@@ -160,7 +161,7 @@ def test_assign_from_the_ticket_with_a_note_and_link_the_customers_other_account
     ticket = tickets[0]
     old = make_ticket(brand, platform="instagram", platform_id="ig", author_id="ig-1", handle="budi.s", text="kemarin")
     Ticket.objects.filter(pk=old.pk).update(status=TicketStatus.RESOLVED)
-    context, page, errors = _page(browser, live_server, lang, width)
+    context, page, errors = _page(chromium, live_server, lang, width)
     log_in(page, "sup_a")
     _speak(page, lang)
     page.goto(f"/tickets/{ticket.pk}/")
@@ -199,7 +200,7 @@ def test_assign_from_the_ticket_with_a_note_and_link_the_customers_other_account
 
 @pytest.mark.parametrize(("lang", "width"), LAYOUTS[:2])
 def test_the_snippet_preview_fills_this_ticket_and_shows_text_not_markup(
-    browser,  # noqa: F811
+    chromium,
     live_server,
     workspace,
     lang,
@@ -213,7 +214,7 @@ def test_the_snippet_preview_fills_this_ticket_and_shows_text_not_markup(
 
     Author.objects.filter(pk=evil.author_id).update(name="<img src=x onerror=alert(1)>Budi")
     workflow.claim_ticket(ticket=evil, user=supervisor)
-    context, page, errors = _page(browser, live_server, lang, width)
+    context, page, errors = _page(chromium, live_server, lang, width)
     log_in(page, "sup_a")
     _speak(page, lang)
     page.goto(f"/tickets/{evil.pk}/")
