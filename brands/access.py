@@ -30,6 +30,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "knowledge:edit": frozenset({SUPERVISOR}),
     "settings:history": frozenset({SUPERVISOR, MANAGER}),  # read the brand's configuration audit trail
     "goals:edit": frozenset({SUPERVISOR, MANAGER}),  # the brand's goals: the client's managers set them
+    "view:team": frozenset({SUPERVISOR}),  # make and remove the brand team's saved queue views
 }
 
 #: capabilities a brand manager also holds where the brand switched it on: capability → Brand field

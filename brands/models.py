@@ -740,6 +740,7 @@ class ConfigArea(models.TextChoices):
     KNOWLEDGE = "knowledge", _("Knowledge")
     CHANNELS = "channels", _("Channels")
     GOALS = "goals", _("Goals")
+    VIEWS = "views", _("Team views")
 
 
 class ConfigSource(models.TextChoices):

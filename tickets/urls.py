@@ -25,6 +25,10 @@ from .views import (
 ticket_patterns = [
     path("queue/", queue.queue, name="queue"),
     path("queue/next/", priority.take_next, name="take_next"),
+    path("queue/news/", queue.queue_news, name="queue_news"),
+    path("queue/views/", queue.save_view, name="save_view"),
+    path("queue/views/<int:pk>/delete/", queue.delete_view, name="delete_view"),
+    path("queue/alerts/", queue.browser_alerts, name="browser_alerts"),
     path("tickets/<int:pk>/priority/", priority.change_priority, name="change_priority"),
     path("tickets/<int:pk>/restore/", priority.restore, name="restore"),
     path("tickets/<int:pk>/", ticket.ticket_detail, name="detail"),

@@ -23,6 +23,7 @@ EXPECTED = {
         "knowledge:edit",
         "settings:history",
         "goals:edit",
+        "view:team",
     },
     Role.MANAGER: {"ticket:view", "report:view", "settings:history", "goals:edit"},
 }
@@ -42,6 +43,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "knowledge:edit",
         "settings:history",
         "goals:edit",
+        "view:team",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from ..services import idempotency
@@ -63,3 +64,9 @@ def duration(start: datetime | None, end: datetime | None) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def urlencode_dict(mapping: dict) -> str:
+    """A dict of query parameters as a query string (``{"q": "a b"}`` → ``q=a+b``); escaped by the template."""
+    return urlencode(mapping)

@@ -191,8 +191,8 @@ def _queue_queries(cast, n: int, django_assert_num_queries, browser, expected: i
         client.get(URL, headers={"HX-Request": "true", "HX-Target": "queue-body"})
 
 
-#: session, user, memberships, the page of rows, the brands, the counts
-QUEUE_QUERIES = 6
+#: session, user, memberships, the page of rows, the brands, the counts, the saved views, the notification preference
+QUEUE_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [3, 30])
