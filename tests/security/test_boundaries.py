@@ -345,6 +345,9 @@ ENDPOINTS = [
     Endpoint("goals", "post", "/settings/acme/goals/", "supervisor", "GoalsForm", {"fr_compliance": "90"}),
     Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
     Endpoint("queue", "get", "/queue/", "operator", "QueueFilterForm", fallback=True),
+    Endpoint("queue_news", "get", "/queue/news/", "operator", "QueueNewsForm", {"since": "0"}),
+    Endpoint("save_view", "post", "/queue/views/", "operator", "SaveViewForm", {"name": "Paket"}),
+    Endpoint("browser_alerts", "post", "/queue/alerts/", "operator", "BrowserAlertsForm", {}),
     Endpoint("snippet-list", "get", "/knowledge/acme/", "supervisor", "SnippetSearchForm", fallback=True),
     Endpoint(
         "drill-down",

@@ -40,7 +40,7 @@ from tests.factories import make_channel, make_product, make_snippet, make_ticke
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk
 from tickets.forms.settings import SlaSettingsForm
-from tickets.models import Event, Notification, ReplyStatus, Tag, Ticket
+from tickets.models import Event, Notification, QueuePreference, ReplyStatus, SavedView, Tag, Ticket
 from tickets.services import replies, tags, workflow
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +97,13 @@ ROUTES: dict[str, Route] = {
     # the queue and `Get next`: the caller's own brands (brand B has nothing to take; a manager works no ticket)
     "queue/": page(ALL, 200, 200),
     "queue/next/": page(POST, 302, 302),
+    # new work since the page was drawn: a count of the caller's own queue
+    "queue/news/": page(ALL, 200, 200, query="?since=0"),
+    # saved views: a team view of brand A is made and removed by its supervisors only
+    "queue/views/": page(POST, 404, 403),
+    "queue/views/<int:pk>/remove/": page(POST, 404, 403),
+    # the caller's own opt-in to browser notifications (switching it off when it is off writes nothing)
+    "queue/alerts/": page(POST, 302, 302),
     # one ticket of brand A
     "tickets/<int:pk>/": page(ALL, 404, 200),
     "tickets/<int:pk>/priority/": page(POST, 404, 403),
@@ -221,7 +228,9 @@ def world(cast):
         kind=Notification.Kind.SLA_WARNING,
         created_at=ticket.received_at,
     )
+    team_view = SavedView.objects.create(name=f"{SECRET} view", brand=brand, query={"q": SECRET})
     return {
+        "team_view": team_view,
         "brand": brand,
         "ticket": ticket,
         "reply": reply,
@@ -243,6 +252,8 @@ def paths(route: str, world) -> list[str]:
         pk = world["snippet"].pk
     elif route.startswith("knowledge/<slug:slug>/products/<int:pk>"):
         pk = world["product"].pk
+    elif route.startswith("queue/views/<int:pk>"):
+        pk = world["team_view"].pk
     else:
         pk = world["ticket"].pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action"}
@@ -286,6 +297,7 @@ def payloads(route: str, world) -> list:
     }
     forms = {
         "queue/next/": [keyed()],
+        "queue/views/": [{"name": "Urgent for the team", "team": brand.pk, "priority": "4"}],
         "tickets/<int:pk>/priority/": [{"priority": 4}],
         "tickets/<int:pk>/claim/": [keyed()],
         "tickets/<int:pk>/reply/": [keyed({"body": "Halo Kak, mohon DM nomor pesanan ya", "snippets": ""})],
@@ -456,6 +468,8 @@ def test_no_route_and_no_method_writes_into_brand_a(cast, world, quiet, who):
 #: (route, status for the supervisor, does the database change?); GET-only routes need no control
 ACCEPTED = {
     "queue/next/": 302,
+    "queue/views/": 302,
+    "queue/views/<int:pk>/remove/": 302,
     "tickets/<int:pk>/priority/": 302,
     "tickets/<int:pk>/claim/": 302,
     "tickets/<int:pk>/resolve/": 302,
@@ -524,6 +538,7 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         "replies/<int:pk>/retry/",
         "knowledge/<slug:slug>/snippets/<int:pk>/restore/",
         "notifications/read/",
+        "queue/alerts/",
         "api/v1/tickets/<int:pk>/render/",
         "tickets/<int:pk>/reply/bounces/",
     }
@@ -558,6 +573,9 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     assert "“hubungi call center”" in response.content.decode()
     (path,) = paths("notifications/read/", world)
     assert operator.send("POST", path, {}).status_code == 302
+    (path,) = paths("queue/alerts/", world)
+    assert operator.send("POST", path, {"enabled": "1"}).status_code == 302
+    assert list(QueuePreference.objects.values_list("user_id", "browser_alerts")) == [(cast.operator.pk, True)]
     assert list(Notification.objects.values_list("read_at", flat=True)) != [None]
     (path,) = paths("api/v1/tickets/<int:pk>/render/", world)
     response = Caller(cast.supervisor, api_client=True).send("POST", path, {"snippet": world["snippet"].pk})

@@ -14,8 +14,8 @@ NEWS_SINCE_MAX = 4_102_444_800_000
 
 
 class QueueFilterForm(forms.Form):
-    """The queue's filters, read from the query string. Invalid values fall back to the defaults (the page says
-    which were ignored)."""
+    """The queue's filters, read from the query string (or a saved view). Each invalid value falls back to its
+    default and the others still apply (the page says which were ignored)."""
 
     brand = IdField(required=False)
     status = forms.ChoiceField(choices=[(s, s) for s in QUEUE_STATUS_CHOICES], required=False)
@@ -27,7 +27,8 @@ class QueueFilterForm(forms.Form):
     page = IntegerField(required=False, min_value=1, max_value=1000)
 
     def filters(self) -> QueueFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # each invalid field falls back alone: cleaned_data keeps the valid ones
+        data = self.cleaned_data
         return QueueFilters(
             brand=data.get("brand"),
             status=data.get("status") or "active",

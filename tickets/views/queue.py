@@ -146,7 +146,13 @@ def save_view(request):
             messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
             query = filters.as_query()
             return HttpResponseRedirect(reverse("tickets:queue") + (f"?{urlencode(query)}" if query else ""))
-    return render(request, "tickets/save_view.html", {"form": form, "filters": filters}, status=400)
+    team_ids = brand_ids_for(request.user, "view:team")
+    context = {
+        "form": form,
+        "current_query": filters.as_query(),
+        "team_brands": [b for b in brands_for(request.user) if team_ids is None or b.pk in team_ids],
+    }
+    return render(request, "tickets/save_view.html", context, status=400)
 
 
 @login_required
