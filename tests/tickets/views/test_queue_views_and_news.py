@@ -152,7 +152,8 @@ def test_the_poll_counts_new_tickets_of_the_page_and_announces_urgent_and_mine(c
     response = client.get("/queue/news/", {"since": since})
     html = response.content.decode()
     assert response.context["news"].count == 2
-    assert "2 new — show" in html and 'data-count="2"' in html
+    assert "2 new — show" in html
+    assert 'data-count="2"' in html
     assert [t.pk for t in response.context["news"].alerts] == [urgent.pk]
     assert f"Urgent: T-{urgent.pk}" in html
     assert "brand B" not in html
@@ -206,7 +207,8 @@ def test_the_queue_no_longer_reshuffles_itself(cast, browser, tickets):
     html = browser(cast.operator).get(URL).content.decode()
     body = html[html.index('id="queue-body"') : html.index(">", html.index('id="queue-body"'))]
     assert "hx-trigger" not in body  # the rows stay put
-    assert 'id="queue-news"' in html and "/queue/news/?since=" in html
+    assert 'id="queue-news"' in html
+    assert "/queue/news/?since=" in html
 
 
 def test_browser_notifications_are_opt_in_and_stored(cast, browser, tickets):
@@ -216,7 +218,8 @@ def test_browser_notifications_are_opt_in_and_stored(cast, browser, tickets):
     assert client.post("/queue/alerts/", {"enabled": "1"}).status_code == 302
     assert QueuePreference.objects.get(user=cast.operator).browser_alerts is True
     page = client.get(URL)
-    assert page.context["browser_alerts"] is True and 'data-browser-alerts="1"' in page.content.decode()
+    assert page.context["browser_alerts"] is True
+    assert 'data-browser-alerts="1"' in page.content.decode()
     assert browser(cast.supervisor).get(URL).context["browser_alerts"] is False  # one user's choice
     client.post("/queue/alerts/", {})
     assert QueuePreference.objects.get(user=cast.operator).browser_alerts is False
