@@ -20,7 +20,7 @@ from brands.models import Priority
 from ..forms.queue import BrowserAlertsForm, QueueFilterForm, QueueNewsForm, SaveViewForm
 from ..models import ACTIVE_STATUSES, TicketStatus
 from ..selectors.queue import QUEUE_SORTS, queue_counts_for, queue_for, queue_news_for
-from ..selectors.views import browser_alerts_for, get_view_for_user, saved_views_for, view_rows_for
+from ..selectors.views import browser_alerts_for, get_view_for_user, saved_views_for, view_filters, view_rows_for
 from ..services import views as view_service
 
 
@@ -144,7 +144,7 @@ def save_view(request):
             form.add_error("name", str(error))
         else:
             messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-            query = filters.as_query()
+            query = view_filters(view, QueueFilterForm).as_query()  # a team view shows its own brand
             return HttpResponseRedirect(reverse("tickets:queue") + (f"?{urlencode(query)}" if query else ""))
     team_ids = brand_ids_for(request.user, "view:team")
     context = {
