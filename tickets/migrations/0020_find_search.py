@@ -1,7 +1,7 @@
 """The indexes behind the queue's search (tickets/selectors/search.py, docs/search.md), kept up to date by the
 database on every write.
 
-PostgreSQL: pg_trgm; an ``indonesian`` text search configuration if the server has none (PostgreSQL 13+ ships a
+PostgreSQL: pg_trgm (kept when migrating back); an ``indonesian`` text search configuration if the server has none (PostgreSQL 13+ ships a
 Snowball ``indonesian``; an older or stripped build gets a copy of ``simple``: no stemming, no stopwords); a GIN
 expression index over both languages' stemming of ``Mention.text``; GIN trigram indexes on ``Author.name`` and
 ``Author.handle``. The indexes are built ``CONCURRENTLY`` (this migration is not atomic), so a large table stays
@@ -11,7 +11,6 @@ SQLite: an FTS5 table over ``Mention.text`` (external content, ``rowid`` = the m
 triggers that keep it in step, filled from the existing rows.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 PG_INDEXES = {
@@ -53,6 +52,7 @@ def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     with schema_editor.connection.cursor() as cursor:
         if vendor == "postgresql":
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             ensure_indonesian(cursor)
             for name, target in PG_INDEXES.items():
                 cursor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {target}")
@@ -77,7 +77,6 @@ class Migration(migrations.Migration):
 
     dependencies = [("tickets", "0019_reply_sends_elsewhere")]
 
-    operations = [
-        TrigramExtension(),
-        migrations.RunPython(forwards, backwards, elidable=False),
-    ]
+    # pg_trgm is created here rather than by django.contrib.postgres' TrigramExtension, whose reverse queries
+    # pg_extension on any database (SQLite too); going back keeps the extension (other things may use it)
+    operations = [migrations.RunPython(forwards, backwards, elidable=False)]
