@@ -31,6 +31,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "settings:history": frozenset({SUPERVISOR, MANAGER}),  # read the brand's configuration audit trail
     "goals:edit": frozenset({SUPERVISOR, MANAGER}),  # the brand's goals: the client's managers set them
     "team:view": frozenset({SUPERVISOR}),  # the live team view of the shift (/team/)
+    "view:team": frozenset({SUPERVISOR}),  # make and remove the brand team's saved queue views
 }
 
 #: what a read-only API key may do (brands.services.api_keys): the capabilities that change nothing

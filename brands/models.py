@@ -806,6 +806,7 @@ class ConfigArea(models.TextChoices):
     GOALS = "goals", _("Goals")
     API_KEYS = "api_keys", _("API keys")
     CSAT = "csat", _("Customer satisfaction")
+    VIEWS = "views", _("Team views")
 
 
 class ConfigSource(models.TextChoices):

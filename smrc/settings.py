@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram lookups for the queue search on PostgreSQL (inert on SQLite)
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",

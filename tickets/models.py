@@ -840,3 +840,66 @@ class CsatSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"CSAT of T-{self.ticket_id}"
+
+
+class SavedView(models.Model):
+    """A named queue: filters, sort and search kept as the queue's query string parameters. Personal (``owner``
+    set, no brand) or the team's of one brand (``brand`` set, no owner; made and removed by those holding
+    ``view:team``, each change in the brand's configuration trail). Made by ``tickets.services.views``."""
+
+    name = models.CharField(_("name"), max_length=60)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+        verbose_name=_("owner"),
+    )
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="saved_views", verbose_name=_("brand")
+    )
+    #: the queue's parameters (tickets.selectors.queue.QueueFilters.as_query): brand, status, priority, mine,
+    #: unassigned, q, sort; validated again by the queue's form whenever it is used
+    query = models.JSONField(_("filters"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False, brand__isnull=True) | Q(owner__isnull=True, brand__isnull=False),
+                name="saved_view_personal_or_team",
+            ),
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_unique_owner_name"),
+            models.UniqueConstraint(fields=["brand", "name"], name="saved_view_unique_brand_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QueuePreference(models.Model):
+    """One user's queue preferences: browser notifications (opt-in) for tickets assigned to them and urgent ones."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_preference", verbose_name=_("user")
+    )
+    browser_alerts = models.BooleanField(_("browser notifications"), default=False)
+
+    class Meta:
+        verbose_name = _("queue preference")
+        verbose_name_plural = _("queue preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.browser_alerts}"

@@ -137,7 +137,8 @@
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var elt = evt.detail && evt.detail.elt;
     if (elt && elt.hasAttribute && elt.hasAttribute("data-visible-only") && document.visibilityState !== "visible") {
-      evt.preventDefault();
+      // the new-work poll keeps going in a hidden tab for a user who asked for browser notifications
+      if (!(elt.id === "queue-news" && alertsWanted())) evt.preventDefault();
     }
     // A poll marked data-pause-on-focus (the team view) skips its turn while a control inside it has focus: the
     // supervisor choosing who gets a ticket must not have the list swapped under them.
@@ -429,4 +430,49 @@
   });
   document.addEventListener("DOMContentLoaded", refresh);
   window.smrcMeasure = measure; // for the browser test
+
+  // --- new work: "N new — show", the tab title, browser notifications ---------------------------------
+  // The queue's rows stay put; #queue-news polls a count and says how many arrived. The tab title carries the
+  // count, and a user who opted in gets a browser notification for tickets assigned to them and urgent ones,
+  // each once (remembered for the tab's session), only while they are looking elsewhere.
+  var baseTitle = null;
+  function alertsWanted() {
+    var body = document.getElementById("queue-body");
+    return !!(body && body.dataset.browserAlerts === "1" && "Notification" in window && Notification.permission === "granted");
+  }
+  function seen() {
+    try { return JSON.parse(sessionStorage.getItem("smrc-alerted") || "[]"); } catch (e) { return []; }
+  }
+  function remember(ids) {
+    try { sessionStorage.setItem("smrc-alerted", JSON.stringify(ids.slice(-200))); } catch (e) { /* private mode */ }
+  }
+  function news() {
+    var box = document.getElementById("queue-news");
+    if (!box) { if (baseTitle !== null) { document.title = baseTitle; baseTitle = null; } return; }
+    if (baseTitle === null) baseTitle = document.title.replace(/^\(\d+\) /, "");
+    var n = parseInt(box.dataset.count || "0", 10) || 0;
+    document.title = n > 0 ? "(" + n + ") " + baseTitle : baseTitle;
+    if (!alertsWanted()) return;
+    var ids = seen();
+    box.querySelectorAll("[data-alerts] li[data-id]").forEach(function (li) {
+      if (ids.indexOf(li.dataset.id) !== -1) return;
+      ids.push(li.dataset.id);
+      if (document.visibilityState === "visible" && document.hasFocus()) return;
+      var note = new Notification(li.dataset.title, { body: li.textContent, tag: "smrc-" + li.dataset.id });
+      note.onclick = function () { window.focus(); window.location.href = li.dataset.url; note.close(); };
+    });
+    remember(ids);
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (target && (target.id === "queue-news" || target.id === "queue-body")) news();
+    else if (evt.detail && evt.detail.boosted) { baseTitle = null; news(); }
+  });
+  document.addEventListener("DOMContentLoaded", news);
+  // Turning notifications on asks the browser's permission in the same click (browsers require a gesture).
+  document.addEventListener("click", function (ev) {
+    var on = ev.target.closest && ev.target.closest("button[data-alerts-on]");
+    if (on && "Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  });
+
 })();

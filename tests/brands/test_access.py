@@ -24,6 +24,7 @@ EXPECTED = {
         "settings:history",
         "goals:edit",
         "team:view",
+        "view:team",
     },
     Role.MANAGER: {"ticket:view", "report:view", "settings:history", "goals:edit"},
 }
@@ -44,6 +45,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "settings:history",
         "goals:edit",
         "team:view",
+        "view:team",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 

@@ -110,7 +110,9 @@ def test_form_error_is_shown_in_place(page, operator_setup):
     assert Reply.objects.filter(ticket=ticket).count() == 0
 
 
-def test_queue_refreshes_itself_and_keeps_the_keyboard_selection(page, operator_setup, settings):
+def test_queue_announces_new_work_and_keeps_the_keyboard_selection(page, operator_setup, settings):
+    """New work does not reshuffle the rows: a bar says "1 new — show", the tab title counts it, and showing it
+    keeps the selected ticket selected."""
     brand, operator, ticket = operator_setup
     settings.SMRC_QUEUE_REFRESH_SECONDS = 1
     log_in(page, "op_a")
@@ -120,13 +122,19 @@ def test_queue_refreshes_itself_and_keeps_the_keyboard_selection(page, operator_
     page.keyboard.press("j")
     expect(page.locator("tr.selected")).to_contain_text(f"T-{ticket.pk}")
 
-    # A new mention arrives while the page is open: it shows up without a reload.
+    # A new mention arrives while the page is open: announced, not inserted.
     (result,) = ingest.ingest_mentions(
         items=[make_normalized(brand, author_id="x-77", handle="sari", text="Sinyal hilang di Depok")]
     )
+    expect(page.locator("#news-show")).to_have_text("1 new — show")
+    expect(page).to_have_title(re.compile(r"^\(1\) Queue"))
+    expect(rows).to_have_count(1)
+    page.locator("#news-show").click()
     expect(rows).to_have_count(2)
     expect(page.locator("table[data-queue]")).to_contain_text("Sinyal hilang di Depok")
-    # The same ticket is still selected and focused, and Enter opens it.
+    expect(page.locator("#news-show")).to_have_count(0)
+    expect(page).to_have_title(re.compile(r"^Queue"))
+    # The same ticket is still selected, and Enter opens it.
     expect(page.locator("tr.selected")).to_have_count(1)
     expect(page.locator("tr.selected")).to_contain_text(f"T-{ticket.pk}")
     page.keyboard.press("Enter")

@@ -408,6 +408,9 @@ ENDPOINTS = [
     ),
     Endpoint("performance", "get", "/me/performance/", "operator", "PerformanceForm", fallback=True),
     Endpoint("queue", "get", "/queue/", "operator", "QueueFilterForm", fallback=True),
+    Endpoint("queue_news", "get", "/queue/news/", "operator", "QueueNewsForm", {"since": "0"}),
+    Endpoint("save_view", "post", "/queue/views/", "operator", "SaveViewForm", {"name": "Paket"}),
+    Endpoint("browser_alerts", "post", "/queue/alerts/", "operator", "BrowserAlertsForm", {}),
     Endpoint("snippet-list", "get", "/knowledge/acme/", "supervisor", "SnippetSearchForm", fallback=True),
     Endpoint(
         "drill-down",

@@ -40,7 +40,7 @@ from tests.factories import make_channel, make_product, make_snippet, make_ticke
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk
 from tickets.forms.settings import SlaSettingsForm
-from tickets.models import Event, Notification, ReplyStatus, Tag, Ticket
+from tickets.models import Event, Notification, QueuePreference, ReplyStatus, SavedView, Tag, Ticket
 from tickets.services import customers, replies, tags, workflow
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,13 @@ ROUTES: dict[str, Route] = {
     "queue/next/": page(POST, 302, 302),
     # bulk actions on brand A's ticket: out of brand B's scope (404, nothing read), the manager's to read only (403)
     "queue/bulk/": page(POST, 404, 403),
+    # new work since the page was drawn: a count of the caller's own queue
+    "queue/news/": page(ALL, 200, 200, query="?since=0"),
+    # saved views: a team view of brand A is made and removed by its supervisors only
+    "queue/views/": page(POST, 404, 403),
+    "queue/views/<int:pk>/remove/": page(POST, 404, 403),
+    # the caller's own opt-in to browser notifications (switching it off when it is off writes nothing)
+    "queue/alerts/": page(POST, 302, 302),
     # one ticket of brand A
     "tickets/<int:pk>/": page(ALL, 404, 200),
     "tickets/<int:pk>/priority/": page(POST, 404, 403),
@@ -258,7 +265,9 @@ def world(cast):
         kind=Notification.Kind.SLA_WARNING,
         created_at=ticket.received_at,
     )
+    team_view = SavedView.objects.create(name=f"{SECRET} view", brand=brand, query={"q": SECRET})
     return {
+        "team_view": team_view,
         "brand": brand,
         "ticket": ticket,
         "reply": reply,
@@ -285,6 +294,8 @@ def paths(route: str, world) -> list[str]:
         pk = world["product"].pk
     elif route.startswith("profile/keys/"):
         pk = world["api_key"].pk
+    elif route.startswith("queue/views/<int:pk>"):
+        pk = world["team_view"].pk
     else:
         pk = world["ticket"].pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action"}
@@ -328,6 +339,7 @@ def payloads(route: str, world) -> list:
     }
     forms = {
         "queue/next/": [keyed()],
+        "queue/views/": [{"name": "Urgent for the team", "team": brand.pk, "priority": "4"}],
         "tickets/<int:pk>/priority/": [{"priority": 4}],
         "tickets/<int:pk>/claim/": [keyed()],
         "tickets/<int:pk>/reply/": [keyed({"body": "Halo Kak, mohon DM nomor pesanan ya", "snippets": ""})],
@@ -526,6 +538,8 @@ ACCEPTED = {
     "tickets/<int:pk>/assign/": 302,
     "tickets/<int:pk>/customer/link/": 302,
     "tickets/<int:pk>/customer/unlink/": 302,
+    "queue/views/": 302,
+    "queue/views/<int:pk>/remove/": 302,
     "tickets/<int:pk>/priority/": 302,
     "tickets/<int:pk>/claim/": 302,
     "tickets/<int:pk>/resolve/": 302,
@@ -604,6 +618,7 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         "replies/<int:pk>/retry/",
         "knowledge/<slug:slug>/snippets/<int:pk>/restore/",
         "notifications/read/",
+        "queue/alerts/",
         "api/v1/tickets/<int:pk>/render/",
         "api/v1/replies/<int:pk>/retry/",
         "tickets/<int:pk>/reply/bounces/",
@@ -639,6 +654,9 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     assert "“hubungi call center”" in response.content.decode()
     (path,) = paths("notifications/read/", world)
     assert operator.send("POST", path, {}).status_code == 302
+    (path,) = paths("queue/alerts/", world)
+    assert operator.send("POST", path, {"enabled": "1"}).status_code == 302
+    assert list(QueuePreference.objects.values_list("user_id", "browser_alerts")) == [(cast.operator.pk, True)]
     assert list(Notification.objects.values_list("read_at", flat=True)) != [None]
     (path,) = paths("api/v1/replies/<int:pk>/retry/", world)
     response = Caller(cast.operator, api_client=True).send("POST", path, {})

@@ -1,11 +1,25 @@
-"""The queue: the user's tickets filtered and ordered, and the counts beside the filters."""
+"""The queue: the user's tickets filtered, searched and ordered, the counts beside the filters (each facet counted
+with the other filters applied), and the count of new work since the page was drawn."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet
 
+from brands.access import brand_ids_for
+from brands.models import Priority
+
 from ..models import ACTIVE_STATUSES, Ticket, TicketStatus
+from .search import search_condition
 from .ticket import tickets_for
+
+#: sort key → (label code, the ORDER BY); "due" is the queue's own order
+QUEUE_SORTS: dict[str, tuple] = {
+    "due": (F("due_at").asc(nulls_last=True), "received_at", "pk"),
+    "newest": ("-received_at", "-pk"),
+    "oldest": ("received_at", "pk"),
+    "priority": ("-priority", F("due_at").asc(nulls_last=True), "received_at", "pk"),
+}
 
 
 @dataclass(frozen=True)
@@ -15,36 +29,74 @@ class QueueFilters:
     priority: int | None = None
     mine: bool = False
     unassigned: bool = False
+    q: str = ""  # the search text (tickets/selectors/search.py)
+    sort: str = "due"  # a key of QUEUE_SORTS
+
+    def as_query(self) -> dict[str, str]:
+        """The query-string parameters that select these filters (defaults left out): what a saved view keeps."""
+        out: dict[str, str] = {}
+        if self.brand:
+            out["brand"] = str(self.brand)
+        if self.status != "active":
+            out["status"] = self.status
+        if self.priority:
+            out["priority"] = str(self.priority)
+        if self.mine:
+            out["mine"] = "1"
+        if self.unassigned:
+            out["unassigned"] = "1"
+        if self.q:
+            out["q"] = self.q
+        if self.sort != "due":
+            out["sort"] = self.sort
+        return out
 
 
 QUEUE_STATUS_CHOICES = ("active", *[s.value for s in TicketStatus])
 
 
+def filter_condition(user, filters: QueueFilters, *, without: str = "") -> Q:
+    """The filters as one condition on the user's tickets; ``without`` leaves one facet out ("status",
+    "priority", "owner", "brand") to count that facet's choices."""
+    condition = Q()
+    if without != "status":
+        if filters.status == "active":
+            condition &= Q(status__in=ACTIVE_STATUSES)
+        else:
+            condition &= Q(status=filters.status)
+    if filters.brand and without != "brand":
+        condition &= Q(brand_id=filters.brand)
+    if filters.priority and without != "priority":
+        condition &= Q(priority=filters.priority)
+    if without != "owner":
+        if filters.mine:
+            condition &= Q(assignee_id=user.pk)
+        if filters.unassigned:
+            condition &= Q(assignee__isnull=True)
+    if filters.q:
+        condition &= search_condition(filters.q, brand_ids_for(user))
+    return condition
+
+
 def queue_for(user, filters: QueueFilters) -> QuerySet[Ticket]:
-    """The user's queue: filtered, ordered by due time (nothing due last), then age."""
-    qs = tickets_for(user)
-    if filters.status == "active":
-        qs = qs.filter(status__in=ACTIVE_STATUSES)
-    else:
-        qs = qs.filter(status=filters.status)
-    if filters.brand:
-        qs = qs.filter(brand_id=filters.brand)
-    if filters.priority:
-        qs = qs.filter(priority=filters.priority)
-    if filters.mine:
-        qs = qs.filter(assignee_id=user.pk)
-    if filters.unassigned:
-        qs = qs.filter(assignee__isnull=True)
+    """The user's queue: filtered, searched and ordered (by due time, nothing due last, then age, unless another
+    sort was chosen)."""
     return (
-        qs.select_related("brand", "author", "assignee")
+        tickets_for(user)
+        .filter(filter_condition(user, filters))
+        .select_related("brand", "author", "assignee")
         .defer("assignee__password")
-        .order_by(F("due_at").asc(nulls_last=True), "received_at", "pk")
+        .order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["due"]))
     )
 
 
 @dataclass
 class QueueCounts:
-    """Counts of the active queue: per brand (across everything), and the rest within the chosen brand."""
+    """The counts beside the filters. Each facet counts its choices with every *other* filter applied (the
+    search too): ``statuses`` within the chosen brand, priority, owner; ``priorities`` within the chosen brand,
+    status, owner; ``mine``/``unassigned`` within brand, status, priority; ``brands`` within the rest. ``total``:
+    active tickets matching everything but the status. Only active tickets are counted: over years of history a
+    count of closed tickets would cost a scan of the whole table on every refresh."""
 
     total: int = 0
     brands: dict[int, int] = field(default_factory=dict)
@@ -54,13 +106,16 @@ class QueueCounts:
     unassigned: int = 0
 
 
-def queue_counts_for(user, *, brand: int | None = None) -> QueueCounts:
-    """One GROUP BY over the active tickets the user may see. Closed and resolved tickets are not counted:
-    over years of history that count would cost a scan of the whole table on every refresh."""
+def queue_counts_for(user, filters: QueueFilters | None = None, *, brand: int | None = None) -> QueueCounts:
+    """One GROUP BY (brand, status, priority) over the active tickets the user may see that match the search,
+    with the owner counts as conditional sums; each facet is then summed in Python over the rows that pass the
+    other filters."""
+    filters = filters or QueueFilters(brand=brand)
+    qs = tickets_for(user).filter(status__in=ACTIVE_STATUSES)
+    if filters.q:
+        qs = qs.filter(search_condition(filters.q, brand_ids_for(user)))
     rows = (
-        tickets_for(user)
-        .filter(status__in=ACTIVE_STATUSES)
-        .values("brand_id", "status", "priority")
+        qs.values("brand_id", "status", "priority")
         .annotate(
             n=Count("pk"),
             mine=Count("pk", filter=Q(assignee_id=user.pk)),
@@ -68,14 +123,68 @@ def queue_counts_for(user, *, brand: int | None = None) -> QueueCounts:
         )
         .order_by()
     )
+    statuses_chosen = {s.value for s in ACTIVE_STATUSES} if filters.status == "active" else {filters.status}
+
+    def owned(row) -> int:  # the row's count under the owner filter
+        if filters.mine:
+            return row["mine"]
+        if filters.unassigned:
+            return row["unassigned"]
+        return row["n"]
+
     counts = QueueCounts()
     for row in rows:
-        counts.brands[row["brand_id"]] = counts.brands.get(row["brand_id"], 0) + row["n"]
-        if brand and row["brand_id"] != brand:
+        in_brand = not filters.brand or row["brand_id"] == filters.brand
+        in_status = row["status"] in statuses_chosen
+        in_priority = not filters.priority or row["priority"] == filters.priority
+        if in_status and in_priority:
+            counts.brands[row["brand_id"]] = counts.brands.get(row["brand_id"], 0) + owned(row)
+        if not in_brand:
             continue
-        counts.total += row["n"]
-        counts.statuses[row["status"]] = counts.statuses.get(row["status"], 0) + row["n"]
-        counts.priorities[row["priority"]] = counts.priorities.get(row["priority"], 0) + row["n"]
-        counts.mine += row["mine"]
-        counts.unassigned += row["unassigned"]
+        if in_priority:
+            n = owned(row)
+            counts.total += n
+            counts.statuses[row["status"]] = counts.statuses.get(row["status"], 0) + n
+        if in_status:
+            counts.priorities[row["priority"]] = counts.priorities.get(row["priority"], 0) + owned(row)
+            if in_priority:
+                counts.mine += row["mine"]
+                counts.unassigned += row["unassigned"]
     return counts
+
+
+@dataclass
+class QueueNews:
+    """What arrived since the page was drawn: ``count`` new tickets matching the page's filters, and the ones to
+    announce in the browser (assigned to the user, or urgent), newest first."""
+
+    count: int = 0
+    alerts: list[Ticket] = field(default_factory=list)
+
+
+#: at most this many tickets are announced by one poll
+NEWS_ALERTS = 5
+
+
+def queue_news_for(user, filters: QueueFilters, since: datetime) -> QueueNews:
+    """Two indexed reads: the count of tickets received after ``since`` that the page would now show, and the
+    newest few of those (or of any active ticket assigned to the user since then) to announce."""
+    count = queue_for(user, filters).filter(received_at__gt=since).order_by().count()
+    alerts = list(
+        tickets_for(user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .filter(Q(received_at__gt=since, priority=Priority.URGENT) | Q(assignee_id=user.pk, updated_at__gt=since))
+        .select_related("author")
+        .only(
+            "pk",
+            "subject",
+            "priority",
+            "assignee_id",
+            "brand_id",
+            "author__name",
+            "author__handle",
+            "author__platform_user_id",
+        )
+        .order_by("-received_at", "-pk")[:NEWS_ALERTS]
+    )
+    return QueueNews(count=count, alerts=alerts)

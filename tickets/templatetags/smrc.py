@@ -5,6 +5,7 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
@@ -84,3 +85,9 @@ def duration(start: datetime | None, end: datetime | None) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def urlencode_dict(mapping: dict) -> str:
+    """A dict of query parameters as a query string (``{"q": "a b"}`` → ``q=a+b``); escaped by the template."""
+    return urlencode(mapping)

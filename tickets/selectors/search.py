@@ -1,0 +1,121 @@
+"""Find anything: the queue's search box over customer names and handles, message text, ticket references and tags.
+
+One condition on tickets (:func:`search_condition`), applied by the queue's selector to the user's scoped tickets,
+so a search sees exactly what the queue sees (brand B never finds brand A). Each part is served by an index that
+the database keeps up to date on every write (docs/search.md):
+
+- **message text** — PostgreSQL: full-text search over ``Mention.text`` with the ``indonesian`` and ``english``
+  configurations at once (a GIN expression index, ``mention_text_search_idx``; a query matches if either
+  language's stemming matches). SQLite: an FTS5 table over the same column kept by triggers
+  (``tickets_mention_fts``; prefix matching of each word).
+- **customer name and handle** — PostgreSQL: pg_trgm word similarity (GIN trigram indexes on ``Author.name`` and
+  ``Author.handle``), so ``budi`` finds "Budi Santoso" and ``@budi_s`` and a typo still finds its person. SQLite:
+  ``LIKE`` over the brand's authors.
+- **ticket reference** — ``T-123``, ``#123`` or ``123``: the primary key.
+- **tags** — a tag whose name contains the text (``#refund`` or ``refund``).
+
+Both index migrations are in ``tickets/migrations/0023_find_search.py``; ``manage.py reindex_search`` rebuilds
+them.
+"""
+
+import re
+
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, Value
+
+from ..models import Author, Mention, Tag, TicketTag
+
+#: the longest search text the queue takes (the form's bound)
+SEARCH_MAX_LENGTH = 200
+#: at most this many words go to SQLite's FTS5 query (each word is a prefix match)
+FTS_MAX_WORDS = 8
+#: the largest ticket number a reference may name (a bigint primary key)
+MAX_TICKET_ID = 2**63 - 1
+
+_REFERENCE = re.compile(r"^(?:t-?|#)?(\d{1,19})$", re.IGNORECASE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+#: the PostgreSQL expression that ``mention_text_search_idx`` indexes: both languages' stemming of one text
+PG_DOCUMENT = "(to_tsvector('indonesian'::regconfig, {text}) || to_tsvector('english'::regconfig, {text}))"
+PG_QUERY = "(websearch_to_tsquery('indonesian'::regconfig, {q}) || websearch_to_tsquery('english'::regconfig, {q}))"
+
+
+class TextMatches(Func):
+    """``Mention.text`` matches the search: full-text on PostgreSQL, the FTS5 table on SQLite."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query: str):
+        super().__init__(F("text"), F("id"), Value(query))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        q_sql, q_params = compiler.compile(self.source_expressions[2])
+        sql = f"{PG_DOCUMENT.format(text=text_sql)} @@ {PG_QUERY.format(q=q_sql)}"
+        return sql, (*text_params, *text_params, *q_params, *q_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        id_sql, id_params = compiler.compile(self.source_expressions[1])
+        q_sql, q_params = compiler.compile(self.source_expressions[2])
+        sql = f"{id_sql} IN (SELECT rowid FROM tickets_mention_fts WHERE tickets_mention_fts MATCH {q_sql})"
+        return sql, (*id_params, *q_params)
+
+    def as_sql(self, compiler, connection, **extra):  # any other database: a plain containment test
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        q_sql, q_params = compiler.compile(self.source_expressions[2])
+        return f"UPPER({text_sql}) LIKE '%%' || UPPER({q_sql}) || '%%'", (*text_params, *q_params)
+
+
+def fts5_query(text: str) -> str:
+    """The words of ``text`` as an FTS5 query: each a quoted prefix match, all required. Nothing the user types
+    is FTS5 syntax (quotes, ``NEAR``, ``*``, column filters): only ``\\w`` runs survive."""
+    words = _WORD.findall(text)[:FTS_MAX_WORDS]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def reference_id(text: str) -> int | None:
+    """``T-123``, ``t123``, ``#123`` or ``123`` → 123; anything else (or beyond a bigint) → ``None``."""
+    match = _REFERENCE.match(text.strip())
+    if not match:
+        return None
+    number = int(match.group(1))
+    return number if 0 < number <= MAX_TICKET_ID else None
+
+
+def search_condition(text: str, brand_ids: list[int] | None) -> Q:
+    """A condition on tickets: one of the four parts matches ``text``. ``brand_ids`` (``None``: every brand)
+    narrows the inner reads to the caller's brands; the caller still applies its own scope to the tickets."""
+    text = " ".join(text.split())[:SEARCH_MAX_LENGTH]
+    if not text:
+        return Q()
+    vendor = connection.vendor
+
+    def scoped(qs):
+        return qs if brand_ids is None else qs.filter(brand_id__in=brand_ids)
+
+    condition = Q(pk__in=[])
+    # message text
+    if vendor == "sqlite":
+        query = fts5_query(text)
+        if query:
+            condition |= Q(pk__in=scoped(Mention.objects.filter(TextMatches(query))).values("ticket_id"))
+    else:
+        condition |= Q(pk__in=scoped(Mention.objects.filter(TextMatches(text))).values("ticket_id"))
+    # customer name and handle
+    who = text.lstrip("@").strip()
+    if who:
+        if vendor == "postgresql":
+            people = Q(name__trigram_word_similar=who) | Q(handle__trigram_word_similar=who)
+        else:
+            people = Q(name__icontains=who) | Q(handle__icontains=who)
+        condition |= Q(author_id__in=scoped(Author.objects.filter(people)).values("pk"))
+    # tags
+    tag = text.lstrip("#").strip().lower()
+    if tag and " " not in tag:
+        tags = scoped(Tag.objects.filter(name__contains=tag)).values("pk")
+        condition |= Q(pk__in=TicketTag.objects.filter(tag_id__in=tags).values("ticket_id"))
+    # the reference
+    number = reference_id(text)
+    if number is not None:
+        condition |= Q(pk=number)
+    return condition
