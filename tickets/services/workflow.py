@@ -20,7 +20,7 @@ from brands.access import has_perm
 from brands.models import Priority
 
 from .. import events
-from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Submission, Ticket, TicketStatus
+from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Reply, ReplyStatus, Submission, Ticket, TicketStatus
 from . import idempotency, sla
 
 
@@ -33,6 +33,15 @@ class ClaimConflict(WorkflowError):
 
 
 NOTE_MAX_LENGTH = 5000
+
+#: a reply in one of these is not published yet: resolving would leave it in the review queue or on its way for a
+#: closed case, so the ticket is resolved once it is published (or failed)
+UNPUBLISHED_REPLY_STATUSES = (
+    ReplyStatus.IN_REVIEW,
+    ReplyStatus.CHANGES_REQUESTED,
+    ReplyStatus.APPROVED,
+    ReplyStatus.SENDING,
+)
 
 
 def _locked(ticket_id: int) -> Ticket:
@@ -111,6 +120,13 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         current = _locked(ticket.pk)
         _check_transition(current, TicketStatus.RESOLVED)
         ensure_can_act(current, user)
+        if Reply.objects.filter(ticket_id=current.pk, status__in=UNPUBLISHED_REPLY_STATUSES).exists():
+            raise WorkflowError(
+                _(
+                    "This ticket has a reply that is not published yet (in review, waiting for changes or on its "
+                    "way). Resolve it once the reply is published."
+                )
+            )
         before = current.status
         sla.end_pause(current, now=now)
         current.status = TicketStatus.RESOLVED
