@@ -286,7 +286,7 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "smrc.clientip.client_ip"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "tickets:queue"
+LOGIN_REDIRECT_URL = "home"  # managers land on the reports (tickets.context_processors.landing_url_name)
 LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {

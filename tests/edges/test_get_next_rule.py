@@ -14,7 +14,9 @@ from tickets.services import assignment
 
 def test_an_overdue_normal_ticket_comes_before_a_new_urgent_one(cast):
     now = timezone.now()
-    overdue = make_ticket(cast.brand_a, platform_id="old", author_id="a1", text="masih belum", now=now - timedelta(days=4))
+    overdue = make_ticket(
+        cast.brand_a, platform_id="old", author_id="a1", text="masih belum", now=now - timedelta(days=4)
+    )
     urgent = make_ticket(cast.brand_a, platform_id="new", author_id="a2", text="tolong", now=now)
     Ticket.objects.filter(pk=overdue.pk).update(priority=Priority.NORMAL)
     Ticket.objects.filter(pk=urgent.pk).update(priority=Priority.URGENT, due_at=now + timedelta(minutes=15))
@@ -28,6 +30,7 @@ def test_the_words_say_that_rule_and_explain_it(cast, browser):
         ("id", ["tenggat paling awal lebih dulu", "lalu yang paling lama", "Tiket mendesak mendapat tenggat"]),
     ):
         page = browser(cast.operator).get("/queue/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
-        assert "most urgent" not in page and "paling mendesak" not in page
+        assert "most urgent" not in page
+        assert "paling mendesak" not in page
         for w in words:
             assert w in page, (language, w)

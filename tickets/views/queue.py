@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for, brands_for
 from brands.models import Priority
 
+from ..context_processors import landing_url_name
 from ..forms.queue import QueueFilterForm
 from ..models import ACTIVE_STATUSES, TicketStatus
 from ..selectors.queue import queue_counts_for, queue_for
@@ -58,3 +59,9 @@ def queue(request):
     if request.htmx and request.htmx.target == "queue-body":
         return render(request, "tickets/_queue_body.html", context)
     return render(request, "tickets/queue.html", context)
+
+
+def home(request):
+    """``/``: brand managers land on the reports, everyone else on the queue (anonymous: the queue asks to log in).
+    Every method gets the same redirect; nothing is read but the user's roles."""
+    return redirect(landing_url_name(request.user) if request.user.is_authenticated else "tickets:queue")
