@@ -30,6 +30,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "knowledge:edit": frozenset({SUPERVISOR}),
     "settings:history": frozenset({SUPERVISOR, MANAGER}),  # read the brand's configuration audit trail
     "goals:edit": frozenset({SUPERVISOR, MANAGER}),  # the brand's goals: the client's managers set them
+    # read the team's own notes (visibility "team"); brand managers read only the notes meant for the client
+    "note:team": frozenset({OPERATOR, SUPERVISOR}),
 }
 
 #: capabilities a brand manager also holds where the brand switched it on: capability → Brand field

@@ -79,7 +79,9 @@ def tags_changed(ticket: Ticket, *, actor, before: list[str], after: list[str]) 
 
 
 def note_added(ticket: Ticket, note: Note) -> Event:
-    return _record(ticket, "note.added", actor=note.author, at=note.created_at, note_id=note.pk)
+    return _record(
+        ticket, "note.added", actor=note.author, at=note.created_at, note_id=note.pk, visibility=note.visibility
+    )
 
 
 def reply_submitted(reply: Reply) -> Event:

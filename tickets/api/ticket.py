@@ -14,13 +14,13 @@ from brands.models import Priority
 from ..selectors.ticket import (
     get_ticket_for_user,
     replies_for,
-    ticket_detail_queryset,
+    ticket_detail_for,
     ticket_tags_prefetch,
     tickets_for,
 )
 from ..services import idempotency, replies, workflow
 from .keyed import key_reused, keyed_answer, request_key
-from .serializers import BodyIn, NoteOut, ReplyOut, TicketDetailOut, TicketFilterIn, TicketOut
+from .serializers import BodyIn, NoteIn, NoteOut, ReplyOut, TicketDetailOut, TicketFilterIn, TicketOut
 
 
 class TicketPagination(PageNumberPagination):
@@ -69,7 +69,7 @@ class TicketDetailView(APIView):
     """``GET /api/v1/tickets/<id>/``: one ticket with its mentions, replies and internal notes."""
 
     def get(self, request, pk: int):
-        ticket = get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())
+        ticket = ticket_detail_for(request.user, pk)
         return Response(TicketDetailOut(ticket).data)
 
 
@@ -97,7 +97,7 @@ class TicketActionView(APIView):
             if action in self.ACTIONS:
                 result = self.ACTIONS[action](ticket=ticket, user=request.user, **key)
             else:
-                data = BodyIn(data=request.data)
+                data = (BodyIn if action == "replies" else NoteIn)(data=request.data)
                 data.is_valid(raise_exception=True)
                 if action == "replies":
                     reply = replies.send_reply(
@@ -109,11 +109,17 @@ class TicketActionView(APIView):
                     )
                     shown = replies_for(request.user).select_related("author").get(pk=reply.pk)
                     return keyed_answer(reply, ReplyOut(shown).data, created=True)
-                note = workflow.add_note(ticket=ticket, user=request.user, body=data.validated_data["body"], **key)
+                note = workflow.add_note(
+                    ticket=ticket,
+                    user=request.user,
+                    body=data.validated_data["body"],
+                    visibility=data.validated_data["visibility"],
+                    **key,
+                )
                 return keyed_answer(note, NoteOut(note).data, created=True)
         except idempotency.KeyReused:
             return key_reused()
         except workflow.WorkflowError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        shown = get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())
+        shown = ticket_detail_for(request.user, pk)
         return keyed_answer(result, TicketDetailOut(shown).data)

@@ -20,7 +20,17 @@ from brands.access import has_perm
 from brands.models import Priority
 
 from .. import events
-from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Reply, ReplyStatus, Submission, Ticket, TicketStatus
+from ..models import (
+    ACTIVE_STATUSES,
+    TICKET_TRANSITIONS,
+    Note,
+    NoteVisibility,
+    Reply,
+    ReplyStatus,
+    Submission,
+    Ticket,
+    TicketStatus,
+)
 from . import idempotency, sla
 
 
@@ -213,20 +223,31 @@ def change_priority(*, ticket: Ticket, user, priority: int, now: datetime | None
 
 
 @idempotency.once
-def add_note(*, ticket: Ticket, user, body: str, key: UUID | None = None) -> Note:
-    """An internal note. ``key``: a repeat of it returns the first note, marked replayed, and writes nothing."""
+def add_note(
+    *, ticket: Ticket, user, body: str, visibility: str = NoteVisibility.TEAM, key: UUID | None = None
+) -> Note:
+    """A note: ``team`` (operators and supervisors only, the default) or ``client`` (the brand's managers read it
+    too). ``key``: a repeat of it returns the first note, marked replayed, and writes nothing."""
     body = body.strip()
+    if visibility not in NoteVisibility.values:
+        raise WorkflowError(_("Choose who may read the note."))
     if not body:
         raise WorkflowError(_("A note cannot be empty."))
     if len(body) > NOTE_MAX_LENGTH:
         raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH})
-    submission = {"action": Submission.Action.NOTE, "target": ticket.pk, "request": {"body": body}}
+    submission = {
+        "action": Submission.Action.NOTE,
+        "target": ticket.pk,
+        "request": {"body": body, "visibility": visibility},
+    }
     with transaction.atomic():
         current = _locked(ticket.pk)  # orders the repeats of one key: the second finds the first's submission
         found = idempotency.previous(user=user, key=key, **submission)
         if found is not None:
             return idempotency.replayed(found.note)
-        note = Note.objects.create(brand_id=current.brand_id, ticket=current, author=user, body=body)
+        note = Note.objects.create(
+            brand_id=current.brand_id, ticket=current, author=user, body=body, visibility=visibility
+        )
         events.note_added(current, note)
         idempotency.record(user=user, key=key, ticket=current, note=note, **submission)
     return note
