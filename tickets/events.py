@@ -65,8 +65,12 @@ def status_changed(ticket: Ticket, *, actor, before: str, after: str, kind: str,
     return _record(ticket, kind, actor=actor, at=at, before=before, after=after)
 
 
-def priority_changed(ticket: Ticket, *, actor, before: int, after: int, at: datetime | None = None) -> Event:
-    return _record(ticket, "ticket.priority_changed", actor=actor, at=at, before=before, after=after)
+def priority_changed(
+    ticket: Ticket, *, actor, before: int, after: int, at: datetime | None = None, automatic: bool = False
+) -> Event:
+    """A person set the priority (``automatic``: gave it back to the computed one)."""
+    extra = {"automatic": True} if automatic else {}
+    return _record(ticket, "ticket.priority_changed", actor=actor, at=at, before=before, after=after, **extra)
 
 
 def priority_raised_by_breach(ticket: Ticket, *, before: int, after: int, at: datetime) -> Event:

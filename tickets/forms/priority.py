@@ -7,9 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.models import BlockedAuthor, Brand, Priority, SpamPattern, UrgencyTerm
 
+#: the choice that gives the ticket back to the computed priority (``workflow.restore_automatic_priority``)
+AUTOMATIC = "auto"
+
 
 class PriorityForm(forms.Form):
-    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[(AUTOMATIC, _("Automatic")), *((str(v), label) for v, label in Priority.choices)]
+    )
+
+    def clean_priority(self) -> int | str:
+        value = self.cleaned_data["priority"]
+        return value if value == AUTOMATIC else int(value)
 
 
 class RoutingForm(forms.ModelForm):

@@ -32,6 +32,7 @@ from ..models import (
     TicketStatus,
 )
 from . import idempotency, sla
+from . import priority as priority_service
 
 
 class WorkflowError(Exception):
@@ -219,6 +220,41 @@ def change_priority(*, ticket: Ticket, user, priority: int, now: datetime | None
         sla.refresh_due(current, now=now)
         current.save(update_fields=["priority", "priority_overridden", *sla.DUE_FIELDS, "updated_at"])
         events.priority_changed(current, actor=user, before=before, after=priority, at=now)
+    return current
+
+
+def restore_automatic_priority(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+    """Back to the computed priority after a hand-set one: recomputed by the priority service from the stored
+    factors and the latest mention's reading (:func:`priority.with_message`, the rules of ingest and refinement;
+    a ticket from before priority factors goes back to Normal). The due times follow; the event says from → to."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(ticket.pk)
+        if not current.priority_overridden:
+            return current
+        latest = (
+            current.mentions.order_by("-received_at", "-pk").values("sentiment", "intent", "sentiment_source").first()
+        )
+        assessment = (
+            priority_service.with_message(
+                current.priority_factors,
+                sentiment=latest["sentiment"],
+                intent=latest["intent"],
+                source=latest["sentiment_source"],
+            )
+            if latest
+            else None
+        )
+        before = current.priority
+        current.priority = assessment.priority if assessment is not None else Priority.NORMAL
+        if assessment is not None:
+            current.priority_factors = assessment.as_json()
+        current.priority_overridden = False
+        sla.refresh_due(current, now=now)
+        current.save(
+            update_fields=["priority", "priority_factors", "priority_overridden", *sla.DUE_FIELDS, "updated_at"]
+        )
+        events.priority_changed(current, actor=user, before=before, after=current.priority, at=now, automatic=True)
     return current
 
 

@@ -16,7 +16,7 @@ from brands.services import assignment as assignment_settings
 from brands.services import priority as priority_rules
 from smrc.bounds import parse_id
 
-from ..forms.priority import BlockedAuthorForm, PriorityForm, RoutingForm, SpamPatternForm, UrgencyTermForm
+from ..forms.priority import AUTOMATIC, BlockedAuthorForm, PriorityForm, RoutingForm, SpamPatternForm, UrgencyTermForm
 from ..selectors.ticket import get_ticket_for_user
 from ..services import assignment, idempotency, workflow
 from ..services.priority import DEFAULT_URGENCY_TERMS
@@ -32,11 +32,18 @@ def change_priority(request, pk: int):
         return redirect("tickets:detail", pk=pk)
     priority = form.cleaned_data["priority"]
     try:
-        workflow.change_priority(ticket=ticket, user=request.user, priority=priority)
+        if priority == AUTOMATIC:
+            changed = workflow.restore_automatic_priority(ticket=ticket, user=request.user)
+        else:
+            changed = workflow.change_priority(ticket=ticket, user=request.user, priority=priority)
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Priority set to %(priority)s.") % {"priority": Priority(priority).label})
+        label = Priority(changed.priority).label
+        if priority == AUTOMATIC:
+            messages.success(request, _("Priority computed again: %(priority)s.") % {"priority": label})
+        else:
+            messages.success(request, _("Priority set to %(priority)s.") % {"priority": label})
     return redirect("tickets:detail", pk=pk)
 
 
