@@ -225,10 +225,10 @@ def report_export(request, slug: str | None = None):
     rng, fmt, what = form.report_range(), export.cleaned_data["format"], export.cleaned_data["data"] or "figures"
     name = f"smrc-report-{brand.slug if brand else 'all-brands'}-{rng.first:%Y%m%d}-{rng.last:%Y%m%d}-{what}"
     if what == "rows" and fmt == "csv":
-        lines = spreadsheets.csv_lines(exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))
+        lines = spreadsheets.csv_lines(exports.row_header(rng.tz), exports.ticket_rows(brand_ids, rng))
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     elif what == "rows" and fmt == "xlsx":
-        body = spreadsheets.xlsx_bytes([("tickets", exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))])
+        body = spreadsheets.xlsx_bytes([("tickets", exports.row_header(rng.tz), exports.ticket_rows(brand_ids, rng))])
         response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     elif what == "rows":
         return HttpResponse(
