@@ -479,8 +479,9 @@ ACCEPTED = {
     "api/v1/replies/<int:pk>/approve/": 200,
     "api/v1/replies/<int:pk>/request-changes/": 200,
 }
-#: ``api/v1/tickets/<id>/<action>/``, in this order (a resolved ticket takes no reply)
-API_ACTION_ACCEPTED = {"claim": 200, "replies": 201, "notes": 201, "resolve": 200}
+#: ``api/v1/tickets/<id>/<action>/``, in this order (a resolved ticket takes no reply; a reply in review holds the
+#: ticket open, so the reply comes last, after the ticket is resolved and reopened)
+API_ACTION_ACCEPTED = {"claim": 200, "notes": 201, "resolve": 200, "reopen": 200, "replies": 201}
 
 
 def _claimed_by_supervisor(cast, world) -> None:

@@ -45,14 +45,10 @@ class ClaimConflict(WorkflowError):
 
 NOTE_MAX_LENGTH = 5000
 
-#: a reply in one of these is not published yet: resolving would leave it in the review queue or on its way for a
-#: closed case, so the ticket is resolved once it is published (or failed)
-UNPUBLISHED_REPLY_STATUSES = (
-    ReplyStatus.IN_REVIEW,
-    ReplyStatus.CHANGES_REQUESTED,
-    ReplyStatus.APPROVED,
-    ReplyStatus.SENDING,
-)
+#: a reply in one of these waits for a person (a reviewer, or its author's revision): resolving would leave it in
+#: the review queue for a closed case, so the ticket is resolved once it is published. An approved reply is on its
+#: way and publishes by itself, so it does not hold the ticket.
+UNPUBLISHED_REPLY_STATUSES = (ReplyStatus.IN_REVIEW, ReplyStatus.CHANGES_REQUESTED)
 
 
 def _locked(ticket_id: int) -> Ticket:
@@ -134,8 +130,8 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         if Reply.objects.filter(ticket_id=current.pk, status__in=UNPUBLISHED_REPLY_STATUSES).exists():
             raise WorkflowError(
                 _(
-                    "This ticket has a reply that is not published yet (in review, waiting for changes or on its "
-                    "way). Resolve it once the reply is published."
+                    "This ticket has a reply that is not published yet (in review or waiting for changes). "
+                    "Resolve it once the reply is published."
                 )
             )
         before = current.status
