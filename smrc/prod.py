@@ -55,7 +55,6 @@ def environment(env: dict[str, str]) -> dict[str, str]:
     if not env.get("SITE_URL"):
         # `make prod` on this machine: mails link here, and `manage.py check` says so (smrc.W002)
         env["SITE_URL"] = f"http://127.0.0.1:{env['PORT']}"
-        print(f"make prod: SITE_URL is not set; mails link to {env['SITE_URL']}")  # noqa: T201
     env.setdefault("SMRC_METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
     env.setdefault("LOG_FORMAT", "json")
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR / "prometheus"))
