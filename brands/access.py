@@ -32,6 +32,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "goals:edit": frozenset({SUPERVISOR, MANAGER}),  # the brand's goals: the client's managers set them
     "team:view": frozenset({SUPERVISOR}),  # the live team view of the shift (/team/)
     "view:team": frozenset({SUPERVISOR}),  # make and remove the brand team's saved queue views
+    # read the team's own notes (visibility "team"); brand managers read only the notes meant for the client
+    "note:team": frozenset({OPERATOR, SUPERVISOR}),
 }
 
 #: what a read-only API key may do (brands.services.api_keys): the capabilities that change nothing

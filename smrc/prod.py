@@ -52,6 +52,9 @@ def environment(env: dict[str, str]) -> dict[str, str]:
     env.setdefault("PORT", "8000")
     env.update(SMRC_PRODUCTION="true", DEBUG="false")
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    if not env.get("SITE_URL"):
+        # `make prod` on this machine: mails link here, and `manage.py check` says so (smrc.W002)
+        env["SITE_URL"] = f"http://127.0.0.1:{env['PORT']}"
     env.setdefault("SMRC_METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
     env.setdefault("LOG_FORMAT", "json")
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR / "prometheus"))

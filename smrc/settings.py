@@ -77,8 +77,18 @@ if SMRC_PRODUCTION:
         raise ImproperlyConfigured("SMRC_PRODUCTION is set with DEBUG on: debug pages would show settings.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+DEVELOPMENT_SITE_URL = "http://localhost:8000"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The address people open SMRC at: every link in a mail (notifications, reports) starts with it; workers have no
+# request to take it from. Production refuses to start without it (docs/configuration.md); development falls back to
+# the address `make run` serves, with a warning from `manage.py check` (smrc/checks.py).
+SITE_URL = env_str("SITE_URL").strip().rstrip("/")
+if SMRC_PRODUCTION and not SITE_URL:
+    raise ImproperlyConfigured(
+        "SMRC_PRODUCTION is set but SITE_URL is not: mails would link to this machine instead of the site "
+        "(e.g. SITE_URL=https://smrc.example.com, docs/configuration.md)."
+    )
+SITE_URL = SITE_URL or DEVELOPMENT_SITE_URL
 
 INSTALLED_APPS = [
     "smrc.admin.SmrcAdminConfig",  # the admin site, for superusers only
@@ -295,7 +305,7 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "smrc.clientip.client_ip"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "tickets:queue"
+LOGIN_REDIRECT_URL = "home"  # managers land on the reports (tickets.context_processors.landing_url_name)
 LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from tickets.views.queue import home
 
 from .health import healthz, readyz
 from .metrics import metrics
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="tickets:queue", permanent=False), name="home"),
+    path("", home, name="home"),  # managers land on the reports, everyone else on the queue
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

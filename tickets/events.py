@@ -97,8 +97,12 @@ def status_changed(
     )
 
 
-def priority_changed(ticket: Ticket, *, actor, before: int, after: int, at: datetime | None = None) -> Event:
-    return _record(ticket, "ticket.priority_changed", actor=actor, at=at, before=before, after=after)
+def priority_changed(
+    ticket: Ticket, *, actor, before: int, after: int, at: datetime | None = None, automatic: bool = False
+) -> Event:
+    """A person set the priority (``automatic``: gave it back to the computed one)."""
+    extra = {"automatic": True} if automatic else {}
+    return _record(ticket, "ticket.priority_changed", actor=actor, at=at, before=before, after=after, **extra)
 
 
 def priority_raised_by_breach(ticket: Ticket, *, before: int, after: int, at: datetime) -> Event:
@@ -111,7 +115,9 @@ def tags_changed(ticket: Ticket, *, actor, before: list[str], after: list[str]) 
 
 
 def note_added(ticket: Ticket, note: Note) -> Event:
-    return _record(ticket, "note.added", actor=note.author, at=note.created_at, note_id=note.pk)
+    return _record(
+        ticket, "note.added", actor=note.author, at=note.created_at, note_id=note.pk, visibility=note.visibility
+    )
 
 
 def reply_submitted(reply: Reply) -> Event:

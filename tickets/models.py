@@ -520,8 +520,17 @@ class DeliveryAttempt(models.Model):
         return f"{self.channel} {self.outcome} for reply {self.reply_id}"
 
 
+class NoteVisibility(models.TextChoices):
+    """Who reads a note besides its team: ``team`` notes are for operators and supervisors only; ``client`` notes
+    are also for the brand's managers (the client's people). Never sent to the customer either way."""
+
+    TEAM = "team", _("Team only")
+    CLIENT = "client", _("For the client")
+
+
 class Note(models.Model):
-    """An internal note on a ticket: seen by the team, never sent to the customer."""
+    """A note on a ticket: never sent to the customer. Team-only notes are hidden from brand managers everywhere
+    (the ticket page, the timeline, the API); notes for the client are marked as such (``visibility``)."""
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="notes", verbose_name=_("brand"))
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notes", verbose_name=_("ticket"))
@@ -529,6 +538,9 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )
     body = models.TextField(_("body"))
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=NoteVisibility.choices, default=NoteVisibility.TEAM
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

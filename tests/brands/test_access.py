@@ -11,7 +11,7 @@ from tests.factories import make_brand, make_member, make_user
 
 #: the whole matrix, written out: role → the capabilities it holds on its own brand
 EXPECTED = {
-    Role.OPERATOR: {"ticket:view", "ticket:work"},
+    Role.OPERATOR: {"ticket:view", "ticket:work", "note:team"},
     Role.SUPERVISOR: {
         "ticket:view",
         "ticket:work",
@@ -25,6 +25,7 @@ EXPECTED = {
         "goals:edit",
         "team:view",
         "view:team",
+        "note:team",
     },
     Role.MANAGER: {"ticket:view", "report:view", "settings:history", "goals:edit"},
 }
@@ -46,6 +47,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "goals:edit",
         "team:view",
         "view:team",
+        "note:team",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 

@@ -43,7 +43,10 @@ def test_production_refuses_to_start_without_what_it_needs(env, message):
 
 
 def test_production_starts_with_everything_set():
-    assert start(SECRET_KEY="k" * 50, REDIS_URL=REDIS, DATABASE_URL=PG).returncode == 0
+    assert (
+        start(SECRET_KEY="k" * 50, REDIS_URL=REDIS, DATABASE_URL=PG, SITE_URL="https://smrc.example.com").returncode
+        == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,6 +75,7 @@ def test_make_prod_generates_a_secret_key_once(tmp_path, monkeypatch, capsys):
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
     assert "generated a secret key" in capsys.readouterr().out
     assert env["SECRET_KEY_FILE"] == str(tmp_path / "secret_key")
+    assert env["SITE_URL"] == "http://127.0.0.1:8000"  # make prod on this machine; SITE_URL wins when set
     assert (env["SMRC_PRODUCTION"], env["DEBUG"], env["SMRC_METRICS_ALLOWED_IPS"]) == (
         "true",
         "false",

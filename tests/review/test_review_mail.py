@@ -47,7 +47,7 @@ def test_a_reply_submitted_for_review_mails_the_other_supervisors_in_indonesian(
         "Halo sup_a,\n\n"
         f"op_a mengajukan balasan pada {ref} untuk ditinjau:\n\n"
         "Mohon DM nomor resi ya\n\n"
-        f"Tinjau di sini: http://127.0.0.1:8000/review/?r={reply.pk}\n\n"
+        f"Tinjau di sini: http://localhost:8000/review/?r={reply.pk}\n\n"
         "Anda menerima email ini karena Anda meninjau balasan merek ini di SMRC.\n"
     )
     notified = Notification.objects.filter(kind="review.requested").order_by("user__username")
@@ -77,7 +77,7 @@ def test_an_english_brand_mails_in_english(cast, ticket, review_all, english, dj
     assert mail.outbox[0].body == (
         "Hello op_a,\n\n"
         f"sup_a edited and approved your reply on {ref}; it is being published.\n\n"
-        f"http://127.0.0.1:8000/tickets/{ticket.pk}/\n\n"
+        f"http://localhost:8000/tickets/{ticket.pk}/\n\n"
         "You receive this because you wrote this reply in SMRC.\n"
     )
 
@@ -97,7 +97,7 @@ def test_changes_requested_mails_the_author_the_reason_and_note(
         f"sup_a meminta perubahan pada balasan Anda di {ref}.\n\n"
         "Alasan: Gaya bahasa\n"
         "Catatan: Lebih ramah & sapa <nama>\n\n"
-        f"http://127.0.0.1:8000/tickets/{ticket.pk}/\n\n"
+        f"http://localhost:8000/tickets/{ticket.pk}/\n\n"
         "Anda menerima email ini karena Anda menulis balasan ini di SMRC.\n"
     )
 

@@ -452,7 +452,7 @@ ENDPOINTS = [
     Endpoint(
         "api-reply", "post", "/api/v1/tickets/{ticket}/replies/", "operator", api.BodyIn, {"body": "x"}, is_api=True
     ),
-    Endpoint("api-note", "post", "/api/v1/tickets/{ticket}/notes/", "operator", api.BodyIn, {"body": "x"}, is_api=True),
+    Endpoint("api-note", "post", "/api/v1/tickets/{ticket}/notes/", "operator", api.NoteIn, {"body": "x"}, is_api=True),
     Endpoint(
         "api-snippets", "get", "/api/v1/snippets/", "operator", api.SnippetSearchIn, {"brand": "acme"}, is_api=True
     ),

@@ -51,7 +51,7 @@ SECRET = "ACME-WRITE-7c1d"  # in brand A's texts: no answer below may show it
 
 #: routes walked by no one here, each with its reason
 PUBLIC = {
-    "": "a redirect to the queue, for every method; no data",
+    "": "a redirect to the queue (managers: the reports), for every method; no data",
     "login/": "authentication: writes only the caller's own session (throttled: tests/test_login_throttling.py)",
     "logout/": "ends the caller's own session",
     "i18n/setlang/": "sets the caller's own language cookie",
@@ -154,7 +154,7 @@ ROUTES: dict[str, Route] = {
     "me/performance/": page(ALL, 404, 403, query="?brand={slug}"),
     # brand A's settings
     "settings/": page(ALL, 200, 200),
-    "settings/channels/": page(ALL, 403, 403),
+    "settings/channels/": page(ALL, 403, 403),  # B operator and A manager configure no brand
     "settings/<slug:slug>/sla/": page(ALL, 404, 403),
     "settings/<slug:slug>/priority/": page(ALL, 404, 403),
     "settings/<slug:slug>/review/": page(ALL, 404, 403),

@@ -126,10 +126,13 @@ def test_closed_every_day_without_round_the_clock_is_refused(browser, cast):
     assert "Give business hours for at least one day" in response.content.decode()
 
 
-def test_settings_index_goes_straight_to_the_only_brand(browser, cast):
+def test_settings_index_lists_the_only_brand_and_the_channel_accounts(browser, cast):
+    """No redirect to the SLA page: from here a one-brand supervisor reaches every settings page (issue 15)."""
     response = browser(cast.supervisor).get(reverse("tickets:settings"))
-    assert response.status_code == 302
-    assert response["Location"] == url(cast.brand_a)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert url(cast.brand_a) in page
+    assert reverse("channel_accounts") in page
 
 
 def test_settings_index_lists_nothing_for_an_operator(browser, cast):

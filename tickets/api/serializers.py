@@ -9,7 +9,7 @@ from brands.models import Platform, Priority
 from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url, platform_link
 from smrc.bounds import ApiIdField, ApiIntegerField
 
-from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, Ticket, TicketStatus
+from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, NoteVisibility, Ticket, TicketStatus
 from ..services import replies, tags
 
 
@@ -151,13 +151,15 @@ class NoteOut(serializers.Serializer):
     id = serializers.IntegerField()
     author = serializers.CharField(source="author.username")
     body = serializers.CharField()
+    visibility = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
 class TicketDetailOut(TicketOut):
     mentions = MentionOut(many=True)
     replies = ReplyOut(many=True)
-    notes = NoteOut(many=True)
+    #: the notes the caller may read (``tickets.selectors.ticket.ticket_detail_for``)
+    notes = NoteOut(many=True, source="shown_notes")
 
 
 class TicketFilterIn(serializers.Serializer):
@@ -170,6 +172,11 @@ class TicketFilterIn(serializers.Serializer):
 class BodyIn(serializers.Serializer):
     body = serializers.CharField(max_length=20000, trim_whitespace=True)
     snippets = serializers.ListField(child=ApiIdField(), max_length=20, required=False)
+
+
+class NoteIn(serializers.Serializer):
+    body = serializers.CharField(max_length=20000, trim_whitespace=True)
+    visibility = serializers.ChoiceField(choices=NoteVisibility.choices, default=NoteVisibility.TEAM)
 
 
 class SnippetHitOut(serializers.Serializer):

@@ -17,7 +17,7 @@ from ..selectors.review import get_reply_for_user
 from ..selectors.ticket import (
     get_ticket_for_user,
     replies_for,
-    ticket_detail_queryset,
+    ticket_detail_for,
     ticket_tags_prefetch,
     tickets_for,
 )
@@ -26,6 +26,7 @@ from .keyed import key_reused, keyed_answer, request_key
 from .schema import IDEMPOTENCY_KEY, operation
 from .serializers import (
     BodyIn,
+    NoteIn,
     NoteOut,
     PriorityIn,
     ReplyOut,
@@ -99,7 +100,7 @@ class TicketDetailView(APIView):
 
     @operation("tickets_retrieve", ok={200: TicketDetailOut}, errors=(404,), summary="One ticket", tags=TAGS)
     def get(self, request, pk: int):
-        ticket = get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())
+        ticket = ticket_detail_for(request.user, pk)
         return Response(TicketDetailOut(ticket).data)
 
 
@@ -145,7 +146,7 @@ class TicketActionView(APIView):
             return key_reused()
         except workflow.WorkflowError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        shown = get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())
+        shown = ticket_detail_for(request.user, pk)
         return keyed_answer(result, TicketDetailOut(shown).data)
 
 
@@ -184,12 +185,13 @@ class TicketReplyCreateView(APIView):
 
 
 class TicketNoteCreateView(APIView):
-    """``POST /api/v1/tickets/<id>/notes/`` ``{"body"}``: an internal note. Needs ``ticket:work`` and an
+    """``POST /api/v1/tickets/<id>/notes/`` ``{"body", "visibility"}``: a note, ``team`` (the default) or
+    ``client``. Needs ``ticket:work`` and an
     ``Idempotency-Key``."""
 
     @operation(
         "tickets_notes_create",
-        body=BodyIn,
+        body=NoteIn,
         ok={201: NoteOut, 200: OpenApiResponse(NoteOut, description="A repeat of the key: the note.")},
         errors=(403, 404, 409, 422),
         parameters=[IDEMPOTENCY_KEY],
@@ -199,10 +201,16 @@ class TicketNoteCreateView(APIView):
     def post(self, request, pk: int):
         ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
         key = request_key(request)
-        data = BodyIn(data=request.data)
+        data = NoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            note = workflow.add_note(ticket=ticket, user=request.user, body=data.validated_data["body"], key=key)
+            note = workflow.add_note(
+                ticket=ticket,
+                user=request.user,
+                body=data.validated_data["body"],
+                visibility=data.validated_data["visibility"],
+                key=key,
+            )
         except idempotency.KeyReused:
             return key_reused()
         except workflow.WorkflowError as exc:
@@ -211,7 +219,7 @@ class TicketNoteCreateView(APIView):
 
 
 def _ticket_now(request, pk: int) -> Response:
-    return Response(TicketDetailOut(get_ticket_for_user(request.user, pk, queryset=ticket_detail_queryset())).data)
+    return Response(TicketDetailOut(ticket_detail_for(request.user, pk)).data)
 
 
 class TicketPriorityView(APIView):

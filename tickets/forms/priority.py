@@ -7,30 +7,58 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.models import BlockedAuthor, Brand, Priority, SpamPattern, UrgencyTerm
 
+#: the choice that gives the ticket back to the computed priority (``workflow.restore_automatic_priority``)
+AUTOMATIC = "auto"
+
 
 class PriorityForm(forms.Form):
-    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[(AUTOMATIC, _("Automatic")), *((str(v), label) for v, label in Priority.choices)]
+    )
+
+    def clean_priority(self) -> int | str:
+        value = self.cleaned_data["priority"]
+        return value if value == AUTOMATIC else int(value)
 
 
-class RoutingForm(forms.ModelForm):
+class _OwnIds:
+    """The settings page shows several of these forms at once: each gets ids of its own (``id_spam_label``), so
+    no label ticks another form's box. Field names, and so what is posted, stay as they were."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class RoutingForm(_OwnIds, forms.ModelForm):
+    id_prefix = "routing"
+
     class Meta:
         model = Brand
         fields = ["routing_mode", "operator_capacity", "idle_owner_minutes"]
 
 
-class UrgencyTermForm(forms.ModelForm):
+class UrgencyTermForm(_OwnIds, forms.ModelForm):
+    id_prefix = "urgency"
+
     class Meta:
         model = UrgencyTerm
         fields = ["pattern", "is_regex", "label", "weight"]
 
 
-class SpamPatternForm(forms.ModelForm):
+class SpamPatternForm(_OwnIds, forms.ModelForm):
+    id_prefix = "spam"
+
     class Meta:
         model = SpamPattern
         fields = ["pattern", "is_regex", "label"]
 
 
-class BlockedAuthorForm(forms.ModelForm):
+class BlockedAuthorForm(_OwnIds, forms.ModelForm):
+    id_prefix = "blocked"
+
     class Meta:
         model = BlockedAuthor
         fields = ["platform", "handle", "note"]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smrc.bounds import IdListField
 
+from ..models import NoteVisibility
 from ..services.replies import REPLY_MAX_LENGTH
 from ..services.workflow import NOTE_MAX_LENGTH
 from .keyed import KeyedForm
@@ -22,6 +23,13 @@ class NoteForm(KeyedForm):
     body = forms.CharField(
         label=_("Internal note"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), strip=True
     )
+    #: who reads it besides the team; a form without the field (an older page) writes a team-only note
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"), choices=NoteVisibility.choices, required=False, initial=NoteVisibility.TEAM
+    )
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data.get("visibility") or NoteVisibility.TEAM
 
 
 class TagsForm(forms.Form):

@@ -7,11 +7,15 @@ people. Customer text is never exported here: the rows carry references, clocks 
 """
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+
+from brands.models import Priority
 
 from .queries import SPLIT, Compliance, Distribution, Report, ReportRange, population
 
 FIGURE_HEADER = ("section", "group", "metric", "value")
+#: the ticket rows' columns; the times among them are in the report's time zone, named in the header
+#: (:func:`row_header`), as the report page shows them
 ROW_HEADER = (
     "ticket", "brand", "platform", "priority", "status", "assignee", "posted_at", "received_at", "claimed_at",
     "first_submitted_at", "first_approved_at", "first_response_at", "first_response_due_at", "resolved_at",
@@ -73,8 +77,19 @@ def figure_rows(report: Report) -> Iterator[tuple]:
         yield "review", code, "changes_requested", n
 
 
-def _iso(value: datetime | None) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+TIME_COLUMNS = frozenset(name for name in ROW_HEADER if name.endswith("_at"))
+
+
+def row_header(tz: tzinfo) -> tuple[str, ...]:
+    """``ROW_HEADER`` with the zone of the times named: ``received_at (Asia/Jakarta)``."""
+    zone = getattr(tz, "key", str(tz))
+    return tuple(f"{name} ({zone})" if name in TIME_COLUMNS else name for name in ROW_HEADER)
+
+
+def _iso(value: datetime | None, tz: tzinfo = UTC) -> str:
+    """ISO 8601 in ``tz`` with its offset (``2025-04-28T09:50:00+07:00``): what the report page shows, and
+    still one instant for a machine."""
+    return value.astimezone(tz).isoformat(timespec="seconds").replace("+00:00", "Z") if value else ""
 
 
 def ticket_rows(brand_ids: Iterable[int], rng: ReportRange) -> Iterator[tuple]:
@@ -111,7 +126,8 @@ def ticket_rows(brand_ids: Iterable[int], rng: ReportRange) -> Iterator[tuple]:
             if first_response
             else None
         )  # noqa: E501
-        yield (f"T-{pk}", slug, platform, priority, status, assignee or "", *(_iso(s) for s in stamps),
+        label = str(Priority(priority).label) if priority in Priority.values else priority
+        yield (f"T-{pk}", slug, platform, label, status, assignee or "", *(_iso(s, rng.tz) for s in stamps),
                fr_seconds, fr_bus, res_bus, paused)  # fmt: skip
 
 

@@ -10,10 +10,10 @@ from datetime import datetime
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from brands.access import has_perm, scope_to_brands
+from brands.access import brand_ids_for, has_perm, scope_to_brands
 
 from ..models import (
     Author,
@@ -22,6 +22,7 @@ from ..models import (
     LinkedIdentity,
     Mention,
     Note,
+    NoteVisibility,
     Reply,
     Tag,
     Ticket,
@@ -46,7 +47,22 @@ def events_for(user) -> QuerySet[Event]:
 
 
 def notes_for(user) -> QuerySet[Note]:
-    return scope_to_brands(Note.objects.all(), user)
+    """The notes ``user`` may read: every note of the brands where they read the team's notes (``note:team``),
+    only the notes meant for the client elsewhere (brand managers)."""
+    team = brand_ids_for(user, "note:team")
+    qs = scope_to_brands(Note.objects.all(), user)
+    if team is None:
+        return qs
+    return qs.filter(Q(brand_id__in=team) | Q(visibility=NoteVisibility.CLIENT))
+
+
+def sees_team_notes(user, ticket: Ticket) -> bool:
+    return has_perm(user, ticket.brand_id, "note:team")
+
+
+def shown_notes(notes, *, team: bool) -> list[Note]:
+    """``notes`` (of one ticket) as ``user`` may read them: all for the team, the client's only otherwise."""
+    return [n for n in notes if team or n.visibility == NoteVisibility.CLIENT]
 
 
 def authors_for(user) -> QuerySet[Author]:
@@ -79,6 +95,14 @@ def ticket_detail_queryset() -> QuerySet[Ticket]:
         Prefetch("replies", Reply.objects.select_related("author").order_by("created_at", "pk")),
         Prefetch("notes", Note.objects.select_related("author").order_by("created_at", "pk")),
     )
+
+
+def ticket_detail_for(user, pk: int) -> Ticket:
+    """The API detail of ticket ``pk`` (404/403 as :func:`get_ticket_for_user`), its notes as ``shown_notes``:
+    the ones ``user`` may read."""
+    ticket = get_ticket_for_user(user, pk, queryset=ticket_detail_queryset())
+    ticket.shown_notes = shown_notes(ticket.notes.all(), team=sees_team_notes(user, ticket))
+    return ticket
 
 
 def ticket_tags_prefetch() -> Prefetch:
@@ -126,14 +150,18 @@ class ConversationItem:
     obj: object
 
 
-def conversation_of(ticket: Ticket) -> list[ConversationItem]:
-    """Mentions, replies and internal notes of ``ticket`` in time order: three queries whatever their number.
+def conversation_of(ticket: Ticket, *, team_notes: bool) -> list[ConversationItem]:
+    """Mentions, replies and notes of ``ticket`` in time order: three queries whatever their number.
+    ``team_notes``: the reader holds ``note:team`` (:func:`sees_team_notes`); otherwise only the notes meant for
+    the client are read.
 
     ``ticket`` must come from a scoped fetcher; everything read here belongs to it.
     """
     mentions = ticket.mentions.select_related("author").order_by("posted_at", "pk")
     replies = ticket.replies.select_related("author").order_by("created_at", "pk")
     notes = ticket.notes.select_related("author").order_by("created_at", "pk")
+    if not team_notes:
+        notes = notes.filter(visibility=NoteVisibility.CLIENT)
     items = chain(
         (ConversationItem("mention", m.posted_at, m) for m in mentions),
         (ConversationItem("reply", r.sent_at or r.submitted_at or r.created_at, r) for r in replies),
@@ -142,8 +170,14 @@ def conversation_of(ticket: Ticket) -> list[ConversationItem]:
     return sorted(items, key=lambda item: item.at)
 
 
-def timeline_of(ticket: Ticket, limit: int = 200) -> list[Event]:
-    return list(ticket.events.select_related("actor").order_by("-created_at", "-pk")[:limit])
+def timeline_of(ticket: Ticket, *, team_notes: bool, limit: int = 200) -> list[Event]:
+    """The ticket's events, newest first. Without ``team_notes`` (brand managers) a team-only note is not even
+    mentioned: its ``note.added`` event is left out (events written before notes had a visibility were team
+    notes)."""
+    events = ticket.events.select_related("actor").order_by("-created_at", "-pk")
+    if not team_notes:
+        events = events.exclude(Q(kind="note.added") & ~Q(data__visibility=NoteVisibility.CLIENT))
+    return list(events[:limit])
 
 
 def author_history(ticket: Ticket) -> dict:

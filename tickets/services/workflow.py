@@ -20,8 +20,20 @@ from brands.access import CAPABILITIES, has_perm
 from brands.models import Membership, Priority
 
 from .. import events
-from ..models import ACTIVE_STATUSES, TICKET_TRANSITIONS, Note, Notification, Submission, Ticket, TicketStatus
+from ..models import (
+    ACTIVE_STATUSES,
+    TICKET_TRANSITIONS,
+    Note,
+    NoteVisibility,
+    Notification,
+    Reply,
+    ReplyStatus,
+    Submission,
+    Ticket,
+    TicketStatus,
+)
 from . import csat, idempotency, sla
+from . import priority as priority_service
 from .notify import mail_assignment_notice_task
 
 
@@ -38,6 +50,11 @@ NOTE_MAX_LENGTH = 5000
 ASSIGN_NOTE_MAX_LENGTH = 500
 #: ``expected_assignee_id`` when the caller saw the ticket unowned
 NOBODY = 0
+
+#: a reply in one of these waits for a person (a reviewer, or its author's revision): resolving would leave it in
+#: the review queue for a closed case, so the ticket is resolved once it is published. An approved reply is on its
+#: way and publishes by itself, so it does not hold the ticket.
+UNPUBLISHED_REPLY_STATUSES = (ReplyStatus.IN_REVIEW, ReplyStatus.CHANGES_REQUESTED)
 
 
 def _locked(ticket_id: int) -> Ticket:
@@ -200,6 +217,13 @@ def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
         current = _locked(ticket.pk)
         _check_transition(current, TicketStatus.RESOLVED)
         ensure_can_act(current, user)
+        if Reply.objects.filter(ticket_id=current.pk, status__in=UNPUBLISHED_REPLY_STATUSES).exists():
+            raise WorkflowError(
+                _(
+                    "This ticket has a reply that is not published yet (in review or waiting for changes). "
+                    "Resolve it once the reply is published."
+                )
+            )
         before = current.status
         sla.end_pause(current, now=now)
         current.status = TicketStatus.RESOLVED
@@ -291,21 +315,67 @@ def change_priority(*, ticket: Ticket, user, priority: int, now: datetime | None
     return current
 
 
+def restore_automatic_priority(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
+    """Back to the computed priority after a hand-set one: recomputed by the priority service from the stored
+    factors and the latest mention's reading (:func:`priority.with_message`, the rules of ingest and refinement;
+    a ticket from before priority factors goes back to Normal). The due times follow; the event says from → to."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(ticket.pk)
+        if not current.priority_overridden:
+            return current
+        latest = (
+            current.mentions.order_by("-received_at", "-pk").values("sentiment", "intent", "sentiment_source").first()
+        )
+        assessment = (
+            priority_service.with_message(
+                current.priority_factors,
+                sentiment=latest["sentiment"],
+                intent=latest["intent"],
+                source=latest["sentiment_source"],
+            )
+            if latest
+            else None
+        )
+        before = current.priority
+        current.priority = assessment.priority if assessment is not None else Priority.NORMAL
+        if assessment is not None:
+            current.priority_factors = assessment.as_json()
+        current.priority_overridden = False
+        sla.refresh_due(current, now=now)
+        current.save(
+            update_fields=["priority", "priority_factors", "priority_overridden", *sla.DUE_FIELDS, "updated_at"]
+        )
+        events.priority_changed(current, actor=user, before=before, after=current.priority, at=now, automatic=True)
+    return current
+
+
 @idempotency.once
-def add_note(*, ticket: Ticket, user, body: str, key: UUID | None = None) -> Note:
-    """An internal note. ``key``: a repeat of it returns the first note, marked replayed, and writes nothing."""
+def add_note(
+    *, ticket: Ticket, user, body: str, visibility: str = NoteVisibility.TEAM, key: UUID | None = None
+) -> Note:
+    """A note: ``team`` (operators and supervisors only, the default) or ``client`` (the brand's managers read it
+    too). ``key``: a repeat of it returns the first note, marked replayed, and writes nothing."""
     body = body.strip()
+    if visibility not in NoteVisibility.values:
+        raise WorkflowError(_("Choose who may read the note."))
     if not body:
         raise WorkflowError(_("A note cannot be empty."))
     if len(body) > NOTE_MAX_LENGTH:
         raise WorkflowError(_("A note can be at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH})
-    submission = {"action": Submission.Action.NOTE, "target": ticket.pk, "request": {"body": body}}
+    submission = {
+        "action": Submission.Action.NOTE,
+        "target": ticket.pk,
+        "request": {"body": body, "visibility": visibility},
+    }
     with transaction.atomic():
         current = _locked(ticket.pk)  # orders the repeats of one key: the second finds the first's submission
         found = idempotency.previous(user=user, key=key, **submission)
         if found is not None:
             return idempotency.replayed(found.note)
-        note = Note.objects.create(brand_id=current.brand_id, ticket=current, author=user, body=body)
+        note = Note.objects.create(
+            brand_id=current.brand_id, ticket=current, author=user, body=body, visibility=visibility
+        )
         events.note_added(current, note)
         idempotency.record(user=user, key=key, ticket=current, note=note, **submission)
     return note

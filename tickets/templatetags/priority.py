@@ -24,3 +24,12 @@ def noise_label(reason: str) -> str:
 @register.simple_tag
 def priority_choices() -> list[tuple[int, str]]:
     return [(p.value, p.label) for p in reversed(Priority)]
+
+
+@register.filter
+def priority_label(value) -> str:
+    """A stored priority (an event's ``before``/``after``) in words; anything else as it is."""
+    try:
+        return str(Priority(int(value)).label)
+    except (TypeError, ValueError):
+        return str(value)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 
-from brands.access import channel_accounts_for, is_admin
+from brands.access import brand_ids_for, channel_accounts_for, is_admin
 
 from ..services import inbound
 
@@ -15,9 +15,10 @@ WEBHOOK_ROUTES = {"x": "webhook_x", "facebook": "webhook_meta", "instagram": "we
 
 @login_required
 def channel_accounts(request):
-    accounts = list(channel_accounts_for(request.user, perm="brand:configure").select_related("brand"))
-    if not accounts and not is_admin(request.user):
+    # Refused only to who configures no brand: a supervisor whose brand has no account yet sees an empty page.
+    if not is_admin(request.user) and not brand_ids_for(request.user, "brand:configure"):
         raise PermissionDenied
+    accounts = list(channel_accounts_for(request.user, perm="brand:configure").select_related("brand"))
     stats = inbound.delivery_stats([a.pk for a in accounts])
     rows = []
     for account in accounts:

@@ -18,6 +18,7 @@ from smrc.bounds import parse_id
 
 from ..forms.priority import (
     ADD_FORMS,
+    AUTOMATIC,
     BlockedAuthorForm,
     PriorityForm,
     RoutingForm,
@@ -40,11 +41,18 @@ def change_priority(request, pk: int):
         return redirect("tickets:detail", pk=pk)
     priority = form.cleaned_data["priority"]
     try:
-        workflow.change_priority(ticket=ticket, user=request.user, priority=priority)
+        if priority == AUTOMATIC:
+            changed = workflow.restore_automatic_priority(ticket=ticket, user=request.user)
+        else:
+            changed = workflow.change_priority(ticket=ticket, user=request.user, priority=priority)
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Priority set to %(priority)s.") % {"priority": Priority(priority).label})
+        label = Priority(changed.priority).label
+        if priority == AUTOMATIC:
+            messages.success(request, _("Priority computed again: %(priority)s.") % {"priority": label})
+        else:
+            messages.success(request, _("Priority set to %(priority)s.") % {"priority": label})
     return redirect("tickets:detail", pk=pk)
 
 

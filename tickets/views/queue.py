@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from brands.access import brand_ids_for, brands_for
 from brands.models import Priority
 
+from ..context_processors import landing_url_name
 from ..forms.queue import BrowserAlertsForm, QueueFilterForm, QueueNewsForm, SaveViewForm
 from ..models import ACTIVE_STATUSES, TicketStatus
 from ..selectors.queue import QUEUE_SORTS, queue_counts_for, queue_for, queue_news_for
@@ -177,3 +178,9 @@ def browser_alerts(request):
     else:
         messages.success(request, _("Browser notifications are off."))
     return redirect("tickets:queue")
+
+
+def home(request):
+    """``/``: brand managers land on the reports, everyone else on the queue (anonymous: the queue asks to log in).
+    Every method gets the same redirect; nothing is read but the user's roles."""
+    return redirect(landing_url_name(request.user) if request.user.is_authenticated else "tickets:queue")

@@ -253,10 +253,10 @@ def report_export(request, slug: str | None = None):
     elif what == "csat":
         return HttpResponse(_("Ratings export as CSV or XLSX."), status=400, content_type="text/plain; charset=utf-8")
     elif what == "rows" and fmt == "csv":
-        lines = spreadsheets.csv_lines(exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))
+        lines = spreadsheets.csv_lines(exports.row_header(rng.tz), exports.ticket_rows(brand_ids, rng))
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     elif what == "rows" and fmt == "xlsx":
-        body = spreadsheets.xlsx_bytes([("tickets", exports.ROW_HEADER, exports.ticket_rows(brand_ids, rng))])
+        body = spreadsheets.xlsx_bytes([("tickets", exports.row_header(rng.tz), exports.ticket_rows(brand_ids, rng))])
         response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     elif what == "rows":
         return HttpResponse(

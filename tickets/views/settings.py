@@ -23,9 +23,13 @@ from ..forms.settings import GoalsForm, SlaSettingsForm
 
 @login_required
 def settings_index(request):
-    brands = list(brands_for(request.user, perm="brand:configure"))
-    if len(brands) == 1:
-        return redirect("tickets:sla_settings", slug=brands[0].slug)
+    """Every brand with a settings page the user may open, and the links to those pages only. No redirect to a
+    single brand's SLA page: from here a one-brand supervisor also reaches the channel accounts."""
+    seen = {}
+    for perm in ("brand:configure", "goals:edit", "settings:history"):
+        for brand in brands_for(request.user, perm=perm).order_by("name"):
+            seen.setdefault(brand.pk, brand)
+    brands = sorted(seen.values(), key=lambda b: b.name)
     return render(request, "tickets/settings_index.html", {"brands": brands})
 
 

@@ -56,8 +56,9 @@ def ticket_detail(
     status: int = 400,
 ):
     ticket = get_ticket_for_user(request.user, pk, queryset=ticket_page_queryset())
-    conversation = conversation_of(ticket)
     perms = perms_for(request.user, ticket.brand_id)
+    team_notes = "note:team" in perms  # brand managers read only the notes meant for the client
+    conversation = conversation_of(ticket, team_notes=team_notes)
     blocking = [
         item.obj.status
         for item in conversation
@@ -77,7 +78,7 @@ def ticket_detail(
     context = {
         "ticket": ticket,
         "conversation": conversation,
-        "timeline": timeline_of(ticket),
+        "timeline": timeline_of(ticket, team_notes=team_notes),
         "tags": ticket_tags,
         "tags_form": tags_form,
         "history": author_history(ticket),
@@ -260,7 +261,11 @@ def note(request, pk: int):
         form_name="note_form",
         field="body",
         action=lambda ticket, data: workflow.add_note(
-            ticket=ticket, user=request.user, body=data["body"], key=data[idempotency.FIELD]
+            ticket=ticket,
+            user=request.user,
+            body=data["body"],
+            visibility=data["visibility"],
+            key=data[idempotency.FIELD],
         ),
         success=_("Note added."),
     )

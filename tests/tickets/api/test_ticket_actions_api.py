@@ -116,6 +116,7 @@ def test_a_note(cast, api, ticket):
         "id": note.pk,
         "author": "op_a",
         "body": "cek resi",
+        "visibility": "team",
         "created_at": response.json()["created_at"],
     }
 

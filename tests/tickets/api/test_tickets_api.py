@@ -143,7 +143,8 @@ def test_the_detail_has_the_ticket_its_mentions_replies_and_notes(cast, api):
         conversation_id="c-1",
     )
     workflow.claim_ticket(ticket=ticket, user=cast.operator, now=T0 + timedelta(minutes=1))
-    note = workflow.add_note(ticket=ticket, user=cast.operator, body="cek resi")
+    # a note for the client: the manager reads it (team-only notes are not theirs: tests/edges/test_note_visibility.py)
+    note = workflow.add_note(ticket=ticket, user=cast.operator, body="cek resi", visibility="client")
     tags.set_ticket_tags(ticket=ticket, user=cast.operator, names=["refund", "Delivery"])
     reply = replies.send_reply(ticket=ticket, user=cast.operator, body="Mohon DM resi", now=T0 + timedelta(minutes=2))
     delivery.deliver_reply(reply_id=reply.pk, now=T0 + timedelta(minutes=3))
@@ -222,6 +223,7 @@ def test_the_detail_has_the_ticket_its_mentions_replies_and_notes(cast, api):
                 "id": note.pk,
                 "author": "op_a",
                 "body": "cek resi",
+                "visibility": "client",
                 "created_at": response.json()["notes"][0]["created_at"],
             }
         ],

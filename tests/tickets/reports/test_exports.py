@@ -1,6 +1,9 @@
 """Exports of the hand-computed week: exact CSV content, an XLSX that opens, a PDF."""
 
 import io
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -16,27 +19,43 @@ def _get(client, query: str) -> str:
     return b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
 
 
+def _in_jakarta(lines: list[str]) -> list[str]:
+    """The rows as first written in UTC, as the export now writes them (issue 15, edge 15): times in the report's
+    zone (Asia/Jakarta, named in the header), priorities in words."""
+    stamp = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z")
+
+    def local(m):
+        return datetime.fromisoformat(m.group(1) + "+00:00").astimezone(ZoneInfo("Asia/Jakarta")).isoformat()
+
+    header = ",".join(f"{c} (Asia/Jakarta)" if c.endswith("_at") else c for c in lines[0].split(","))
+    rows = [stamp.sub(local, line).replace(",x,2,", ",x,Normal,").replace(",facebook,2,", ",facebook,Normal,")
+            .replace(",instagram,2,", ",instagram,Normal,") for line in lines[1:]]  # fmt: skip
+    return [header, *rows]
+
+
 def test_the_ticket_rows_csv_is_exact(world, cast, browser):
     body = _get(browser(cast.manager), "format=csv&data=rows")
     t1, t2, t3, t4 = world.t1.pk, world.t2.pk, world.t3.pk, world.t4.pk
     op, sup = cast.operator.username, cast.supervisor.username
-    assert body.split("\r\n") == [
-        "ticket,brand,platform,priority,status,assignee,posted_at,received_at,claimed_at,first_submitted_at,"
-        "first_approved_at,first_response_at,first_response_due_at,resolved_at,resolution_due_at,"
-        "first_response_seconds,first_response_business_seconds,resolution_business_seconds,paused_seconds",
-        f"T-{t1},acme,x,2,resolved,{op},2025-04-28T02:50:00Z,2025-04-28T03:00:00Z,2025-04-28T03:10:00Z,"
-        "2025-04-28T03:20:00Z,2025-04-28T03:20:00Z,2025-04-28T03:30:00Z,2025-04-28T04:00:00Z,2025-04-28T09:00:00Z,"
-        "2025-05-02T08:30:00Z,1800,1800,1800,19800",
-        f"T-{t3},acme,x,2,resolved,{op},2025-04-30T09:00:00Z,2025-04-30T09:00:00Z,2025-05-02T02:05:00Z,"
-        "2025-05-02T02:30:00Z,2025-05-02T02:30:00Z,2025-05-02T02:30:00Z,2025-04-30T10:00:00Z,2025-05-02T03:30:00Z,"
-        "2025-05-06T10:00:00Z,149400,5400,5400,3600",
-        f"T-{t2},acme,facebook,2,pending,{sup},2025-05-02T09:00:00Z,2025-05-02T09:30:00Z,2025-05-05T02:10:00Z,"
-        "2025-05-05T02:20:00Z,2025-05-05T02:20:00Z,2025-05-05T02:20:00Z,2025-05-05T02:30:00Z,,"
-        "2025-05-08T02:10:00Z,233400,3000,,2400",
-        f"T-{t4},acme,instagram,2,new,,2025-05-04T16:29:00Z,2025-05-04T16:30:00Z,,,,,2025-05-05T03:00:00Z,,"
-        "2025-05-07T10:00:00Z,,,,0",
-        "",
-    ]
+    assert body.split("\r\n") == _in_jakarta(
+        [
+            "ticket,brand,platform,priority,status,assignee,posted_at,received_at,claimed_at,first_submitted_at,"
+            "first_approved_at,first_response_at,first_response_due_at,resolved_at,resolution_due_at,"
+            "first_response_seconds,first_response_business_seconds,resolution_business_seconds,paused_seconds",
+            f"T-{t1},acme,x,2,resolved,{op},2025-04-28T02:50:00Z,2025-04-28T03:00:00Z,2025-04-28T03:10:00Z,"
+            "2025-04-28T03:20:00Z,2025-04-28T03:20:00Z,2025-04-28T03:30:00Z,2025-04-28T04:00:00Z,2025-04-28T09:00:00Z,"
+            "2025-05-02T08:30:00Z,1800,1800,1800,19800",
+            f"T-{t3},acme,x,2,resolved,{op},2025-04-30T09:00:00Z,2025-04-30T09:00:00Z,2025-05-02T02:05:00Z,"
+            "2025-05-02T02:30:00Z,2025-05-02T02:30:00Z,2025-05-02T02:30:00Z,2025-04-30T10:00:00Z,2025-05-02T03:30:00Z,"
+            "2025-05-06T10:00:00Z,149400,5400,5400,3600",
+            f"T-{t2},acme,facebook,2,pending,{sup},2025-05-02T09:00:00Z,2025-05-02T09:30:00Z,2025-05-05T02:10:00Z,"
+            "2025-05-05T02:20:00Z,2025-05-05T02:20:00Z,2025-05-05T02:20:00Z,2025-05-05T02:30:00Z,,"
+            "2025-05-08T02:10:00Z,233400,3000,,2400",
+            f"T-{t4},acme,instagram,2,new,,2025-05-04T16:29:00Z,2025-05-04T16:30:00Z,,,,,2025-05-05T03:00:00Z,,"
+            "2025-05-07T10:00:00Z,,,,0",
+            "",
+        ]
+    )
 
 
 def test_the_figures_csv_starts_with_volume_and_times(world, cast, browser, time_machine):

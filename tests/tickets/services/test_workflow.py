@@ -251,7 +251,11 @@ def test_a_note_is_stored_stripped_with_its_event(cast, ticket):
         cast.brand_a,
     )
     event = Event.objects.get(kind="note.added")
-    assert (event.actor, event.data, event.created_at) == (cast.operator, {"note_id": note.pk}, note.created_at)
+    assert (event.actor, event.data, event.created_at) == (
+        cast.operator,
+        {"note_id": note.pk, "visibility": "team"},
+        note.created_at,
+    )
 
 
 @pytest.mark.parametrize(

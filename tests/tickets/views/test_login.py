@@ -15,7 +15,8 @@ def test_logging_in_lands_on_the_queue(cast):
     client = Client()
     response = client.post("/login/", {"username": "op_a", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/queue/"
+    assert response["Location"] == "/"  # home: the queue for operators, the reports for managers
+    assert client.get("/")["Location"] == "/queue/"
     assert client.get("/queue/").status_code == 200
 
 
