@@ -211,6 +211,7 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.poll_account_task",
     ),
     "publishing": ("tickets.tasks.deliver_reply_task",),
+    "webhooks": ("tickets.tasks.deliver_webhook_task",),
     "mail": (
         "tickets.tasks.mail_review_notice_task",
         "tickets.tasks.send_scheduled_reports_task",
@@ -223,6 +224,7 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.close_quiet_tickets_task",
         "tickets.tasks.unassign_idle_owners_task",
         "tickets.tasks.refine_sentiment_task",
+        "tickets.tasks.sweep_webhooks_task",
         "smrc.heartbeat",
     ),
 }
@@ -231,6 +233,11 @@ CELERY_TASK_DEFAULT_QUEUE = "periodic"  # a task missing above still runs (tests
 # Every queue's worker stamps a heartbeat in the cache this often; /readyz fails on a stamp older than the limit.
 SMRC_HEARTBEAT_SECONDS = env_int("SMRC_HEARTBEAT_SECONDS", 15)
 SMRC_READY_HEARTBEAT_MAX_AGE = env_int("SMRC_READY_HEARTBEAT_MAX_AGE", 120)
+# Outbound webhooks (docs/api.md, "Webhooks"): subscriptions to http:// and to private, loopback or link-local
+# addresses are refused unless this is on (development only: it lets a webhook reach the server's own network).
+SMRC_WEBHOOKS_ALLOW_PRIVATE = env_bool("SMRC_WEBHOOKS_ALLOW_PRIVATE", False)
+# this many failed delivery attempts in a row pause a subscription and notify the brand's supervisors
+SMRC_WEBHOOK_PAUSE_AFTER = env_int("SMRC_WEBHOOK_PAUSE_AFTER", 15)
 # /readyz fails while the oldest webhook delivery waiting to be processed is older than this (seconds).
 SMRC_READY_DELIVERY_MAX_AGE = env_int("SMRC_READY_DELIVERY_MAX_AGE", 300)
 # Sentiment refined after ingest (tickets.services.refinement): every this many seconds, the newest mentions of
@@ -247,6 +254,8 @@ CELERY_BEAT_SCHEDULE = {
     "poll-channels": {"task": "tickets.tasks.poll_channels_task", "schedule": 60.0},
     "sweep-stuck-replies": {"task": "tickets.tasks.sweep_replies_task", "schedule": 60.0},
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
+    # outbound webhooks (docs/api.md, "Webhooks"): retries whose time has come, deliveries whose queueing was lost
+    "sweep-webhooks": {"task": "tickets.tasks.sweep_webhooks_task", "schedule": 30.0},
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
     "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},
     "unassign-idle-owners": {"task": "tickets.tasks.unassign_idle_owners_task", "schedule": 60.0},

@@ -1,4 +1,4 @@
-"""Where Celery finds the app's tasks: importing this module registers all twelve.
+"""Where Celery finds the app's tasks: importing this module registers all fourteen.
 
 Each task is defined beside the service it calls and that queues it, as a thin caller taking ids:
 
@@ -10,6 +10,7 @@ Each task is defined beside the service it calls and that queues it, as a thin c
 - ``services/workflow.py``: ``close_quiet_tickets_task``;
 - ``services/assignment.py``: ``unassign_idle_owners_task``;
 - ``services/refinement.py``: ``refine_sentiment_task``;
+- ``services/hooks.py``: ``deliver_webhook_task``, ``sweep_webhooks_task``;
 - ``reports/mail.py``: ``send_scheduled_reports_task``.
 
 Celery's autodiscovery (``app.autodiscover_tasks()`` in ``smrc/celery.py``, and ``run_periodic``) imports the
@@ -19,6 +20,6 @@ defines it: the beat schedule and the routes in ``smrc/settings.py`` and every m
 """
 
 from .reports import mail
-from .services import assignment, delivery, inbound, notify, polling, refinement, sla, workflow
+from .services import assignment, delivery, hooks, inbound, notify, polling, refinement, sla, workflow
 
-MODULES = (inbound, polling, delivery, notify, sla, workflow, assignment, refinement, mail)
+MODULES = (inbound, polling, delivery, notify, sla, workflow, assignment, refinement, hooks, mail)
