@@ -30,6 +30,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "knowledge:edit": frozenset({SUPERVISOR}),
     "settings:history": frozenset({SUPERVISOR, MANAGER}),  # read the brand's configuration audit trail
     "goals:edit": frozenset({SUPERVISOR, MANAGER}),  # the brand's goals: the client's managers set them
+    "webhooks:manage": frozenset({SUPERVISOR}),  # outbound webhooks: subscriptions, secrets, send again
 }
 
 #: capabilities a brand manager also holds where the brand switched it on: capability → Brand field

@@ -11,6 +11,7 @@ from .api import ticket as ticket_api
 from .views import (
     channels,
     composer,
+    hooks,
     knowledge,
     notifications,
     priority,
@@ -50,6 +51,8 @@ ticket_patterns = [
     path("settings/<slug:slug>/review/", review.review_settings, name="review_settings"),
     path("settings/<slug:slug>/history/", settings.settings_history, name="settings_history"),
     path("settings/<slug:slug>/goals/", settings.goal_settings, name="goal_settings"),
+    path("settings/<slug:slug>/webhooks/", hooks.webhook_list, name="webhooks"),
+    path("settings/<slug:slug>/webhooks/<int:pk>/", hooks.webhook_detail, name="webhook"),
     path("reports/", reports.report_index, name="reports"),
     path("reports/go/", reports.report_go, name="report_go"),
     path("reports/definitions/", reports.report_definitions, name="report_definitions"),

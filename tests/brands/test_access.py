@@ -23,6 +23,7 @@ EXPECTED = {
         "knowledge:edit",
         "settings:history",
         "goals:edit",
+        "webhooks:manage",
     },
     Role.MANAGER: {"ticket:view", "report:view", "settings:history", "goals:edit"},
 }
@@ -42,6 +43,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "knowledge:edit",
         "settings:history",
         "goals:edit",
+        "webhooks:manage",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 
