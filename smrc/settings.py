@@ -211,10 +211,10 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.poll_account_task",
     ),
     "publishing": ("tickets.tasks.deliver_reply_task",),
-    "webhooks": ("tickets.tasks.deliver_webhook_task",),
     "mail": (
         "tickets.tasks.mail_review_notice_task",
         "tickets.tasks.send_scheduled_reports_task",
+        "tickets.tasks.deliver_webhook_task",  # outbound webhooks: calls out, like mail (docs/webhooks.md)
     ),
     "periodic": (
         "tickets.tasks.sweep_deliveries_task",
@@ -233,7 +233,7 @@ CELERY_TASK_DEFAULT_QUEUE = "periodic"  # a task missing above still runs (tests
 # Every queue's worker stamps a heartbeat in the cache this often; /readyz fails on a stamp older than the limit.
 SMRC_HEARTBEAT_SECONDS = env_int("SMRC_HEARTBEAT_SECONDS", 15)
 SMRC_READY_HEARTBEAT_MAX_AGE = env_int("SMRC_READY_HEARTBEAT_MAX_AGE", 120)
-# Outbound webhooks (docs/api.md, "Webhooks"): subscriptions to http:// and to private, loopback or link-local
+# Outbound webhooks (docs/webhooks.md): subscriptions to http:// and to private, loopback or link-local
 # addresses are refused unless this is on (development only: it lets a webhook reach the server's own network).
 SMRC_WEBHOOKS_ALLOW_PRIVATE = env_bool("SMRC_WEBHOOKS_ALLOW_PRIVATE", False)
 # this many failed delivery attempts in a row pause a subscription and notify the brand's supervisors
@@ -254,7 +254,7 @@ CELERY_BEAT_SCHEDULE = {
     "poll-channels": {"task": "tickets.tasks.poll_channels_task", "schedule": 60.0},
     "sweep-stuck-replies": {"task": "tickets.tasks.sweep_replies_task", "schedule": 60.0},
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
-    # outbound webhooks (docs/api.md, "Webhooks"): retries whose time has come, deliveries whose queueing was lost
+    # outbound webhooks (docs/webhooks.md): retries whose time has come, deliveries whose queueing was lost
     "sweep-webhooks": {"task": "tickets.tasks.sweep_webhooks_task", "schedule": 30.0},
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
     "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from rest_framework import serializers
 
 from brands.models import ReviewPolicy
+from brands.services import webhooks
 from brands.services.config import ConfigError, apply_config
 from brands.services.sla import current_settings
 from smrc.bounds import ID_MAX
@@ -34,6 +35,7 @@ from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets.api import serializers as api
 from tickets.forms.settings import SlaSettingsForm
+from tickets.models import WebhookDelivery
 from tickets.services import replies, workflow
 
 FORM_MODULES = [
@@ -46,6 +48,7 @@ FORM_MODULES = [
     "tickets.forms.review",
     "tickets.forms.settings",
     "tickets.forms.ticket",
+    "tickets.forms.webhooks",
     "brands.admin",
 ]
 #: what a form needs to be built without a request
@@ -343,6 +346,22 @@ ENDPOINTS = [
     ),
     Endpoint("product", "post", "/knowledge/acme/products/new/", "supervisor", "ProductForm", {"name": "p"}),
     Endpoint("goals", "post", "/settings/acme/goals/", "supervisor", "GoalsForm", {"fr_compliance": "90"}),
+    Endpoint(
+        "webhook",
+        "post",
+        "/settings/acme/webhooks/",
+        "supervisor",
+        "WebhookForm",
+        {"name": "CRM", "url": "https://hooks.example.com/crm", "events": ["ticket.created"]},
+    ),
+    Endpoint(
+        "webhook-again",
+        "post",
+        "/settings/acme/webhooks/{webhook}/",
+        "supervisor",
+        "ResendForm",
+        {"action": "again", "delivery": "{delivery}"},
+    ),
     Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
     Endpoint("queue", "get", "/queue/", "operator", "QueueFilterForm", fallback=True),
     Endpoint("snippet-list", "get", "/knowledge/acme/", "supervisor", "SnippetSearchForm", fallback=True),
@@ -448,12 +467,28 @@ def world(cast):
     ticket = workflow.claim_ticket(ticket=make_ticket(cast.brand_a, text="Paket belum sampai"), user=cast.operator)
     reply = replies.submit_reply(ticket=ticket, user=cast.operator, body="Mohon ditunggu", snippet_ids=[])
     snippet = make_snippet(cast.brand_a, status="published")
-    return {"cast": cast, "ticket": ticket.pk, "reply": reply.pk, "snippet": snippet.pk, "before": db_state()}
+    hook = webhooks.create(brand=cast.brand_a, name="CRM", url="https://hooks.example.com/x", events=["sla.breach"])
+    delivery = WebhookDelivery.objects.create(subscription=hook, brand=cast.brand_a, kind="sla.breach", body="{}")
+    return {
+        "cast": cast,
+        "ticket": ticket.pk,
+        "reply": reply.pk,
+        "snippet": snippet.pk,
+        "webhook": hook.pk,
+        "delivery": delivery.pk,
+        "before": db_state(),
+    }
 
 
 def _fill(value, world):
     if isinstance(value, str):
-        return value.format(ticket=world["ticket"], reply=world["reply"], snippet=world["snippet"])
+        return value.format(
+            ticket=world["ticket"],
+            reply=world["reply"],
+            snippet=world["snippet"],
+            webhook=world["webhook"],
+            delivery=world["delivery"],
+        )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     return value

@@ -34,13 +34,13 @@ from django.urls import get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from brands.models import BlockedAuthor, ListeningRule, Membership, ReviewPolicy, Role, SpamPattern, UrgencyTerm
-from brands.services import knowledge
+from brands.services import knowledge, webhooks
 from brands.services.sla import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk
 from tickets.forms.settings import SlaSettingsForm
-from tickets.models import Event, Notification, ReplyStatus, Tag, Ticket
+from tickets.models import Event, Notification, ReplyStatus, Tag, Ticket, WebhookDelivery
 from tickets.services import replies, tags, workflow
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +134,9 @@ ROUTES: dict[str, Route] = {
     "settings/<slug:slug>/history/": page(GET, 404, 200),
     # brand A's goals: its managers set them (the one write a manager has), as do its supervisors
     "settings/<slug:slug>/goals/": page(("GET", "POST"), 404, 200, manager_writes=True),
+    # brand A's outbound webhooks: supervisors only (webhooks:manage); the secret is in no answer after creation
+    "settings/<slug:slug>/webhooks/": page(("GET", "POST"), 404, 403),
+    "settings/<slug:slug>/webhooks/<int:pk>/": page(("GET", "POST"), 404, 403),
     # reports: read-only for managers; the all-brands report is an admin's
     "reports/": page(ALL, 403, 200),
     "reports/go/": page(ALL, 404, 302, query="?brand={slug}"),
@@ -221,7 +224,15 @@ def world(cast):
         kind=Notification.Kind.SLA_WARNING,
         created_at=ticket.received_at,
     )
+    webhook = webhooks.create(
+        brand=brand, name=f"{SECRET} hook", url="https://hooks.example.com/acme", events=["ticket.created"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=webhook, brand=brand, kind="ticket.created", body="{}", status=WebhookDelivery.Status.DELIVERED
+    )
     return {
+        "webhook": webhook,
+        "delivery": delivery,
         "brand": brand,
         "ticket": ticket,
         "reply": reply,
@@ -243,6 +254,8 @@ def paths(route: str, world) -> list[str]:
         pk = world["snippet"].pk
     elif route.startswith("knowledge/<slug:slug>/products/<int:pk>"):
         pk = world["product"].pk
+    elif route.startswith("settings/<slug:slug>/webhooks/<int:pk>"):
+        pk = world["webhook"].pk
     else:
         pk = world["ticket"].pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action"}
@@ -271,6 +284,10 @@ SNIPPET_FORM = {
     "status": "published",
     "note": "",
 }
+
+
+#: a new webhook as the page sends it
+WEBHOOK_FORM = {"name": "CRM", "url": "https://hooks.example.com/crm", "events": ["ticket.created", "sla.breach"]}
 
 
 def payloads(route: str, world) -> list:
@@ -308,6 +325,15 @@ def payloads(route: str, world) -> list:
         ],
         "settings/<slug:slug>/review/": [{"sample_percent": 50, "review_all": "on", "flagged_terms": "gratis"}],
         "settings/<slug:slug>/goals/": [{"fr_compliance": "90", "reopen_rate": "5"}],
+        "settings/<slug:slug>/webhooks/": [WEBHOOK_FORM],
+        "settings/<slug:slug>/webhooks/<int:pk>/": [
+            {"action": "again", "delivery": world["delivery"].pk},
+            {**WEBHOOK_FORM, "action": "update", "name": "Renamed"},
+            {"action": "rotate"},
+            {"action": "pause"},
+            {"action": "resume"},
+            {"action": "delete"},
+        ],
         "tickets/<int:pk>/reply/bounces/": [{"body": "silakan hubungi call center"}],
         "knowledge/<slug:slug>/snippets/new/": [snippet_form],
         "knowledge/<slug:slug>/snippets/<int:pk>/": [{**snippet_form, "note": "lebih ramah"}],
@@ -468,6 +494,8 @@ ACCEPTED = {
     "settings/<slug:slug>/priority/": 302,
     "settings/<slug:slug>/review/": 302,
     "settings/<slug:slug>/goals/": 200,
+    "settings/<slug:slug>/webhooks/": 200,
+    "settings/<slug:slug>/webhooks/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/new/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/status/": 302,
