@@ -4,8 +4,8 @@
 - **Outbox.** :func:`on_events` receives ``tickets.events.recorded`` inside the transaction that wrote the events
   and writes one :class:`WebhookDelivery` per event and subscription that chose it, in that same transaction: a
   rolled-back change sends nothing and a committed one loses nothing. On commit, each is queued
-  (``deliver_webhook_task``, queue ``mail``, beside the other calls out); a queueing that fails (broker down) never fails the request, and
-  ``sweep_webhooks_task`` picks up every delivery whose time has come.
+  (``deliver_webhook_task``, queue ``mail``, beside the other calls out); a queueing that fails (broker down)
+  never fails the request, and ``sweep_webhooks_task`` picks up every delivery whose time has come.
 - **Sending.** A worker claims the row (a conditional update: one sender at a time), signs ``timestamp.body``
   with the subscription's secret (HMAC-SHA256, header ``X-SMRC-Signature: t=<unix>,v1=<hex>``), POSTs it with a
   timeout and without following redirects, and logs the answer's status, its first characters and the duration.
