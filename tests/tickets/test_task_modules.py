@@ -1,5 +1,5 @@
 """Celery tasks live beside their services: every service module imports on its own, in any order, with no import
-inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all twelve tasks
+inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all fourteen tasks
 under the names they were deployed with."""
 
 import ast
@@ -31,6 +31,8 @@ TASKS = {
     "tickets.tasks.unassign_idle_owners_task": "tickets.services.assignment",
     "tickets.tasks.refine_sentiment_task": "tickets.services.refinement",
     "tickets.tasks.send_scheduled_reports_task": "tickets.reports.mail",
+    "tickets.tasks.deliver_webhook_task": "tickets.services.hooks",
+    "tickets.tasks.sweep_webhooks_task": "tickets.services.hooks",
 }
 
 #: run in a fresh interpreter: import each module first, in a clean slate of tickets' code modules
