@@ -34,6 +34,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view:team": frozenset({SUPERVISOR}),  # make and remove the brand team's saved queue views
     # read the team's own notes (visibility "team"); brand managers read only the notes meant for the client
     "note:team": frozenset({OPERATOR, SUPERVISOR}),
+    "webhooks:manage": frozenset({SUPERVISOR}),  # outbound webhooks: subscriptions, secrets, send again
 }
 
 #: what a read-only API key may do (brands.services.api_keys): the capabilities that change nothing

@@ -807,6 +807,7 @@ class ConfigArea(models.TextChoices):
     API_KEYS = "api_keys", _("API keys")
     CSAT = "csat", _("Customer satisfaction")
     VIEWS = "views", _("Team views")
+    WEBHOOKS = "webhooks", _("Webhooks")
 
 
 class ConfigSource(models.TextChoices):
@@ -918,3 +919,52 @@ class ApiKey(models.Model):
     @property
     def read_only(self) -> bool:
         return self.scope == ApiKeyScope.READ
+
+
+#: the events a webhook subscription can choose (docs/api.md, "Webhooks")
+WEBHOOK_EVENTS: tuple[tuple[str, str], ...] = (
+    ("ticket.created", _("Ticket created")),
+    ("ticket.assigned", _("Ticket assigned")),
+    ("ticket.resolved", _("Ticket resolved")),
+    ("ticket.reopened", _("Ticket reopened")),
+    ("reply.submitted", _("Reply submitted")),
+    ("reply.approved", _("Reply approved")),
+    ("reply.published", _("Reply published")),
+    ("reply.failed", _("Reply failed")),
+    ("sla.warning", _("SLA warning")),
+    ("sla.breach", _("SLA breach")),
+)
+MAX_WEBHOOK_URL = 500
+MAX_WEBHOOKS_PER_BRAND = 20
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookSubscription(models.Model):
+    """Where a brand's events are pushed (brands.services.webhooks; sent by tickets.services.hooks). The secret
+    signs every delivery; it is shown once, when created or rotated, and never written to the audit trail."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("brand"))
+    name = models.CharField(_("name"), max_length=80)
+    url = models.CharField(_("URL"), max_length=MAX_WEBHOOK_URL)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(_("secret"), max_length=80, default=new_webhook_secret)
+    is_active = models.BooleanField(_("active"), default=True)
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
+    pause_reason = models.CharField(_("why paused"), max_length=200, blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        constraints = [models.UniqueConstraint(fields=["brand", "name"], name="webhook_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def sending(self) -> bool:
+        return self.is_active and self.paused_at is None

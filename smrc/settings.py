@@ -230,6 +230,7 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.mail_csat_low_task",
         "tickets.tasks.mail_assignment_notice_task",
         "tickets.tasks.send_scheduled_reports_task",
+        "tickets.tasks.deliver_webhook_task",  # outbound webhooks: calls out, like mail (docs/webhooks.md)
     ),
     "periodic": (
         "tickets.tasks.sweep_deliveries_task",
@@ -240,6 +241,7 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.close_quiet_tickets_task",
         "tickets.tasks.unassign_idle_owners_task",
         "tickets.tasks.refine_sentiment_task",
+        "tickets.tasks.sweep_webhooks_task",
         "smrc.heartbeat",
     ),
 }
@@ -248,6 +250,11 @@ CELERY_TASK_DEFAULT_QUEUE = "periodic"  # a task missing above still runs (tests
 # Every queue's worker stamps a heartbeat in the cache this often; /readyz fails on a stamp older than the limit.
 SMRC_HEARTBEAT_SECONDS = env_int("SMRC_HEARTBEAT_SECONDS", 15)
 SMRC_READY_HEARTBEAT_MAX_AGE = env_int("SMRC_READY_HEARTBEAT_MAX_AGE", 120)
+# Outbound webhooks (docs/webhooks.md): subscriptions to http:// and to private, loopback or link-local
+# addresses are refused unless this is on (development only: it lets a webhook reach the server's own network).
+SMRC_WEBHOOKS_ALLOW_PRIVATE = env_bool("SMRC_WEBHOOKS_ALLOW_PRIVATE", False)
+# this many failed delivery attempts in a row pause a subscription and notify the brand's supervisors
+SMRC_WEBHOOK_PAUSE_AFTER = env_int("SMRC_WEBHOOK_PAUSE_AFTER", 15)
 # /readyz fails while the oldest webhook delivery waiting to be processed is older than this (seconds).
 SMRC_READY_DELIVERY_MAX_AGE = env_int("SMRC_READY_DELIVERY_MAX_AGE", 300)
 # Sentiment refined after ingest (tickets.services.refinement): every this many seconds, the newest mentions of
@@ -266,6 +273,8 @@ CELERY_BEAT_SCHEDULE = {
     # satisfaction surveys whose sending task was lost or is due again (docs/csat.md)
     "sweep-surveys": {"task": "tickets.tasks.sweep_surveys_task", "schedule": 300.0},
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
+    # outbound webhooks (docs/webhooks.md): retries whose time has come, deliveries whose queueing was lost
+    "sweep-webhooks": {"task": "tickets.tasks.sweep_webhooks_task", "schedule": 30.0},
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
     "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},
     "unassign-idle-owners": {"task": "tickets.tasks.unassign_idle_owners_task", "schedule": 60.0},

@@ -6,8 +6,10 @@ Cast: brand A (``acme``) with an operator, a supervisor and a manager; brand B (
 operator; an outsider with no membership; and an admin.
 """
 
+import ipaddress
 import os
 import shutil
+import socket
 from dataclasses import dataclass
 
 import pytest
@@ -53,6 +55,30 @@ def _fast_and_eager(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+def fake_resolve(host: str) -> list[str]:
+    """No DNS in the tests (brands.services.webhooks resolves a webhook's host to check it is public): an address
+    stays itself (also ``0x7f000001`` and other forms ``inet_aton`` reads), ``localhost`` and names under
+    ``.internal`` are private, any other name public."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    try:
+        return [socket.inet_ntoa(socket.inet_aton(host))]
+    except OSError:
+        pass
+    if host == "localhost" or host.endswith(".localhost"):
+        return ["127.0.0.1"]
+    return ["10.1.2.3"] if host.endswith(".internal") else ["93.184.215.14"]
+
+
+@pytest.fixture(autouse=True)
+def _no_dns(monkeypatch):
+    from brands.services import webhooks
+
+    monkeypatch.setattr(webhooks, "resolve", fake_resolve)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from brands.models import (
     SnippetVersion,
     SpamPattern,
     UrgencyTerm,
+    WebhookSubscription,
 )
 from tickets.models import (
     Author,
@@ -45,6 +46,7 @@ from tickets.models import (
     Tag,
     Ticket,
     TicketTag,
+    WebhookDelivery,
 )
 
 
@@ -106,6 +108,8 @@ def db_state() -> dict:
         "blocked_authors": list(BlockedAuthor.objects.order_by("pk").values()),
         "config_changes": list(ConfigChange.objects.order_by("pk").values()),
         "linked_identities": list(LinkedIdentity.objects.order_by("pk").values()),
+        "webhooks": list(WebhookSubscription.objects.order_by("pk").values()),
+        "webhook_deliveries": list(WebhookDelivery.objects.order_by("pk").values()),
         # brands.Presence is left out on purpose: signing in and every page view may record it (once a minute)
     }
 

@@ -6,15 +6,22 @@ Names are namespaced (``ticket.claimed``); ``data`` holds what changed (before/a
 from datetime import datetime
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .models import Event, Mention, Note, Reply, Ticket
+
+#: sent with ``events=[...]`` once events are written, still inside the caller's transaction: the one hook point
+#: for what follows an event elsewhere (tickets.services.hooks writes the webhook outbox rows in it)
+recorded = Signal()
 
 
 def _record(
     ticket: Ticket, kind: str, *, actor=None, reply: Reply | None = None, at: datetime | None = None, **data: Any
 ) -> Event:
-    return Event.objects.create(**_fields(ticket, kind, actor=actor, reply=reply, at=at, **data))
+    event = Event.objects.create(**_fields(ticket, kind, actor=actor, reply=reply, at=at, **data))
+    recorded.send(sender=Event, events=[event])
+    return event
 
 
 def _fields(ticket: Ticket, kind: str, *, actor=None, reply: Reply | None = None, at: datetime | None = None, **data):
@@ -153,7 +160,9 @@ def sla_notice(ticket: Ticket, *, kind: str, clock: str, due_at: datetime, at: d
 
 def save_all(batch: list[Event]) -> list[Event]:
     """Write events built unsaved by a batch operation, in one query."""
-    return Event.objects.bulk_create(batch)
+    saved = Event.objects.bulk_create(batch)
+    recorded.send(sender=Event, events=saved)
+    return saved
 
 
 def snippets_used(reply: Reply, *, as_is: list[int], edited: list[int]) -> Event:

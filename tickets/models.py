@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Brand, ChannelAccount, Platform, Priority
@@ -563,6 +564,7 @@ class Notification(models.Model):
         REPLY_FAILED = "reply.failed", _("Reply not published")
         CSAT_LOW = "csat.low", _("Low satisfaction rating")
         ASSIGNED = "ticket.assigned", _("Assigned to you")
+        WEBHOOK_PAUSED = "webhook.paused", _("Webhook paused")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
@@ -915,3 +917,46 @@ class QueuePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.browser_alerts}"
+
+
+class WebhookDelivery(models.Model):
+    """One event pushed to one subscription: the outbox row, written in the event's transaction, and its log
+    (tickets.services.hooks). ``event_id`` is what a receiver deduplicates on; a "send again" is a new row with
+    the same ``event_id`` and body."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    subscription = models.ForeignKey(
+        "brands.WebhookSubscription", on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
+    )
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    event_id = models.UUIDField(_("event id"), default=uuid.uuid4, db_index=True)
+    kind = models.CharField(_("event"), max_length=40)
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    response_status = models.PositiveIntegerField(_("answer status"), null=True, blank=True)
+    response_excerpt = models.CharField(_("answer"), max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    resent_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sent again from")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            models.Index(fields=["subscription", "-created_at"], name="hookdelivery_sub_created_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="hookdelivery_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.subscription_id} ({self.status})"

@@ -1,4 +1,4 @@
-"""Where Celery finds the app's tasks: importing this module registers all sixteen.
+"""Where Celery finds the app's tasks: importing this module registers all eighteen.
 
 Each task is defined beside the service it calls and that queues it, as a thin caller taking ids:
 
@@ -12,6 +12,7 @@ Each task is defined beside the service it calls and that queues it, as a thin c
 - ``services/workflow.py``: ``close_quiet_tickets_task``;
 - ``services/assignment.py``: ``unassign_idle_owners_task``;
 - ``services/refinement.py``: ``refine_sentiment_task``;
+- ``services/hooks.py``: ``deliver_webhook_task``, ``sweep_webhooks_task``;
 - ``reports/mail.py``: ``send_scheduled_reports_task``.
 
 Celery's autodiscovery (``app.autodiscover_tasks()`` in ``smrc/celery.py``, and ``run_periodic``) imports the
@@ -21,6 +22,18 @@ defines it: the beat schedule and the routes in ``smrc/settings.py`` and every m
 """
 
 from .reports import mail
-from .services import assignment, csat, csat_answers, delivery, inbound, notify, polling, refinement, sla, workflow
+from .services import (
+    assignment,
+    csat,
+    csat_answers,
+    delivery,
+    hooks,
+    inbound,
+    notify,
+    polling,
+    refinement,
+    sla,
+    workflow,
+)
 
-MODULES = (inbound, polling, delivery, notify, sla, workflow, assignment, refinement, mail, csat, csat_answers)
+MODULES = (inbound, polling, delivery, notify, sla, workflow, assignment, refinement, hooks, mail, csat, csat_answers)

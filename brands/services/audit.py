@@ -34,7 +34,7 @@ from ..models import (
 from .locks import lock_brand
 
 #: values never written to the trail: only "set", "not set" or "changed"
-SECRET_FIELDS = frozenset({"access_token", "webhook_secret", "verify_token"})
+SECRET_FIELDS = frozenset({"access_token", "webhook_secret", "verify_token", "secret"})
 SET, NOT_SET, CHANGED = "(set)", "(not set)", "(changed)"
 
 

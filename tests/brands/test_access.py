@@ -26,6 +26,7 @@ EXPECTED = {
         "team:view",
         "view:team",
         "note:team",
+        "webhooks:manage",
     },
     Role.MANAGER: {"ticket:view", "report:view", "settings:history", "goals:edit"},
 }
@@ -48,6 +49,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "team:view",
         "view:team",
         "note:team",
+        "webhooks:manage",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 

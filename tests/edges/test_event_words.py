@@ -12,7 +12,8 @@ from django.utils import translation
 from tickets.models import Event
 
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "tickets"
-NOT_EVENTS = {"ticket.due_at", "ticket.reference"}  # attribute paths in code, not event kinds
+#: attribute paths in code, and the names webhooks send (tickets/services/hooks.py), not event kinds
+NOT_EVENTS = {"ticket.due_at", "ticket.reference", "reply.published"}
 EXAMPLE_DATA = {
     "sla.breach": {"clock": "first_response", "due_at": "2025-05-05T10:00:00+07:00"},
     "sla.warning": {"clock": "resolution", "due_at": "2025-05-05T10:00:00+07:00"},

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from rest_framework import serializers
 
 from brands.models import ReviewPolicy
+from brands.services import webhooks
 from brands.services.config import ConfigError, apply_config
 from brands.services.csat import update_csat_settings
 from brands.services.sla import current_settings
@@ -35,7 +36,7 @@ from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets.api import serializers as api
 from tickets.forms.settings import SlaSettingsForm
-from tickets.models import CsatSurvey
+from tickets.models import CsatSurvey, WebhookDelivery
 from tickets.services import csat, replies, workflow
 
 FORM_MODULES = [
@@ -52,6 +53,7 @@ FORM_MODULES = [
     "tickets.forms.team",
     "tickets.forms.ticket",
     "tickets.forms.workspace",
+    "tickets.forms.webhooks",
     "brands.admin",
 ]
 #: what a form needs to be built without a request
@@ -402,6 +404,22 @@ ENDPOINTS = [
         "UnlinkIdentityForm",
         {"author": "1"},
     ),
+    Endpoint(
+        "webhook",
+        "post",
+        "/settings/acme/webhooks/",
+        "supervisor",
+        "WebhookForm",
+        {"name": "CRM", "url": "https://hooks.example.com/crm", "events": ["ticket.created"]},
+    ),
+    Endpoint(
+        "webhook-again",
+        "post",
+        "/settings/acme/webhooks/{webhook}/",
+        "supervisor",
+        "ResendForm",
+        {"action": "again", "delivery": "{delivery}"},
+    ),
     Endpoint("bounce-check", "post", "/tickets/{ticket}/reply/bounces/", "operator", "BounceCheckForm", {"body": "x"}),
     Endpoint(
         "api-key", "post", "/profile/", "operator", "ApiKeyForm", {"name": "CRM", "scope": "read", "brands": "acme"}
@@ -531,12 +549,16 @@ def world(cast):
     rated = workflow.claim_ticket(ticket=rated, user=cast.supervisor)
     workflow.resolve_ticket(ticket=rated, user=cast.supervisor)
     token = csat.make_token(CsatSurvey.objects.get(ticket=rated))
+    hook = webhooks.create(brand=cast.brand_a, name="CRM", url="https://hooks.example.com/x", events=["sla.breach"])
+    delivery = WebhookDelivery.objects.create(subscription=hook, brand=cast.brand_a, kind="sla.breach", body="{}")
     return {
         "cast": cast,
         "ticket": ticket.pk,
         "reply": reply.pk,
         "snippet": snippet.pk,
         "csat": token,
+        "webhook": hook.pk,
+        "delivery": delivery.pk,
         "before": db_state(),
     }
 
@@ -550,6 +572,8 @@ def _fill(value, world):
             csat=world["csat"],
             owner=world["cast"].operator.pk,
             supervisor=world["cast"].supervisor.pk,
+            webhook=world["webhook"],
+            delivery=world["delivery"],
         )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}

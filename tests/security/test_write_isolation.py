@@ -34,13 +34,13 @@ from django.urls import get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from brands.models import BlockedAuthor, ListeningRule, Membership, ReviewPolicy, Role, SpamPattern, UrgencyTerm
-from brands.services import api_keys, knowledge
+from brands.services import api_keys, knowledge, webhooks
 from brands.services.sla import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk
 from tickets.forms.settings import SlaSettingsForm
-from tickets.models import Event, Notification, QueuePreference, ReplyStatus, SavedView, Tag, Ticket
+from tickets.models import Event, Notification, QueuePreference, ReplyStatus, SavedView, Tag, Ticket, WebhookDelivery
 from tickets.services import customers, replies, tags, workflow
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +164,9 @@ ROUTES: dict[str, Route] = {
     "settings/<slug:slug>/goals/": page(("GET", "POST"), 404, 200, manager_writes=True),
     # brand A's satisfaction surveys: its supervisors
     "settings/<slug:slug>/csat/": page(("GET", "POST"), 404, 403),
+    # brand A's outbound webhooks: supervisors only (webhooks:manage); the secret is in no answer after creation
+    "settings/<slug:slug>/webhooks/": page(("GET", "POST"), 404, 403),
+    "settings/<slug:slug>/webhooks/<int:pk>/": page(("GET", "POST"), 404, 403),
     # reports: read-only for managers; the all-brands report is an admin's
     "reports/": page(ALL, 403, 200),
     "reports/go/": page(ALL, 404, 302, query="?brand={slug}"),
@@ -266,8 +269,16 @@ def world(cast):
         created_at=ticket.received_at,
     )
     team_view = SavedView.objects.create(name=f"{SECRET} view", brand=brand, query={"q": SECRET})
+    webhook = webhooks.create(
+        brand=brand, name=f"{SECRET} hook", url="https://hooks.example.com/acme", events=["ticket.created"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=webhook, brand=brand, kind="ticket.created", body="{}", status=WebhookDelivery.Status.DELIVERED
+    )
     return {
         "team_view": team_view,
+        "webhook": webhook,
+        "delivery": delivery,
         "brand": brand,
         "ticket": ticket,
         "reply": reply,
@@ -296,6 +307,8 @@ def paths(route: str, world) -> list[str]:
         pk = world["api_key"].pk
     elif route.startswith("queue/views/<int:pk>"):
         pk = world["team_view"].pk
+    elif route.startswith("settings/<slug:slug>/webhooks/<int:pk>"):
+        pk = world["webhook"].pk
     else:
         pk = world["ticket"].pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action"}
@@ -324,6 +337,10 @@ SNIPPET_FORM = {
     "status": "published",
     "note": "",
 }
+
+
+#: a new webhook as the page sends it
+WEBHOOK_FORM = {"name": "CRM", "url": "https://hooks.example.com/crm", "events": ["ticket.created", "sla.breach"]}
 
 
 def payloads(route: str, world) -> list:
@@ -381,6 +398,15 @@ def payloads(route: str, world) -> list:
                 "low_rating": 2,
                 "reopen_on_low": "on",
             }
+        ],
+        "settings/<slug:slug>/webhooks/": [WEBHOOK_FORM],
+        "settings/<slug:slug>/webhooks/<int:pk>/": [
+            {"action": "again", "delivery": world["delivery"].pk},
+            {**WEBHOOK_FORM, "action": "update", "name": "Renamed"},
+            {"action": "rotate"},
+            {"action": "pause"},
+            {"action": "resume"},
+            {"action": "delete"},
         ],
         "tickets/<int:pk>/reply/bounces/": [{"body": "silakan hubungi call center"}],
         "profile/": [{"name": "CRM", "scope": "write", "brands": [brand.slug]}],
@@ -555,6 +581,8 @@ ACCEPTED = {
     "profile/": 200,
     "profile/keys/<int:pk>/revoke/": 302,
     "settings/<slug:slug>/csat/": 302,
+    "settings/<slug:slug>/webhooks/": 200,
+    "settings/<slug:slug>/webhooks/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/new/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/<int:pk>/status/": 302,

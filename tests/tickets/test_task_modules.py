@@ -1,5 +1,5 @@
 """Celery tasks live beside their services: every service module imports on its own, in any order, with no import
-inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all sixteen tasks
+inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all eighteen tasks
 under the names they were deployed with."""
 
 import ast
@@ -35,6 +35,8 @@ TASKS = {
     "tickets.tasks.send_survey_task": "tickets.services.csat",
     "tickets.tasks.sweep_surveys_task": "tickets.services.csat",
     "tickets.tasks.mail_csat_low_task": "tickets.services.csat_answers",
+    "tickets.tasks.deliver_webhook_task": "tickets.services.hooks",
+    "tickets.tasks.sweep_webhooks_task": "tickets.services.hooks",
 }
 
 #: run in a fresh interpreter: import each module first, in a clean slate of tickets' code modules
