@@ -50,6 +50,7 @@ class UnfilledPlaceholders(WorkflowError):
 
     code = "placeholders"
 
+
 logger = logging.getLogger(__name__)
 
 REPLY_MAX_LENGTH = 8000
