@@ -151,3 +151,62 @@ def deliver_signed(family: str, payload: dict) -> InboundDelivery:
         response = Client().post(f"/webhooks/{family}/", data=body, content_type="application/json", **headers)
     assert response.status_code == 200, response.content
     return InboundDelivery.objects.latest("pk")
+
+
+def pdf_text(body: bytes) -> str:
+    """The text an fpdf2 PDF draws, one line per text string, in drawing order: each content stream's ``Tj``
+    strings decoded through their font's ToUnicode map (embedded TrueType fonts draw glyph ids, not letters).
+    Enough for the PDFs this project writes; no PDF reader is a dependency."""
+    import re
+    import zlib
+
+    objects = {int(n): c for n, c in re.findall(rb"(?m)^(\d+) 0 obj\s*(.*?)endobj", body, re.S)}
+
+    def stream(content: bytes) -> bytes:
+        match = re.search(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S)
+        if not match:
+            return b""
+        try:
+            return zlib.decompress(match.group(1))
+        except zlib.error:
+            return match.group(1)
+
+    maps: dict[bytes, dict[int, str]] = {}
+    for name, ref in re.findall(rb"/(F\d+) (\d+) 0 R", body):
+        to_unicode = re.search(rb"/ToUnicode (\d+) 0 R", objects.get(int(ref), b""))
+        if to_unicode:
+            cmap = stream(objects[int(to_unicode.group(1))])
+            pairs = re.findall(
+                rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>",
+                b"".join(re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S)),
+            )
+            maps[name] = {int(a, 16): bytes.fromhex(b.decode()).decode("utf-16-be") for a, b in pairs}
+
+    def unescape(raw: bytes) -> bytes:
+        simple = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+        def one(m):
+            s = m.group(1)
+            return bytes([int(s, 8) & 0xFF]) if s[:1].isdigit() else simple.get(s, s)
+
+        return re.sub(rb"\\([0-7]{1,3}|.)", one, raw, flags=re.S)
+
+    lines: list[str] = []
+    for content in objects.values():
+        drawn = stream(content)
+        if b" Tj" not in drawn:
+            continue
+        font: bytes | None = None
+        for m in re.finditer(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\) Tj", drawn, re.S):
+            if m.group(1):
+                font = m.group(1)
+                continue
+            raw = unescape(m.group(2))
+            codes = maps.get(font)
+            if codes is None:
+                lines.append(raw.decode("latin-1"))
+            else:
+                lines.append(
+                    "".join(codes.get(int.from_bytes(raw[i : i + 2], "big"), "\ufffd") for i in range(0, len(raw), 2))
+                )
+    return "\n".join(lines)

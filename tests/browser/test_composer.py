@@ -81,7 +81,9 @@ def test_the_keyboard_inserts_a_filled_snippet_and_the_reply_counts_it(page, com
 
     # Placeholders left in the reply are flagged before sending; the counter counts the X way.
     page.keyboard.type(" {customer_name} 👋")
-    expect(page.locator("#id_reply_placeholders")).to_have_text("Fill or remove before sending: {customer_name}")
+    expect(page.locator("#id_reply_placeholders")).to_have_text(
+        "Fill or remove the placeholder(s) {customer_name} before sending."
+    )
     expect(page.locator("#id_reply_counter")).to_have_text(f"{len(text) + 16 + 3} / 280")
     expect(options).to_have_count(3)
     if SHOTS:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import status
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
@@ -123,7 +124,12 @@ class MentionIngestView(APIView):
             ]
             return Response(
                 {
-                    "detail": _("Nothing was stored: %(n)d of the mentions are invalid.") % {"n": len(errors)},
+                    "detail": ngettext(
+                        "Nothing was stored: %(n)d mention is invalid.",
+                        "Nothing was stored: %(n)d of the mentions are invalid.",
+                        len(errors),
+                    )
+                    % {"n": len(errors)},
                     "results": results,
                 },
                 status=status.HTTP_400_BAD_REQUEST,

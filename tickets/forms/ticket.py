@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from smrc.bounds import IdListField
 
 from ..models import NoteVisibility
-from ..services.replies import REPLY_MAX_LENGTH
+from ..services.replies import REPLY_MAX_LENGTH, UnfilledPlaceholders
 from ..services.workflow import NOTE_MAX_LENGTH
 from .keyed import KeyedForm
 
@@ -17,6 +17,16 @@ class ReplyForm(KeyedForm):
     )
     #: ids of the snippets the composer inserted, comma-separated (counted as used as is or edited)
     snippets = IdListField(required=False, max_ids=20, widget=forms.HiddenInput)
+
+    def unfilled_error(self) -> str:
+        """The refusal for placeholders left in the text: shown in the composer's one placeholder warning."""
+        return next((m for e in self._body_errors() if e.code == UnfilledPlaceholders.code for m in e.messages), "")
+
+    def other_body_errors(self) -> list[str]:
+        return [m for e in self._body_errors() if e.code != UnfilledPlaceholders.code for m in e.messages]
+
+    def _body_errors(self):
+        return self.errors.as_data().get("body", []) if self.is_bound else []
 
 
 class NoteForm(KeyedForm):

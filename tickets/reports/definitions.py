@@ -1,4 +1,5 @@
-"""``docs/report-definitions.md`` as HTML for the definitions page, rendered with Python-Markdown.
+"""``docs/report-definitions.md`` (in Indonesian ``report-definitions.id.md``) as HTML for the definitions page,
+rendered with Python-Markdown.
 
 The file is ours, in the repository (never user input), so its HTML is trusted; raw HTML in it is still
 escaped rather than passed through."""
@@ -9,6 +10,7 @@ from pathlib import Path
 import markdown
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 PATH = Path(settings.BASE_DIR) / "docs" / "report-definitions.md"
 
@@ -19,9 +21,20 @@ class _EscapeRawHtml(markdown.extensions.Extension):
         md.inlinePatterns.deregister("html")
 
 
-@cache
 def definitions_html() -> SafeString:
-    text = PATH.read_text(encoding="utf-8")
+    """The definitions in the active language: ``report-definitions.<language>.md`` when there is one (Indonesian),
+    else the English original."""
+    return _definitions_html(get_language() or settings.LANGUAGE_CODE)
+
+
+def path_for(language: str) -> Path:
+    translated = PATH.with_suffix(f".{language.split('-')[0]}.md")
+    return translated if translated.exists() else PATH
+
+
+@cache
+def _definitions_html(language: str) -> SafeString:
+    text = path_for(language).read_text(encoding="utf-8")
     html = markdown.markdown(text, extensions=["tables", _EscapeRawHtml()], output_format="html")
     # The page's own title is the h1: shift the document's headings one level down.
     for level in (3, 2, 1):

@@ -46,6 +46,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from brands.models import Platform, Priority
 from smrc.bounds import parse_id
@@ -564,7 +566,8 @@ def _build_report(brand_ids: Iterable[int], rng: ReportRange, *, now: datetime) 
         _groups(groups[1], 2, lambda k: priority_labels.get(k, str(k))), key=lambda g: -int(g.key)
     )
     report.by_operator = _groups(groups[2], 3, lambda k: names.get(k, f"#{k}") if k is not None else None)
-    report.by_sentiment = _groups(groups[3], 4, lambda k: k)
+    sentiment_labels = {"negative": _("negative"), "neutral": _("neutral"), "positive": _("positive")}
+    report.by_sentiment = _groups(groups[3], 4, lambda k: capfirst(sentiment_labels.get(k, k)) if k else k)
     report.by_tag = _groups(groups[4], 5, lambda k: k)
     report.by_intent = intent_groups(rows, first_intents(brand_ids, rng))
 

@@ -43,6 +43,14 @@ from .delivery import deliver_reply_task
 from .notify import mail_review_notice_task
 from .workflow import WorkflowError, _locked, ensure_can_act
 
+
+class UnfilledPlaceholders(WorkflowError):
+    """Placeholders left in a reply's text: the composer shows this refusal where it warns about them as the
+    operator types (one message, not two)."""
+
+    code = "placeholders"
+
+
 logger = logging.getLogger(__name__)
 
 REPLY_MAX_LENGTH = 8000
@@ -85,7 +93,7 @@ def check_body(*, body: str, platform: str) -> str:
         raise WorkflowError(_("A reply can be at most %(n)d characters.") % {"n": REPLY_MAX_LENGTH})
     left = placeholders.leftovers(body)
     if left:
-        raise WorkflowError(
+        raise UnfilledPlaceholders(
             _("Fill or remove the placeholder(s) %(names)s before sending.") % {"names": ", ".join(left)}
         )
     size = charcount.measure(body, platform)

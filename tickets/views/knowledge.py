@@ -132,7 +132,10 @@ def snippet_compare(request, slug: str, pk: int):
         "snippet": snippet,
         "old": old,
         "new": new,
-        "diff": knowledge.compare_versions(old=old, new=new),
+        "diff": [
+            (knowledge.version_field_label(name), lines)
+            for name, lines in knowledge.compare_versions(old=old, new=new).items()
+        ],
         "numbers": sorted(versions, reverse=True),
     }
     return render(request, "tickets/knowledge/compare.html", context)

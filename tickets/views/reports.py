@@ -109,6 +109,17 @@ def _bad_range(request, brand, tz, form):
     return render(request, "reports/report.html", context, status=400)
 
 
+def _headline(brand, brand_ids, rng, data, served, satisfaction, now) -> list:
+    """The headline figures against the previous period of the same length and the brand's goals."""
+    before = headline.previous_range(rng)
+    previous = headline.values(
+        build_report(brand_ids, before, now=now),
+        serving.serving(brand_ids, before),
+        csat_report.csat(brand_ids, before),
+    )
+    return headline.headline(headline.values(data, served, satisfaction), previous, goals.goals_for(brand))
+
+
 @login_required
 def report(request, slug: str | None = None):
     brand, brand_ids, tz = _scope(request, slug)
@@ -121,16 +132,11 @@ def report(request, slug: str | None = None):
     served = serving.serving(brand_ids, rng)
     satisfaction = csat_report.csat(brand_ids, rng)
     before = headline.previous_range(rng)
-    previous = headline.values(
-        build_report(brand_ids, before, now=now),
-        serving.serving(brand_ids, before),
-        csat_report.csat(brand_ids, before),
-    )
     query = urlencode({"start": rng.first.isoformat(), "end": rng.last.isoformat()})
     context = {
         "serving": served,
         "previous": before,
-        "headline": headline.headline(headline.values(data, served, satisfaction), previous, goals.goals_for(brand)),
+        "headline": _headline(brand, brand_ids, rng, data, served, satisfaction, now),
         "csat": satisfaction,
         "can_set_goals": brand is not None and has_perm(request.user, brand.pk, "goals:edit"),
         "goals_url": reverse("tickets:goal_settings", args=[brand.slug]) if brand is not None else "",
@@ -204,30 +210,6 @@ def report_tickets(request, slug: str | None = None):
     return render(request, "reports/tickets.html", context)
 
 
-def _pdf_labels() -> dict[str, str]:
-    return {
-        "times": _("Response and resolution times"),
-        "fr_business": _("First response, business time"),
-        "fr_calendar": _("First response, calendar time"),
-        "fr_customer": _("First response as the customer saw it"),
-        "nr_business": _("Next response, business time"),
-        "res_business": _("Resolution, business time"),
-        "res_calendar": _("Resolution, calendar time"),
-        "sla": _("SLA compliance"),
-        "met": _("Met"),
-        "breached": _("Breached"),
-        "fr": _("First response"),
-        "nr": _("Next response"),
-        "res": _("Resolution"),
-        "platform": _("By channel"),
-        "priority": _("By priority"),
-        "operator": _("By operator"),
-        "sentiment": _("By sentiment"),
-        "tag": _("By tag"),
-        "tickets": _("Tickets"),
-    }
-
-
 @login_required
 def report_export(request, slug: str | None = None):
     """``format`` csv | xlsx | pdf; ``data`` figures (default) | rows. Rows stream as CSV."""
@@ -263,7 +245,8 @@ def report_export(request, slug: str | None = None):
             _("Ticket rows export as CSV or XLSX."), status=400, content_type="text/plain; charset=utf-8"
         )
     else:
-        data = build_report(brand_ids, rng, now=timezone.now())
+        now = timezone.now()
+        data = build_report(brand_ids, rng, now=now)
         if fmt == "csv":
             response = StreamingHttpResponse(
                 spreadsheets.csv_lines(exports.FIGURE_HEADER, exports.figure_rows(data)),
@@ -276,9 +259,10 @@ def report_export(request, slug: str | None = None):
             )
         else:
             title = _("SLA report: %(brand)s") % {"brand": brand.name if brand else _("all brands")}
-            response = HttpResponse(
-                exports.pdf_bytes(data, title=title, labels=_pdf_labels()), content_type="application/pdf"
-            )
+            served, satisfaction = serving.serving(brand_ids, rng), csat_report.csat(brand_ids, rng)
+            figures = _headline(brand, brand_ids, rng, data, served, satisfaction, now)
+            body = exports.pdf_bytes(data, title=title, headline=figures, previous=headline.previous_range(rng))
+            response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -244,7 +245,7 @@ def _form_action(request, pk: int, *, form_class, form_name: str, field: str, ac
 def _refuse(form, field: str, exc: Exception) -> int:
     """Put a refusal into the form; a spent key (the form was sent before with other content) gets the form a
     fresh one, so sending it again is a new submission: 409. A state that refuses the action: 400."""
-    form.add_error(field, str(exc))
+    form.add_error(field, ValidationError(str(exc), code=getattr(exc, "code", None)))
     if isinstance(exc, idempotency.KeyReused):
         form.renew_key()
         return 409

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from smrc import spreadsheets
@@ -298,6 +299,11 @@ def compare_versions(*, old: SnippetVersion, new: SnippetVersion) -> dict[str, l
             lines.append(DiffLine({"  ": "same", "+ ": "added", "- ": "removed"}[tag], text))
         result[name] = lines
     return result
+
+
+def version_field_label(name: str) -> str:
+    """The name a person reads for a field of a snippet version (its translated verbose name, capitalised)."""
+    return capfirst(SnippetVersion._meta.get_field(name).verbose_name)
 
 
 # --- products -------------------------------------------------------------------------------------------------

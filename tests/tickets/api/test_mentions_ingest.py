@@ -269,7 +269,7 @@ def test_a_field_error_is_reported_on_its_item(cast, api, over, errors):
     response = api(cast.supervisor).post(URL, [item(platform_id="ok"), item(**over)], format="json")
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Nothing was stored: 1 of the mentions are invalid.",
+        "detail": "Nothing was stored: 1 mention is invalid.",
         "results": [{"index": 0, "status": "valid"}, {"index": 1, "status": "error", "errors": errors}],
     }
     assert db_state() == before

@@ -159,6 +159,9 @@ def test_the_review_section_shows_changes_requested_by_reason(world, cast, brows
         created_at=world.now,
     )
     body = browser(cast.manager).get("/reports/acme/" + RANGE).content.decode()
-    assert "1 changes requested" in body
+    assert "1 change requested" in body  # edge 10 of issue 15: one change, not "1 changes"
+    assert "1 review decision:" in body
     assert "Wrong information" in body
     assert "metric=changes_requested&amp;value=wrong_info" in body
+    body = browser(cast.manager).get("/reports/acme/" + RANGE, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "1 permintaan perubahan" in body
