@@ -204,13 +204,6 @@ def release_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Tick
     return current
 
 
-def assignable_members(brand_id: int):
-    """Who a ticket of the brand can be given to: its active members who work tickets (operators, supervisors)."""
-    return Membership.objects.filter(
-        brand_id=brand_id, user__is_active=True, role__in=sorted(CAPABILITIES["ticket:work"])
-    )
-
-
 def resolve_ticket(*, ticket: Ticket, user, now: datetime | None = None) -> Ticket:
     now = now or timezone.now()
     with transaction.atomic():
