@@ -156,3 +156,9 @@ def get_brand_for_user(user: User, slug: str, perm: str = "ticket:view") -> Bran
 
 def perms_for(user: User, brand_id: int, perms: Iterable[str] = CAPABILITIES) -> set[str]:
     return {perm for perm in perms if has_perm(user, brand_id, perm)}
+
+
+def members_holding(brand_ids: Iterable[int], perm: str) -> QuerySet[Membership]:
+    """The active members of these brands whose role holds ``perm`` (for example who works tickets: whom a ticket
+    can be handed to, whom the team view lists). The caller passes brand ids from this module's scoping."""
+    return Membership.objects.filter(brand_id__in=brand_ids, user__is_active=True, role__in=sorted(CAPABILITIES[perm]))

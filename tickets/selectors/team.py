@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 
-from brands.access import CAPABILITIES
-from brands.models import Brand, Membership, Priority
+from brands.access import members_holding
+from brands.models import Brand, Priority
 
 from ..models import ACTIVE_STATUSES, REPLY_OPEN_STATUSES, Reply, ReplyStatus, Ticket, TicketStatus
 
@@ -127,9 +127,7 @@ def members_of(brand_ids: list[int], now: datetime) -> list[Member]:
     """Who works the brands' tickets, operators first, then by name. One query."""
     online_since = now - timedelta(minutes=settings.SMRC_ONLINE_MINUTES)
     rows = (
-        Membership.objects.filter(
-            brand_id__in=brand_ids, user__is_active=True, role__in=sorted(CAPABILITIES["ticket:work"])
-        )
+        members_holding(brand_ids, "ticket:work")
         .annotate(last_seen=F("user__presence__last_seen_at"))
         .order_by("user__username", "brand_id")
         .values_list("user_id", "user__username", "role", "last_seen", "brand_id")

@@ -8,8 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from brands.access import CAPABILITIES
-from brands.models import Membership
+from brands.access import members_holding
 
 from ..models import ACTIVE_STATUSES, Ticket
 
@@ -38,9 +37,7 @@ def teammates_of(brand_ids: list[int], *, now: datetime) -> dict[int, list[Teamm
         .values("n")
     )
     rows = (
-        Membership.objects.filter(
-            brand_id__in=brand_ids, user__is_active=True, role__in=sorted(CAPABILITIES["ticket:work"])
-        )
+        members_holding(brand_ids, "ticket:work")
         .annotate(load=Coalesce(Subquery(load), 0))
         .values_list("brand_id", "user_id", "user__username", "role", "load", "user__presence__last_seen_at")
     )

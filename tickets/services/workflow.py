@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brands.access import CAPABILITIES, has_perm
-from brands.models import Membership, Priority
+from brands.access import has_perm, members_holding
+from brands.models import Priority
 
 from .. import events
 from ..models import (
@@ -128,9 +128,7 @@ def ownership_conflict(current: Ticket, expected_assignee_id: int) -> str:
 
 def may_be_assigned(brand_id: int, user_id: int) -> bool:
     """Whether the user works tickets of the brand (an active member whose role holds ``ticket:work``)."""
-    return Membership.objects.filter(
-        brand_id=brand_id, user_id=user_id, user__is_active=True, role__in=sorted(CAPABILITIES["ticket:work"])
-    ).exists()
+    return members_holding([brand_id], "ticket:work").filter(user_id=user_id).exists()
 
 
 def assign_ticket(
