@@ -1,6 +1,8 @@
 """My performance (/me/performance/, docs/team.md): an operator's own figures beside the team's medians, review
 outcomes by reason and the snippets they edit before sending; scoped to the brands they work."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -71,7 +73,8 @@ def test_the_page_shows_only_what_exists_and_escapes_titles(cast, browser, team)
     assert "Tone" in body
     assert "Salam &lt;pembuka&gt;" in body
     assert "Salam <pembuka>" not in body
-    assert "QA" not in body
+    # the random CSRF tokens in the page may spell anything: look at the page without them
+    assert "QA" not in re.sub(r"[A-Za-z0-9]{32,}", "", body)
     assert "scorecard" not in body.lower()
     assert 'href="/me/performance/"' in body  # the navigation link
 
