@@ -5,8 +5,10 @@ so a search sees exactly what the queue sees (brand B never finds brand A). Each
 the database keeps up to date on every write (docs/search.md):
 
 - **message text** — PostgreSQL: full-text search over ``Mention.text`` with the ``indonesian`` and ``english``
-  configurations at once (a GIN expression index, ``mention_text_search_idx``; a query matches if either
-  language's stemming matches). SQLite: an FTS5 table over the same column kept by triggers
+  configurations at once (a query matches if either language's stemming matches), tested on the ticket's own
+  ``search_document``, the union of its mentions' lexemes kept by a trigger (:class:`TicketTextMatches`,
+  migration ``0027_perf_search_document``); ``mention_text_search_idx`` indexes the same expression per mention.
+  SQLite: an FTS5 table over the same column kept by triggers
   (``tickets_mention_fts``; prefix matching of each word).
 - **customer name and handle** — PostgreSQL: pg_trgm word similarity (GIN trigram indexes on ``Author.name`` and
   ``Author.handle``), so ``budi`` finds "Budi Santoso" and ``@budi_s`` and a typo still finds its person. SQLite:
@@ -21,7 +23,7 @@ them.
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 
 from ..models import Author, Mention, Tag, TicketTag
 
@@ -66,6 +68,39 @@ class TextMatches(Func):
         return f"UPPER({text_sql}) LIKE '%%' || UPPER({q_sql}) || '%%'", (*text_params, *q_params)
 
 
+class TicketTextMatches(Func):
+    """PostgreSQL: one of the ticket's mentions matches the search, tested on the ticket row itself.
+
+    ``tickets_ticket.search_document`` (migration ``0027_perf_search_document``, kept by a trigger) holds the
+    union of the lexemes of the ticket's mentions without positions. A query of one lexeme (or alternatives of
+    single lexemes, as the two languages' queries are) matches the document exactly when one mention matches.
+    A query of several words or a phrase is first tested on the document with every word required (a
+    necessary condition), then confirmed on the mentions of the tickets that pass (``exact``: one mention must
+    hold every word, as before). A query with a negation cannot be tested on a union of mentions: it goes to the
+    mentions directly. Either way the cost follows the tickets the queue looks at, not the size of history."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query: str):
+        exact = Exists(Mention.objects.filter(ticket_id=OuterRef("pk")).filter(TextMatches(query)))
+        super().__init__(F("pk"), Value(query), exact)
+
+    def as_sql(self, compiler, connection, **extra):  # only PostgreSQL builds it (search_condition)
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        q_sql, q_params = compiler.compile(self.source_expressions[1])
+        exact_sql, exact_params = compiler.compile(self.source_expressions[2])
+        document = pk_sql.rsplit(".", 1)[0] + '."search_document"' if "." in pk_sql else '"search_document"'
+        query = f"({PG_QUERY.format(q=q_sql)})::text"
+        query_params = (*q_params, *q_params)
+        sql = (
+            f"(CASE WHEN strpos({query}, '!') > 0 THEN {exact_sql}"
+            f" ELSE {document} @@ regexp_replace({query}, '<[0-9]*-?>', '&', 'g')::tsquery"
+            f" AND ({query} !~ '[&<]' OR {exact_sql}) END)"
+        )
+        params = (*query_params, *exact_params, *pk_params, *query_params, *query_params, *exact_params)
+        return sql, params
+
+
 def fts5_query(text: str) -> str:
     """The words of ``text`` as an FTS5 query: each a quoted prefix match, all required. Nothing the user types
     is FTS5 syntax (quotes, ``NEAR``, ``*``, column filters): only ``\\w`` runs survive."""
@@ -99,6 +134,8 @@ def search_condition(text: str, brand_ids: list[int] | None) -> Q:
         query = fts5_query(text)
         if query:
             condition |= Q(pk__in=scoped(Mention.objects.filter(TextMatches(query))).values("ticket_id"))
+    elif vendor == "postgresql":
+        condition |= Q(TicketTextMatches(text))
     else:
         condition |= Q(pk__in=scoped(Mention.objects.filter(TextMatches(text))).values("ticket_id"))
     # customer name and handle
