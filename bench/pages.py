@@ -713,7 +713,8 @@ def measure(requests: int, warmup: int, search: list[str] | None = None) -> bool
         " stands on.\n"
     )
     header = (
-        f"{'page':<30} {'median':>8} {'p95':>8} {'target':>7} {'queries':>8} {'raw p50':>8} {'raw p95':>8} {'ratio':>6}"
+        f"{'page':<30} {'median':>8} {'p95':>8} {'target':>7} {'queries':>8} {'cpu':>6} {'raw p50':>8}"
+        f" {'raw p95':>8} {'ratio':>6}"
     )
     print(header)
     print("-" * len(header))

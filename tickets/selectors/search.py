@@ -25,7 +25,7 @@ import re
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery, Value
 
-from ..models import Author, Mention, Tag, TicketTag
+from ..models import ACTIVE_STATUSES, Author, Mention, Tag, Ticket, TicketTag
 
 #: the longest search text the queue takes (the form's bound)
 SEARCH_MAX_LENGTH = 200
@@ -136,9 +136,24 @@ def reference_id(text: str) -> int | None:
     return number if 0 < number <= MAX_TICKET_ID else None
 
 
-def search_condition(text: str, brand_ids: list[int] | None) -> Q:
+def search_condition(text: str, brand_ids: list[int] | None, *, active: bool = False) -> Q:
     """A condition on tickets: one of the four parts matches ``text``. ``brand_ids`` (``None``: every brand)
-    narrows the inner reads to the caller's brands; the caller still applies its own scope to the tickets."""
+    narrows the inner reads to the caller's brands; the caller still applies its own scope to the tickets.
+
+    ``active``: the caller looks at active tickets only (the queue's default, its counts). On PostgreSQL the
+    matching active tickets are then collected first, from the partial indexes alone, as one array
+    (``id = ANY(ARRAY(SELECT id … WHERE active AND (document OR author OR tag OR reference)))``): inside, no
+    brand condition tempts the planner to AND the parts' bitmaps with a bitmap of every ticket of the brands
+    (375,000 rows at a million tickets: 55–70 ms, the whole search's cost otherwise); outside, the array meets
+    the caller's scope by primary key."""
+    condition = _search_condition(text, brand_ids, active=active)
+    if active and condition and connection.vendor == "postgresql":
+        matching = Ticket.objects.filter(condition, status__in=ACTIVE_STATUSES).order_by().values("pk")
+        return Q(InArray("pk", matching))
+    return condition
+
+
+def _search_condition(text: str, brand_ids: list[int] | None, *, active: bool = False) -> Q:
     text = " ".join(text.split())[:SEARCH_MAX_LENGTH]
     if not text:
         return Q()
@@ -170,7 +185,10 @@ def search_condition(text: str, brand_ids: list[int] | None) -> Q:
     tag = text.lstrip("#").strip().lower()
     if tag and " " not in tag:
         tags = scoped(Tag.objects.filter(name__contains=tag)).values("pk")
-        tagged = TicketTag.objects.filter(tag_id__in=tags).values("ticket_id")
+        tagged = TicketTag.objects.filter(tag_id__in=tags)
+        if active:  # a tag spans history: keep its active tickets (a join on the active ids, not a heap visit each)
+            tagged = tagged.filter(ticket_id__in=Ticket.objects.filter(status__in=ACTIVE_STATUSES).values("pk"))
+        tagged = tagged.values("ticket_id")
         condition |= Q(InArray("pk", tagged)) if vendor == "postgresql" else Q(pk__in=tagged)
     # the reference
     number = reference_id(text)
