@@ -8,10 +8,14 @@ Run it with ``make bench`` or::
    the database itself (``INSERT … SELECT … FROM generate_series``, in chunks of 100,000 tickets, each chunk
    one transaction). Progress is kept in the table ``smrc_bench_progress``, so an interrupted load resumes
    where it stopped and a finished one is skipped. ``--reload`` empties the database and loads again.
+   Customers have Indonesian and English names and handles, each brand ten tags on half its tickets, and the
+   search documents are filled by the database's trigger as the mentions go in (docs/search.md).
 2. Measure, in-process with ``django.test.Client`` logged in (``force_login``) as an operator of three of the
    eight brands: median and p95 over ``--requests`` requests after a warm-up, and the queries per request; then
-   the team view (``/team/``, its htmx fragment, one brand's) as a supervisor of the same three brands, whose
-   target is a p95 within 50 ms.
+   the queue's search (``SEARCH_TERMS``: words in each language, many and no matches, two words, a handle, a
+   name with a typo, a tag, references, closed history) and the team view (across brands, its htmx fragment,
+   each brand's) as a supervisor of the same three brands, whose target is a p95 within 50 ms, each beside the
+   page's own statements re-run raw (``_raw``) and the CPU time of the request.
 3. Show that the number of queries of a page does not depend on ``SMRC_QUEUE_PAGE_SIZE``.
 
 The data is deterministic (hashes of the row number, no random generator), so two runs load the same rows.
@@ -43,7 +47,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from bench import _bare  # noqa: E402, F401  (the bare pages' URLs)
 from bench._common import finish, insert_select, print_load, ratio, summary  # noqa: E402
 from brands.models import Brand, ChannelAccount, Membership, Platform, Role, SlaPolicy  # noqa: E402
-from tickets.models import Author, Event, Mention, Reply, Ticket  # noqa: E402
+from tickets.models import Author, Event, Mention, Reply, Tag, Ticket, TicketTag  # noqa: E402
 
 BRANDS = [
     ("bench-telkora", "Telkora"),
@@ -62,7 +66,6 @@ ACTIVE_WINDOW = 30_000  # the newest tickets; most of them are still being worke
 RESOLVED_WINDOW = 8_640  # resolved tickets close after three days (8,640 tickets at one every 30 seconds)
 #: the presence stamp's UPSERT (pages may also read presence, as the team view does)
 STAMP = 'INSERT INTO "brands_presence"'
-TEAM_P95_MS = 50  # the team view polls every few seconds for every supervisor: a tighter target
 
 TEXTS = [
     ("id", "@TelkoraCare min, udah 3 hari sinyal di Bekasi Timur ilang total, padahal paket 50GB baru diisi kemarin"),
@@ -80,6 +83,15 @@ TEXTS = [
     ("en", "How do I upgrade my prepaid plan to postpaid without losing my number?"),
     ("en", "Card blocked while travelling abroad, I need it unblocked urgently"),
 ]
+#: customers' names: first × last (Indonesian and English), so a name or handle search finds a few dozen people
+FIRST_NAMES = ["Budi", "Siti", "Agus", "Dewi", "Rina", "Andi", "Putri", "Joko", "Wulan", "Rizky", "Sarah", "James",
+               "Michael", "Emily", "Daniel", "Olivia", "Fajar", "Intan", "Yusuf", "Maya"]  # fmt: skip
+LAST_NAMES = ["Santoso", "Wijaya", "Pratama", "Lestari", "Hidayat", "Saputra", "Kusuma", "Nugroho", "Siregar",
+              "Harahap", "Smith", "Brown", "Taylor", "Wilson", "Setiawan", "Gunawan", "Rahmawati", "Susanto",
+              "Halim", "Tanjung"]  # fmt: skip
+#: each brand's tags; a ticket gets none (half of them), one or two, by hash
+TAGS = ["refund", "tagihan", "sinyal-hilang", "kartu-blokir", "aplikasi-error", "pujian", "delivery-late",
+        "billing", "promo", "komplain-berulang"]  # fmt: skip
 REPLY_TEXTS = [
     "Halo Kak, mohon maaf atas ketidaknyamanannya. Boleh dibantu DM nomor pelanggannya agar kami cek ya.",
     "Hi, sorry for the trouble. Could you send us a DM with your account number so we can check?",
@@ -167,7 +179,8 @@ def _setup_small_tables(n_tickets: int) -> dict:
         for member in crew:
             Membership.objects.get_or_create(user=member, brand=brand, defaults={"role": Role.OPERATOR})
         members.append([member.pk for member in crew])
-    return {"brands": [b.pk for b in brands], "channels": channels, "members": members, "n": n_tickets}
+    tags = [[Tag.objects.get_or_create(brand=brand, name=name)[0].pk for name in TAGS] for brand in brands]
+    return {"brands": [b.pk for b in brands], "channels": channels, "members": members, "tags": tags, "n": n_tickets}
 
 
 # Non-negative pseudo-random numbers from the row number: h(k) differs per field k, the same on every run.
@@ -186,8 +199,10 @@ def authors_sql() -> str:
             "brand_id": "(%(brands)s::bigint[])[1 + mod(g - 1, %(n_brands)s)::int]",
             "platform": "(%(platforms)s::text[])[1 + mod((g - 1) / %(n_brands)s, 4)::int]",
             "platform_user_id": "'bench-u' || g",
-            "handle": "'pelanggan_' || g",
-            "name": "'Pelanggan ' || g",
+            "handle": "lower((%(first_names)s::text[])[1 + mod(g, %(n_first)s)::int] || '_'"
+            " || (%(last_names)s::text[])[1 + mod(g / %(n_first)s, %(n_last)s)::int]) || mod(g, 997)",
+            "name": "(%(first_names)s::text[])[1 + mod(g, %(n_first)s)::int] || ' '"
+            " || (%(last_names)s::text[])[1 + mod(g / %(n_first)s, %(n_last)s)::int]",
             "followers_count": f"CASE WHEN mod({_h('g', 1)}, 1000) = 0 THEN mod({_h('g', 2)}, 2000000)"
             f" ELSE mod({_h('g', 2)}, 5000) END",
             "following_count": f"mod({_h('g', 3)}, 2000)",
@@ -306,6 +321,18 @@ def mentions_sql() -> str:
     )
 
 
+# Half the tickets carry a tag of their brand, one in five of those a second one (the next tag in TAGS).
+def ticket_tags_sql() -> str:
+    return insert_select(
+        TicketTag,
+        {"ticket_id": "t.id", "tag_id": f"(%(tags)s::bigint[])[1 + b][1 + mod({_h('t.id', 12)} + k, %(n_tags)s)::int]"},
+        "FROM (SELECT id, array_position(%(brands)s::bigint[], brand_id) - 1 AS b FROM tickets_ticket\n"
+        "      WHERE id BETWEEN %(first)s AND %(last)s) t\n"
+        f"CROSS JOIN LATERAL generate_series(0, CASE WHEN mod({_h('t.id', 13)}, 10) = 0 THEN 1 ELSE 0 END) k\n"
+        f"WHERE mod({_h('t.id', 14)}, 2) = 0",
+    )
+
+
 def replies_sql() -> str:
     return insert_select(
         Reply,
@@ -402,6 +429,12 @@ def load(n_tickets: int, *, reload: bool) -> float:
         "texts": [text for _, text in TEXTS],
         "langs": [lang for lang, _ in TEXTS],
         "n_texts": len(TEXTS),
+        "first_names": FIRST_NAMES,
+        "n_first": len(FIRST_NAMES),
+        "last_names": LAST_NAMES,
+        "n_last": len(LAST_NAMES),
+        "tags": small["tags"],
+        "n_tags": len(TAGS),
         "replies": REPLY_TEXTS,
         "n_replies": len(REPLY_TEXTS),
         "n": n_tickets,
@@ -415,6 +448,7 @@ def load(n_tickets: int, *, reload: bool) -> float:
         "mentions": mentions_sql(),
         "replies": replies_sql(),
         "events": events_sql(),
+        "tags": ticket_tags_sql(),
     }
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
@@ -436,16 +470,26 @@ def load(n_tickets: int, *, reload: bool) -> float:
                 replies = cursor.rowcount
                 cursor.execute(statements["events"], chunk)
                 events = cursor.rowcount
+                cursor.execute(statements["tags"], chunk)
+                tagged = cursor.rowcount
                 _set_progress("tickets", last)
             print(
-                f"Tickets {first:,}–{last:,}: {mentions:,} mentions, {replies:,} replies, {events:,} events "
+                f"Tickets {first:,}–{last:,}: {mentions:,} mentions, {replies:,} replies, {events:,} events,"
+                f" {tagged:,} tags "
                 f"in {time.perf_counter() - chunk_started:.1f} s",
                 flush=True,
             )
         for table in ("tickets_author", "tickets_ticket"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     print("VACUUM ANALYZE …", flush=True)
-    for table in ("tickets_author", "tickets_ticket", "tickets_mention", "tickets_reply", "tickets_event"):
+    for table in (
+        "tickets_author",
+        "tickets_ticket",
+        "tickets_mention",
+        "tickets_reply",
+        "tickets_event",
+        "tickets_tickettag",
+    ):
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {table}")
     seconds = time.perf_counter() - started
@@ -495,7 +539,7 @@ def _measure(client: Client, urls: list[str], requests: int, warmup: int, **head
         response = client.get(urls[i % len(urls)], **headers)
         if response.status_code != 200:
             raise SystemExit(f"{urls[i % len(urls)]} answered {response.status_code}")
-    timings, sql, templates = [], [], []
+    timings, sql, templates, cpu = [], [], [], []
     query_counts = set()
     stamps = 0
     clock = _TemplateClock()
@@ -504,9 +548,10 @@ def _measure(client: Client, urls: list[str], requests: int, warmup: int, **head
             url = urls[i % len(urls)]
             clock.seconds = 0.0
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.get(url, **headers)
                 timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
             query_counts.add(_page_queries(queries))
@@ -519,6 +564,7 @@ def _measure(client: Client, urls: list[str], requests: int, warmup: int, **head
         **summary(timings),
         "sql": statistics.median(sql),
         "template": statistics.median(templates),
+        "cpu": statistics.median(cpu),  # this process's CPU time: what the page costs when it never waits
         "queries": sorted(query_counts),
         "stamps": stamps,
     }
@@ -531,19 +577,49 @@ def _queries(client: Client, url: str) -> int:
     return _page_queries(queries)
 
 
-#: what the queue's search box is measured with (``--search`` adds more): a word in one text in eight, a rarer
-#: word, a customer's name and handle (trigram), a reference
-SEARCH_TERMS = ["sinyal", "rekening", "Pelanggan 4242", "@pelanggan_777"]
-#: the search's own target (docs/search.md)
+#: what the queue's search box is measured with (``--search`` adds more), each in the active queue: (label, text)
+SEARCH_TERMS = [
+    ("word, Indonesian", "kuota"),  # one bench text in fourteen
+    ("word, English", "crashing"),
+    ("word, many matches", "saya"),  # three texts in fourteen, and Indonesian's most common word
+    ("word, no match", "asuransi"),
+    ("two words", "kartu blokir"),  # every word in one message (stemmed: "terblokir")
+    ("handle prefix", "@budi_sant"),  # trigram word similarity: budi_santoso…
+    ("name with a typo", "Dewi Lestary"),
+    ("tag", "#refund"),  # half the tickets carry a tag, one of ten per brand
+]
+#: the search's and the team view's own target (docs/search.md, docs/team.md)
 SEARCH_P95_MS = 50
 
 
-def _search_pages(terms: list[str], newest: list[int]) -> list[tuple[str, list[str], dict]]:
-    """The queue searched: each term in the active queue, a reference, and one term over closed history."""
-    pages = [(f"search: {term}"[:28], [f"/queue/?{urlencode({'q': term})}"], {}) for term in terms]
-    pages.append(("search: reference", [f"/queue/?q=T-{pk}" for pk in newest[:20]], {}))
-    pages.append(("search: closed + word", [f"/queue/?{urlencode({'q': terms[0], 'status': 'closed'})}"], {}))
+def _search_pages(terms: list[tuple[str, str]], newest: list[int]) -> list[tuple[str, list[str], dict]]:
+    """The queue searched: each term in the active queue, twenty references, and one word over closed history."""
+    pages = [(f"search: {label}", [f"/queue/?{urlencode({'q': term})}"], {}) for label, term in terms]
+    pages.append(("search: reference (20)", [f"/queue/?q=T-{pk}" for pk in newest[:20]], {}))
+    pages.append(("search: word, closed history", [f"/queue/?{urlencode({'q': 'kuota', 'status': 'closed'})}"], {}))
     return pages
+
+
+def _raw(client: Client, urls: list[str], requests: int, **headers) -> dict:
+    """The limit of a page: every statement it sends (captured once per URL), re-run raw with its parameters, no
+    Django around them — the page cannot be faster than its SQL. Times are the sum per request, in ms."""
+    statements = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, **headers).status_code == 200
+        statements.append([q["sql"] for q in queries.captured_queries if STAMP not in q["sql"]])
+    timings = []
+    with connection.cursor() as cursor:
+        for i in range(requests):
+            started = time.perf_counter()
+            for sql in statements[i % len(statements)]:
+                if sql.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
+                    continue
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    return summary(timings)
 
 
 def measure(requests: int, warmup: int, search: list[str] | None = None) -> bool:
@@ -568,7 +644,7 @@ def measure(requests: int, warmup: int, search: list[str] | None = None) -> bool
 
     client = Client()
     client.force_login(operator)
-    search = [*SEARCH_TERMS, *(search or [])]
+    search = [*SEARCH_TERMS, *((text, text) for text in (search or []))]
     pages = [
         ("queue", ["/queue/"], {}),
         ("queue, page 2", ["/queue/?page=2"], {}),
@@ -577,7 +653,6 @@ def measure(requests: int, warmup: int, search: list[str] | None = None) -> bool
         ("queue, unassigned", ["/queue/?unassigned=1"], {}),
         ("queue, closed (history)", ["/queue/?status=closed"], {}),
         ("queue, htmx refresh", ["/queue/"], {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "queue-body"}),
-        *_search_pages(search, newest),
         (f"ticket page, active ({len(newest)})", [f"/tickets/{pk}/" for pk in newest], {}),
         (f"ticket page, history ({len(oldest)})", [f"/tickets/{pk}/" for pk in oldest], {}),
     ]
@@ -588,10 +663,11 @@ def measure(requests: int, warmup: int, search: list[str] | None = None) -> bool
     lead = Client()
     lead.force_login(supervisor)
     fragment = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "team-body"}
+    slugs = dict(Brand.objects.filter(pk__in=brand_ids).values_list("pk", "slug"))
     team_pages = [
-        ("team view", ["/team/"], {}),
-        ("team view, htmx refresh", ["/team/"], fragment),
-        ("team view, one brand", [f"/team/{Brand.objects.get(pk=brand_ids[0]).slug}/"], {}),
+        ("team: across brands", ["/team/"], {}),
+        ("team: across, htmx refresh", ["/team/"], fragment),
+        *((f"team: {slugs[pk].removeprefix('bench-')}", [f"/team/{slugs[pk]}/"], {}) for pk in brand_ids),
     ]
     print(f"\n{requests} requests per page after {warmup} warm-up requests; times in ms.")
     print_load("start")
@@ -621,8 +697,7 @@ def measure(requests: int, warmup: int, search: list[str] | None = None) -> bool
             result = _measure(client, urls, requests, warmup, **headers)
             limit = bare("ticket", ticket_urls) if name.startswith("ticket") else bare("queue", ["/bench-bare/queue/"])
             rows.append((name, result, limit))
-            target = SEARCH_P95_MS if name.startswith("search") else 100
-            ok = ok and result["p95"] < target and len(result["queries"]) == 1
+            ok = ok and result["p95"] < 100 and len(result["queries"]) == 1
         rows.append(("bare queue page (limit)", bare("queue", ["/bench-bare/queue/"]), None))
         rows.append(("bare ticket page (limit)", bare("ticket", ticket_urls), None))
     for name, result, limit in rows:
@@ -634,14 +709,32 @@ def measure(requests: int, warmup: int, search: list[str] | None = None) -> bool
             f"{name:<28} {result['median']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} {queries:>8}"
             f" {result['sql']:>6.1f} {result['template']:>6.1f} {rest:>6.1f}{side}{stamp}"
         )
-    for name, urls, headers in team_pages:  # the team view's own target: p95 within 50 ms
-        result = _measure(lead, urls, requests, warmup, **headers)
+
+    # The search box and the team view: their own target, p95 within 50 ms, beside the page's SQL run raw.
+    print(
+        f"\nSearch and team view (target p95 ≤ {SEARCH_P95_MS} ms); cpu = this process's CPU time per request"
+        " (median; no waiting for a CPU), raw = the page's own statements re-run without Django, the floor the page"
+        " stands on.\n"
+    )
+    header = (
+        f"{'page':<30} {'median':>8} {'p95':>8} {'target':>7} {'queries':>8} {'cpu':>6} {'raw p50':>8}"
+        f" {'raw p95':>8} {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    fast = [(client, page) for page in _search_pages(search, newest)] + [(lead, page) for page in team_pages]
+    for who, (name, urls, headers) in fast:
+        result = _measure(who, urls, requests, warmup, **headers)
+        raw = _raw(who, urls, requests, **headers)
         queries = "/".join(str(n) for n in result["queries"])
-        flag = "" if result["p95"] <= TEAM_P95_MS else f"  <-- over {TEAM_P95_MS} ms"
-        ok = ok and result["p95"] <= TEAM_P95_MS and len(result["queries"]) == 1
+        met = result["p95"] <= SEARCH_P95_MS
+        ok = ok and met and len(result["queries"]) == 1
         stamp = f"  (+3 in {result['stamps']}: presence stamp)" if result["stamps"] else ""
         print(
-            f"{name:<28} {result['median']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} {queries:>8}{flag}{stamp}"
+            f"{name:<30} {result['median']:>8.1f} {result['p95']:>8.1f} {SEARCH_P95_MS:>7} {queries:>8}"
+            f" {result['cpu']:>6.1f} {raw['median']:>8.1f} {raw['p95']:>8.1f} {ratio(result['p95'], raw['p95']):>6}"
+            f"{'' if met else '  <-- over'}{stamp}",
+            flush=True,
         )
     print_load("end")
 
@@ -695,7 +788,8 @@ def main() -> None:
         action="append",
         default=[],
         metavar="TEXT",
-        help=f"also measure the queue searched for TEXT (repeatable; always measured: {', '.join(SEARCH_TERMS)})",
+        help="also measure the queue searched for TEXT (repeatable; always measured: "
+        f"{', '.join(text for _, text in SEARCH_TERMS)})",
     )
     args = parser.parse_args()
 
@@ -717,8 +811,7 @@ def main() -> None:
         return
     ok = measure(args.requests, args.warmup, args.search)
     print(
-        f"\nTargets (p95 < 100 ms, searches < {SEARCH_P95_MS} ms, team view ≤ {TEAM_P95_MS} ms,"
-        " fixed queries per page):",
+        f"\nTargets (p95 < 100 ms, searches and team view ≤ {SEARCH_P95_MS} ms, fixed queries per page):",
         "met" if ok else "MISSED",
     )
     finish(ok)

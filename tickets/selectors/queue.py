@@ -74,7 +74,8 @@ def filter_condition(user, filters: QueueFilters, *, without: str = "") -> Q:
         if filters.unassigned:
             condition &= Q(assignee__isnull=True)
     if filters.q:
-        condition &= search_condition(filters.q, brand_ids_for(user))
+        active = filters.status == "active" and without != "status"
+        condition &= search_condition(filters.q, brand_ids_for(user), active=active)
     return condition
 
 
@@ -113,7 +114,7 @@ def queue_counts_for(user, filters: QueueFilters | None = None, *, brand: int | 
     filters = filters or QueueFilters(brand=brand)
     qs = tickets_for(user).filter(status__in=ACTIVE_STATUSES)
     if filters.q:
-        qs = qs.filter(search_condition(filters.q, brand_ids_for(user)))
+        qs = qs.filter(search_condition(filters.q, brand_ids_for(user), active=True))
     rows = (
         qs.values("brand_id", "status", "priority")
         .annotate(

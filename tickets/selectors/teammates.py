@@ -33,7 +33,7 @@ def teammates_of(brand_ids: list[int], *, now: datetime) -> dict[int, list[Teamm
         )
         .order_by()
         .values("assignee_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): read from ticket_team_idx alone (it holds no id)
         .values("n")
     )
     rows = (

@@ -230,3 +230,69 @@ def test_reindex_search_on_postgres(cast):
     out = StringIO()
     call_command("reindex_search", stdout=out)
     assert "reindexed mention_text_search_idx" in out.getvalue()
+
+
+def _second_message(ticket, text: str) -> Mention:
+    mention = Mention.objects.filter(ticket=ticket).first()
+    mention.pk = None
+    mention.platform_id = f"{mention.platform_id}-2"
+    mention.text = text
+    mention.save()
+    return mention
+
+
+def _documents_are_current() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM tickets_ticket WHERE search_document IS DISTINCT FROM tickets_search_document(id)"
+        )
+        return cursor.fetchone()[0] == 0
+
+
+@postgres
+def test_postgres_ticket_search_document_follows_its_messages(cast, browser, world):
+    """The ticket-level document (migration 0027_perf_search_document) is kept by a trigger on every new, edited
+    and deleted message."""
+    client = browser(cast.operator)
+    second = _second_message(world["parcel"], "Kartu debit terblokir")
+    assert _documents_are_current()
+    assert found(client, "blokir") == [world["parcel"].pk]
+    second.text = "Sinyal hilang"
+    second.save(update_fields=["text"])
+    assert _documents_are_current()
+    assert found(client, "blokir") == []
+    assert found(client, "sinyal") == [world["parcel"].pk]
+    second.delete()
+    assert _documents_are_current()
+    assert found(client, "sinyal") == []
+    assert found(client, "paket") == [world["parcel"].pk]
+
+
+@postgres
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("paket kartu", []),  # each word is in a message of the ticket, but not in the same one
+        ("paket depok", ["parcel"]),
+        ('"belum sampai"', ["parcel"]),  # a phrase, within one message
+        ('"sampai kartu"', []),  # not across two messages
+        ("kartu -depok", ["parcel"]),  # the second message has kartu and not depok
+        ("paket -depok", []),
+    ],
+)
+def test_postgres_words_of_two_messages_do_not_combine(cast, browser, world, q, expected):
+    _second_message(world["parcel"], "Kartu debit terblokir")
+    assert found(browser(cast.operator), q) == [world[name].pk for name in expected]
+
+
+@postgres
+@pytest.mark.django_db(transaction=True)
+def test_reindex_search_fills_the_ticket_documents(cast):
+    make_ticket(cast.brand_a, text="Paket saya belum sampai")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tickets_ticket SET search_document = NULL")
+    assert not _documents_are_current()
+    out = StringIO()
+    call_command("reindex_search", stdout=out)
+    assert "filled search_document (1 tickets changed)" in out.getvalue()
+    assert _documents_are_current()
