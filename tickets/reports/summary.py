@@ -268,7 +268,7 @@ def pdf_bytes(summary: Summary) -> bytes:
     text(left + 94, y, 40, 5, _("Goal"), 7.5)
     y += 6.5
     by_key = {f.metric.key: f for f in s.figures}
-    label_w, value_w = 52, 50
+    label_w, value_w = 58, 46
     bar_w = width - label_w - value_w
     for key in ("fr_compliance", "nr_compliance", "res_compliance"):
         f = by_key[key]
