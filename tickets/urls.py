@@ -83,6 +83,7 @@ ticket_patterns = [
     path("reports/<slug:slug>/", reports.report, name="report"),
     path("reports/<slug:slug>/tickets/", reports.report_tickets, name="report_tickets"),
     path("reports/<slug:slug>/export/", reports.report_export, name="report_export"),
+    path("reports/<slug:slug>/summary/", reports.report_summary, name="report_summary"),
 ]
 
 knowledge_patterns = [

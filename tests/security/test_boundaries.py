@@ -441,6 +441,14 @@ ENDPOINTS = [
     Endpoint(
         "report-range", "get", "/reports/acme/", "supervisor", "RangeForm", {"start": "2026-01-01", "end": "2026-01-31"}
     ),
+    Endpoint(
+        "report-summary",
+        "get",
+        "/reports/acme/summary/",
+        "supervisor",
+        "RangeForm",
+        {"start": "2026-01-01", "end": "2026-01-31"},
+    ),
     Endpoint("composer-search", "get", "/tickets/{ticket}/snippets/", "operator", "ComposerSearchForm", fallback=True),
     Endpoint(
         "composer-render",

@@ -177,6 +177,7 @@ ROUTES: dict[str, Route] = {
     "reports/<slug:slug>/": page(ALL, 404, 200, query=RANGE),
     "reports/<slug:slug>/tickets/": page(ALL, 404, 200, query=RANGE + "&metric=all"),
     "reports/<slug:slug>/export/": page(ALL, 404, 200, query=RANGE + "&format=xlsx&data=rows"),
+    "reports/<slug:slug>/summary/": page(ALL, 404, 200, query=RANGE),
     # brand A's knowledge: supervisors (managers only where the brand grants it; brand A does not)
     "knowledge/": page(ALL, 200, 200),
     "knowledge/<slug:slug>/": page(ALL, 404, 403),

@@ -1,5 +1,6 @@
 """The scheduled report mail: each brand with a ``report_schedule`` mails the report of its last full week
-(Monday to Sunday) or month, in its first language, to its brand managers with an address, once per period."""
+(Monday to Sunday) or month, in its first language, to its brand managers with an address, once per period.
+The monthly mail carries the one-page summary of the month as a PDF (``summary``)."""
 
 import logging
 from datetime import date, datetime, timedelta
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +18,9 @@ from django.utils.http import urlencode
 
 from brands.models import Brand, Role
 
+from . import summary
 from .queries import ReportRange, build_report
+from .summary import language_of
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +34,6 @@ def last_full_period(schedule: str, today: date) -> tuple[date, date]:
         last = today.replace(day=1) - timedelta(days=1)
         return last.replace(day=1), last
     raise ValueError(f"unknown report schedule {schedule!r}")
-
-
-def language_of(brand: Brand) -> str:
-    first = brand.languages.split(",")[0].strip().lower()
-    return "id" if first in ("id", "in") else "en"
 
 
 def send_scheduled_reports(*, now: datetime | None = None) -> int:
@@ -74,12 +72,22 @@ def _mail(brand: Brand, first: date, last: date, now: datetime) -> None:
     report = build_report([brand.pk], rng, now=now)
     query = urlencode({"start": first.isoformat(), "end": last.isoformat()})
     url = f"{settings.SITE_URL}{reverse('tickets:report', args=[brand.slug])}?{query}"
+    attachment = None
+    if brand.report_schedule == "monthly":
+        try:
+            attachment = summary.summary_pdf(brand, rng, now=now, report=report)
+        except Exception:  # the mail still goes, with the report's figures and link
+            logger.warning("could not render the monthly summary of %s", brand.slug, exc_info=True)
     with translation.override(language_of(brand)):
-        context = {"brand": brand, "r": report, "url": url, "schedule": brand.report_schedule}
+        context = {"brand": brand, "r": report, "url": url, "schedule": brand.report_schedule,
+                   "attached": attachment is not None}  # fmt: skip
         subject = render_to_string("emails/report_subject.txt", context).strip()
         body = render_to_string("emails/report.txt", context)
+    message = EmailMessage(subject, body, None, [m.email for m in managers])
+    if attachment is not None:
+        message.attach(summary.filename(brand, rng), attachment, summary.CONTENT_TYPE)
     try:
-        send_mail(subject, body, None, [m.email for m in managers])
+        message.send()
     except Exception:
         logger.warning("could not mail the %s report of %s", brand.report_schedule, brand.slug, exc_info=True)
 

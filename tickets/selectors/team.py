@@ -29,6 +29,7 @@ from brands.access import members_holding
 from brands.models import Brand, Priority
 
 from ..models import ACTIVE_STATUSES, REPLY_OPEN_STATUSES, Reply, ReplyStatus, Ticket, TicketStatus
+from ..services.assignment import LOAD_STATUSES
 
 #: the SLA states of a ticket waiting on us, in the order the page shows them
 ON_TRACK, DUE_SOON, OVERDUE = "on_track", "due_soon", "overdue"
@@ -46,9 +47,15 @@ class Member:
     last_seen: datetime | None
     online: bool
     brand_ids: list[int] = field(default_factory=list)
+    #: their open load in the brands shown, and per brand (``services.assignment.LOAD_STATUSES``)
     load: int = 0
+    load_by_brand: dict[int, int] = field(default_factory=dict)
     unanswered: int = 0
     in_review: int = 0
+
+    def load_in(self, brand_id: int) -> int:
+        """Their open load in one brand: what the teammate picker and automatic assignment count."""
+        return self.load_by_brand.get(brand_id, 0)
 
 
 @dataclass
@@ -153,18 +160,19 @@ def shift(brands: list[Brand], *, now: datetime) -> Shift:
         Ticket.objects.filter(brand_id__in=brand_ids, status__in=ACTIVE_STATUSES)
         .annotate(sla=state)
         .order_by()
-        .values_list("assignee_id", "status", "priority", "sla")
+        .values_list("brand_id", "assignee_id", "status", "priority", "sla")
         .annotate(n=Count("*"))  # COUNT(*): read from the index alone (ticket_team_idx holds no id)
     )
-    load: dict[int, int] = defaultdict(int)
+    load: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     grid: dict[tuple[str, int], int] = defaultdict(int)
     unassigned = pending = 0
     open_owned: dict[int, int] = defaultdict(int)
-    for assignee_id, status, priority, sla, n in counts:
+    for brand_id, assignee_id, status, priority, sla, n in counts:
         if assignee_id is None:
             unassigned += n
         else:
-            load[assignee_id] += n
+            if status in LOAD_STATUSES:
+                load[assignee_id][brand_id] += n
             if status == TicketStatus.OPEN:
                 open_owned[assignee_id] += n
         if status == TicketStatus.PENDING:
@@ -191,7 +199,8 @@ def shift(brands: list[Brand], *, now: datetime) -> Shift:
         .annotate(n=Count("pk"))
     )
     for member in members:
-        member.load = load.get(member.user_id, 0)
+        member.load_by_brand = dict(load.get(member.user_id, {}))
+        member.load = sum(member.load_by_brand.values())
         member.unanswered = open_owned.get(member.user_id, 0) - answering.get(member.user_id, 0)
         member.in_review = in_review.get(member.user_id, 0)
     soon = [Q(brand_id=brand_id, due_at__lte=at) for brand_id, at in _soon_by_brand(brands, now).items()]

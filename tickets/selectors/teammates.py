@@ -5,12 +5,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import OuterRef
 from django.db.models.functions import Coalesce
 
 from brands.access import members_holding
 
-from ..models import ACTIVE_STATUSES, Ticket
+from ..services.assignment import open_load
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Teammate:
     user_id: int
     name: str
     role: str
-    #: the brand's active tickets (new, open, pending) they own now
+    #: their open load in the brand (``services.assignment.open_load``: new, open and pending tickets they own)
     load: int
     last_seen_at: datetime | None
     online: bool
@@ -27,18 +27,10 @@ class Teammate:
 def teammates_of(brand_ids: list[int], *, now: datetime) -> dict[int, list[Teammate]]:
     """brand id → its active members who work tickets (operators, supervisors), online first, then by load and
     name. One query whatever the number of brands and people."""
-    load = (
-        Ticket.objects.filter(
-            brand_id=OuterRef("brand_id"), assignee_id=OuterRef("user_id"), status__in=ACTIVE_STATUSES
-        )
-        .order_by()
-        .values("assignee_id")
-        .annotate(n=Count("*"))  # COUNT(*): read from ticket_team_idx alone (it holds no id)
-        .values("n")
-    )
+    load = open_load(brand=OuterRef("brand_id"), user=OuterRef("user_id"))
     rows = (
         members_holding(brand_ids, "ticket:work")
-        .annotate(load=Coalesce(Subquery(load), 0))
+        .annotate(load=Coalesce(load, 0))
         .values_list("brand_id", "user_id", "user__username", "role", "load", "user__presence__last_seen_at")
     )
     online_since = now.timestamp() - settings.SMRC_ONLINE_MINUTES * 60

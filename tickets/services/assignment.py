@@ -32,6 +32,23 @@ from .. import events
 from ..models import ACTIVE_STATUSES, Event, Submission, Ticket, TicketStatus
 from . import idempotency, sla, workflow
 
+#: an operator's open load in a brand: the brand's tickets they own that are not done (new, open or pending). The
+#: one definition, counted by :func:`open_load` for automatic assignment's capacity and the teammate picker
+#: (selectors/teammates.py), and from the same statuses by the team view's GROUP BY (selectors/team.py)
+LOAD_STATUSES = ACTIVE_STATUSES
+
+
+def open_load(*, brand, user) -> Subquery:
+    """The open load of ``user`` in ``brand`` (each an id or an ``OuterRef``), as a subquery (``None``: no ticket)."""
+    return Subquery(
+        Ticket.objects.filter(brand_id=brand, assignee_id=user, status__in=LOAD_STATUSES)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("*"))  # COUNT(*): read from ticket_team_idx alone (it holds no id)
+        .values("n")
+    )
+
+
 ROUTING_MODES = ("claim", "round_robin", "load")
 #: the modes that assign new tickets without an operator asking
 AUTOMATIC_MODES = ("round_robin", "load")
@@ -55,13 +72,7 @@ def candidates(
 
     On PostgreSQL the brand's operator memberships are locked (``FOR UPDATE``) until the caller's transaction
     ends, so two concurrent ingests do not both hand the same last free slot out."""
-    load = (
-        Ticket.objects.filter(brand_id=brand.pk, assignee_id=OuterRef("user_id"), status__in=ACTIVE_STATUSES)
-        .order_by()
-        .values("assignee_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    load = open_load(brand=brand.pk, user=OuterRef("user_id"))
     rows = (
         Membership.objects.filter(
             brand_id=brand.pk,
@@ -70,7 +81,7 @@ def candidates(
             user__presence__last_seen_at__gte=online_since(now),
         )
         .exclude(user_id=exclude_user_id)
-        .annotate(load=Subquery(load))
+        .annotate(load=load)
         .select_related("user")
         .order_by("pk")
     )

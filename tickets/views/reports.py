@@ -21,7 +21,7 @@ from brands.services import goals
 from smrc import spreadsheets
 
 from ..forms.reports import DrillDownForm, ExportForm, RangeForm, presets
-from ..reports import charts, exports, headline, serving
+from ..reports import charts, exports, headline, serving, summary
 from ..reports import csat as csat_report
 from ..reports.definitions import definitions_html
 from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down, population
@@ -140,6 +140,9 @@ def report(request, slug: str | None = None):
         "csat": satisfaction,
         "can_set_goals": brand is not None and has_perm(request.user, brand.pk, "goals:edit"),
         "goals_url": reverse("tickets:goal_settings", args=[brand.slug]) if brand is not None else "",
+        "summary_url": (
+            reverse("tickets:report_summary", args=[brand.slug]) if brand is not None and summary.is_month(rng) else ""
+        ),
         "brand": brand,
         "form": form,
         "presets": presets(_today(tz)),
@@ -264,6 +267,26 @@ def report_export(request, slug: str | None = None):
             body = exports.pdf_bytes(data, title=title, headline=figures, previous=headline.previous_range(rng))
             response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def report_summary(request, slug: str):
+    """The one-page summary of a calendar month for the brand's client (the PDF the monthly mail carries), in the
+    brand's language."""
+    brand, _brand_ids, tz = _scope(request, slug)
+    form = RangeForm(request.GET, tz=tz)
+    if not form.is_valid():
+        return _bad_range(request, brand, tz, form)
+    rng = form.report_range()
+    if not summary.is_month(rng):
+        return HttpResponse(
+            _("The monthly summary covers one calendar month, from its first day to its last."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(summary.summary_pdf(brand, rng, now=timezone.now()), content_type=summary.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{summary.filename(brand, rng)}"'
     return response
 
 

@@ -41,12 +41,14 @@ def team(request, slug: str | None = None):
         for pk in member.brand_ids:
             by_brand.setdefault(pk, []).append(member)
     for ticket in data.breaching:
-        # who the ticket can go to: people of its brand, online operators first, then the lightest load (supervisors
-        # after operators); the first is chosen
+        # who the ticket can go to: people of its brand, online operators first, then the lightest open load in that
+        # brand (as the teammate picker and automatic assignment count it; supervisors after operators); the first
+        # is chosen
         choices = sorted(
-            by_brand.get(ticket.brand_id, []), key=lambda m: (not m.online, m.role != "operator", m.load, m.name)
+            by_brand.get(ticket.brand_id, []),
+            key=lambda m, b=ticket.brand_id: (not m.online, m.role != "operator", m.load_in(b), m.name),
         )
-        ticket.assign_choices = choices
+        ticket.assign_choices = [(m, m.load_in(ticket.brand_id)) for m in choices]
         ticket.can_assign = has_perm(request.user, ticket.brand_id, "ticket:assign")
     context = {
         "shift": data,
