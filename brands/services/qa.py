@@ -54,7 +54,9 @@ DEFAULTS: tuple[Default, ...] = (
     Default(
         "ownership",
         _("Ownership"),
-        _("Answers the question or says what happens next and when; does not send the customer elsewhere without need."),
+        _(
+            "Answers the question or says what happens next and when; does not send the customer elsewhere without need."
+        ),
         20,
     ),
     Default(
