@@ -1007,7 +1007,9 @@ class Scorecard(models.Model):
 class ScorecardLine(models.Model):
     """A criterion's score (1–5) and comment on a scorecard, with the criterion's weight when it was graded."""
 
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="lines", verbose_name=_("scorecard"))
+    scorecard = models.ForeignKey(
+        Scorecard, on_delete=models.CASCADE, related_name="lines", verbose_name=_("scorecard")
+    )
     criterion = models.ForeignKey(
         "brands.QaCriterion", on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
     )

@@ -55,7 +55,8 @@ DEFAULTS: tuple[Default, ...] = (
         "ownership",
         _("Ownership"),
         _(
-            "Answers the question or says what happens next and when; does not send the customer elsewhere without need."
+            "Answers the question or says what happens next and when; "
+            "does not send the customer elsewhere without need."
         ),
         20,
     ),
@@ -209,7 +210,7 @@ def save_rubric(
 ) -> list[QaCriterion]:
     """Save the brand's weekly sample share and its rubric as ``rows`` (in order), under the brand's row lock, with
     one audit record of what changed. A row's ``key`` names a stored (or default) criterion; an empty key adds one;
-    a stored criterion missing from ``rows`` stays as it is. Raises ValidationError (nothing saved)."""
+    a stored criterion missing from ``rows`` stays as it is, after those sent. Raises ValidationError (nothing saved)."""
     check(sample_percent=sample_percent, rows=rows)
     with transaction.atomic():
         lock_brand(brand.pk)
@@ -231,6 +232,11 @@ def save_rubric(
             criterion.weight, criterion.is_active, criterion.position = row.weight, row.is_active, position
             criterion.full_clean(exclude=["brand"])
             criterion.save()
+        posted = {r.key for r in rows if r.key}
+        for position, criterion in enumerate((c for k, c in stored.items() if k not in posted), start=len(rows)):
+            if criterion.position != position:  # the criteria not sent keep their order, after the ones sent
+                criterion.position = position
+                criterion.save(update_fields=["position"])
         if not QaCriterion.objects.filter(brand=brand, is_active=True).exists():
             raise ValidationError(gettext("Keep at least one criterion in use."))
         settings = QaSettings.objects.filter(brand=brand).first() or QaSettings(brand=brand)

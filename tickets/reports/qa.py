@@ -7,7 +7,6 @@ groups by the ISO week (Monday) the reply was published in, in the report's time
 scorecards, and their lines.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
