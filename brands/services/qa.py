@@ -210,7 +210,8 @@ def save_rubric(
 ) -> list[QaCriterion]:
     """Save the brand's weekly sample share and its rubric as ``rows`` (in order), under the brand's row lock, with
     one audit record of what changed. A row's ``key`` names a stored (or default) criterion; an empty key adds one;
-    a stored criterion missing from ``rows`` stays as it is, after those sent. Raises ValidationError (nothing saved)."""
+    a stored criterion missing from ``rows`` stays as it is, after those sent. Raises ValidationError (nothing
+    saved)."""
     check(sample_percent=sample_percent, rows=rows)
     with transaction.atomic():
         lock_brand(brand.pk)

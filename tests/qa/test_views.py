@@ -93,7 +93,7 @@ def test_a_supervisor_grades_through_the_page_and_the_operator_is_notified(cast,
     card = Scorecard.objects.get(reply=graded["reply"], grader=second_supervisor)
     assert (card.score, card.coaching) == (100, "Mantap")
     notices = browser(cast.operator).get("/notifications/")
-    assert f"was graded: 100.0%" in _body(notices)
+    assert "was graded: 100.0%" in _body(notices)
 
 
 def test_a_low_score_without_a_comment_is_shown_again_and_nothing_is_saved(cast, browser, graded, second_supervisor):
