@@ -65,12 +65,19 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def qa_report(brand_ids, rng: ReportRange, *, operator_id: int | None = None) -> QaReport:
-    """QA scores over ``rng`` in ``brand_ids`` (from the scoping layer); ``operator_id``: one person's only."""
-    cards = scorecards(brand_ids, rng)
-    if operator_id is not None:
-        cards = cards.filter(operator_id=operator_id)
-    rows = list(cards.order_by().values_list("pk", "operator_id", "score", "reply__sent_at", "acknowledged_at"))
+def _rows(brand_ids, rng: ReportRange) -> list[tuple]:
+    return list(
+        scorecards(brand_ids, rng)
+        .order_by()
+        .values_list("pk", "operator_id", "score", "reply__sent_at", "acknowledged_at")
+    )
+
+
+def qa_report(brand_ids, rng: ReportRange, *, rows: list[tuple] | None = None, names: bool = True) -> QaReport:
+    """QA scores over ``rng`` in ``brand_ids`` (from the scoping layer). ``rows``: scorecards already read
+    (:func:`_rows`, perhaps one person's); ``names``: label the operators (one more query)."""
+    if rows is None:
+        rows = _rows(brand_ids, rng)
     overall = Group("all", "")
     operators: dict[int, Group] = {}
     weeks = {}
@@ -84,22 +91,24 @@ def qa_report(brand_ids, rng: ReportRange, *, operator_id: int | None = None) ->
         operators.setdefault(operator, Group(str(operator), "")).scores.append(score)
         weeks[_monday(sent_at.astimezone(rng.tz).date())].scores.append(score)
         acknowledged += acked is not None
-    names = {
-        u.pk: u.get_full_name() or u.get_username()
-        for u in get_user_model().objects.filter(pk__in=list(operators)).only("pk", "username", "first_name")
-    }
-    for pk, group in operators.items():
-        group.label = names.get(pk, "—")
+    if names and operators:
+        labels = {
+            u.pk: u.get_full_name() or u.get_username()
+            for u in get_user_model().objects.filter(pk__in=list(operators)).only("pk", "username", "first_name")
+        }
+        for pk, group in operators.items():
+            group.label = labels.get(pk, "—")
     criteria: dict[int, Group] = {}
     positions: dict[int, tuple] = {}
-    lines = (
-        ScorecardLine.objects.filter(scorecard_id__in=[r[0] for r in rows])
-        .order_by()
-        .values_list("criterion_id", "criterion__name", "criterion__position", "score")
-    )
-    for criterion, name, position, score in lines:
-        criteria.setdefault(criterion, Group(str(criterion), name)).scores.append(Decimal(score))
-        positions[criterion] = (position, criterion)
+    if rows:
+        lines = (
+            ScorecardLine.objects.filter(scorecard_id__in=[r[0] for r in rows])
+            .order_by()
+            .values_list("criterion_id", "criterion__name", "criterion__position", "score")
+        )
+        for criterion, name, position, score in lines:
+            criteria.setdefault(criterion, Group(str(criterion), name)).scores.append(Decimal(score))
+            positions[criterion] = (position, criterion)
     return QaReport(
         overall=overall,
         by_operator=sorted(operators.values(), key=lambda g: (-(g.mean or 0), g.label)),
@@ -119,17 +128,26 @@ class MyQa:
 
 def my_qa(user, brand_ids, rng: ReportRange, *, recent: int = 5) -> MyQa:
     """``user``'s QA scores over ``rng`` beside the median of everyone graded there, and their latest scorecards
-    (with their lines)."""
-    team = qa_report(brand_ids, rng)
-    mine = qa_report(brand_ids, rng, operator_id=user.pk)
-    latest = list(
-        scorecards(brand_ids, rng)
-        .filter(operator_id=user.pk)
-        .select_related("grader", "reply", "reply__ticket")
-        .prefetch_related("lines__criterion")
-        .order_by("-created_at", "-pk")[:recent]
+    (with their lines). One query when nobody was graded; four when the person was."""
+    rows = _rows(brand_ids, rng)
+    mine = [r for r in rows if r[1] == user.pk]
+    means: dict[int, list] = {}
+    for _pk, operator, score, _sent, _acked in rows:
+        means.setdefault(operator, []).append(score)
+    latest = []
+    if mine:
+        latest = list(
+            scorecards(brand_ids, rng)
+            .filter(operator_id=user.pk)
+            .select_related("grader", "reply", "reply__ticket")
+            .prefetch_related("lines__criterion")
+            .order_by("-created_at", "-pk")[:recent]
+        )
+    return MyQa(
+        report=qa_report(brand_ids, rng, rows=mine, names=False),
+        team_median=median(_mean(scores) for scores in means.values()),
+        recent=latest,
     )
-    return MyQa(report=mine, team_median=median(g.mean for g in team.by_operator), recent=latest)
 
 
 EXPORT_HEADER = ("week", "operator", "criterion", "scorecards", "mean")
