@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('brands', '0016_qa_rubric'),
-        ('tickets', '0026_hooks_webhooks'),
+        ('tickets', '0027_perf_search_document'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
