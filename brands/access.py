@@ -35,6 +35,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # read the team's own notes (visibility "team"); brand managers read only the notes meant for the client
     "note:team": frozenset({OPERATOR, SUPERVISOR}),
     "webhooks:manage": frozenset({SUPERVISOR}),  # outbound webhooks: subscriptions, secrets, send again
+    "qa:grade": frozenset({SUPERVISOR}),  # grade published replies on the brand's QA rubric, see calibration (/qa/)
 }
 
 #: what a read-only API key may do (brands.services.api_keys): the capabilities that change nothing

@@ -808,6 +808,7 @@ class ConfigArea(models.TextChoices):
     CSAT = "csat", _("Customer satisfaction")
     VIEWS = "views", _("Team views")
     WEBHOOKS = "webhooks", _("Webhooks")
+    QA = "qa", _("Quality scorecards")
 
 
 class ConfigSource(models.TextChoices):
@@ -968,3 +969,57 @@ class WebhookSubscription(models.Model):
     @property
     def sending(self) -> bool:
         return self.is_active and self.paused_at is None
+
+
+#: the share of each operator's published replies a brand samples for QA each week, at most
+MAX_QA_SAMPLE_PERCENT = 100
+#: a criterion's weight: a positive whole number, relative to the others (docs/qa.md)
+MAX_QA_WEIGHT = 100
+
+
+class QaSettings(models.Model):
+    """How much of each operator's work the brand's supervisors grade (brands.services.qa; docs/qa.md). No row:
+    the default share, and the default rubric until the brand saves its own."""
+
+    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="qa_settings", verbose_name=_("brand"))
+    sample_percent = models.PositiveSmallIntegerField(
+        _("share of each operator's published replies graded per week (%)"),
+        default=5,
+        validators=[MaxValueValidator(MAX_QA_SAMPLE_PERCENT)],
+        help_text=_("Every reply on a ticket the customer rated low is graded as well."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("QA settings")
+        verbose_name_plural = _("QA settings")
+
+    def __str__(self) -> str:
+        return f"QA of {self.brand_id}"
+
+
+class QaCriterion(models.Model):
+    """One line of the brand's QA rubric: what a grader scores (1–5) and comments on, with its weight in the
+    overall score. Retired rather than deleted once used, so past scorecards keep their lines."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="qa_criteria", verbose_name=_("brand"))
+    key = models.SlugField(_("key"), max_length=40)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=400, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QA_WEIGHT)]
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("QA criterion")
+        verbose_name_plural = _("QA criteria")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "key"], name="qa_criterion_unique_key"),
+            models.CheckConstraint(condition=models.Q(weight__gte=1), name="qa_criterion_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

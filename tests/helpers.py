@@ -21,6 +21,8 @@ from brands.models import (
     ListeningRule,
     Membership,
     Product,
+    QaCriterion,
+    QaSettings,
     ReviewPolicy,
     SlaPolicy,
     Snippet,
@@ -42,6 +44,8 @@ from tickets.models import (
     Reply,
     ReplyRevision,
     ReviewDecision,
+    Scorecard,
+    ScorecardLine,
     Submission,
     Tag,
     Ticket,
@@ -110,6 +114,10 @@ def db_state() -> dict:
         "linked_identities": list(LinkedIdentity.objects.order_by("pk").values()),
         "webhooks": list(WebhookSubscription.objects.order_by("pk").values()),
         "webhook_deliveries": list(WebhookDelivery.objects.order_by("pk").values()),
+        "qa_criteria": list(QaCriterion.objects.order_by("pk").values()),
+        "qa_settings": list(QaSettings.objects.order_by("pk").values()),
+        "scorecards": list(Scorecard.objects.order_by("pk").values()),
+        "scorecard_lines": list(ScorecardLine.objects.order_by("pk").values()),
         # brands.Presence is left out on purpose: signing in and every page view may record it (once a minute)
     }
 

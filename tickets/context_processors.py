@@ -34,6 +34,7 @@ def navigation(request) -> dict:
         "nav_can_settings": bool(configure) or bool(goals) or bool(history),
         "nav_can_channels": is_admin(user) or bool(configure),
         "nav_can_lead": bool(_ids(user, "team:view")),
+        "nav_can_grade": bool(_ids(user, "qa:grade")),
         "nav_can_work": bool(_ids(user, "ticket:work")),
         # brand ids for the settings pages' own navigation (``brand.pk in nav_configure_ids``)
         "nav_configure_ids": configure,

@@ -240,3 +240,29 @@ def csat_failed(ticket: Ticket, survey, *, reason: str, at: datetime) -> Event:
 
 def csat_answered(ticket: Ticket, survey, *, at: datetime, low: bool) -> Event:
     return _record(ticket, "csat.answered", at=at, survey_id=survey.pk, rating=survey.rating, low=low)
+
+
+def _record_off_timeline(reply: Reply, kind: str, *, actor, at: datetime, **data: Any) -> Event:
+    """An event about a reply kept out of its ticket's timeline (``ticket`` empty): QA grades are for the graded
+    operator and the graders, not for everyone who opens the ticket. Still in the audit trail by brand and reply."""
+    event = Event.objects.create(brand_id=reply.brand_id, reply=reply, actor=actor, kind=kind, data=data, created_at=at)
+    recorded.send(sender=Event, events=[event])
+    return event
+
+
+def qa_graded(scorecard) -> Event:
+    return _record_off_timeline(
+        scorecard.reply,
+        "qa.graded",
+        actor=scorecard.grader,
+        at=scorecard.created_at,
+        scorecard_id=scorecard.pk,
+        operator_id=scorecard.operator_id,
+        score=str(scorecard.score),
+    )
+
+
+def qa_acknowledged(scorecard, *, at: datetime) -> Event:
+    return _record_off_timeline(
+        scorecard.reply, "qa.acknowledged", actor=scorecard.operator, at=at, scorecard_id=scorecard.pk
+    )

@@ -425,6 +425,8 @@ class Reply(models.Model):
                 name="reply_in_flight_idx",
                 condition=Q(status__in=["in_review", "approved", "sending"]),
             ),
+            # the QA sample: a brand's replies published in a week (tickets.services.qa)
+            models.Index(fields=["brand", "sent_at"], name="reply_brand_sent_idx", condition=Q(sent_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in ReplyStatus]), name="reply_status_valid"),
@@ -565,6 +567,7 @@ class Notification(models.Model):
         CSAT_LOW = "csat.low", _("Low satisfaction rating")
         ASSIGNED = "ticket.assigned", _("Assigned to you")
         WEBHOOK_PAUSED = "webhook.paused", _("Webhook paused")
+        QA_GRADED = "qa.graded", _("Reply graded")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
@@ -960,3 +963,69 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.subscription_id} ({self.status})"
+
+
+#: a criterion's score on a scorecard: 1 (poor) to 5 (excellent); the overall score is a percent of the most
+QA_SCORE_MIN, QA_SCORE_MAX = 1, 5
+
+
+class Scorecard(models.Model):
+    """One grader's QA grade of one published reply (tickets.services.qa; docs/qa.md): a score and a comment per
+    criterion of the brand's rubric (:class:`ScorecardLine`), a coaching note, and the overall score as a percent
+    of the most the weighted criteria allow. One per reply and grader; the operator acknowledges it once."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="scorecards", verbose_name=_("brand"))
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="scorecards", verbose_name=_("reply"))
+    #: the reply's author: whose work is graded
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorecards", verbose_name=_("operator")
+    )
+    grader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("grader")
+    )
+    score = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=1)
+    coaching = models.TextField(_("coaching note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("graded"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        indexes = [
+            models.Index(fields=["operator", "-created_at"], name="scorecard_operator_idx"),
+            models.Index(fields=["brand", "created_at"], name="scorecard_brand_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "grader"], name="scorecard_one_per_grader"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="scorecard_score_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scorecard of reply {self.reply_id} by {self.grader_id}"
+
+
+class ScorecardLine(models.Model):
+    """A criterion's score (1–5) and comment on a scorecard, with the criterion's weight when it was graded."""
+
+    scorecard = models.ForeignKey(
+        Scorecard, on_delete=models.CASCADE, related_name="lines", verbose_name=_("scorecard")
+    )
+    criterion = models.ForeignKey(
+        "brands.QaCriterion", on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("scorecard line")
+        verbose_name_plural = _("scorecard lines")
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "criterion"], name="scorecard_line_one_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(score__gte=QA_SCORE_MIN, score__lte=QA_SCORE_MAX), name="scorecard_line_score_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.score}"

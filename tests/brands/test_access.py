@@ -27,6 +27,7 @@ EXPECTED = {
         "view:team",
         "note:team",
         "webhooks:manage",
+        "qa:grade",
     },
     Role.MANAGER: {"ticket:view", "report:view", "settings:history", "goals:edit"},
 }
@@ -50,6 +51,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "view:team",
         "note:team",
         "webhooks:manage",
+        "qa:grade",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 

@@ -26,17 +26,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
 
-from brands.models import ReviewPolicy
+from brands.models import Brand, ReviewPolicy
 from brands.services import webhooks
 from brands.services.config import ConfigError, apply_config
 from brands.services.csat import update_csat_settings
+from brands.services.qa import default_criteria
 from brands.services.sla import current_settings
 from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets.api import serializers as api
 from tickets.forms.settings import SlaSettingsForm
-from tickets.models import CsatSurvey, WebhookDelivery
+from tickets.models import CsatSurvey, Reply, WebhookDelivery
 from tickets.services import csat, replies, workflow
 
 FORM_MODULES = [
@@ -46,6 +47,7 @@ FORM_MODULES = [
     "tickets.forms.knowledge",
     "tickets.forms.priority",
     "tickets.forms.profile",
+    "tickets.forms.qa",
     "tickets.forms.queue",
     "tickets.forms.reports",
     "tickets.forms.review",
@@ -61,6 +63,7 @@ FORM_KWARGS = {
     "ApiKeyForm": {"user": None},
     "SnippetForm": {"brand": None},
     "RangeForm": {"tz": ZoneInfo("Asia/Jakarta")},
+    "GradeForm": {"criteria": default_criteria(Brand(languages="en"))},
 }
 #: text fields bounded elsewhere than by ``max_length``, with where
 TEXT_BOUNDED_ELSEWHERE = {
@@ -370,6 +373,26 @@ ENDPOINTS = [
             "low_rating": "2",
         },
     ),
+    Endpoint(
+        "qa-grade",
+        "post",
+        "/qa/replies/{published}/",
+        "supervisor",
+        "GradeForm",
+        {
+            **{f"score-{k}": "4" for k in ("tone", "knowledge", "ownership", "language", "etiquette")},
+            "coaching": "ok",
+        },
+    ),
+    Endpoint(
+        "qa-settings",
+        "post",
+        "/settings/acme/qa/",
+        "supervisor",
+        "QaSettingsForm",
+        {"sample_percent": "5", "c-TOTAL_FORMS": "0", "c-INITIAL_FORMS": "0"},
+    ),
+    Endpoint("qa-filter", "get", "/qa/", "supervisor", "QaFilterForm", {"brand": "acme"}, fallback=True),
     # the public rating page: any visitor (a signed-in one changes nothing), the survey's signed token in the path
     Endpoint("csat-rating", "post", "/csat/{csat}/", "outsider", "RatingForm", {"rating": "5", "comment": "ok"}),
     Endpoint(
@@ -532,6 +555,7 @@ def test_every_form_and_input_serializer_is_reached_over_http():
         "ExportForm": "choices only",
         "ImportForm": "a file",
         "KeyedForm": "a base class: its key is checked through every keyed form (NoteForm, ApproveForm…)",
+        "CriterionForm": "a formset row (c-N-…) of the QA settings page: weights and names in tests/qa/test_views.py",
     }
     reached = {e.reads if isinstance(e.reads, str) else e.reads.__name__ for e in ENDPOINTS}
     names = {c.__name__ for c in project_forms()} | {c.__name__ for c in input_serializers()} | {"AuthorIn"}
@@ -559,7 +583,16 @@ def world(cast):
     token = csat.make_token(CsatSurvey.objects.get(ticket=rated))
     hook = webhooks.create(brand=cast.brand_a, name="CRM", url="https://hooks.example.com/x", events=["sla.breach"])
     delivery = WebhookDelivery.objects.create(subscription=hook, brand=cast.brand_a, kind="sla.breach", body="{}")
+    published = Reply.objects.create(
+        brand=cast.brand_a,
+        ticket=ticket,
+        author=cast.operator,
+        body="Terkirim",
+        status="sent",
+        sent_at=ticket.received_at,
+    )
     return {
+        "published": published.pk,
         "cast": cast,
         "ticket": ticket.pk,
         "reply": reply.pk,
@@ -582,6 +615,7 @@ def _fill(value, world):
             supervisor=world["cast"].supervisor.pk,
             webhook=world["webhook"],
             delivery=world["delivery"],
+            published=world["published"],
         )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}

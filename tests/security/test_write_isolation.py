@@ -36,12 +36,23 @@ from rest_framework.authtoken.models import Token
 from brands.models import BlockedAuthor, ListeningRule, Membership, ReviewPolicy, Role, SpamPattern, UrgencyTerm
 from brands.services import api_keys, knowledge, webhooks
 from brands.services.sla import current_settings
-from tests.factories import make_channel, make_product, make_snippet, make_ticket
+from tests.factories import make_channel, make_product, make_snippet, make_ticket, make_user
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tests.test_isolation import walk
 from tickets.forms.settings import SlaSettingsForm
-from tickets.models import Event, Notification, QueuePreference, ReplyStatus, SavedView, Tag, Ticket, WebhookDelivery
-from tickets.services import customers, replies, tags, workflow
+from tickets.models import (
+    Event,
+    Notification,
+    QueuePreference,
+    Reply,
+    ReplyStatus,
+    SavedView,
+    Scorecard,
+    Tag,
+    Ticket,
+    WebhookDelivery,
+)
+from tickets.services import customers, qa, replies, tags, workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +163,13 @@ ROUTES: dict[str, Route] = {
     "team/<slug:slug>/": page(ALL, 404, 403),
     # the caller's own performance, in brands they work (brand A named: unknown to brand B, no work for a manager)
     "me/performance/": page(ALL, 404, 403, query="?brand={slug}"),
+    # the caller's own scorecards (brand B's operator has none; a manager works no ticket)
+    "me/scorecards/": page(ALL, 200, 403),
+    # brand A's operator's scorecard: only they acknowledge it (anyone else: not theirs, 404)
+    "me/scorecards/<int:pk>/acknowledge/": page(POST, 404, 404),
+    # QA grading: brand A's supervisors (qa:grade); a manager reads QA only in the report
+    "qa/": page(ALL, 404, 403, query="?brand={slug}"),
+    "qa/replies/<int:pk>/": page(("GET", "POST"), 404, 403),
     # brand A's settings
     "settings/": page(ALL, 200, 200),
     "settings/channels/": page(ALL, 403, 403),  # B operator and A manager configure no brand
@@ -164,6 +182,8 @@ ROUTES: dict[str, Route] = {
     "settings/<slug:slug>/goals/": page(("GET", "POST"), 404, 200, manager_writes=True),
     # brand A's satisfaction surveys: its supervisors
     "settings/<slug:slug>/csat/": page(("GET", "POST"), 404, 403),
+    # brand A's QA rubric and weekly share: its supervisors
+    "settings/<slug:slug>/qa/": page(("GET", "POST"), 404, 403),
     # brand A's outbound webhooks: supervisors only (webhooks:manage); the secret is in no answer after creation
     "settings/<slug:slug>/webhooks/": page(("GET", "POST"), 404, 403),
     "settings/<slug:slug>/webhooks/<int:pk>/": page(("GET", "POST"), 404, 403),
@@ -276,7 +296,21 @@ def world(cast):
     delivery = WebhookDelivery.objects.create(
         subscription=webhook, brand=brand, kind="ticket.created", body="{}", status=WebhookDelivery.Status.DELIVERED
     )
+    # a published reply of brand A's operator, graded by its supervisor (the QA routes)
+    published = Reply.objects.create(
+        brand=brand,
+        ticket=ticket,
+        author=cast.operator,
+        body=f"{SECRET} terkirim",
+        status=ReplyStatus.SENT,
+        sent_at=ticket.received_at,
+    )
+    second_grader = make_user("sup_a_qa")
+    Membership.objects.create(user=second_grader, brand=brand, role=Role.SUPERVISOR)
+    scorecard = qa.grade(reply=published, grader=second_grader, grade=QA_GRADE)
     return {
+        "published": published,
+        "scorecard": scorecard,
         "team_view": team_view,
         "webhook": webhook,
         "delivery": delivery,
@@ -300,6 +334,10 @@ def paths(route: str, world) -> list[str]:
     slug, reply = world["brand"].slug, world["reply"]
     if route.startswith(("replies/", "review/<", "api/v1/replies/")):
         pk = reply.pk
+    elif route.startswith("qa/replies/"):
+        pk = world["published"].pk
+    elif route.startswith("me/scorecards/<int:pk>"):
+        pk = world["scorecard"].pk
     elif route.startswith("knowledge/<slug:slug>/snippets/<int:pk>"):
         pk = world["snippet"].pk
     elif route.startswith("knowledge/<slug:slug>/products/<int:pk>"):
@@ -339,6 +377,25 @@ SNIPPET_FORM = {
     "note": "",
 }
 
+
+#: a complete scorecard on the default rubric, as the grading page sends it (and as the service takes it)
+QA_FORM = {
+    "coaching": "Lebih ramah",
+    **{f"score-{key}": "4" for key in ("tone", "knowledge", "ownership", "language", "etiquette")},
+    **{f"comment-{key}": "" for key in ("tone", "knowledge", "ownership", "language", "etiquette")},
+}
+QA_GRADE = qa.Grade(lines={k: qa.Line(4) for k in ("tone", "knowledge", "ownership", "language", "etiquette")})
+#: the rubric page: a new weekly share and one criterion's weight changed
+QA_SETTINGS_FORM = {
+    "sample_percent": "10",
+    "c-TOTAL_FORMS": "1",
+    "c-INITIAL_FORMS": "0",
+    "c-0-key": "tone",
+    "c-0-name": "Nada",
+    "c-0-description": "",
+    "c-0-weight": "40",
+    "c-0-is_active": "on",
+}
 
 #: a new webhook as the page sends it
 WEBHOOK_FORM = {"name": "CRM", "url": "https://hooks.example.com/crm", "events": ["ticket.created", "sla.breach"]}
@@ -401,6 +458,8 @@ def payloads(route: str, world) -> list:
             }
         ],
         "settings/<slug:slug>/webhooks/": [WEBHOOK_FORM],
+        "settings/<slug:slug>/qa/": [QA_SETTINGS_FORM],
+        "qa/replies/<int:pk>/": [QA_FORM],
         "settings/<slug:slug>/webhooks/<int:pk>/": [
             {"action": "again", "delivery": world["delivery"].pk},
             {**WEBHOOK_FORM, "action": "update", "name": "Renamed"},
@@ -582,6 +641,8 @@ ACCEPTED = {
     "profile/": 200,
     "profile/keys/<int:pk>/revoke/": 302,
     "settings/<slug:slug>/csat/": 302,
+    "settings/<slug:slug>/qa/": 302,
+    "qa/replies/<int:pk>/": 302,
     "settings/<slug:slug>/webhooks/": 200,
     "settings/<slug:slug>/webhooks/<int:pk>/": 302,
     "knowledge/<slug:slug>/snippets/new/": 302,
@@ -651,6 +712,7 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         "api/v1/tickets/<int:pk>/render/",
         "api/v1/replies/<int:pk>/retry/",
         "tickets/<int:pk>/reply/bounces/",
+        "me/scorecards/<int:pk>/acknowledge/",
     }
     supervisor, operator = Caller(cast.supervisor, api_client=False), Caller(cast.operator, api_client=False)
     for caller, route, message in [
@@ -681,6 +743,9 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     response = operator.send("POST", path, payloads("tickets/<int:pk>/reply/bounces/", world)[0])
     assert response.status_code == 200
     assert "“hubungi call center”" in response.content.decode()
+    (path,) = paths("me/scorecards/<int:pk>/acknowledge/", world)
+    assert operator.send("POST", path, {}).status_code == 302  # only the graded operator acknowledges
+    assert Scorecard.objects.get(pk=world["scorecard"].pk).acknowledged_at is not None
     (path,) = paths("notifications/read/", world)
     assert operator.send("POST", path, {}).status_code == 302
     (path,) = paths("queue/alerts/", world)

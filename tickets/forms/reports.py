@@ -12,7 +12,7 @@ from ..reports import csat, serving
 from ..reports.queries import MAX_DAYS, METRICS, ReportRange
 
 FORMATS = ("csv", "xlsx", "pdf")
-EXPORT_DATA = ("figures", "rows", "csat")
+EXPORT_DATA = ("figures", "rows", "csat", "qa")
 
 
 class RangeForm(forms.Form):

@@ -23,6 +23,7 @@ from smrc import spreadsheets
 from ..forms.reports import DrillDownForm, ExportForm, RangeForm, presets
 from ..reports import charts, exports, headline, serving, summary
 from ..reports import csat as csat_report
+from ..reports import qa as qa_report
 from ..reports.definitions import definitions_html
 from ..reports.queries import NO_TAG, DrillDownError, build_report, drill_down, population
 
@@ -138,6 +139,7 @@ def report(request, slug: str | None = None):
         "previous": before,
         "headline": _headline(brand, brand_ids, rng, data, served, satisfaction, now),
         "csat": satisfaction,
+        "qa": qa_report.qa_report(brand_ids, rng),
         "can_set_goals": brand is not None and has_perm(request.user, brand.pk, "goals:edit"),
         "goals_url": reverse("tickets:goal_settings", args=[brand.slug]) if brand is not None else "",
         "summary_url": (
@@ -235,6 +237,13 @@ def report_export(request, slug: str | None = None):
             response = HttpResponse(
                 body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
+    elif what == "qa" and fmt == "csv":
+        rows = qa_report.export_rows(qa_report.qa_report(brand_ids, rng))
+        response = StreamingHttpResponse(
+            spreadsheets.csv_lines(qa_report.EXPORT_HEADER, rows), content_type="text/csv; charset=utf-8"
+        )
+    elif what == "qa":
+        return HttpResponse(_("QA scores export as CSV."), status=400, content_type="text/plain; charset=utf-8")
     elif what == "csat":
         return HttpResponse(_("Ratings export as CSV or XLSX."), status=400, content_type="text/plain; charset=utf-8")
     elif what == "rows" and fmt == "csv":

@@ -91,6 +91,7 @@ HISTORY_OBJECTS = {
     "goals": gettext_lazy("Goals"),
     "api_key": gettext_lazy("API key"),
     "csat_settings": gettext_lazy("Survey settings"),
+    "qa_rubric": gettext_lazy("QA rubric"),
 }
 HISTORY_VERBS = {
     "created": gettext_lazy("created"),

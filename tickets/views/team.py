@@ -15,6 +15,7 @@ from brands.access import brand_ids_for, brands_for, get_brand_for_user, has_per
 
 from ..forms.team import PERIODS, PerformanceForm
 from ..reports.performance import performance
+from ..reports.qa import my_qa
 from ..reports.queries import ReportRange
 from ..selectors.team import SLA_STATES, shift
 
@@ -84,6 +85,7 @@ def my_performance(request):
     rng = ReportRange(today - timedelta(days=days - 1), today, zone)
     context = {
         "perf": performance(request.user, [b.pk for b in chosen], rng),
+        "qa": my_qa(request.user, [b.pk for b in chosen], rng),
         "brands": brands,
         "brand": brand,
         "days": days,

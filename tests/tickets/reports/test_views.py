@@ -120,9 +120,10 @@ def test_the_report_reads_a_fixed_number_of_queries(cast, browser, django_assert
     # session, user, memberships, brand; ticket rows, first sentiments, tags (one grouped read since tickets carry
     # tags), replies, review decisions (operator names only when a ticket has an assignee: none here), first intents;
     # serving in channel: its counts and the ownership events; customer satisfaction: one row per survey; the same
-    # for the previous period (the headline), and the brand's goals. On PostgreSQL each report runs in a
-    # transaction with two planner settings: SAVEPOINT, 2 × SET LOCAL, RELEASE
-    with django_assert_num_queries(23 + (8 if connection.vendor == "postgresql" else 0)):
+    # for the previous period (the headline), and the brand's goals; QA scorecards: one row per scorecard (their
+    # lines and the operators' names only when there are some). On PostgreSQL each report runs in a transaction
+    # with two planner settings: SAVEPOINT, 2 × SET LOCAL, RELEASE
+    with django_assert_num_queries(24 + (8 if connection.vendor == "postgresql" else 0)):
         response = client.get(url)
     assert f">{n}<" in response.content.decode()
 

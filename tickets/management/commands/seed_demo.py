@@ -19,9 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from brands.models import Brand, ChannelAccount, Membership, Priority, Role, SlaPolicy
+from brands.services import qa as qa_rubric
 from brands.services.config import apply_config
+from tickets.models import Reply, ReplyStatus
 from tickets.selectors.ticket import get_ticket_for_user, tickets_for
-from tickets.services import delivery, replies, workflow
+from tickets.services import delivery, qa, replies, workflow
 from tickets.services.ingest import ingest_mentions
 
 from . import _demo_data as data
@@ -166,6 +168,7 @@ class Command(BaseCommand):
             for step in sorted(steps):
                 step.run(step.at)
             self._review(brands, users)
+            self._qa(brands, users)
         self._report(brands)
 
     # --- configuration ------------------------------------------------------------------------------------
@@ -393,6 +396,36 @@ class Command(BaseCommand):
             replies.submit_reply(ticket=ticket, user=operator, body=body)
             self.stats["in_review"] += 1
 
+    def _qa(self, brands: dict[str, Brand], users: dict[str, object]) -> None:
+        """Telkora's QA: the default rubric with a weekly share of 10 %; the supervisor graded the operator's four
+        latest published replies, the admin graded the latest one too (calibration), the operator acknowledged
+        one scorecard."""
+        brand, operator, supervisor = brands["telkora"], users["operator"], users["supervisor"]
+        criteria = qa_rubric.ensure_rubric(brand=brand, user=supervisor)
+        rows = [qa_rubric.Row(c.key, c.name, c.description, c.weight, c.is_active) for c in criteria]
+        qa_rubric.save_rubric(brand=brand, sample_percent=10, rows=rows, user=supervisor)
+        published = list(
+            Reply.objects.filter(brand=brand, author=operator, status=ReplyStatus.SENT).order_by("-sent_at")[:4]
+        )
+        keys = [c.key for c in criteria]
+        patterns = [(5, 4, 4, 5, 4), (4, 3, 2, 4, 5), (5, 5, 4, 4, 3), (3, 4, 4, 2, 4)]
+        comments = {
+            2: "Belum menjawab pertanyaan pelanggan; sampaikan langkah berikutnya dan kapan.",
+            3: "Cukup, tapi bisa lebih spesifik.",
+        }
+        cards = []
+        for reply, scores in zip(published, patterns, strict=False):
+            lines = {k: qa.Line(s, comments.get(s, "")) for k, s in zip(keys, scores, strict=False)}
+            coaching = "Bagus! Pertahankan sapaan yang ramah." if min(scores) >= 4 else "Mari bahas bersama di 1:1."
+            cards.append(qa.grade(reply=reply, grader=supervisor, grade=qa.Grade(lines=lines, coaching=coaching)))
+            self.stats["scorecards"] += 1
+        if published:
+            lines = {k: qa.Line(s, comments.get(s, "")) for k, s in zip(keys, (4, 4, 3, 5, 4), strict=False)}
+            qa.grade(reply=published[0], grader=users["admin"], grade=qa.Grade(lines=lines))
+            self.stats["scorecards"] += 1
+        if len(cards) > 1:
+            qa.acknowledge(scorecard=cards[-1], user=operator)
+
     def _report(self, brands: dict[str, Brand]) -> None:
         s = self.stats
         self.stdout.write(
@@ -400,7 +433,7 @@ class Command(BaseCommand):
                 f"Seeded {len(brands)} brands, {s['users']} users, {ChannelAccount.objects.count()} channel "
                 f"accounts, {s['mentions']} mentions in {s['tickets']} tickets: {s['claimed']} claimed, "
                 f"{s['answered']} answered, {s['resolved']} resolved, {s['notes']} internal notes, "
-                f"{s['in_review']} replies waiting for review."
+                f"{s['in_review']} replies waiting for review, {s['scorecards']} QA scorecards."
             )
         )
         self.stdout.write("\n".join(_login_lines()))
