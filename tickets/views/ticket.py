@@ -1,7 +1,7 @@
 """The ticket page and its actions. Each action: scoped fetch with its capability, one service call, redirect."""
 
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
