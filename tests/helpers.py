@@ -36,10 +36,12 @@ from tickets.models import (
     InboundDelivery,
     LinkedIdentity,
     Mention,
+    MentionMedia,
     MentionRevision,
     Note,
     Notification,
     Reply,
+    ReplyAttachment,
     ReplyRevision,
     ReviewDecision,
     Submission,
@@ -110,6 +112,8 @@ def db_state() -> dict:
         "linked_identities": list(LinkedIdentity.objects.order_by("pk").values()),
         "webhooks": list(WebhookSubscription.objects.order_by("pk").values()),
         "webhook_deliveries": list(WebhookDelivery.objects.order_by("pk").values()),
+        "mention_media": list(MentionMedia.objects.order_by("pk").values()),
+        "reply_attachments": list(ReplyAttachment.objects.order_by("pk").values()),
         # brands.Presence is left out on purpose: signing in and every page view may record it (once a minute)
     }
 

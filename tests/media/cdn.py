@@ -9,8 +9,6 @@ from pathlib import Path
 import requests
 from PIL import Image
 
-from tickets.channels import media as channel_media
-
 PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "payloads"
 PHOTO_URL = (
     "https://scontent.xx.fbcdn.net/v/t39.30808-6/400000000_1234567890123456_1234567890123456789_n.jpg"

@@ -160,4 +160,5 @@ def test_x_v11_extended_entities_of_the_extended_tweet():
 
 def test_youtube_comments_have_no_media():
     parsed = youtube.parse(payload("youtube", "yt_commentThreads_list_response.json"))
-    assert parsed.items and all(i.media == () for i in parsed.items)
+    assert parsed.items
+    assert all(i.media == () for i in parsed.items)

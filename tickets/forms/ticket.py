@@ -25,6 +25,14 @@ class ReplyForm(KeyedForm):
         super().__init__(*args, **kwargs)
         self.image_rule = image_rule
 
+    @classmethod
+    def refused(cls, message: str) -> "ReplyForm":
+        """An empty form showing ``message``: the request was refused before its fields were read."""
+        form = cls()
+        form.cleaned_data = {}
+        form.add_error(None, message)
+        return form
+
     def clean_image(self) -> media.ImageUpload | None:
         upload = self.cleaned_data.get("image")
         if not upload:

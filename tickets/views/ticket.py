@@ -163,8 +163,7 @@ def reopen(request, pk: int):
 def reply(request, pk: int):
     ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
     if _oversized(request):  # an upload far over any image limit is refused unread
-        form = ReplyForm(image_rule=None)
-        form.add_error(None, _("The upload is too large, so nothing was done."))
+        form = ReplyForm.refused(_("The upload is too large, so nothing was done."))
         return ticket_detail(request, pk, reply_form=form, status=413)
     form = ReplyForm(request.POST, request.FILES, image_rule=media.reply_image_rule(ticket))
     if not form.is_valid():
