@@ -15,6 +15,11 @@ Publishing, through the Graph API (page or Instagram user token):
   customer's last message opened; outside it the reply fails with that reason (nothing is sent).
 - Instagram comment: ``POST /{ig-comment-id}/replies`` (``message``), on the top comment of the thread.
 
+An image with a reply (docs/media.md): a Facebook comment sends it as ``source`` with the message; Messenger uploads
+it (``/me/message_attachments``) and sends it by id as a message of its own before the text, its message id saved
+at once so a retry never sends it twice; Instagram comments take text only (:func:`reply_image_rule`). Attachments
+customers send are read as media (:class:`~.base.MediaRef`), never put into the text.
+
 The Graph API takes no idempotency key. Comment replies can be looked up (:func:`find_published` reads the
 thread's comments for one from our page with our text); Messenger messages cannot (``CannotLookUp``): a
 Messenger reply whose outcome is unknown fails for a person to check the conversation before retrying.

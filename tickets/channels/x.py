@@ -7,7 +7,10 @@ posts carry ``note_tweet.text``; an edited post keeps the id of its first versio
 ``x-twitter-webhooks-signature`` (``sha256=`` + base64 HMAC-SHA256 of the raw body, key: the app's consumer
 secret).
 
-Publishing: ``POST /2/tweets`` with ``reply.in_reply_to_tweet_id`` (user-context token). X takes no idempotency
+Media customers post are read from v2 ``includes.media`` and v1.1 ``extended_entities.media`` (docs/media.md).
+
+Publishing: ``POST /2/tweets`` with ``reply.in_reply_to_tweet_id`` (user-context token); an image is uploaded first
+(``POST /2/media/upload``) and named in ``media.media_ids``. X takes no idempotency
 key. Two things keep a reply from appearing twice: before any second try the delivery service calls
 :func:`find_published`, which reads the account's own posts newer than the customer's post
 (``GET /2/users/:id/tweets?since_id=…``) for a reply to it with our text; and X itself refuses the same text
