@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('brands', '0015_hooks_webhooks'),
-        ('tickets', '0026_hooks_webhooks'),
+        ('tickets', '0028_qa_scorecards'),
     ]
 
     operations = [
