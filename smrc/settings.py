@@ -231,6 +231,7 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.mail_assignment_notice_task",
         "tickets.tasks.send_scheduled_reports_task",
         "tickets.tasks.deliver_webhook_task",  # outbound webhooks: calls out, like mail (docs/webhooks.md)
+        "tickets.tasks.fetch_media_task",  # copies of customers' media from the platforms' CDNs (docs/media.md)
     ),
     "periodic": (
         "tickets.tasks.sweep_deliveries_task",
@@ -242,6 +243,7 @@ SMRC_TASK_QUEUES = {
         "tickets.tasks.unassign_idle_owners_task",
         "tickets.tasks.refine_sentiment_task",
         "tickets.tasks.sweep_webhooks_task",
+        "tickets.tasks.sweep_media_task",
         "smrc.heartbeat",
     ),
 }
@@ -275,6 +277,8 @@ CELERY_BEAT_SCHEDULE = {
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
     # outbound webhooks (docs/webhooks.md): retries whose time has come, deliveries whose queueing was lost
     "sweep-webhooks": {"task": "tickets.tasks.sweep_webhooks_task", "schedule": 30.0},
+    # copies of customers' media whose retry time has come, or whose queueing was lost (docs/media.md)
+    "sweep-media": {"task": "tickets.tasks.sweep_media_task", "schedule": 60.0},
     "close-quiet-tickets": {"task": "tickets.tasks.close_quiet_tickets_task", "schedule": 300.0},
     "scheduled-reports": {"task": "tickets.tasks.send_scheduled_reports_task", "schedule": 3600.0},
     "unassign-idle-owners": {"task": "tickets.tasks.unassign_idle_owners_task", "schedule": 60.0},
@@ -429,6 +433,20 @@ STORAGES = {
     },
 }
 
+# --- media (docs/media.md) ---------------------------------------------------------------------------------
+# Copies of the images and videos customers send, and the images attached to replies, are kept in the default
+# storage under MEDIA_ROOT and served only through SMRC's own scoped view (/media/m/<id>/, /media/r/<id>/): never
+# let the web server serve MEDIA_ROOT itself.
+MEDIA_ROOT = Path(env_str("SMRC_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/files/"  # not served: nothing in SMRC links a file by its storage URL
+SMRC_MEDIA_MAX_IMAGE_BYTES = env_int("SMRC_MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+SMRC_MEDIA_MAX_VIDEO_BYTES = env_int("SMRC_MEDIA_MAX_VIDEO_BYTES", 50 * 1024 * 1024)
+# a copy that failed for a reason that may pass is tried this many times in all (1 min, 4 min, 16 min…)
+SMRC_MEDIA_MAX_ATTEMPTS = env_int("SMRC_MEDIA_MAX_ATTEMPTS", 4)
+# the largest image an operator may attach to a reply (each platform's own limit is lower or equal)
+SMRC_REPLY_IMAGE_MAX_BYTES = env_int("SMRC_REPLY_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
+SMRC_REPLY_IMAGE_MAX_PIXELS = env_int("SMRC_REPLY_IMAGE_MAX_PIXELS", 40_000_000)
+
 # --- email ------------------------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_HOST")
 if EMAIL_URL:
@@ -457,6 +475,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'"],
+        "media-src": ["'self'"],  # customers' videos, through our own view only (docs/media.md)
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

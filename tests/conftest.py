@@ -13,6 +13,7 @@ import socket
 from dataclasses import dataclass
 
 import pytest
+import requests
 from django.db import connection
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
@@ -79,6 +80,37 @@ def _no_dns(monkeypatch):
     from brands.services import webhooks
 
     monkeypatch.setattr(webhooks, "resolve", fake_resolve)
+
+
+class _Offline(requests.adapters.BaseAdapter):
+    """A transport that refuses every request: no test reaches a real CDN (tests/media mounts a fake one)."""
+
+    def send(self, request, **kwargs):
+        raise requests.ConnectionError(f"no network in the tests: {request.url}")
+
+    def close(self):
+        pass
+
+
+def offline_transport() -> requests.Session:
+    session = requests.Session()
+    session.mount("https://", _Offline())
+    session.mount("http://", _Offline())
+    return session
+
+
+@pytest.fixture(autouse=True)
+def _no_media_network(monkeypatch):
+    """Media copies (tickets.channels.media) are fetched through ``transport()``: offline in every test."""
+    from tickets.channels import media
+
+    monkeypatch.setattr(media, "transport", offline_transport)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Each test stores media in a folder of its own, never in var/."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
 
 
 @dataclass

@@ -38,10 +38,12 @@ from tickets.models import (
     InboundDelivery,
     LinkedIdentity,
     Mention,
+    MentionMedia,
     MentionRevision,
     Note,
     Notification,
     Reply,
+    ReplyAttachment,
     ReplyRevision,
     ReviewDecision,
     Scorecard,
@@ -118,6 +120,8 @@ def db_state() -> dict:
         "qa_settings": list(QaSettings.objects.order_by("pk").values()),
         "scorecards": list(Scorecard.objects.order_by("pk").values()),
         "scorecard_lines": list(ScorecardLine.objects.order_by("pk").values()),
+        "mention_media": list(MentionMedia.objects.order_by("pk").values()),
+        "reply_attachments": list(ReplyAttachment.objects.order_by("pk").values()),
         # brands.Presence is left out on purpose: signing in and every page view may record it (once a minute)
     }
 

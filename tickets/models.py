@@ -1029,3 +1029,91 @@ class ScorecardLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id}: {self.score}"
+
+
+# --- media (docs/media.md) --------------------------------------------------------------------------------------
+
+
+class MediaState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be fetched")
+    STORED = "stored", _("Stored")
+    FAILED = "failed", _("Not available")
+    TOO_LARGE = "too_large", _("Too large to keep")
+
+
+class MediaKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    VIDEO = "video", _("Video")
+    OTHER = "other", _("Other file")
+
+
+class MentionMedia(models.Model):
+    """An image or video a customer sent with a mention: the platform's link (a CDN link that expires, never shown
+    in a page) and our own copy in the default storage, fetched by ``tickets.services.media``. ``content_type`` is
+    read from the bytes; pages show it through ``/media/m/<id>/`` only, scoped like the ticket."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="media", verbose_name=_("mention"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=MediaKind.choices, default=MediaKind.IMAGE)
+    source_url = models.TextField(_("platform link"), max_length=2000)
+    platform_media_id = models.CharField(_("platform media id"), max_length=128, blank=True)
+    alt_text = models.CharField(_("description"), max_length=1000, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    file = models.FileField(_("file"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=MediaState.choices, default=MediaState.PENDING)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_try_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    fetched_at = models.DateTimeField(_("fetched"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mention media")
+        verbose_name_plural = _("mention media")
+        constraints = [
+            models.UniqueConstraint(fields=["mention", "position"], name="mention_media_unique_position"),
+            models.CheckConstraint(condition=Q(state__in=[s.value for s in MediaState]), name="mention_media_state"),
+        ]
+        indexes = [
+            # the retry sweep reads only the few copies still waiting
+            models.Index(fields=["next_try_at"], name="mention_media_pending_idx", condition=Q(state="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} of mention {self.mention_id}"
+
+    @property
+    def is_stored(self) -> bool:
+        return self.state == MediaState.STORED and bool(self.file)
+
+
+class ReplyAttachment(models.Model):
+    """The one image sent with a reply, checked when it was attached (type from the bytes, size, dimensions, the
+    platform's rule) and sent by the platform module at publish time. ``upload_id`` / ``sent_id``: what a publish
+    already did with it (an upload id, a message of its own on Messenger), so a retry never sends it twice."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand"))
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("reply"))
+    file = models.FileField(_("file"), max_length=200)
+    name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    upload_id = models.CharField(_("platform upload id"), max_length=128, blank=True)
+    sent_id = models.CharField(_("platform message id"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reply attachment")
+        verbose_name_plural = _("reply attachments")
+        constraints = [models.UniqueConstraint(fields=["reply"], name="reply_attachment_one_per_reply")]
+
+    def __str__(self) -> str:
+        return f"image {self.pk} of reply {self.reply_id}"

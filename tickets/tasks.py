@@ -1,4 +1,4 @@
-"""Where Celery finds the app's tasks: importing this module registers all eighteen.
+"""Where Celery finds the app's tasks: importing this module registers all twenty.
 
 Each task is defined beside the service it calls and that queues it, as a thin caller taking ids:
 
@@ -13,6 +13,7 @@ Each task is defined beside the service it calls and that queues it, as a thin c
 - ``services/assignment.py``: ``unassign_idle_owners_task``;
 - ``services/refinement.py``: ``refine_sentiment_task``;
 - ``services/hooks.py``: ``deliver_webhook_task``, ``sweep_webhooks_task``;
+- ``services/media.py``: ``fetch_media_task``, ``sweep_media_task``;
 - ``reports/mail.py``: ``send_scheduled_reports_task``.
 
 Celery's autodiscovery (``app.autodiscover_tasks()`` in ``smrc/celery.py``, and ``run_periodic``) imports the
@@ -29,6 +30,7 @@ from .services import (
     delivery,
     hooks,
     inbound,
+    media,
     notify,
     polling,
     refinement,
@@ -36,4 +38,18 @@ from .services import (
     workflow,
 )
 
-MODULES = (inbound, polling, delivery, notify, sla, workflow, assignment, refinement, hooks, mail, csat, csat_answers)
+MODULES = (
+    inbound,
+    polling,
+    delivery,
+    notify,
+    sla,
+    workflow,
+    assignment,
+    refinement,
+    hooks,
+    media,
+    mail,
+    csat,
+    csat_answers,
+)

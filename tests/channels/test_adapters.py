@@ -147,7 +147,8 @@ def test_meta_edit_remove_and_photo_only():
     assert removed.items == []
     assert [a.action for a in removed.actions] == ["delete"]
     (photo,) = meta.parse(payload("fb_feed_comment_photo_no_message.json")).items
-    assert photo.text.startswith("https://")
+    assert photo.text == ""  # the photo is media (docs/media.md), not a link in the text
+    assert [(m.kind, m.url[:36]) for m in photo.media] == [("image", "https://scontent.xx.fbcdn.net/v/t39.")]
 
 
 def test_meta_batched_entries_with_reaction_hide_and_comment():

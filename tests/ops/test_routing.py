@@ -16,6 +16,8 @@ EXPECTED = {
     "tickets.tasks.mail_assignment_notice_task": "mail",
     "tickets.tasks.send_scheduled_reports_task": "mail",
     "tickets.tasks.deliver_webhook_task": "mail",
+    "tickets.tasks.fetch_media_task": "mail",
+    "tickets.tasks.sweep_media_task": "periodic",
     "tickets.tasks.sweep_webhooks_task": "periodic",
     "tickets.tasks.sweep_deliveries_task": "periodic",
     "tickets.tasks.poll_channels_task": "periodic",

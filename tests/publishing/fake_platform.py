@@ -3,11 +3,14 @@ request and answers like X (``/x/2``), the Graph API (``/graph``) and YouTube (`
 payloads in ``tests/fixtures/payloads``. Tests queue scripted answers (a 429, a 403, a 503 after publishing)
 ahead of the default behaviour; what was published is kept so lookups find it, as on the real platforms."""
 
+import email.policy
+import hashlib
 import itertools
 import json
 import re
 import threading
 from dataclasses import dataclass, field
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +21,27 @@ PAYLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "payloads"
 def payload(name: str) -> dict:
     folder = {"x_": "x", "fb": "meta", "ig": "meta", "yt": "youtube"}[name[:2]]
     return json.loads((PAYLOADS / folder / name).read_text())
+
+
+def multipart(content_type: str, data: bytes) -> dict:
+    """A multipart/form-data body as a dict: fields as strings, files as {"filename", "content_type", "size",
+    "sha256"} (the bytes are not kept)."""
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + data)
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is None:
+            fields[name] = content.decode()
+        else:
+            fields[name] = {
+                "filename": filename,
+                "content_type": part.get_content_type(),
+                "size": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            }
+    return fields
 
 
 @dataclass
@@ -42,6 +66,7 @@ class FakePlatform:
         self.requests: list[Request] = []
         self.scripts: dict[tuple[str, str], list[Scripted]] = {}
         self.published: list[dict] = []  # {"platform", "parent", "id", "text", "author"}
+        self.uploads: list[dict] = []  # files uploaded before a post names them (X media, Messenger attachments)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -63,17 +88,34 @@ class FakePlatform:
         if path == "/x/2/tweets":
             post_id = f"19000000000000000{n:02d}"
             parent = body["reply"]["in_reply_to_tweet_id"]
-            self.published.append({"platform": "x", "parent": parent, "id": post_id, "text": body["text"]})
+            self.published.append(
+                {"platform": "x", "parent": parent, "id": post_id, "text": body["text"], "media": body.get("media")}
+            )
             doc = payload("x_v2_create_reply_response_201.json")
             doc["data"].update(id=post_id, text=body["text"].replace("&", "&amp;"), edit_history_tweet_ids=[post_id])
             return 201, doc
         if path == "/graph/me/messages":
-            return 200, {"recipient_id": body["recipient"]["id"], "message_id": f"m_fake{n}"}
+            message_id = f"m_fake{n}"
+            self.published.append({"platform": "messenger", "id": message_id, "message": body["message"]})
+            return 200, {"recipient_id": body["recipient"]["id"], "message_id": message_id}
+        if path == "/graph/me/message_attachments":
+            self.uploads.append(body["filedata"])
+            return 200, {"attachment_id": f"17{n:013d}"}
+        if path == "/x/2/media/upload":
+            self.uploads.append(body["media"])
+            media_id = f"18800000000000000{n:02d}"
+            return 200, {"data": {"id": media_id, "media_key": f"3_{media_id}", "expires_after_secs": 86400}}
         match = re.fullmatch(r"/graph/([^/]+)/(comments|replies)", path)
         if match:
             comment_id = f"{match.group(1)}_{n}" if match.group(2) == "comments" else f"1794{n:011d}"
             self.published.append(
-                {"platform": match.group(2), "parent": match.group(1), "id": comment_id, "text": body["message"]}
+                {
+                    "platform": match.group(2),
+                    "parent": match.group(1),
+                    "id": comment_id,
+                    "text": body["message"],
+                    "source": body.get("source"),
+                }
             )
             return 200, {"id": comment_id}
         if path == "/yt/comments":
@@ -135,12 +177,14 @@ class FakePlatform:
             def _handle(self, method: str) -> None:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
+                data = self.rfile.read(length) if length else b""
                 ctype = self.headers.get("Content-Type", "")
-                if "json" in ctype and raw:
-                    body = json.loads(raw)
+                if ctype.startswith("multipart/form-data"):
+                    body = multipart(ctype, data)
+                elif "json" in ctype and data:
+                    body = json.loads(data.decode())
                 else:
-                    body = {k: v[0] for k, v in parse_qs(raw).items()}
+                    body = {k: v[0] for k, v in parse_qs(data.decode()).items()}
                 request = Request(method, parts.path, parse_qs(parts.query), dict(self.headers), body)
                 with fake._lock:
                     fake.requests.append(request)

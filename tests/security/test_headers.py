@@ -24,6 +24,7 @@ EXPECTED_CSP = {
     "script-src": ["'self'"],
     "style-src": ["'self'"],
     "img-src": ["'self'"],
+    "media-src": ["'self'"],  # customers' videos through our own view (docs/media.md)
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],

@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from io import StringIO
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 import pytest
@@ -38,10 +39,14 @@ from brands.services import api_keys, knowledge, webhooks
 from brands.services.sla import current_settings
 from tests.factories import make_channel, make_product, make_snippet, make_ticket, make_user
 from tests.helpers import KeyedAPIClient, db_state, keyed
+from tests.media.cdn import PHOTO_URL, FakeCDN, image_bytes
 from tests.test_isolation import walk
+from tickets.channels import media as channel_media
+from tickets.channels.base import MediaRef
 from tickets.forms.settings import SlaSettingsForm
 from tickets.models import (
     Event,
+    MentionMedia,
     Notification,
     QueuePreference,
     Reply,
@@ -52,7 +57,7 @@ from tickets.models import (
     Ticket,
     WebhookDelivery,
 )
-from tickets.services import customers, qa, replies, tags, workflow
+from tickets.services import customers, media, qa, replies, tags, workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +149,10 @@ ROUTES: dict[str, Route] = {
     "tickets/<int:pk>/snippets/render/": page(ALL, 404, 403, query="?snippet={snippet}"),
     # the composer's check of a draft for phrases that send the customer elsewhere: reads only
     "tickets/<int:pk>/reply/bounces/": page(POST, 404, 403),
+    # our copies of a customer's image and of a reply's image (docs/media.md): read-only, for whoever sees the
+    # ticket; GET and HEAD only (405 for the other methods)
+    "media/m/<int:pk>/": page(GET, 404, 200),
+    "media/r/<int:pk>/": page(GET, 404, 200),
     # one reply of brand A, in review
     "replies/<int:pk>/revise/": page(POST, 404, 403),
     "replies/<int:pk>/retry/": page(POST, 404, 403),
@@ -293,6 +302,16 @@ def world(cast):
     webhook = webhooks.create(
         brand=brand, name=f"{SECRET} hook", url="https://hooks.example.com/acme", events=["ticket.created"]
     )
+    # a customer's photo stored from the (fake) CDN and an image on the reply in review (docs/media.md)
+    cdn = FakeCDN()
+    cdn.add(PHOTO_URL, image_bytes())
+    with_photo = make_ticket(brand, platform="facebook", text=f"{SECRET} foto", media=(MediaRef("image", PHOTO_URL),))
+    photo = MentionMedia.objects.get(mention__ticket=with_photo)
+    with patch.object(channel_media, "transport", cdn.transport):
+        media.fetch_copy(media_id=photo.pk)
+    reply_image = media.attach(
+        reply=reply, image=media.check_image(content=image_bytes(), name="a.png", rule=channel_media.X_IMAGE)
+    )
     delivery = WebhookDelivery.objects.create(
         subscription=webhook, brand=brand, kind="ticket.created", body="{}", status=WebhookDelivery.Status.DELIVERED
     )
@@ -326,6 +345,8 @@ def world(cast):
         "api_key": api_keys.create_key(user=cast.supervisor, name=SECRET, scope="write", brand_slugs=[brand.slug]).key,
         "operator": cast.operator,
         "linked_author": linked.author_id,
+        "photo": photo,
+        "reply_image": reply_image,
     }
 
 
@@ -348,6 +369,10 @@ def paths(route: str, world) -> list[str]:
         pk = world["team_view"].pk
     elif route.startswith("settings/<slug:slug>/webhooks/<int:pk>"):
         pk = world["webhook"].pk
+    elif route.startswith("media/m/"):
+        pk = world["photo"].pk
+    elif route.startswith("media/r/"):
+        pk = world["reply_image"].pk
     else:
         pk = world["ticket"].pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action"}

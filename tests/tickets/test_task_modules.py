@@ -1,5 +1,5 @@
 """Celery tasks live beside their services: every service module imports on its own, in any order, with no import
-inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all eighteen tasks
+inside a function to dodge a cycle; ``tickets.tasks`` (what autodiscovery imports) registers all twenty tasks
 under the names they were deployed with."""
 
 import ast
@@ -37,6 +37,8 @@ TASKS = {
     "tickets.tasks.mail_csat_low_task": "tickets.services.csat_answers",
     "tickets.tasks.deliver_webhook_task": "tickets.services.hooks",
     "tickets.tasks.sweep_webhooks_task": "tickets.services.hooks",
+    "tickets.tasks.fetch_media_task": "tickets.services.media",
+    "tickets.tasks.sweep_media_task": "tickets.services.media",
 }
 
 #: run in a fresh interpreter: import each module first, in a clean slate of tickets' code modules

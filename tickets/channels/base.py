@@ -60,6 +60,39 @@ class NormalizedAuthor:
 
 
 @dataclass(frozen=True)
+class MediaRef:
+    """An image or video a customer sent, as the platform describes it (docs/media.md): ``kind`` image, video or
+    other; ``url`` the platform's copy (a CDN link that expires, fetched by ``tickets.services.media``, never shown);
+    ``media_id`` the platform's id of it; ``content_type`` as the platform names it (a hint only: the stored type is
+    read from the bytes); ``alt_text`` the description the author gave, if any."""
+
+    kind: str
+    url: str
+    media_id: str = ""
+    content_type: str = ""
+    alt_text: str = ""
+
+
+#: the most media kept per message (Messenger sends up to ten attachments, X four photos)
+MAX_MEDIA_PER_ITEM = 10
+
+
+def media_ref(kind: Any, url: Any, media_id: Any = "", content_type: Any = "", alt_text: Any = "") -> MediaRef | None:
+    """A :class:`MediaRef` from a payload's values, or None when there is no usable link (not a string, not
+    https, over-long). Everything is bounded to what the model stores."""
+    if not isinstance(url, str) or not url.startswith("https://") or len(url) > 2000:
+        return None
+    kind = kind if kind in ("image", "video") else "other"
+    return MediaRef(
+        kind=kind,
+        url=url,
+        media_id=str(media_id or "")[:128] if isinstance(media_id, str | int) else "",
+        content_type=content_type[:100] if isinstance(content_type, str) else "",
+        alt_text=alt_text[:1000] if isinstance(alt_text, str) else "",
+    )
+
+
+@dataclass(frozen=True)
 class NormalizedMention:
     """One inbound item, platform-neutral, already matched to a brand (and maybe a channel account)."""
 
@@ -76,6 +109,7 @@ class NormalizedMention:
     parent_id: str = ""
     channel_account_id: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    media: tuple[MediaRef, ...] = ()
 
 
 def screened(item: NormalizedMention) -> NormalizedMention:
@@ -186,6 +220,7 @@ class InboundItem:
     raw: dict[str, Any] = field(default_factory=dict)
     mentioned_handles: tuple[str, ...] = ()
     mentioned_ids: tuple[str, ...] = ()
+    media: tuple[MediaRef, ...] = ()
 
     def addressed(self) -> tuple[frozenset[str], frozenset[str]]:
         """(handles, account ids) the item addresses: the handles it starts with and those its platform marks
@@ -209,6 +244,7 @@ class InboundItem:
             parent_id=self.parent_id,
             channel_account_id=channel_account_id,
             raw=self.raw,
+            media=self.media[:MAX_MEDIA_PER_ITEM],
         )
 
 

@@ -15,6 +15,11 @@ Publishing, through the Graph API (page or Instagram user token):
   customer's last message opened; outside it the reply fails with that reason (nothing is sent).
 - Instagram comment: ``POST /{ig-comment-id}/replies`` (``message``), on the top comment of the thread.
 
+An image with a reply (docs/media.md): a Facebook comment sends it as ``source`` with the message; Messenger uploads
+it (``/me/message_attachments``) and sends it by id as a message of its own before the text, its message id saved
+at once so a retry never sends it twice; Instagram comments take text only (:func:`reply_image_rule`). Attachments
+customers send are read as media (:class:`~.base.MediaRef`), never put into the text.
+
 The Graph API takes no idempotency key. Comment replies can be looked up (:func:`find_published` reads the
 thread's comments for one from our page with our text); Messenger messages cannot (``CannotLookUp``): a
 Messenger reply whose outcome is unknown fails for a person to check the conversation before retrying.
@@ -22,6 +27,7 @@ Messenger reply whose outcome is unknown fails for a person to check the convers
 
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,17 +39,22 @@ from .base import (
     ChannelError,
     InboundAction,
     InboundItem,
+    MediaRef,
     NormalizedAuthor,
     Parsed,
     PayloadError,
     account_id,
     is_ascii_number,
+    media_ref,
 )
 from .http import get_json
+from .media import DM_IMAGE, FACEBOOK_COMMENT_IMAGE, ImageRule
 
 SIGNATURE_HEADER = "HTTP_X_HUB_SIGNATURE_256"
 GRAPH = "https://graph.facebook.com/v25.0"
 POST_ITEMS = {"status", "post", "photo", "video", "share"}
+#: visitor posts whose ``link`` is the photo or video itself (a media copy, not a link the visitor shared)
+MEDIA_POSTS = {"photo": "image", "video": "video"}
 #: webhook ``object`` → the platform of the accounts its entries are for
 OBJECTS = {"page": "facebook", "instagram": "instagram"}
 MESSENGER_WINDOW = timedelta(hours=24)
@@ -172,9 +183,8 @@ def _feed(value: dict, page: str, entry: dict, parsed: Parsed) -> None:
         parsed.skipped.append(f"feed {item} {verb}")
         return
     text = value.get("message") or ""
-    media = value.get("photo") or value.get("video") or value.get("link") or ""
-    if media:
-        text = f"{text}\n{media}".strip()
+    if value.get("link") and item not in ("comment", *MEDIA_POSTS):
+        text = f"{text}\n{value['link']}".strip()  # a shared link is part of what the visitor posted
     post_id = str(value.get("post_id") or "")
     if item == "comment":
         parent = str(value.get("parent_id") or post_id)
@@ -205,8 +215,45 @@ def _feed(value: dict, page: str, entry: dict, parsed: Parsed) -> None:
             edited=verb == "edited",
             raw=value,
             mentioned_ids=_tagged(value),
+            media=_feed_media(value),
         )
     )
+
+
+def _feed_media(value: dict) -> tuple[MediaRef, ...]:
+    """The photo or video of a Facebook comment or visitor post: ``photo`` / ``video`` (CDN links) on a comment,
+    ``link`` on a visitor's photo or video post, or an ``attachment`` object as the Graph API gives it
+    (``media.image.src``, ``media.source`` for a video)."""
+    found = [media_ref("image", value.get("photo")), media_ref("video", value.get("video"))]
+    if value.get("item") in MEDIA_POSTS:
+        found.append(media_ref(MEDIA_POSTS[value["item"]], value.get("link"), value.get(f"{value['item']}_id", "")))
+    attachment = value.get("attachment")
+    if isinstance(attachment, dict):
+        media = attachment.get("media") if isinstance(attachment.get("media"), dict) else {}
+        image = media.get("image") if isinstance(media.get("image"), dict) else {}
+        target = attachment.get("target") if isinstance(attachment.get("target"), dict) else {}
+        if "video" in str(attachment.get("type") or "") and media.get("source"):
+            found.append(media_ref("video", media.get("source"), target.get("id", "")))
+        else:
+            found.append(media_ref("image", image.get("src"), target.get("id", "")))
+    return tuple(dict.fromkeys(ref for ref in found if ref))
+
+
+#: Messenger / Instagram attachment types → our kinds (audio, file, location, template, share… are "other")
+MESSAGING_KINDS = {"image": "image", "video": "video", "animated_image": "image", "sticker": "image"}
+
+
+def _message_media(message: dict) -> tuple[MediaRef, ...]:
+    found = []
+    for attachment in message.get("attachments") or []:
+        if not isinstance(attachment, dict) or not isinstance(attachment.get("payload"), dict):
+            continue
+        payload = attachment["payload"]
+        kind = MESSAGING_KINDS.get(str(attachment.get("type") or ""), "other")
+        ref = media_ref(kind, payload.get("url"), payload.get("attachment_id") or payload.get("sticker_id") or "")
+        if ref:
+            found.append(ref)
+    return tuple(found)
 
 
 def _messaging(event: dict, page: str, parsed: Parsed) -> None:
@@ -227,8 +274,6 @@ def _messaging(event: dict, page: str, parsed: Parsed) -> None:
     echo = bool(message.get("is_echo")) or sender == page
     customer = recipient if echo else sender
     text = message.get("text") or ""
-    urls = [(a.get("payload") or {}).get("url", "") for a in message.get("attachments") or [] if isinstance(a, dict)]
-    text = "\n".join(t for t in [text, *urls] if t)
     reply_to = (message.get("reply_to") or {}).get("mid", "")
     parsed.items.append(
         InboundItem(
@@ -244,6 +289,7 @@ def _messaging(event: dict, page: str, parsed: Parsed) -> None:
             own=echo,
             edited="message_edit" in event,
             raw=event,
+            media=_message_media(message),
         )
     )
 
@@ -342,6 +388,9 @@ def _messenger(reply, mention, account) -> str:
             "answer when they write again",
             permanent=True,
         )
+    image = publishing.image_of(reply)
+    if image is not None and not image.sent_id:
+        _messenger_image(image, mention, account)
     payload = {
         "recipient": {"id": mention.author.platform_user_id},
         "messaging_type": "RESPONSE",
@@ -354,15 +403,54 @@ def _messenger(reply, mention, account) -> str:
     return message_id
 
 
+def _messenger_image(image, mention, account) -> None:
+    """Send the reply's image as a message of its own before the text (the Send API takes a text or an
+    attachment per message): uploaded through the Attachment Upload API, then sent by its id. Its message id is
+    saved at once, so a later try of the same reply never sends the image again."""
+    upload = publishing.post(
+        f"{settings.SMRC_GRAPH_API_URL}/me/message_attachments",
+        token=account.access_token,
+        data={"message": json.dumps({"attachment": {"type": "image", "payload": {"is_reusable": False}}})},
+        files={"filedata": publishing.image_part(image)},
+    )
+    attachment_id = str(upload.get("attachment_id") or "")
+    if not attachment_id:
+        raise ChannelError("the upload was answered without an attachment id", permanent=False, retry_after=30.0)
+    payload = {
+        "recipient": {"id": mention.author.platform_user_id},
+        "messaging_type": "RESPONSE",
+        "message": {"attachment": {"type": "image", "payload": {"attachment_id": attachment_id}}},
+    }
+    data = publishing.post(f"{settings.SMRC_GRAPH_API_URL}/me/messages", token=account.access_token, json=payload)
+    message_id = str(data.get("message_id") or "")
+    if not message_id:
+        raise publishing.Ambiguous("Messenger answered the image without a message id")
+    image.upload_id, image.sent_id = attachment_id, message_id
+    image.save(update_fields=["upload_id", "sent_id"])
+
+
+def reply_image_rule(platform: str, kind: str) -> ImageRule | None:
+    """One image with a Messenger or Instagram direct message or a Facebook comment; Instagram comments take
+    text only (docs/channels.md, "Images with a reply")."""
+    if kind == "dm":
+        return DM_IMAGE
+    return FACEBOOK_COMMENT_IMAGE if platform == "facebook" else None
+
+
 def publish(reply) -> str:
     mention, account = publishing.target_of(reply)
     if mention.kind == "dm":
         return _messenger(reply, mention, account)
-    edge = "replies" if reply.ticket.platform == "instagram" else "comments"
+    instagram = reply.ticket.platform == "instagram"
+    edge = "replies" if instagram else "comments"
+    image = publishing.image_of(reply)
+    if image is not None and instagram:
+        raise ChannelError("Instagram comments take text only: remove the image", permanent=True)
     data = publishing.post(
         f"{settings.SMRC_GRAPH_API_URL}/{_target_id(mention)}/{edge}",
         token=account.access_token,
         data={"message": reply.body},
+        files={"source": publishing.image_part(image)} if image is not None else None,
     )
     comment_id = str(data.get("id") or "")
     if not comment_id:

@@ -54,11 +54,19 @@ def _json(response: requests.Response) -> dict[str, Any]:
     return data
 
 
-def post(url: str, *, token: str, json: dict | None = None, data: dict | None = None, classify=None) -> dict:
+def post(
+    url: str,
+    *,
+    token: str,
+    json: dict | None = None,
+    data: dict | None = None,
+    files: dict | None = None,
+    classify=None,
+) -> dict:
     """POST and return the JSON answer. ``classify(response, body)`` may raise a platform-specific error first
     (X's 403 reasons, YouTube's ``commentsDisabled``); then the common rules of ``http.raise_for`` apply, a 5xx
-    being :class:`Ambiguous`."""
-    response = _call("POST", url, token=token, json=json, data=data)
+    being :class:`Ambiguous`. ``files``: multipart parts (an image, :func:`image_part`)."""
+    response = _call("POST", url, token=token, json=json, data=data, files=files)
     if response.status_code >= 400:
         try:
             body = response.json()
@@ -94,6 +102,19 @@ def same_text(ours: str, theirs: str) -> bool:
         return " ".join(_URL.sub("<url>", html.unescape(text or "")).split())
 
     return bool(ours) and norm(ours) == norm(theirs)
+
+
+def image_of(reply):
+    """The reply's image (``tickets.models.ReplyAttachment``), or None."""
+    return reply.attachments.first()
+
+
+def image_part(attachment) -> tuple[str, bytes, str]:
+    """A multipart file part for ``attachment``: (file name, bytes, content type), read from our storage."""
+    with attachment.file.open("rb") as f:
+        content = f.read()
+    extension = attachment.file.name.rsplit(".", 1)[-1]
+    return f"image.{extension}", content, attachment.content_type
 
 
 def target_of(reply) -> tuple[Any, Any]:

@@ -7,7 +7,10 @@ posts carry ``note_tweet.text``; an edited post keeps the id of its first versio
 ``x-twitter-webhooks-signature`` (``sha256=`` + base64 HMAC-SHA256 of the raw body, key: the app's consumer
 secret).
 
-Publishing: ``POST /2/tweets`` with ``reply.in_reply_to_tweet_id`` (user-context token). X takes no idempotency
+Media customers post are read from v2 ``includes.media`` and v1.1 ``extended_entities.media`` (docs/media.md).
+
+Publishing: ``POST /2/tweets`` with ``reply.in_reply_to_tweet_id`` (user-context token); an image is uploaded first
+(``POST /2/media/upload``) and named in ``media.media_ids``. X takes no idempotency
 key. Two things keep a reply from appearing twice: before any second try the delivery service calls
 :func:`find_published`, which reads the account's own posts newer than the customer's post
 (``GET /2/users/:id/tweets?since_id=…``) for a reply to it with our text; and X itself refuses the same text
@@ -31,21 +34,26 @@ from .base import (
     ChannelError,
     InboundAction,
     InboundItem,
+    MediaRef,
     NormalizedAuthor,
     Parsed,
     PayloadError,
     account_id,
     is_ascii_number,
+    media_ref,
 )
 from .http import get_json
+from .media import X_IMAGE, ImageRule
 
 PLATFORM = "x"
 SIGNATURE_HEADER = "HTTP_X_TWITTER_WEBHOOKS_SIGNATURE"
 API = "https://api.x.com/2"
 TWEET_FIELDS = (
-    "author_id,conversation_id,created_at,edit_history_tweet_ids,in_reply_to_user_id,lang,note_tweet,referenced_tweets"
+    "attachments,author_id,conversation_id,created_at,edit_history_tweet_ids,in_reply_to_user_id,lang,note_tweet,"
+    "referenced_tweets"
 )
 USER_FIELDS = "public_metrics,verified,verified_type,username,name"
+MEDIA_FIELDS = "media_key,type,url,variants,duration_ms,alt_text"
 LANGUAGES = {"in": "id", "und": "", "qme": "", "zxx": ""}
 
 
@@ -159,7 +167,77 @@ def _entities(doc: Any, key: str) -> Any:
     return entities.get(key) if isinstance(entities, dict) else None
 
 
-def v2_post(post: dict[str, Any], users: dict[str, dict], account_id: str = "") -> InboundItem:
+def best_mp4(variants: Any, duration_ms: Any, cap: int) -> str:
+    """The URL of the best MP4 of a video whose estimated size (bit rate × duration) fits ``cap``: the highest
+    bit rate that fits (all fit when the duration is unknown), else the lowest; "" when there is no MP4 (HLS
+    playlists are never fetched)."""
+    mp4 = []
+    for v in variants if isinstance(variants, list) else []:
+        if isinstance(v, dict) and v.get("content_type") == "video/mp4" and isinstance(v.get("url"), str):
+            rate = v.get("bit_rate", v.get("bitrate"))
+            mp4.append((rate if isinstance(rate, int) and not isinstance(rate, bool) else 0, v["url"]))
+    if not mp4:
+        return ""
+    seconds = duration_ms / 1000 if isinstance(duration_ms, int | float) and not isinstance(duration_ms, bool) else 0
+    fitting = [(rate, url) for rate, url in mp4 if not seconds or rate * seconds / 8 <= cap]
+    return max(fitting)[1] if fitting else min(mp4)[1]
+
+
+def _one_media(kind: Any, photo: Any, variants: Any, duration_ms: Any, media_id: Any, alt: Any) -> MediaRef | None:
+    if kind == "photo":
+        return media_ref("image", photo, media_id, "", alt)
+    if kind in ("video", "animated_gif"):
+        url = best_mp4(variants, duration_ms, settings.SMRC_MEDIA_MAX_VIDEO_BYTES)
+        return media_ref("video", url, media_id, "video/mp4", alt)
+    return None
+
+
+def v2_media(post: dict[str, Any], media: dict[str, dict]) -> tuple[MediaRef, ...]:
+    """A v2 post's photos and videos: ``attachments.media_keys`` joined with ``includes.media`` (``url`` of a
+    photo, ``variants`` of a video or GIF, ``alt_text``)."""
+    keys = (post.get("attachments") or {}).get("media_keys") if isinstance(post.get("attachments"), dict) else None
+    found = []
+    for key in keys if isinstance(keys, list) else []:
+        m = media.get(str(key))
+        if m:
+            found.append(
+                _one_media(m.get("type"), m.get("url"), m.get("variants"), m.get("duration_ms"), key, m.get("alt_text"))
+            )
+    return tuple(ref for ref in found if ref)
+
+
+def v11_media(tweet: dict[str, Any]) -> tuple[MediaRef, ...]:
+    """A v1.1 tweet's photos and videos: ``extended_entities.media`` (of ``extended_tweet`` when truncated)."""
+    found = []
+    for doc in (tweet.get("extended_tweet"), tweet):
+        entities = doc.get("extended_entities") if isinstance(doc, dict) else None
+        items = entities.get("media") if isinstance(entities, dict) else None
+        for m in items if isinstance(items, list) else []:
+            if isinstance(m, dict):
+                video = m.get("video_info") if isinstance(m.get("video_info"), dict) else {}
+                found.append(
+                    _one_media(
+                        m.get("type"),
+                        m.get("media_url_https"),
+                        video.get("variants"),
+                        video.get("duration_millis"),
+                        m.get("id_str") or "",
+                        m.get("ext_alt_text"),
+                    )
+                )
+        if found:
+            break
+    return tuple(ref for ref in found if ref)
+
+
+def _media_of(includes: dict | None) -> dict[str, dict]:
+    items = (includes or {}).get("media") if isinstance(includes, dict) else None
+    return {str(m["media_key"]): m for m in items or [] if isinstance(m, dict) and m.get("media_key")}
+
+
+def v2_post(
+    post: dict[str, Any], users: dict[str, dict], account_id: str = "", media: dict[str, dict] | None = None
+) -> InboundItem:
     """A v2 Post (search, mentions timeline, X Activity payload) as an :class:`InboundItem`."""
     if not post.get("id"):
         raise PayloadError("a post without an id")
@@ -189,6 +267,7 @@ def v2_post(post: dict[str, Any], users: dict[str, dict], account_id: str = "") 
         raw=post,
         mentioned_handles=handles,
         mentioned_ids=ids,
+        media=v2_media(post, media or {}),
     )
 
 
@@ -234,6 +313,7 @@ def v11_tweet(tweet: dict[str, Any], account_id: str = "") -> InboundItem:
         raw=tweet,
         mentioned_handles=handles,
         mentioned_ids=ids,
+        media=v11_media(tweet),
     )
 
 
@@ -278,15 +358,16 @@ def _parse_one(doc: dict, parsed: Parsed) -> None:
         if kind.endswith(".delete") and post.get("id"):
             parsed.actions.append(InboundAction("delete", PLATFORM, str(post["id"]), user_id))
         elif kind.startswith("post.") and kind.endswith(".create") and post:
-            parsed.items.append(v2_post(post, _users(event.get("includes")), user_id))
+            includes = event.get("includes")
+            parsed.items.append(v2_post(post, _users(includes), user_id, _media_of(includes)))
         else:
             parsed.skipped.append(f"event {kind or '?'}")
     if isinstance(doc.get("data"), list) or ("meta" in doc and "data" not in doc):
         known = True
-        users = _users(doc.get("includes"))
+        users, media = _users(doc.get("includes")), _media_of(doc.get("includes"))
         for post in doc.get("data") or []:
             if isinstance(post, dict) and "event_type" not in post:
-                parsed.items.append(v2_post(post, users))
+                parsed.items.append(v2_post(post, users, media=media))
     if not known:
         other = sorted(k for k in doc if k.endswith("_events"))
         if other:
@@ -316,8 +397,8 @@ def _page(client, url: str, params: dict, token: str, account_id: str, max_pages
         data = get_json(client, url, params=page, token=token)
         meta = data.get("meta") or {}
         newest = newest or str(meta.get("newest_id") or "")
-        users = _users(data.get("includes"))
-        parsed.items.extend(v2_post(post, users, account_id) for post in data.get("data") or [])
+        users, media = _users(data.get("includes")), _media_of(data.get("includes"))
+        parsed.items.extend(v2_post(post, users, account_id, media) for post in data.get("data") or [])
         pagination = meta.get("next_token")
         if not pagination:
             break
@@ -329,7 +410,13 @@ def poll(account, cursor: dict, client, *, rules=(), max_pages: int = 5) -> tupl
 
     The mentions are addressed to the account; search results are matched to brands by the listening rules.
     """
-    common = {"tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": USER_FIELDS, "max_results": 100}
+    common = {
+        "tweet.fields": TWEET_FIELDS,
+        "expansions": "author_id,attachments.media_keys",
+        "user.fields": USER_FIELDS,
+        "media.fields": MEDIA_FIELDS,
+        "max_results": 100,
+    }
     cursor = dict(cursor)
     result = Parsed()
     params = {**common, **({"since_id": cursor["mentions"]} if cursor.get("mentions") else {})}
@@ -360,9 +447,34 @@ def _classify(response, body: dict) -> None:
         raise ChannelError(f"reply not allowed: {detail}", permanent=True)
 
 
+def reply_image_rule(platform: str, kind: str) -> ImageRule:
+    """X takes one image with any post (docs/channels.md, "Images with a reply")."""
+    return X_IMAGE
+
+
+def _upload(image, account) -> str:
+    """Upload the reply's image (``POST /2/media/upload``, ``media_category=tweet_image``): its media id. An
+    upload is not a post (nothing appears until a post names it, and it expires unused), so a retry uploads
+    again rather than keeping state."""
+    data = publishing.post(
+        f"{settings.SMRC_X_API_URL}/media/upload",
+        token=account.access_token,
+        data={"media_category": "tweet_image"},
+        files={"media": publishing.image_part(image)},
+        classify=_classify,
+    )
+    media_id = str((data.get("data") or {}).get("id") or "")
+    if not media_id:
+        raise ChannelError("X answered the upload without a media id", permanent=False, retry_after=30.0)
+    return media_id
+
+
 def publish(reply) -> str:
     mention, account = publishing.target_of(reply)
-    payload = {"text": reply.body, "reply": {"in_reply_to_tweet_id": mention.platform_id}}
+    payload: dict[str, Any] = {"text": reply.body, "reply": {"in_reply_to_tweet_id": mention.platform_id}}
+    image = publishing.image_of(reply)
+    if image is not None:
+        payload["media"] = {"media_ids": [_upload(image, account)]}
     data = publishing.post(
         f"{settings.SMRC_X_API_URL}/tweets", token=account.access_token, json=payload, classify=_classify
     )

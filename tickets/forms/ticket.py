@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from smrc.bounds import IdListField
 
 from ..models import NoteVisibility
+from ..services import media
 from ..services.replies import REPLY_MAX_LENGTH, UnfilledPlaceholders
-from ..services.workflow import NOTE_MAX_LENGTH
+from ..services.workflow import NOTE_MAX_LENGTH, WorkflowError
 from .keyed import KeyedForm
 
 
@@ -17,6 +18,35 @@ class ReplyForm(KeyedForm):
     )
     #: ids of the snippets the composer inserted, comma-separated (counted as used as is or edited)
     snippets = IdListField(required=False, max_ids=20, widget=forms.HiddenInput)
+    #: one image, where the platform takes one with this reply (``image_rule``); checked from its bytes
+    image = forms.FileField(label=_("Attach image"), required=False)
+
+    def __init__(self, *args, image_rule=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.image_rule = image_rule
+
+    @classmethod
+    def refused(cls, message: str) -> "ReplyForm":
+        """An empty form showing ``message``: the request was refused before its fields were read."""
+        form = cls()
+        form.cleaned_data = {}
+        form.add_error(None, message)
+        return form
+
+    def clean_image(self) -> media.ImageUpload | None:
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        if self.image_rule is None:
+            raise forms.ValidationError(_("Replies on this platform cannot carry an image."))
+        if upload.size > self.image_rule.max_bytes:  # refused before it is read
+            raise forms.ValidationError(
+                _("The image is too large: at most %(mb)s MB here.") % {"mb": self.image_rule.megabytes}
+            )
+        try:
+            return media.check_image(content=upload.read(), name=upload.name, rule=self.image_rule)
+        except WorkflowError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def unfilled_error(self) -> str:
         """The refusal for placeholders left in the text: shown in the composer's one placeholder warning."""

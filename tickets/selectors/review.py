@@ -45,7 +45,7 @@ def get_reply_for_user(user, pk: int, perm: str = "ticket:view") -> Reply:
 
 
 def mentions_of(reply: Reply) -> list:
-    return list(reply.ticket.mentions.select_related("author").order_by("posted_at", "pk"))
+    return list(reply.ticket.mentions.select_related("author").prefetch_related("media").order_by("posted_at", "pk"))
 
 
 def revisions_of(replies: list[Reply]) -> dict[int, list[ReplyRevision]]:

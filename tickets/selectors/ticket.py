@@ -21,6 +21,7 @@ from ..models import (
     Event,
     LinkedIdentity,
     Mention,
+    MentionMedia,
     Note,
     NoteVisibility,
     Reply,
@@ -150,15 +151,20 @@ class ConversationItem:
     obj: object
 
 
+#: a mention's images and videos in the order the customer sent them
+_MEDIA = Prefetch("media", queryset=MentionMedia.objects.order_by("position"))
+
+
 def conversation_of(ticket: Ticket, *, team_notes: bool) -> list[ConversationItem]:
-    """Mentions, replies and notes of ``ticket`` in time order: three queries whatever their number.
+    """Mentions, replies and notes of ``ticket`` in time order, with the mentions' media and the replies' images:
+    at most five queries whatever their number.
     ``team_notes``: the reader holds ``note:team`` (:func:`sees_team_notes`); otherwise only the notes meant for
     the client are read.
 
     ``ticket`` must come from a scoped fetcher; everything read here belongs to it.
     """
-    mentions = ticket.mentions.select_related("author").order_by("posted_at", "pk")
-    replies = ticket.replies.select_related("author").order_by("created_at", "pk")
+    mentions = ticket.mentions.select_related("author").prefetch_related(_MEDIA).order_by("posted_at", "pk")
+    replies = ticket.replies.select_related("author").prefetch_related("attachments").order_by("created_at", "pk")
     notes = ticket.notes.select_related("author").order_by("created_at", "pk")
     if not team_notes:
         notes = notes.filter(visibility=NoteVisibility.CLIENT)

@@ -38,7 +38,7 @@ from ..models import (
     Ticket,
     TicketStatus,
 )
-from . import charcount, composer, idempotency
+from . import charcount, composer, idempotency, media
 from .delivery import deliver_reply_task
 from .notify import mail_review_notice_task
 from .workflow import WorkflowError, _locked, ensure_can_act
@@ -237,6 +237,7 @@ def submit_reply(
     now: datetime | None = None,
     snippet_ids: Sequence[int] = (),
     key: UUID | None = None,
+    image: media.ImageUpload | None = None,
 ) -> Reply:
     """Write a reply and send it to review, or approve it for delivery when the brand's policy needs none.
 
@@ -246,10 +247,14 @@ def submit_reply(
     is in review, waiting for changes or on its way. ``snippet_ids``: snippets the composer inserted, counted as
     used as is or edited. Takes the ticket's row lock, so of two submissions at the same moment one is refused.
     ``key``: the submission's idempotency key; a repeat of it (a double click, a retried request, both at once)
-    returns the first submission's reply, marked replayed, and stores, queues and publishes nothing."""
+    returns the first submission's reply, marked replayed, and stores, queues and publishes nothing.
+    ``image``: an image checked by ``media.check_image``, sent with the reply; checked again here against the
+    platform's rule for the message it answers (refused where the platform takes text only)."""
     now = now or timezone.now()
     body = check_body(body=body, platform=ticket.platform)
     request = {"body": body, "snippets": sorted(set(snippet_ids))}
+    if image is not None:
+        request["image"] = image.sha256
     submission = {"action": Submission.Action.REPLY, "target": ticket.pk, "request": request}
     with transaction.atomic():
         current = _locked(ticket.pk)
@@ -259,6 +264,9 @@ def submit_reply(
         _ensure_replyable(current, user)
         _ensure_no_other_reply(current)
         in_reply_to = current.mentions.order_by("-posted_at", "-pk").first()
+        if image is not None:
+            rule = media.reply_image_rule(current, in_reply_to)
+            media.check_image(content=image.content, name=image.name, rule=rule)
         reply = Reply.objects.create(
             brand_id=current.brand_id,
             ticket=current,
@@ -269,6 +277,8 @@ def submit_reply(
             submitted_at=now,
         )
         ReplyRevision.objects.create(reply=reply, number=1, body=body, author=user)
+        if image is not None:
+            media.attach(reply=reply, image=image)
         reasons = review_reasons(ticket=current, reply=reply, body=body)
         reply.ticket = current
         reply.status = ReplyStatus.IN_REVIEW if reasons else ReplyStatus.APPROVED

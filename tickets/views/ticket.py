@@ -1,5 +1,6 @@
 """The ticket page and its actions. Each action: scoped fetch with its capability, one service call, redirect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from ..selectors.ticket import (
     ticket_page_queryset,
     timeline_of,
 )
-from ..services import charcount, idempotency, replies, tags, viewers, workflow
+from ..services import charcount, idempotency, media, replies, tags, viewers, workflow
 from . import workspace
 from .review import reasons_in_words
 
@@ -76,6 +77,8 @@ def ticket_detail(
     )
     ticket_tags = tags_of(ticket)
     others = viewers.others(ticket.pk, request.user)
+    latest = max((i.obj for i in conversation if i.kind == "mention"), key=lambda m: (m.posted_at, m.pk), default=None)
+    image_rule = media.reply_image_rule(ticket, latest) if latest is not None else None
     context = {
         "ticket": ticket,
         "conversation": conversation,
@@ -92,7 +95,8 @@ def ticket_detail(
         "review_expected": review_expected,
         "flagged_terms": flagged_terms,
         "others": others,
-        "reply_form": reply_form or ReplyForm(),
+        "reply_form": reply_form or ReplyForm(image_rule=image_rule),
+        "image_rule": image_rule,
         "note_form": note_form or NoteForm(),
         "reply_limit": charcount.LIMITS.get(ticket.platform, replies.REPLY_MAX_LENGTH),
         **workspace.ticket_context(request, ticket, perms=perms, others=others),
@@ -158,7 +162,10 @@ def reopen(request, pk: int):
 @require_POST
 def reply(request, pk: int):
     ticket = get_ticket_for_user(request.user, pk, perm="ticket:work")
-    form = ReplyForm(request.POST)
+    if _oversized(request):  # an upload far over any image limit is refused unread
+        form = ReplyForm.refused(_("The upload is too large, so nothing was done."))
+        return ticket_detail(request, pk, reply_form=form, status=413)
+    form = ReplyForm(request.POST, request.FILES, image_rule=media.reply_image_rule(ticket))
     if not form.is_valid():
         return ticket_detail(request, pk, reply_form=form)
     try:
@@ -168,6 +175,7 @@ def reply(request, pk: int):
             body=form.cleaned_data["body"],
             snippet_ids=form.cleaned_data["snippets"],
             key=form.cleaned_data[idempotency.FIELD],
+            image=form.cleaned_data["image"],
         )
     except (workflow.WorkflowError, idempotency.KeyReused) as exc:
         return ticket_detail(request, pk, reply_form=form, status=_refuse(form, "body", exc))
@@ -178,6 +186,11 @@ def reply(request, pk: int):
     else:
         messages.success(request, _("Reply sent."))
     return redirect("tickets:detail", pk=pk)
+
+
+def _oversized(request) -> bool:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    return length.isdigit() and int(length) > settings.SMRC_REPLY_IMAGE_MAX_BYTES + 256 * 1024
 
 
 @login_required

@@ -119,8 +119,9 @@ def test_the_page_is_read_only(cast, browser, ticket):
 #: brand's tags marked when on this ticket (one query serves both the chips and the editor's suggestions); the
 #: teammates of the assign picker with their load and presence (one), the customer's linked identities and their
 #: tickets with the brand (two; a third counts them when there are more than the card lists:
-#: tests/tickets/views/test_workspace.py); their satisfaction ratings (one: docs/csat.md)
-TICKET_PAGE_QUERIES = 15
+#: tests/tickets/views/test_workspace.py); their satisfaction ratings (one: docs/csat.md); the mentions' images and
+#: videos and the replies' images (two prefetches: docs/media.md)
+TICKET_PAGE_QUERIES = 17
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -16,7 +16,7 @@ from smrc.jsonlimits import stored_raw
 from ... import events
 from ...channels.base import NormalizedMention
 from ...models import ACTIVE_STATUSES, Author, Event, Mention, Reply, SentimentSource, Ticket, TicketStatus
-from .. import assignment, noise, priority, sla
+from .. import assignment, media, noise, priority, sla
 from ..priority import BrandRules, rules_for
 from .authors import AuthorView, _author_key, _Authors
 
@@ -95,6 +95,8 @@ class _Batch:
         self.next_order = 1 << 62  # after every stored ticket id
         self.new_threads: list[_Thread] = []
         self.new_mentions: list[Mention] = []
+        #: the images and videos of new mentions (docs/media.md), written after their mentions
+        self.new_media: list[tuple[Mention, tuple]] = []
         self.new_events: list[tuple[Event, Mention | None]] = []
         self.dirty: list[_Thread] = []
 
@@ -236,6 +238,8 @@ class _Batch:
             fingerprint=fingerprint,
         )
         self.new_mentions.append(mention)
+        if item.media:
+            self.new_media.append((mention, item.media))
         thread.mentions_by[author.pk] += 1
         if fingerprint:
             self.same_text[(item.brand_id, fingerprint)] += 1
@@ -402,6 +406,9 @@ class _Batch:
         if self.new_mentions:
             Mention.objects.bulk_create(self.new_mentions)
             self.new_mentions = []
+        if self.new_media:
+            media.record(self.new_media)
+            self.new_media = []
         if self.new_events:
             for event, mention in self.new_events:
                 if mention is not None:
