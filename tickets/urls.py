@@ -128,6 +128,8 @@ api_patterns = [
     # tickets, replies, notes, customers (apitickets)
     path("tickets/", ticket_api.TicketListView.as_view(), name="api-tickets"),
     path("tickets/bulk/", ticket_api.TicketBulkView.as_view(), name="api-tickets-bulk"),
+    path("tickets/next/", ticket_api.TicketTakeNextView.as_view(), name="api-tickets-next"),
+    path("views/", ticket_api.SavedViewListView.as_view(), name="api-views"),
     path("tickets/<int:pk>/", ticket_api.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/replies/", ticket_api.TicketReplyCreateView.as_view(), name="api-ticket-replies"),
     path("tickets/<int:pk>/notes/", ticket_api.TicketNotesView.as_view(), name="api-ticket-notes"),

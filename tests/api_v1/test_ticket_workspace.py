@@ -12,7 +12,8 @@ from brands.services import api_keys
 from tests.factories import make_member, make_ticket, make_user
 from tests.helpers import KeyedAPIClient, db_state, event_kinds
 from tickets.models import Event, LinkedIdentity, Notification, ReplyRevision, Ticket, TicketStatus
-from tickets.services import replies, tags, workflow
+from tickets.selectors.queue import QueueFilters
+from tickets.services import replies, tags, views, workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -421,3 +422,50 @@ def test_customer_refusals_change_nothing(cast, customer):
         ],
         before,
     )
+
+
+# --- Get next, saved views ------------------------------------------------------------------------------------------
+
+
+def test_get_next_claims_the_most_urgent_new_ticket_once_per_key(cast):
+    calm = make_ticket(cast.brand_a, author_id="n-1")
+    urgent = make_ticket(cast.brand_a, author_id="n-2")
+    workflow.change_priority(ticket=urgent, user=cast.supervisor, priority=4)
+    url = "/api/v1/tickets/next/"
+    key = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    operator = client_for(cast.operator)
+    first = operator.post(url, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    again = operator.post(url, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert (first.status_code, first.json()["id"], first.json()["assignee"]) == (200, urgent.pk, "op_a")
+    assert (again.status_code, again.json()["id"], again.headers["Idempotent-Replayed"]) == (200, urgent.pk, "true")
+    assert Ticket.objects.get(pk=calm.pk).assignee is None
+    assert operator.post(url).json()["id"] == calm.pk
+    nothing = operator.post(url)
+    assert (nothing.status_code, nothing.content) == (204, b"")
+    reader = read_only_key(cast.operator)
+    before = db_state()
+    refused([(client_for(cast.manager).post(url), FORBIDDEN), (reader.post(url), FORBIDDEN)], before)
+
+
+def test_saved_views_are_listed_with_their_counts(cast):
+    make_ticket(cast.brand_a, author_id="v-1")
+    mine = workflow.claim_ticket(ticket=make_ticket(cast.brand_a, author_id="v-2"), user=cast.operator)
+    own = views.save_view(user=cast.operator, name="Mine", filters=QueueFilters(mine=True))
+    team = views.save_view(
+        user=cast.supervisor, name="All new", filters=QueueFilters(status="new"), team_brand_id=cast.brand_a.pk
+    )
+    views.save_view(user=cast.supervisor, name="Theirs", filters=QueueFilters())
+    response = client_for(cast.operator).get("/api/v1/views/")
+    assert response.status_code == 200
+    assert response.json() == [
+        {"id": own.pk, "name": "Mine", "team": None, "query": {"mine": "1"}, "count": 1},
+        {
+            "id": team.pk,
+            "name": "All new",
+            "team": "acme",
+            "query": {"brand": str(cast.brand_a.pk), "status": "new"},
+            "count": 1,
+        },
+    ]
+    assert mine.assignee == cast.operator
+    assert client_for(cast.operator_b).get("/api/v1/views/").json() == []

@@ -205,6 +205,10 @@ ROUTES: dict[str, Route] = {
     "api/v1/tickets/<int:pk>/notes/": api(("GET", "POST"), 404, 200, manager_by_method={"POST": 403}),
     # bulk actions on brand A's ticket: nothing in brand B's scope (404), the manager's to read only (403)
     "api/v1/tickets/bulk/": api(POST, 404, 403),
+    # `Get next` through the API: brand B has nothing to take (204), a manager works no ticket (403)
+    "api/v1/tickets/next/": api(POST, 204, 403),
+    # the saved views the caller may use: brand B's operator sees none of brand A's
+    "api/v1/views/": api(GET, 200, 200),
     "api/v1/tickets/<int:pk>/assign/": api(POST, 404, 403),
     # the ticket's customer card (a manager reads it) and linking identities (``ticket:work``)
     "api/v1/tickets/<int:pk>/customer/": api(GET, 404, 200),
@@ -615,6 +619,7 @@ ACCEPTED = {
     "api/v1/tickets/<int:pk>/replies/": 201,
     "api/v1/tickets/<int:pk>/notes/": 201,
     "api/v1/tickets/bulk/": 200,
+    "api/v1/tickets/next/": 200,
     "api/v1/tickets/<int:pk>/assign/": 200,
     "api/v1/tickets/<int:pk>/customer/link/": 200,
     "api/v1/tickets/<int:pk>/customer/unlink/": 200,

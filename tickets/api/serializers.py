@@ -409,3 +409,14 @@ class LinkIn(serializers.Serializer):
 
 class UnlinkIn(serializers.Serializer):
     identity = ApiIdField(help_text="The id of a linked identity (``identities[].id``).")
+
+
+class SavedViewOut(serializers.Serializer):
+    id = serializers.IntegerField(source="view.pk")
+    name = serializers.CharField(source="view.name")
+    team = serializers.SerializerMethodField(help_text="The brand whose team view this is; null for your own.")
+    query = serializers.DictField(child=serializers.CharField(), help_text="The queue's parameters it applies.")
+    count = serializers.IntegerField(help_text="How many tickets it shows now.")
+
+    def get_team(self, row) -> str | None:
+        return row.view.brand.slug if row.view.brand_id else None

@@ -19,9 +19,11 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from brands.access import brand_ids_for
 from brands.models import Priority
 from smrc.bounds import parse_int
 
+from ..forms.queue import QueueFilterForm
 from ..selectors.keyset import ordering_of, page_from, position_of
 from ..selectors.review import get_reply_for_user
 from ..selectors.teammates import active_user_named, user_ids_named
@@ -34,7 +36,8 @@ from ..selectors.ticket import (
     ticket_tags_prefetch,
     tickets_for,
 )
-from ..services import bulk, idempotency, replies, tags, workflow
+from ..selectors.views import saved_views_for, view_rows_for
+from ..services import assignment, bulk, idempotency, replies, tags, workflow
 from .filters import TicketFilterSet
 from .keyed import key_reused, keyed_answer, request_key
 from .schema import IDEMPOTENCY_KEY, operation
@@ -49,6 +52,7 @@ from .serializers import (
     ReplyOut,
     ReplyStatusOut,
     ReviseIn,
+    SavedViewOut,
     TagsIn,
     TicketDetailOut,
     TicketOut,
@@ -555,3 +559,44 @@ class ReplyRetryView(APIView):
         except workflow.WorkflowError as exc:
             return conflict(exc)
         return keyed_answer(result, ReplyStatusOut(get_reply_for_user(request.user, pk)).data)
+
+
+class TicketTakeNextView(APIView):
+    """``POST /api/v1/tickets/next/``: the queue's `Get next`: the most urgent unassigned new ticket the caller may
+    work, in a language they answer in, claimed for them (``tickets.services.assignment.take_next``). Needs an
+    ``Idempotency-Key``: a repeat answers the ticket the first call claimed instead of claiming another. ``204``
+    when there is nothing to take; ``403`` for someone who works no brand (a manager, a read-only key)."""
+
+    @operation(
+        "tickets_take_next",
+        ok={
+            200: TicketDetailOut,
+            204: OpenApiResponse(description="There is no ticket for you to take right now."),
+        },
+        errors=(400, 403, 422),
+        parameters=[IDEMPOTENCY_KEY],
+        summary="Take the next ticket (the queue's Get next)",
+        tags=TAGS,
+    )
+    def post(self, request):
+        if brand_ids_for(request.user, "ticket:work") == []:
+            raise PermissionDenied
+        key = request_key(request)
+        try:
+            ticket = assignment.take_next(user=request.user, key=key)
+        except idempotency.KeyReused:
+            return key_reused()
+        if ticket is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return keyed_answer(ticket, TicketDetailOut(ticket_detail_for(request.user, ticket.pk)).data)
+
+
+class SavedViewListView(APIView):
+    """``GET /api/v1/views/``: the saved queue views the caller may use — their own, then their brands' team views
+    — each with its filters (the ticket list's parameters) and how many tickets it shows now. Pass an ``id`` as
+    ``view`` to ``GET /api/v1/tickets/``."""
+
+    @operation("views_list", ok={200: SavedViewOut(many=True)}, summary="Saved queue views", tags=TAGS)
+    def get(self, request):
+        rows = view_rows_for(request.user, saved_views_for(request.user), QueueFilterForm)
+        return Response(SavedViewOut(rows, many=True).data)
