@@ -3,7 +3,7 @@
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -96,8 +96,10 @@ class KeysetPagination(BasePagination):
             backwards = data.get("r", False)
             if not isinstance(values, list) or len(values) != len(ordering) or not isinstance(backwards, bool):
                 raise ValueError
-            position = [_decode(v) for v in values]
-        except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error, RecursionError):
+            position = [
+                _decode(v, whole=name in WHOLE_NUMBERS) for v, (name, _desc) in zip(values, ordering, strict=True)
+            ]
+        except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error, RecursionError, OverflowError):
             raise ValidationError(
                 {"cursor": [_("This cursor is not valid: follow the next and previous links.")]}
             ) from None
@@ -169,15 +171,22 @@ def _encode(value):
     return value
 
 
-def _decode(value):
-    if isinstance(value, str) and value.startswith("d:"):
-        moment = datetime.fromisoformat(value[2:])
-        if moment.tzinfo is None:
+#: the sort fields that are whole numbers (every other one is a moment)
+WHOLE_NUMBERS = frozenset({"pk", "id", "priority"})
+
+
+def _decode(value, *, whole: bool):
+    """A cursor's value for one field of the ordering, of that field's type, else ``ValueError``."""
+    if whole:
+        if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
             raise ValueError(value)
-        return moment
-    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+        return value
+    if not isinstance(value, str) or not value.startswith("d:"):
         raise ValueError(value)
-    return value
+    moment = datetime.fromisoformat(value[2:])
+    if moment.tzinfo is None:
+        raise ValueError(value)
+    return moment.astimezone(UTC)
 
 
 class TicketListView(ListAPIView):

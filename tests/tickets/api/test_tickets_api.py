@@ -1,5 +1,7 @@
 """GET /api/v1/tickets/ and /api/v1/tickets/<id>/: scoped, filtered, paginated, exact bodies."""
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +12,10 @@ from tickets.services import delivery, replies, tags, workflow
 
 T0 = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
 LIST = "/api/v1/tickets/"
+
+
+def _token(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"p": values}).encode()).decode().rstrip("=")
 
 
 def ids(response) -> list[int]:
@@ -133,11 +139,23 @@ def test_a_page_neither_repeats_nor_skips_when_tickets_arrive_meanwhile(cast, ap
         ("cursor=bm90LWEtY3Vyc29y", {"cursor": ["This cursor is not valid: follow the next and previous links."]}),
         ("cursor=%25%25", {"cursor": ["This cursor is not valid: follow the next and previous links."]}),
         ("cursor=eyJwIjpbMSwyLDNdfQ", {"cursor": ["This cursor is not valid: follow the next and previous links."]}),
+        *(
+            (f"cursor={_token(values)}", {"cursor": ["This cursor is not valid: follow the next and previous links."]})
+            for values in (
+                ["d:2025-03-03T02:00:00+00:00", "d:2025-03-03T02:00:00+00:00"],
+                [1, 2],
+                ["d:2025-03-03T02:00:00", 1],
+                ["d:9999-12-31T23:59:59-14:00", 1],
+                ["d:2025-03-03T02:00:00+00:00", True],
+                ["d:2025-03-03T02:00:00+00:00", 2**70],
+            )
+        ),
         ("page_size=0", {"page_size": ["Ensure this value is between 1 and 200."]}),
         ("page_size=201", {"page_size": ["Ensure this value is between 1 and 200."]}),
     ],
 )
 def test_a_forged_cursor_or_page_size_is_400(cast, api, tickets, query, errors):
+    """Also a cursor of the wrong types for the sort's fields, or a moment past the calendar's end."""
     response = api(cast.supervisor).get(f"{LIST}?{query}")
     assert response.status_code == 400
     assert response.json() == errors
