@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from .api import channels as channels_api
 from .api import composer as composer_api
+from .api import customers as customers_api
 from .api import ingest as ingest_api
 from .api import review as review_api
 from .api import schema as schema_api
@@ -123,8 +124,6 @@ channel_patterns = [
 
 api_patterns = [
     path("mentions/", ingest_api.MentionIngestView.as_view(), name="api-mentions"),
-    path("tickets/", ticket_api.TicketListView.as_view(), name="api-tickets"),
-    path("tickets/<int:pk>/", ticket_api.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/suggestions/", composer_api.TicketSuggestionsView.as_view(), name="api-ticket-suggestions"),
     path("tickets/<int:pk>/render/", composer_api.TicketRenderSnippetView.as_view(), name="api-ticket-render"),
     path("snippets/", composer_api.SnippetSearchView.as_view(), name="api-snippets"),
@@ -136,15 +135,35 @@ api_patterns = [
         review_api.ReplyRequestChangesView.as_view(),
         name="api-reply-request-changes",
     ),
+    # tickets, replies, notes, customers (apitickets)
+    path("tickets/", ticket_api.TicketListView.as_view(), name="api-tickets"),
+    path("tickets/bulk/", ticket_api.TicketBulkView.as_view(), name="api-tickets-bulk"),
+    path("tickets/next/", ticket_api.TicketTakeNextView.as_view(), name="api-tickets-next"),
+    path("views/", ticket_api.SavedViewListView.as_view(), name="api-views"),
+    path("tickets/<int:pk>/", ticket_api.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/replies/", ticket_api.TicketReplyCreateView.as_view(), name="api-ticket-replies"),
-    path("tickets/<int:pk>/notes/", ticket_api.TicketNoteCreateView.as_view(), name="api-ticket-notes"),
+    path("tickets/<int:pk>/notes/", ticket_api.TicketNotesView.as_view(), name="api-ticket-notes"),
     path("tickets/<int:pk>/priority/", ticket_api.TicketPriorityView.as_view(), name="api-ticket-priority"),
     path("tickets/<int:pk>/tags/", ticket_api.TicketTagsView.as_view(), name="api-ticket-tags"),
+    path("tickets/<int:pk>/assign/", ticket_api.TicketAssignView.as_view(), name="api-ticket-assign"),
+    path("tickets/<int:pk>/customer/", customers_api.TicketCustomerView.as_view(), name="api-ticket-customer"),
+    path(
+        "tickets/<int:pk>/customer/link/",
+        customers_api.TicketCustomerLinkView.as_view(),
+        name="api-ticket-customer-link",
+    ),
+    path(
+        "tickets/<int:pk>/customer/unlink/",
+        customers_api.TicketCustomerUnlinkView.as_view(),
+        name="api-ticket-customer-unlink",
+    ),
     path("replies/<int:pk>/", ticket_api.ReplyDetailView.as_view(), name="api-reply"),
+    path("replies/<int:pk>/revise/", ticket_api.ReplyReviseView.as_view(), name="api-reply-revise"),
     path("replies/<int:pk>/retry/", ticket_api.ReplyRetryView.as_view(), name="api-reply-retry"),
+    path("tickets/<int:pk>/<slug:action>/", ticket_api.TicketActionView.as_view(), name="api-ticket-action"),
+    # end of tickets, replies, notes, customers (apitickets)
     path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
-    path("tickets/<int:pk>/<slug:action>/", ticket_api.TicketActionView.as_view(), name="api-ticket-action"),
 ]
 
 #: the order is the resolution order (the API first, then the webhooks, the pages, the knowledge pages)

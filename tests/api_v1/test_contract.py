@@ -20,7 +20,8 @@ from brands.models import ReviewPolicy, Role
 from brands.services import api_keys
 from smrc.wsgi import application
 from tests.factories import make_member, make_snippet, make_ticket
-from tickets.services import replies, workflow
+from tickets.selectors.queue import QueueFilters
+from tickets.services import customers, replies, views, workflow
 
 #: the examples and fuzzing phases (positive data, within the schema); the coverage phase's thousands of boundary
 #: cases would take minutes, and the boundaries are walked by tests/security/test_boundaries.py
@@ -57,18 +58,41 @@ def demo(cast, settings, wsgi_keeps_the_test_connection):
     workflow.resolve_ticket(ticket=tickets[2], user=cast.supervisor)
     make_ticket(cast.brand_b, platform_id="demo-b", text="Kartu kredit")
     snippet = make_snippet(cast.brand_a, status="published")
+    # a reply sent back for changes (to revise), a customer with a linked identity, a saved view
+    workflow.claim_ticket(ticket=tickets[3], user=cast.operator)
+    sent_back = replies.submit_reply(ticket=tickets[3], user=cast.operator, body="Halo Kak")
+    replies.request_changes(reply=sent_back, user=cast.supervisor, code="tone", note="Sapa namanya")
+    ig = make_ticket(cast.brand_a, platform="instagram", platform_id="demo-ig", author_id="c0-ig", handle="c0.ig")
+    customers.link(ticket=tickets[0], user=cast.supervisor, platform="instagram", handle="c0.ig")
+    view = views.save_view(user=cast.supervisor, name="Mine", filters=QueueFilters(mine=True))
     token = api_keys.create_key(user=cast.supervisor, name="contract", scope="write", brand_slugs=["acme"]).token
-    return {"tickets": [t.pk for t in tickets], "reply": reply.pk, "snippet": snippet.pk, "token": token}
+    return {
+        "tickets": [t.pk for t in tickets],
+        "reply": reply.pk,
+        "replies": [reply.pk, sent_back.pk],
+        "snippet": snippet.pk,
+        "identity": ig.author_id,
+        "view": view.pk,
+        "token": token,
+    }
 
 
 def _real_ids(case, demo) -> None:
     """Replace about half the generated path ids, and the snippet to render, with demo objects."""
     ident = case.path_parameters.get("id") if case.path_parameters else None
     if isinstance(ident, int) and ident % 2 == 0:
-        pool = [demo["reply"]] if case.path.startswith("/api/v1/replies/") else demo["tickets"]
+        pool = demo["replies"] if case.path.startswith("/api/v1/replies/") else demo["tickets"]
         case.path_parameters["id"] = pool[ident // 2 % len(pool)]
-    if isinstance(case.body, dict) and isinstance(case.body.get("snippet"), int) and case.body["snippet"] % 2 == 0:
-        case.body["snippet"] = demo["snippet"]
+    body = case.body if isinstance(case.body, dict) else {}
+    for name in ("snippet", "identity"):
+        if isinstance(body.get(name), int) and body[name] % 2 == 0:
+            body[name] = demo[name]
+    for row in body.get("tickets") or []:
+        if isinstance(row, dict) and isinstance(row.get("id"), int) and row["id"] % 2 == 0:
+            row["id"] = demo["tickets"][row["id"] // 2 % len(demo["tickets"])]
+    view = (case.query or {}).get("view")
+    if isinstance(view, int) and view % 2 == 0:
+        case.query["view"] = demo["view"]
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import django_filters
 import pytest
 from django import forms
 from django.contrib.messages import get_messages
@@ -36,6 +37,7 @@ from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets.api import serializers as api
+from tickets.api.filters import TicketFilterSet
 from tickets.forms.settings import SlaSettingsForm
 from tickets.models import CsatSurvey, Reply, WebhookDelivery
 from tickets.services import csat, replies, workflow
@@ -282,12 +284,18 @@ class Endpoint:
     fallback: bool = False
     #: a one-field action answers with a redirect and this message instead of a form
     message: str = ""
+    #: an API serializer read as the rows of a list: sent as ``{nest: [row], **around}``
+    nest: str = ""
+    around: dict = field(default_factory=dict)
 
 
 def _sla_valid(brand) -> dict:
     initial = SlaSettingsForm.initial_from(current_settings(brand))
     return {k: ("on" if v is True else v) for k, v in initial.items() if v is not False}
 
+
+#: a bulk action's row: brand A's ticket, unowned
+ROW = {"id": "{ticket}", "expected_assignee": None}
 
 ENDPOINTS = [
     Endpoint("reply", "post", "/tickets/{ticket}/reply/", "operator", "ReplyForm", {"body": "Halo"}),
@@ -497,7 +505,49 @@ ENDPOINTS = [
         },
         is_api=True,
     ),
-    Endpoint("api-tickets", "get", "/api/v1/tickets/", "operator", api.TicketFilterIn, is_api=True),
+    Endpoint("api-tickets", "get", "/api/v1/tickets/", "operator", TicketFilterSet, is_api=True),
+    Endpoint(
+        "api-assign",
+        "post",
+        "/api/v1/tickets/{ticket}/assign/",
+        "supervisor",
+        api.AssignIn,
+        {"assignee": "op_a"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-bulk",
+        "post",
+        "/api/v1/tickets/bulk/",
+        "supervisor",
+        api.BulkIn,
+        {"action": "tag", "tag": "x", "assignee": "op_a", "priority": "high", "tickets": [ROW]},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-bulk-row",
+        "post",
+        "/api/v1/tickets/bulk/",
+        "supervisor",
+        api.BulkRowIn,
+        {"id": "{ticket}", "expected_assignee": None},
+        is_api=True,
+        nest="tickets",
+        around={"action": "resolve"},
+    ),
+    Endpoint(
+        "api-revise", "post", "/api/v1/replies/{reply}/revise/", "operator", api.ReviseIn, {"body": "x"}, is_api=True
+    ),
+    Endpoint(
+        "api-link",
+        "post",
+        "/api/v1/tickets/{ticket}/customer/link/",
+        "operator",
+        api.LinkIn,
+        {"platform": "x", "handle": "budi"},
+        is_api=True,
+    ),
+    Endpoint("api-unlink", "post", "/api/v1/tickets/{ticket}/customer/unlink/", "operator", api.UnlinkIn, is_api=True),
     Endpoint(
         "api-reply", "post", "/api/v1/tickets/{ticket}/replies/", "operator", api.BodyIn, {"body": "x"}, is_api=True
     ),
@@ -540,6 +590,8 @@ ENDPOINTS = [
 
 
 def _reads(endpoint: Endpoint) -> dict:
+    if endpoint.is_api and issubclass(endpoint.reads, django_filters.FilterSet):
+        return {name: f.field for name, f in endpoint.reads.base_filters.items()}
     if endpoint.is_api:
         return serializer_fields(endpoint.reads)
     form_class = next(c for c in project_forms() if c.__name__ == endpoint.reads)
@@ -619,6 +671,8 @@ def _fill(value, world):
         )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, world) for v in value]
     return value
 
 
@@ -660,6 +714,8 @@ def test_a_hostile_value_is_refused_over_http_with_the_field_named_and_nothing_w
         client = KeyedAPIClient()
         client.force_authenticate(user)
         payload = valid | _nest(name, value)
+        if endpoint.nest:
+            payload = {endpoint.nest: [payload], **endpoint.around}
         if endpoint.method == "get":
             response = client.get(url, payload)
         else:

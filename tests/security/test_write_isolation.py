@@ -101,6 +101,8 @@ class Route:
     manager_writes: bool = False
     #: brand B's operator, per method where it differs from ``b`` (their own form, refused for brand A's slug: 400)
     b_by_method: dict[str, int] = field(default_factory=dict)
+    #: brand A's manager, per method where it differs from ``manager`` (reads a ticket's notes, writes none: 403)
+    manager_by_method: dict[str, int] = field(default_factory=dict)
 
 
 def page(serves, b, manager, **kw) -> Route:
@@ -229,7 +231,20 @@ ROUTES: dict[str, Route] = {
     "api/v1/tickets/<int:pk>/suggestions/": api(GET, 404, 403),
     "api/v1/tickets/<int:pk>/render/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/replies/": api(POST, 404, 403),
-    "api/v1/tickets/<int:pk>/notes/": api(POST, 404, 403),
+    # the notes: a manager reads those meant for the client, and writes none
+    "api/v1/tickets/<int:pk>/notes/": api(("GET", "POST"), 404, 200, manager_by_method={"POST": 403}),
+    # bulk actions on brand A's ticket: nothing in brand B's scope (404), the manager's to read only (403)
+    "api/v1/tickets/bulk/": api(POST, 404, 403),
+    # `Get next` through the API: brand B has nothing to take (204), a manager works no ticket (403)
+    "api/v1/tickets/next/": api(POST, 204, 403),
+    # the saved views the caller may use: brand B's operator sees none of brand A's
+    "api/v1/views/": api(GET, 200, 200),
+    "api/v1/tickets/<int:pk>/assign/": api(POST, 404, 403),
+    # the ticket's customer card (a manager reads it) and linking identities (``ticket:work``)
+    "api/v1/tickets/<int:pk>/customer/": api(GET, 404, 200),
+    "api/v1/tickets/<int:pk>/customer/link/": api(POST, 404, 403),
+    "api/v1/tickets/<int:pk>/customer/unlink/": api(POST, 404, 403),
+    "api/v1/replies/<int:pk>/revise/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/priority/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/tags/": api(POST, 404, 403),
     "api/v1/tickets/<int:pk>/<slug:action>/": api(POST, 404, 403),
@@ -247,7 +262,7 @@ ROUTES: dict[str, Route] = {
 }
 
 #: ``api/v1/tickets/<id>/<action>/``: every action it takes, and one it does not (404 for everyone signed in)
-API_ACTIONS = ("claim", "release", "resolve", "reopen")
+API_ACTIONS = ("claim", "release", "resolve", "reopen", "restore")
 UNKNOWN_ACTION = "delete"
 
 
@@ -512,7 +527,15 @@ def payloads(route: str, world) -> list:
         ],
         "api/v1/tickets/<int:pk>/render/": [{"snippet": snippet.pk}],
         "api/v1/tickets/<int:pk>/replies/": [{"body": "Halo Kak, kami cek dulu ya"}],
-        "api/v1/tickets/<int:pk>/notes/": [{"body": "cek resi"}],
+        "api/v1/tickets/<int:pk>/notes/": [{"body": "cek resi"}, {"body": "untuk klien", "visibility": "client"}],
+        "api/v1/tickets/bulk/": [
+            {"action": "resolve", "tickets": [{"id": world["ticket"].pk, "expected_assignee": None}]},
+            {"action": "tag", "tag": "vip2", "tickets": [{"id": world["ticket"].pk, "expected_assignee": None}]},
+        ],
+        "api/v1/tickets/<int:pk>/assign/": [{"assignee": "op_a", "expected_assignee": None, "note": "tolong cek"}],
+        "api/v1/tickets/<int:pk>/customer/link/": [{"platform": "instagram", "handle": "acme.customer"}],
+        "api/v1/tickets/<int:pk>/customer/unlink/": [{"identity": world["linked_author"]}],
+        "api/v1/replies/<int:pk>/revise/": [{"body": "Halo Kak, sudah kami cek"}],
         "api/v1/tickets/<int:pk>/priority/": [{"priority": "urgent"}],
         "api/v1/tickets/<int:pk>/tags/": [{"tags": ["vip", "tagihan"]}, {"tags": []}],
         "api/v1/replies/<int:pk>/approve/": [{"revision": 1}, {"body": "Halo Kak!", "revision": 1}],
@@ -598,7 +621,9 @@ def expected(route: Route, method: str, who: str) -> int:
         return route.anonymous
     if method not in route.serves:
         return 405
-    return route.b_by_method.get(method, route.b) if who == "operator_b" else route.manager
+    if who == "operator_b":
+        return route.b_by_method.get(method, route.b)
+    return route.manager_by_method.get(method, route.manager)
 
 
 def is_api(route: str) -> bool:
@@ -680,6 +705,11 @@ ACCEPTED = {
     "api/v1/tickets/<int:pk>/<slug:action>/": 0,  # per action: API_ACTION_ACCEPTED
     "api/v1/tickets/<int:pk>/replies/": 201,
     "api/v1/tickets/<int:pk>/notes/": 201,
+    "api/v1/tickets/bulk/": 200,
+    "api/v1/tickets/next/": 200,
+    "api/v1/tickets/<int:pk>/assign/": 200,
+    "api/v1/tickets/<int:pk>/customer/link/": 200,
+    "api/v1/tickets/<int:pk>/customer/unlink/": 200,
     "api/v1/tickets/<int:pk>/priority/": 200,
     "api/v1/tickets/<int:pk>/tags/": 200,
     "api/v1/replies/<int:pk>/approve/": 200,
@@ -736,6 +766,7 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         "queue/alerts/",
         "api/v1/tickets/<int:pk>/render/",
         "api/v1/replies/<int:pk>/retry/",
+        "api/v1/replies/<int:pk>/revise/",
         "tickets/<int:pk>/reply/bounces/",
         "me/scorecards/<int:pk>/acknowledge/",
     }
@@ -777,10 +808,17 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     assert operator.send("POST", path, {"enabled": "1"}).status_code == 302
     assert list(QueuePreference.objects.values_list("user_id", "browser_alerts")) == [(cast.operator.pk, True)]
     assert list(Notification.objects.values_list("read_at", flat=True)) != [None]
+    api_operator = Caller(cast.operator, api_client=True)
     (path,) = paths("api/v1/replies/<int:pk>/retry/", world)
-    response = Caller(cast.operator, api_client=True).send("POST", path, {})
+    response = api_operator.send("POST", path, {})
     assert response.status_code == 409
     assert response.json()["detail"] == f"Only a reply that was not published can be retried; {IN_REVIEW}"
+    (path,) = paths("api/v1/replies/<int:pk>/revise/", world)
+    response = api_operator.send("POST", path, {"body": "Halo Kak"})
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": "Only a reply sent back for changes or not published can be revised; this one is In review."},
+    )
     (path,) = paths("api/v1/tickets/<int:pk>/render/", world)
     response = Caller(cast.supervisor, api_client=True).send("POST", path, {"snippet": world["snippet"].pk})
     assert response.json()["text"] == "Halo Acme_Customer!"

@@ -9,8 +9,8 @@ from brands.models import Platform, Priority
 from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handle, gate_url, platform_link
 from smrc.bounds import ApiIdField, ApiIntegerField
 
-from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, NoteVisibility, Ticket, TicketStatus
-from ..services import replies, tags
+from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, NoteVisibility, Ticket
+from ..services import replies, tags, workflow
 
 
 def _gated_link(value: str) -> None:
@@ -162,13 +162,6 @@ class TicketDetailOut(TicketOut):
     notes = NoteOut(many=True, source="shown_notes")
 
 
-class TicketFilterIn(serializers.Serializer):
-    brand = serializers.SlugField(max_length=60, required=False)
-    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
-    priority = serializers.ChoiceField(choices=[p.name.lower() for p in Priority], required=False)
-    assignee = serializers.CharField(max_length=150, required=False, help_text="a username, 'me' or 'none'")
-
-
 class BodyIn(serializers.Serializer):
     body = serializers.CharField(max_length=20000, trim_whitespace=True)
     snippets = serializers.ListField(child=ApiIdField(), max_length=20, required=False)
@@ -229,13 +222,6 @@ class RequestChangesIn(serializers.Serializer):
     revision = ApiIntegerField(min_value=1, required=False)
 
 
-class TicketPageOut(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = TicketOut(many=True)
-
-
 class ReviewPageOut(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
@@ -274,7 +260,10 @@ class RenderOut(serializers.Serializer):
 
 
 class PriorityIn(serializers.Serializer):
-    priority = serializers.ChoiceField(choices=[p.name.lower() for p in Priority])
+    priority = serializers.ChoiceField(
+        choices=[*(p.name.lower() for p in Priority), "automatic"],
+        help_text="A priority set by hand, or `automatic`: computed again from the ticket (as the ticket page).",
+    )
 
 
 class TagsIn(serializers.Serializer):
@@ -313,3 +302,121 @@ class ChannelAccountOut(serializers.Serializer):
 
     def get_has_webhook_secret(self, row) -> bool:
         return bool(row["account"].webhook_secret)
+
+
+# --- tickets, replies, notes, customers (apitickets) -------------------------------------------------------------
+
+
+class AssignIn(serializers.Serializer):
+    """Hand the ticket to ``assignee`` (a username); ``expected_assignee`` is the owner the client saw (a
+    username, or null for nobody): someone else's claim or assignment meanwhile is refused (409), never
+    overwritten. Left out, the owner as it is now."""
+
+    assignee = serializers.CharField(max_length=150)
+    expected_assignee = serializers.CharField(max_length=150, required=False, allow_null=True)
+    note = serializers.CharField(
+        max_length=workflow.ASSIGN_NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+class BulkRowIn(serializers.Serializer):
+    id = ApiIdField()
+    expected_assignee = serializers.CharField(
+        max_length=150, allow_null=True, help_text="The owner the client saw on this ticket (null: nobody)."
+    )
+
+
+class BulkIn(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["assign", "release", "resolve", "priority", "tag"])
+    tickets = BulkRowIn(many=True, allow_empty=False, max_length=100)
+    assignee = serializers.CharField(max_length=150, required=False, help_text="For `assign`: a username.")
+    priority = serializers.ChoiceField(
+        choices=[p.name.lower() for p in Priority], required=False, help_text="For `priority`."
+    )
+    tag = serializers.CharField(max_length=TAG_MAX_LENGTH, required=False, help_text="For `tag`: the tag to add.")
+
+    def validate(self, attrs):
+        needs = {
+            "assign": ("assignee", _("Choose whom to assign the tickets to.")),
+            "priority": ("priority", _("Choose a priority.")),
+            "tag": ("tag", _("Type the tag to add.")),
+        }
+        if attrs["action"] in needs:
+            name, message = needs[attrs["action"]]
+            if not attrs.get(name):
+                raise ValidationError({name: [message]})
+        return attrs
+
+
+class BulkSkippedOut(serializers.Serializer):
+    ticket = serializers.CharField(help_text="The ticket's reference.")
+    reason = serializers.CharField()
+
+
+class BulkOut(serializers.Serializer):
+    """What was done (references) and what was skipped, and why: the queue's summary, row by row."""
+
+    done = serializers.ListField(child=serializers.CharField())
+    skipped = BulkSkippedOut(many=True)
+
+
+class ReviseIn(serializers.Serializer):
+    body = serializers.CharField(max_length=replies.REPLY_MAX_LENGTH, trim_whitespace=True)
+
+
+class IdentityOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    platform_user_id = serializers.CharField()
+    handle = serializers.CharField()
+    name = serializers.CharField()
+    profile_url = serializers.CharField()
+
+
+class CustomerTicketOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    platform = serializers.CharField()
+    status = serializers.CharField()
+    subject = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    is_private = serializers.BooleanField()
+    handle = serializers.CharField(source="author.handle")
+
+
+class CustomerHistoryOut(serializers.Serializer):
+    tickets = serializers.IntegerField(help_text="How many tickets this identity opened with the brand.")
+    mentions = serializers.IntegerField()
+    ratings = serializers.IntegerField()
+    rating_average = serializers.FloatField(allow_null=True)
+
+
+class CustomerOut(serializers.Serializer):
+    """The ticket's customer for its brand: the identity, the other identities linked as the same person, their
+    newest tickets with this brand across channels (at most 20; ``total`` counts them all) and the history."""
+
+    customer = IdentityOut()
+    identities = IdentityOut(many=True)
+    tickets = CustomerTicketOut(many=True)
+    total = serializers.IntegerField()
+    history = CustomerHistoryOut()
+
+
+class LinkIn(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    handle = serializers.CharField(max_length=120, trim_whitespace=True)
+
+
+class UnlinkIn(serializers.Serializer):
+    identity = ApiIdField(help_text="The id of a linked identity (``identities[].id``).")
+
+
+class SavedViewOut(serializers.Serializer):
+    id = serializers.IntegerField(source="view.pk")
+    name = serializers.CharField(source="view.name")
+    team = serializers.SerializerMethodField(help_text="The brand whose team view this is; null for your own.")
+    query = serializers.DictField(child=serializers.CharField(), help_text="The queue's parameters it applies.")
+    count = serializers.IntegerField(help_text="How many tickets it shows now.")
+
+    def get_team(self, row) -> str | None:
+        return row.view.brand.slug if row.view.brand_id else None

@@ -2,9 +2,10 @@
 with the other filters applied), and the count of new work since the page was drawn."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from brands.access import brand_ids_for
 from brands.models import Priority
@@ -189,3 +190,51 @@ def queue_news_for(user, filters: QueueFilters, since: datetime) -> QueueNews:
         .order_by("-received_at", "-pk")[:NEWS_ALERTS]
     )
     return QueueNews(count=count, alerts=alerts)
+
+
+# --- the API's ticket list (tickets/api/filters.py): the same conditions, as single filters --------------------
+
+#: the API's sorts: the queue's, over plain values (nothing due sorts last, as in the queue), each ending with the
+#: primary key so the list can be read in keyset pages (tickets/selectors/keyset.py). "newest" is the API's default.
+API_SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-received_at", "-pk"),
+    "oldest": ("received_at", "pk"),
+    "due": ("due_key", "received_at", "pk"),
+    "priority": ("-priority", "due_key", "received_at", "pk"),
+}
+NEVER_DUE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def api_sorted(queryset: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+    due_key = Coalesce("due_at", Value(NEVER_DUE, output_field=DateTimeField()), output_field=DateTimeField())
+    return queryset.annotate(due_key=due_key).order_by(*API_SORTS[sort])
+
+
+def status_condition(status: str) -> Q:
+    """``active`` (new, open, pending: the queue's default) or one status."""
+    return Q(status__in=ACTIVE_STATUSES) if status == "active" else Q(status=status)
+
+
+def owner_condition(user, who: str) -> Q:
+    """``me``, ``none`` (unassigned) or a username. A name is matched, never looked up: an unknown name and a
+    person of another brand give the same empty list, so the filter does not tell who exists."""
+    if who == "me":
+        return Q(assignee_id=user.pk)
+    if who == "none":
+        return Q(assignee__isnull=True)
+    return Q(assignee__username=who)
+
+
+def tag_condition(name: str) -> Q:
+    return Q(pk__in=Ticket.objects.filter(tags__name=name.strip().lower()).values("pk"))
+
+
+def view_condition(user, filters: QueueFilters) -> Q:
+    """A saved view's filters (read by the queue's form: ``selectors.views.view_filters``), as the queue applies
+    them."""
+    return filter_condition(user, filters)
+
+
+def search_for(user, text: str) -> Q:
+    """The queue's search over the user's brands."""
+    return search_condition(" ".join(text.split()), brand_ids_for(user))

@@ -47,3 +47,14 @@ def active_user(user_id: int):
     """The active user ``user_id`` (someone to assign to), or None. Whether they work the ticket's brand is the
     service's check (``workflow.assign_ticket``)."""
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+def active_user_named(username: str):
+    """The active user of this username (someone the API assigns to), or None. Whether they work the ticket's
+    brand is the service's check, and its refusal names them the same way whether or not they exist."""
+    return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
+def user_ids_named(usernames: list[str]) -> dict[str, int]:
+    """username → id for these usernames (the owners an API client saw on its rows); unknown names are left out."""
+    return dict(get_user_model().objects.filter(username__in=sorted(set(usernames))).values_list("username", "pk"))

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 
 from brands.access import brand_ids_for
@@ -22,7 +22,7 @@ def saved_views_for(user) -> list[SavedView]:
         SavedView.objects.filter(Q(owner_id=user.pk) | team)
         .select_related("brand")
         .only("pk", "name", "owner_id", "brand_id", "query", "brand__name", "brand__slug")
-        .order_by("brand_id", "name", "pk")
+        .order_by(F("brand_id").asc(nulls_first=True), "name", "pk")  # personal first on every database
     )
 
 
