@@ -287,9 +287,9 @@ class ChannelStatusOut(serializers.Serializer):
 
 
 class SlaSettingsIn(serializers.Serializer):
-    """The SLA page's fields (PUT: every field; PATCH: those to change): business hours per weekday (``hours_0``
+    """The SLA page's fields (PATCH: those to change, the others stay): business hours per weekday (``hours_0``
     Monday … ``hours_6``: ``09:00-17:00, 18:00-20:00``, empty closed), holidays (``2026-12-31 Name`` per line),
-    targets in minutes per priority (``target_<1-4>_<fr|nr|res>``)."""
+    targets in minutes per priority (``target_<1-4>_<first|next|resolution>``)."""
 
     time_zone = serializers.CharField(max_length=64)
     round_the_clock = serializers.BooleanField()
@@ -305,7 +305,7 @@ class SlaSettingsIn(serializers.Serializer):
         {
             f"target_{priority}_{key}": ApiIntegerField(min_value=1, max_value=525_600)
             for priority in range(1, 5)
-            for key in ("fr", "nr", "res")
+            for key in ("first", "next", "resolution")
         }
     )
 
@@ -317,8 +317,11 @@ class ReviewSettingsIn(serializers.Serializer):
     review_probation = serializers.BooleanField(required=False)
     sample_percent = ApiIntegerField(max_value=100, required=False)
     review_high_priority = serializers.BooleanField(required=False)
-    influence_threshold = ApiIntegerField(required=False, allow_null=True)
+    influence_threshold = ApiIntegerField(max_value=32767, required=False, allow_null=True)
+    review_flagged_terms = serializers.BooleanField(required=False)
     flagged_terms = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    review_bounces = serializers.BooleanField(required=False)
+    bounce_defaults = serializers.BooleanField(required=False)
     bounce_terms = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
