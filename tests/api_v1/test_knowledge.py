@@ -109,7 +109,8 @@ def test_the_page_forms_refusals_are_400s_naming_the_field(cast):
         "body": ["This field is required."]
     }
     foreign = sup.post(f"{BASE}/snippets/", {"title": "x", "body": "y", "product": other.pk}, format="json")
-    assert foreign.status_code == 400 and list(foreign.json()) == ["product"]
+    assert foreign.status_code == 400
+    assert list(foreign.json()) == ["product"]
     assert sup.post(f"{BASE}/products/", {"name": "P", "specifications": {"name": "x"}}, format="json").json() == {
         "specifications": ["“name” cannot be a field: use lower-case letters, digits and _ (not name or category)."]
     }
