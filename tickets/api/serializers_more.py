@@ -2,6 +2,7 @@
 what each reads (``…In``: types and bounds, before the page's own form validates the values) and what it answers
 (``…Out``). Secrets are never answered: only whether each is set."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from brands.models import SnippetLanguage, SnippetStatus, SnippetTone
@@ -84,9 +85,9 @@ class ProductIn(serializers.Serializer):
 
     def validate_specifications(self, value):
         if len(value) > 100:
-            raise serializers.ValidationError("At most 100 fields.")
+            raise serializers.ValidationError(_("At most 100 fields."))
         if any(len(key) > 40 for key in value):
-            raise serializers.ValidationError("A field name has at most 40 characters.")
+            raise serializers.ValidationError(_("A field name has at most 40 characters."))
         return value
 
 
@@ -341,14 +342,30 @@ class CsatSettingsIn(serializers.Serializer):
 class GoalsIn(serializers.Serializer):
     """Goals as on the goals page: percent, minutes (``fr_p50``) or handoffs per ticket; ``null`` clears one."""
 
-    fr_compliance = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
-    nr_compliance = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
-    res_compliance = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
-    fr_p50 = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
-    in_channel = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
-    reopen_rate = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
-    handoffs = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
-    csat = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
+    fr_compliance = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+    nr_compliance = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+    res_compliance = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+    fr_p50 = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+    in_channel = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+    reopen_rate = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+    handoffs = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+    csat = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
 
 
 class WebhookOut(serializers.Serializer):
