@@ -3,7 +3,8 @@ negative, non-ASCII digits, huge strings, NUL bytes, deeply nested JSON — with
 nothing. Never a 500.
 
 The fields are found by walking the project's forms (every ``BaseForm`` subclass in ``brands`` and ``tickets``)
-and the API's input serializers (``tickets.api.serializers.*In``, ``tickets.api.serializers_more.*In``), so a new field is covered without touching this file:
+and the API's input serializers (``tickets.api.serializers.*In``, ``tickets.api.serializers_more.*In``), so a new
+field is covered without touching this file:
 first a structural check (every whole number and every text has a bound), then Hypothesis properties on each
 form and serializer, then the same values sent over HTTP to every page and endpoint that takes them.
 """

@@ -216,7 +216,7 @@ ROUTES: dict[str, Route] = {
     # knowledge, reports, channel accounts, settings (apimore): brand A's knowledge is its supervisors' (404 for
     # brand B, 403 for the manager: brand A does not grant managers knowledge); its report is the manager's to
     # read; one channel account, the supervisors'; the settings are read by the manager (settings:history) and
-    # changed by the supervisors, the goals by the manager too
+    # changed by the supervisors, the goals by the manager too; the webhooks are the supervisors' alone
     "api/v1/knowledge/<slug:slug>/snippets/": api(("GET", "POST"), 404, 403),
     "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/": api(("GET", "PATCH"), 404, 403),
     "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/archive/": api(POST, 404, 403),
@@ -235,7 +235,7 @@ ROUTES: dict[str, Route] = {
     "api/v1/settings/<slug:slug>/review/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
     "api/v1/settings/<slug:slug>/csat/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
     "api/v1/settings/<slug:slug>/goals/": api(("GET", "PATCH"), 404, 200, manager_writes=True),
-    "api/v1/settings/<slug:slug>/webhooks/": api(GET, 404, 200),
+    "api/v1/settings/<slug:slug>/webhooks/": api(GET, 404, 403),
     # webhooks: no session; unsigned deliveries are refused (forgery in tests/security/test_webhook_forgery.py)
     "webhooks/x/": Route(ALL, 0, 0, public={"GET": 400, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
     "webhooks/meta/": Route(ALL, 0, 0, public={"GET": 403, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),

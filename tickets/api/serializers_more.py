@@ -390,5 +390,5 @@ class SettingsOut(serializers.Serializer):
     review = serializers.DictField()
     csat = serializers.DictField()
     goals = serializers.DictField()
-    webhooks = WebhookOut(many=True)
+    webhooks = WebhookOut(many=True, required=False, help_text="Only for who manages the webhooks (supervisors).")
     can_change = serializers.ListField(child=serializers.CharField(), help_text="The areas the caller may change.")

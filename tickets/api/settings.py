@@ -5,8 +5,9 @@ and the audit record (``source`` ``api``) are the pages'.
 Reading needs ``settings:history`` (supervisors and managers, and read-only keys: who reads the brand's settings
 history already reads every value in it); changing an area needs what its page needs: ``brand:configure`` for the
 SLA, review and survey settings (supervisors), ``goals:edit`` for the goals (managers too). A brand out of scope
-404, in scope without the capability 403, nothing changed. Webhooks are read here (their secrets: only whether
-set); they are changed on their page. Areas: ``sla``, ``review``, ``csat``, ``goals``, ``webhooks``."""
+404, in scope without the capability 403, nothing changed. Webhooks are read here by who manages them
+(``webhooks:manage``; their secrets: only whether set); they are changed on their page. Areas: ``sla``,
+``review``, ``csat``, ``goals``, ``webhooks``."""
 
 from decimal import Decimal
 
@@ -138,9 +139,12 @@ AREAS = {area.key: area for area in (SlaArea(), ReviewArea(), CsatArea(), GoalsA
 WRITABLE = ("sla", "review", "csat", "goals")
 
 
-def _read_all(brand) -> dict:
-    return {key: {k: _plain(v) for k, v in area.read(brand).items()} if key != "webhooks" else area.read(brand)
-            for key, area in AREAS.items()}  # fmt: skip
+def _read_all(request, brand) -> dict:
+    """Every area; the webhooks only for who manages them (decision 62: a manager reads nothing of them)."""
+    found = {key: {k: _plain(v) for k, v in AREAS[key].read(brand).items()} for key in WRITABLE}
+    if has_perm(request.user, brand.pk, AREAS["webhooks"].perm):
+        found["webhooks"] = AREAS["webhooks"].read(brand)
+    return found
 
 
 class SettingsView(APIView):
@@ -150,7 +154,7 @@ class SettingsView(APIView):
     def get(self, request, slug: str):
         brand = get_brand_for_user(request.user, slug, perm=READ)
         can = [key for key in WRITABLE if has_perm(request.user, brand.pk, AREAS[key].perm)]
-        return Response({"brand": brand.slug, **_read_all(brand), "can_change": can})
+        return Response({"brand": brand.slug, **_read_all(request, brand), "can_change": can})
 
 
 class AreaView(APIView):
@@ -210,7 +214,8 @@ GoalsSettingsView = _area_view("goals", "The brand's goals")
 
 
 class WebhookSettingsView(APIView):
-    """``GET /api/v1/settings/<brand>/webhooks/``: the outbound webhooks (secrets: only whether set)."""
+    """``GET /api/v1/settings/<brand>/webhooks/``: the outbound webhooks (secrets: only whether set), for who
+    manages them (``webhooks:manage``, as their page: supervisors; a manager 403)."""
 
     @operation(
         "settings_webhooks_list",
@@ -220,5 +225,5 @@ class WebhookSettingsView(APIView):
         tags=TAGS,
     )
     def get(self, request, slug: str):
-        brand = get_brand_for_user(request.user, slug, perm=READ)
+        brand = get_brand_for_user(request.user, slug, perm=AREAS["webhooks"].perm)
         return Response(AREAS["webhooks"].read(brand))
