@@ -105,9 +105,7 @@ def test_the_page_forms_refusals_are_400s_naming_the_field(cast):
     assert bad.status_code == 400
     assert set(bad.json()) == {"body", "shortcut"}
     assert bad.json()["shortcut"] == ["Another snippet of this brand has the shortcut /salam."]
-    assert sup.post(f"{BASE}/snippets/", {"title": "x"}, format="json").json() == {
-        "body": ["This field is required."]
-    }
+    assert sup.post(f"{BASE}/snippets/", {"title": "x"}, format="json").json() == {"body": ["This field is required."]}
     foreign = sup.post(f"{BASE}/snippets/", {"title": "x", "body": "y", "product": other.pk}, format="json")
     assert foreign.status_code == 400
     assert list(foreign.json()) == ["product"]
@@ -139,9 +137,7 @@ def test_lists_are_filtered_and_cursor_paginated(cast):
 
 def test_a_product_is_created_and_changed_with_its_audit_rows(cast):
     sup = client_for(cast.supervisor)
-    created = sup.post(
-        f"{BASE}/products/", {"name": "Kuota Max", "specifications": {"kuota": "10 GB"}}, format="json"
-    )
+    created = sup.post(f"{BASE}/products/", {"name": "Kuota Max", "specifications": {"kuota": "10 GB"}}, format="json")
     assert created.status_code == 201
     pk = created.json()["id"]
     assert created.json()["specifications"] == {"kuota": "10 GB"}
@@ -200,3 +196,15 @@ def test_a_write_key_edits_and_another_brands_snippet_is_404_even_by_id(cast):
     assert writer.get("/api/v1/knowledge/globex/snippets/").status_code == 404
     assert Snippet.objects.get(pk=snippet.pk).title == "Salam!"
     assert SnippetVersion.objects.filter(snippet=snippet).count() == 2
+
+
+def test_a_manager_edits_where_the_brand_grants_it_as_on_the_page(cast):
+    cast.brand_a.managers_edit_knowledge = True
+    cast.brand_a.save(update_fields=["managers_edit_knowledge"])
+    manager = client_for(cast.manager)
+    created = manager.post(f"{BASE}/snippets/", {"title": "Salam", "body": "Halo"})
+    assert (created.status_code, created.json()["status"], created.json()["version"]) == (201, "draft", 1)
+    assert list(ConfigChange.objects.values_list("kind", "actor_name", "source")) == [
+        ("snippet.created", "mgr_a", "api")
+    ]
+    assert with_key(cast.manager, "read").get(f"{BASE}/snippets/").status_code == 403
