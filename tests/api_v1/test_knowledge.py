@@ -150,7 +150,9 @@ def test_a_product_is_created_and_changed_with_its_audit_rows(cast):
     taken = sup.post(f"{BASE}/products/", {"name": "Kuota Max"}, format="json")
     assert taken.json() == {"name": ["This brand already has a product of that name."]}
     assert list(
-        ConfigChange.objects.filter(brand=cast.brand_a, area="knowledge").values_list("kind", "source", "after")
+        ConfigChange.objects.filter(brand=cast.brand_a, area="knowledge")
+        .order_by("pk")
+        .values_list("kind", "source", "after")
     ) == [
         ("product.created", "api", {"name": "Kuota Max", "category": "", "specifications": {"kuota": "10 GB"},
                                     "faq": "", "competitor_notes": ""}),
