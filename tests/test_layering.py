@@ -14,7 +14,7 @@ from django.db import models
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [*sorted((ROOT / "tickets" / "views").glob("*.py")), *sorted((ROOT / "tickets" / "api").glob("*.py"))]
 #: the API's forms: like tickets/forms, they may name models (choices of a model's nested enum)
-FORMS = {"tickets.api.serializers"}
+FORMS = {"tickets.api.serializers", "tickets.api.serializers_more"}
 
 
 def _contract(contract_id: str) -> dict:

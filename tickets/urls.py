@@ -8,8 +8,11 @@ from .api import channels as channels_api
 from .api import composer as composer_api
 from .api import customers as customers_api
 from .api import ingest as ingest_api
+from .api import knowledge as knowledge_api
+from .api import reports as reports_api
 from .api import review as review_api
 from .api import schema as schema_api
+from .api import settings as settings_api
 from .api import ticket as ticket_api
 from .views import (
     channels,
@@ -162,6 +165,50 @@ api_patterns = [
     path("replies/<int:pk>/retry/", ticket_api.ReplyRetryView.as_view(), name="api-reply-retry"),
     path("tickets/<int:pk>/<slug:action>/", ticket_api.TicketActionView.as_view(), name="api-ticket-action"),
     # end of tickets, replies, notes, customers (apitickets)
+    # knowledge, reports, channel accounts, settings (apimore)
+    path("knowledge/<slug:slug>/snippets/", knowledge_api.SnippetListView.as_view(), name="api-kb-snippets"),
+    path("knowledge/<slug:slug>/snippets/<int:pk>/", knowledge_api.SnippetDetailView.as_view(), name="api-kb-snippet"),
+    path(
+        "knowledge/<slug:slug>/snippets/<int:pk>/archive/",
+        knowledge_api.SnippetStatusView.as_view(),
+        name="api-kb-snippet-archive",
+    ),
+    path(
+        "knowledge/<slug:slug>/snippets/<int:pk>/unarchive/",
+        knowledge_api.SnippetUnarchiveView.as_view(),
+        name="api-kb-snippet-unarchive",
+    ),
+    path(
+        "knowledge/<slug:slug>/snippets/<int:pk>/restore/",
+        knowledge_api.SnippetRestoreView.as_view(),
+        name="api-kb-snippet-restore",
+    ),
+    path(
+        "knowledge/<slug:slug>/snippets/<int:pk>/versions/",
+        knowledge_api.SnippetVersionListView.as_view(),
+        name="api-kb-snippet-versions",
+    ),
+    path(
+        "knowledge/<slug:slug>/snippets/<int:pk>/versions/<int:number>/",
+        knowledge_api.SnippetVersionDetailView.as_view(),
+        name="api-kb-snippet-version",
+    ),
+    path("knowledge/<slug:slug>/products/", knowledge_api.ProductListView.as_view(), name="api-kb-products"),
+    path("knowledge/<slug:slug>/products/<int:pk>/", knowledge_api.ProductDetailView.as_view(), name="api-kb-product"),
+    path("reports/<slug:slug>/", reports_api.ReportView.as_view(), name="api-report"),
+    path("reports/<slug:slug>/tickets/", reports_api.ReportTicketsView.as_view(), name="api-report-tickets"),
+    path("channel-accounts/<int:pk>/", channels_api.ChannelAccountDetailView.as_view(), name="api-channel-account"),
+    path(
+        "channel-accounts/<int:pk>/status/",
+        channels_api.ChannelAccountStatusView.as_view(),
+        name="api-channel-account-status",
+    ),
+    path("settings/<slug:slug>/", settings_api.SettingsView.as_view(), name="api-settings"),
+    path("settings/<slug:slug>/sla/", settings_api.SlaSettingsView.as_view(), name="api-settings-sla"),
+    path("settings/<slug:slug>/review/", settings_api.ReviewSettingsView.as_view(), name="api-settings-review"),
+    path("settings/<slug:slug>/csat/", settings_api.CsatSettingsView.as_view(), name="api-settings-csat"),
+    path("settings/<slug:slug>/goals/", settings_api.GoalsSettingsView.as_view(), name="api-settings-goals"),
+    path("settings/<slug:slug>/webhooks/", settings_api.WebhookSettingsView.as_view(), name="api-settings-webhooks"),
     path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
 ]

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from brands.models import ReviewPolicy, Role
 from brands.services import api_keys
 from smrc.wsgi import application
-from tests.factories import make_member, make_snippet, make_ticket
+from tests.factories import make_channel, make_member, make_product, make_snippet, make_ticket
 from tickets.selectors.queue import QueueFilters
 from tickets.services import customers, replies, views, workflow
 
@@ -65,6 +65,8 @@ def demo(cast, settings, wsgi_keeps_the_test_connection):
     ig = make_ticket(cast.brand_a, platform="instagram", platform_id="demo-ig", author_id="c0-ig", handle="c0.ig")
     customers.link(ticket=tickets[0], user=cast.supervisor, platform="instagram", handle="c0.ig")
     view = views.save_view(user=cast.supervisor, name="Mine", filters=QueueFilters(mine=True))
+    product = make_product(cast.brand_a, "Kuota Max", specifications={"kuota": "10 GB"})
+    channel = make_channel(cast.brand_a, platform="x", external_id="4242", access_token="tok")
     token = api_keys.create_key(user=cast.supervisor, name="contract", scope="write", brand_slugs=["acme"]).token
     return {
         "tickets": [t.pk for t in tickets],
@@ -73,16 +75,34 @@ def demo(cast, settings, wsgi_keeps_the_test_connection):
         "snippet": snippet.pk,
         "identity": ig.author_id,
         "view": view.pk,
+        "product": product.pk,
+        "channel": channel.pk,
         "token": token,
     }
 
 
+#: the path's real objects by its prefix (the first match wins); else a ticket
+POOLS = (
+    ("/api/v1/replies/", "replies"),
+    ("/api/v1/knowledge/{slug}/snippets/", "snippet"),
+    ("/api/v1/knowledge/{slug}/products/", "product"),
+    ("/api/v1/channel-accounts/", "channel"),
+)
+
+
 def _real_ids(case, demo) -> None:
-    """Replace about half the generated path ids, and the snippet to render, with demo objects."""
-    ident = case.path_parameters.get("id") if case.path_parameters else None
+    """Replace about half the generated path ids, brand slugs and snippet versions, and the snippet to render, with
+    demo objects: brand A, its objects, version 1."""
+    params = case.path_parameters or {}
+    ident = params.get("id")
     if isinstance(ident, int) and ident % 2 == 0:
-        pool = demo["replies"] if case.path.startswith("/api/v1/replies/") else demo["tickets"]
-        case.path_parameters["id"] = pool[ident // 2 % len(pool)]
+        name = next((name for prefix, name in POOLS if case.path.startswith(prefix)), None)
+        pool = demo[name] if name == "replies" else [demo[name]] if name else demo["tickets"]
+        params["id"] = pool[ident // 2 % len(pool)]
+    if isinstance(params.get("slug"), str) and len(params["slug"]) % 2 == 0:
+        params["slug"] = "acme"
+    if isinstance(params.get("number"), int) and params["number"] % 2 == 0:
+        params["number"] = 1
     body = case.body if isinstance(case.body, dict) else {}
     for name in ("snippet", "identity"):
         if isinstance(body.get(name), int) and body[name] % 2 == 0:

@@ -52,6 +52,26 @@ READ_ONLY = {
     "api/v1/tickets/<int:pk>/replies/": {"POST": 403},
     "api/v1/tickets/<int:pk>/suggestions/": {"GET": 403},
     "api/v1/tickets/<int:pk>/tags/": {"POST": 403},
+    # knowledge is the knowledge page's (knowledge:edit), channel accounts the settings page's: not a read key's
+    "api/v1/channel-accounts/<int:pk>/": {"GET": 403},
+    "api/v1/channel-accounts/<int:pk>/status/": {"GET": 403},
+    "api/v1/knowledge/<slug:slug>/products/": {"GET": 403, "POST": 403},
+    "api/v1/knowledge/<slug:slug>/products/<int:pk>/": {"GET": 403, "PATCH": 403},
+    "api/v1/knowledge/<slug:slug>/snippets/": {"GET": 403, "POST": 403},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/": {"GET": 403, "PATCH": 403},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/archive/": {"POST": 403},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/restore/": {"POST": 403},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/unarchive/": {"POST": 403},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/versions/": {"GET": 403},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/versions/<int:number>/": {"GET": 403},
+    "api/v1/reports/<slug:slug>/": {"GET": 200},
+    "api/v1/reports/<slug:slug>/tickets/": {"GET": 200},
+    "api/v1/settings/<slug:slug>/": {"GET": 200},
+    "api/v1/settings/<slug:slug>/csat/": {"GET": 200, "PATCH": 403},
+    "api/v1/settings/<slug:slug>/goals/": {"GET": 200, "PATCH": 403},
+    "api/v1/settings/<slug:slug>/review/": {"GET": 200, "PATCH": 403},
+    "api/v1/settings/<slug:slug>/sla/": {"GET": 200, "PATCH": 403},
+    "api/v1/settings/<slug:slug>/webhooks/": {"GET": 403},
 }
 
 #: a read-write key of the same person for brand B only, aimed at brand A's objects
@@ -81,6 +101,25 @@ OTHER_BRAND = {
     "api/v1/tickets/<int:pk>/replies/": {"POST": 404},
     "api/v1/tickets/<int:pk>/suggestions/": {"GET": 404},
     "api/v1/tickets/<int:pk>/tags/": {"POST": 404},
+    "api/v1/channel-accounts/<int:pk>/": {"GET": 404},
+    "api/v1/channel-accounts/<int:pk>/status/": {"GET": 404},
+    "api/v1/knowledge/<slug:slug>/products/": {"GET": 404, "POST": 404},
+    "api/v1/knowledge/<slug:slug>/products/<int:pk>/": {"GET": 404, "PATCH": 404},
+    "api/v1/knowledge/<slug:slug>/snippets/": {"GET": 404, "POST": 404},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/": {"GET": 404, "PATCH": 404},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/archive/": {"POST": 404},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/restore/": {"POST": 404},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/unarchive/": {"POST": 404},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/versions/": {"GET": 404},
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/versions/<int:number>/": {"GET": 404},
+    "api/v1/reports/<slug:slug>/": {"GET": 404},
+    "api/v1/reports/<slug:slug>/tickets/": {"GET": 404},
+    "api/v1/settings/<slug:slug>/": {"GET": 404},
+    "api/v1/settings/<slug:slug>/csat/": {"GET": 404, "PATCH": 404},
+    "api/v1/settings/<slug:slug>/goals/": {"GET": 404, "PATCH": 404},
+    "api/v1/settings/<slug:slug>/review/": {"GET": 404, "PATCH": 404},
+    "api/v1/settings/<slug:slug>/sla/": {"GET": 404, "PATCH": 404},
+    "api/v1/settings/<slug:slug>/webhooks/": {"GET": 404},
 }
 
 
@@ -107,7 +146,7 @@ def test_every_api_route_and_method_with_a_narrow_key(cast, world, quiet, which)
                     if method == "GET":
                         response = client.get(path)
                     else:
-                        response = client.post(path, data, format="json")
+                        response = getattr(client, method.lower())(path, data, format="json")
                     status = response.status_code
                     if path.endswith(f"/{UNKNOWN_ACTION}/"):
                         assert status == 404, path

@@ -29,6 +29,34 @@ OPERATION_IDS = {
     "replies_retrieve",
     "replies_retry",
     "channel_accounts_list",
+    # knowledge, reports, channel accounts, settings (apimore)
+    "knowledge_snippets_list",
+    "knowledge_snippets_create",
+    "knowledge_snippets_retrieve",
+    "knowledge_snippets_update",
+    "knowledge_snippets_archive",
+    "knowledge_snippets_unarchive",
+    "knowledge_snippets_restore",
+    "knowledge_snippet_versions_list",
+    "knowledge_snippet_versions_retrieve",
+    "knowledge_products_list",
+    "knowledge_products_create",
+    "knowledge_products_retrieve",
+    "knowledge_products_update",
+    "reports_retrieve",
+    "reports_tickets_list",
+    "channel_accounts_retrieve",
+    "channel_accounts_status",
+    "settings_retrieve",
+    "settings_sla_retrieve",
+    "settings_sla_update",
+    "settings_review_retrieve",
+    "settings_review_update",
+    "settings_csat_retrieve",
+    "settings_csat_update",
+    "settings_goals_retrieve",
+    "settings_goals_update",
+    "settings_webhooks_list",
 }
 
 
@@ -54,6 +82,10 @@ def test_the_schema_is_served_to_anyone_and_lists_every_operation_with_its_error
         if "requestBody" in op:
             assert {"400", "413"} <= codes, op_id
     assert {"403", "404", "409", "422"} <= set(operations["tickets_replies_create"]["responses"])
+    for op_id in OPERATION_IDS:
+        if op_id.startswith(("knowledge_", "reports_", "settings_", "channel_accounts_r", "channel_accounts_s")):
+            assert {"403", "404"} <= set(operations[op_id]["responses"]), op_id
+    assert "409" in operations["knowledge_snippets_archive"]["responses"]
     json = Client().get("/api/v1/schema/?format=json")
     assert json.status_code == 200
     assert json.json()["info"]["title"] == "SMRC API"

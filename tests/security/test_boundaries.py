@@ -3,7 +3,8 @@ negative, non-ASCII digits, huge strings, NUL bytes, deeply nested JSON — with
 nothing. Never a 500.
 
 The fields are found by walking the project's forms (every ``BaseForm`` subclass in ``brands`` and ``tickets``)
-and the API's input serializers (``tickets.api.serializers.*In``), so a new field is covered without touching this file:
+and the API's input serializers (``tickets.api.serializers.*In``, ``tickets.api.serializers_more.*In``), so a new
+field is covered without touching this file:
 first a structural check (every whole number and every text has a bound), then Hypothesis properties on each
 form and serializer, then the same values sent over HTTP to every page and endpoint that takes them.
 """
@@ -37,6 +38,7 @@ from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets.api import serializers as api
+from tickets.api import serializers_more as api_more
 from tickets.api.filters import TicketFilterSet
 from tickets.forms.settings import SlaSettingsForm
 from tickets.models import CsatSurvey, Reply, WebhookDelivery
@@ -104,7 +106,7 @@ def input_serializers() -> list[type]:
     return sorted(
         (
             c
-            for name, c in vars(api).items()
+            for name, c in {**vars(api), **vars(api_more)}.items()
             if isinstance(c, type) and issubclass(c, serializers.Serializer) and name.endswith("In")
         ),
         key=lambda c: c.__name__,
@@ -586,6 +588,58 @@ ENDPOINTS = [
         {"reason": "tone", "note": "x"},
         is_api=True,
     ),
+    # knowledge, reports, channel accounts, settings (apimore)
+    Endpoint(
+        "api-kb-snippet",
+        "post",
+        "/api/v1/knowledge/acme/snippets/",
+        "supervisor",
+        api_more.SnippetIn,
+        {"title": "Salam", "body": "Halo"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-kb-restore",
+        "post",
+        "/api/v1/knowledge/acme/snippets/{snippet}/restore/",
+        "supervisor",
+        api_more.RestoreIn,
+        {"number": 1},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-kb-product",
+        "post",
+        "/api/v1/knowledge/acme/products/",
+        "supervisor",
+        api_more.ProductIn,
+        {"name": "Kuota"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-report",
+        "get",
+        "/api/v1/reports/acme/",
+        "manager",
+        api_more.RangeIn,
+        {"start": "2025-03-01", "end": "2025-03-31"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-report-tickets",
+        "get",
+        "/api/v1/reports/acme/tickets/",
+        "manager",
+        api_more.DrillIn,
+        {"start": "2025-03-01", "end": "2025-03-31", "metric": "all"},
+        is_api=True,
+    ),
+    Endpoint("api-sla", "patch", "/api/v1/settings/acme/sla/", "supervisor", api_more.SlaSettingsIn, is_api=True),
+    Endpoint(
+        "api-review", "patch", "/api/v1/settings/acme/review/", "supervisor", api_more.ReviewSettingsIn, is_api=True
+    ),
+    Endpoint("api-csat", "patch", "/api/v1/settings/acme/csat/", "supervisor", api_more.CsatSettingsIn, is_api=True),
+    Endpoint("api-goals", "patch", "/api/v1/settings/acme/goals/", "manager", api_more.GoalsIn, is_api=True),
 ]
 
 
@@ -720,7 +774,7 @@ def test_a_hostile_value_is_refused_over_http_with_the_field_named_and_nothing_w
             response = client.get(url, payload)
         else:
             body = [payload] if endpoint.reads is api.MentionIn else payload
-            response = client.post(url, body, format="json")
+            response = getattr(client, endpoint.method)(url, body, format="json")
     else:
         client = Client()
         client.force_login(user)

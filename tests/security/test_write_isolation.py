@@ -101,7 +101,8 @@ class Route:
     manager_writes: bool = False
     #: brand B's operator, per method where it differs from ``b`` (their own form, refused for brand A's slug: 400)
     b_by_method: dict[str, int] = field(default_factory=dict)
-    #: brand A's manager, per method where it differs from ``manager`` (reads a ticket's notes, writes none: 403)
+    #: brand A's manager, per method where it differs from ``manager`` (reads a ticket's notes or the settings,
+    #: changes none: 403)
     manager_by_method: dict[str, int] = field(default_factory=dict)
 
 
@@ -256,6 +257,29 @@ ROUTES: dict[str, Route] = {
     "api/v1/channel-accounts/": api(GET, 403, 403),
     "api/v1/replies/<int:pk>/approve/": api(POST, 404, 403),
     "api/v1/replies/<int:pk>/request-changes/": api(POST, 404, 403),
+    # knowledge, reports, channel accounts, settings (apimore): brand A's knowledge is its supervisors' (404 for
+    # brand B, 403 for the manager: brand A does not grant managers knowledge); its report is the manager's to
+    # read; one channel account, the supervisors'; the settings are read by the manager (settings:history) and
+    # changed by the supervisors, the goals by the manager too; the webhooks are the supervisors' alone
+    "api/v1/knowledge/<slug:slug>/snippets/": api(("GET", "POST"), 404, 403),
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/": api(("GET", "PATCH"), 404, 403),
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/archive/": api(POST, 404, 403),
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/unarchive/": api(POST, 404, 403),
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/restore/": api(POST, 404, 403),
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/versions/": api(GET, 404, 403),
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/versions/<int:number>/": api(GET, 404, 403),
+    "api/v1/knowledge/<slug:slug>/products/": api(("GET", "POST"), 404, 403),
+    "api/v1/knowledge/<slug:slug>/products/<int:pk>/": api(("GET", "PATCH"), 404, 403),
+    "api/v1/reports/<slug:slug>/": api(GET, 404, 200, query=RANGE),
+    "api/v1/reports/<slug:slug>/tickets/": api(GET, 404, 200, query=RANGE + "&metric=all"),
+    "api/v1/channel-accounts/<int:pk>/": api(GET, 404, 403),
+    "api/v1/channel-accounts/<int:pk>/status/": api(GET, 404, 403),
+    "api/v1/settings/<slug:slug>/": api(GET, 404, 200),
+    "api/v1/settings/<slug:slug>/sla/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
+    "api/v1/settings/<slug:slug>/review/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
+    "api/v1/settings/<slug:slug>/csat/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
+    "api/v1/settings/<slug:slug>/goals/": api(("GET", "PATCH"), 404, 200, manager_writes=True),
+    "api/v1/settings/<slug:slug>/webhooks/": api(GET, 404, 403),
     # webhooks: no session; unsigned deliveries are refused (forgery in tests/security/test_webhook_forgery.py)
     "webhooks/x/": Route(ALL, 0, 0, public={"GET": 400, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
     "webhooks/meta/": Route(ALL, 0, 0, public={"GET": 403, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
@@ -378,6 +402,12 @@ def paths(route: str, world) -> list[str]:
         pk = world["snippet"].pk
     elif route.startswith("knowledge/<slug:slug>/products/<int:pk>"):
         pk = world["product"].pk
+    elif route.startswith("api/v1/knowledge/<slug:slug>/snippets/<int:pk>"):
+        pk = world["snippet"].pk
+    elif route.startswith("api/v1/knowledge/<slug:slug>/products/<int:pk>"):
+        pk = world["product"].pk
+    elif route.startswith("api/v1/channel-accounts/<int:pk>"):
+        pk = world["channel"].pk
     elif route.startswith("profile/keys/"):
         pk = world["api_key"].pk
     elif route.startswith("queue/views/<int:pk>"):
@@ -390,9 +420,9 @@ def paths(route: str, world) -> list[str]:
         pk = world["reply_image"].pk
     else:
         pk = world["ticket"].pk
-    unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action"}
+    unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"pk", "slug", "action", "number"}
     assert not unknown, f"teach paths() the parameter(s) {unknown} of {route!r}"
-    path = "/" + route.replace("<int:pk>", str(pk)).replace("<slug:slug>", slug)
+    path = "/" + route.replace("<int:pk>", str(pk)).replace("<slug:slug>", slug).replace("<int:number>", "1")
     query = ROUTES[route].query.format(slug=slug, snippet=world["snippet"].pk)
     if "<slug:action>" in path:
         return [path.replace("<slug:action>", a) + query for a in (*API_ACTIONS, UNKNOWN_ACTION)]
@@ -540,6 +570,15 @@ def payloads(route: str, world) -> list:
         "api/v1/tickets/<int:pk>/tags/": [{"tags": ["vip", "tagihan"]}, {"tags": []}],
         "api/v1/replies/<int:pk>/approve/": [{"revision": 1}, {"body": "Halo Kak!", "revision": 1}],
         "api/v1/replies/<int:pk>/request-changes/": [{"reason": "tone", "note": "Lebih ramah ya", "revision": 1}],
+        "api/v1/knowledge/<slug:slug>/snippets/": [{"title": "Salam baru", "body": "Halo {customer_name}"}],
+        "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/": [{"title": "Salam lagi", "note": "judul"}],
+        "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/restore/": [{"number": 1}],
+        "api/v1/knowledge/<slug:slug>/products/": [{"name": "Kuota Mini", "specifications": {"kuota": "5 GB"}}],
+        "api/v1/knowledge/<slug:slug>/products/<int:pk>/": [{"category": "data"}],
+        "api/v1/settings/<slug:slug>/sla/": [{"hours_0": "08:00-16:00", "round_the_clock": False}],
+        "api/v1/settings/<slug:slug>/review/": [{"sample_percent": 50}],
+        "api/v1/settings/<slug:slug>/csat/": [{"enabled": True, "platforms": ["facebook"]}],
+        "api/v1/settings/<slug:slug>/goals/": [{"csat": 80}],
         "webhooks/x/": [{"for_user_id": "4242", "tweet_create_events": []}],
         "webhooks/meta/": [{"object": "page", "entry": [{"id": "4242", "changes": []}]}],
     }
@@ -714,6 +753,9 @@ ACCEPTED = {
     "api/v1/tickets/<int:pk>/tags/": 200,
     "api/v1/replies/<int:pk>/approve/": 200,
     "api/v1/replies/<int:pk>/request-changes/": 200,
+    "api/v1/knowledge/<slug:slug>/snippets/": 201,
+    "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/archive/": 200,
+    "api/v1/knowledge/<slug:slug>/products/": 201,
 }
 #: ``api/v1/tickets/<id>/<action>/``, in this order (a resolved ticket takes no reply)
 API_ACTION_ACCEPTED = {"claim": 200, "resolve": 200}
@@ -769,6 +811,8 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         "api/v1/replies/<int:pk>/revise/",
         "tickets/<int:pk>/reply/bounces/",
         "me/scorecards/<int:pk>/acknowledge/",
+        "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/unarchive/",
+        "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/restore/",
     }
     supervisor, operator = Caller(cast.supervisor, api_client=False), Caller(cast.operator, api_client=False)
     for caller, route, message in [
@@ -819,8 +863,16 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         409,
         {"detail": "Only a reply sent back for changes or not published can be revised; this one is In review."},
     )
+    sup_api = Caller(cast.supervisor, api_client=True)
+    for route, detail in [
+        ("api/v1/knowledge/<slug:slug>/snippets/<int:pk>/unarchive/", "This snippet is not archived."),
+        ("api/v1/knowledge/<slug:slug>/snippets/<int:pk>/restore/", "That version is what the snippet already says."),
+    ]:
+        (path,) = paths(route, world)
+        response = sup_api.send("POST", path, payloads(route, world)[0])
+        assert (response.status_code, response.json()) == (409, {"detail": detail}), route
     (path,) = paths("api/v1/tickets/<int:pk>/render/", world)
-    response = Caller(cast.supervisor, api_client=True).send("POST", path, {"snippet": world["snippet"].pk})
+    response = sup_api.send("POST", path, {"snippet": world["snippet"].pk})
     assert response.json()["text"] == "Halo Acme_Customer!"
 
 
