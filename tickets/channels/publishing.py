@@ -105,8 +105,10 @@ def same_text(ours: str, theirs: str) -> bool:
 
 
 def image_of(reply):
-    """The reply's image (``tickets.models.ReplyAttachment``), or None."""
-    return reply.attachments.first()
+    """The reply's image (``tickets.models.ReplyAttachment``), or None. A message published like a reply that is not
+    one (the CSAT survey, ``tickets.services.csat.SurveyMessage``) has none."""
+    attachments = getattr(reply, "attachments", None)
+    return attachments.first() if attachments is not None else None
 
 
 def image_part(attachment) -> tuple[str, bytes, str]:
