@@ -13,6 +13,7 @@ from .api import reports as reports_api
 from .api import review as review_api
 from .api import schema as schema_api
 from .api import settings as settings_api
+from .api import settings_more as settings_more_api
 from .api import ticket as ticket_api
 from .views import (
     channels,
@@ -208,7 +209,64 @@ api_patterns = [
     path("settings/<slug:slug>/review/", settings_api.ReviewSettingsView.as_view(), name="api-settings-review"),
     path("settings/<slug:slug>/csat/", settings_api.CsatSettingsView.as_view(), name="api-settings-csat"),
     path("settings/<slug:slug>/goals/", settings_api.GoalsSettingsView.as_view(), name="api-settings-goals"),
-    path("settings/<slug:slug>/webhooks/", settings_api.WebhookSettingsView.as_view(), name="api-settings-webhooks"),
+    path(
+        "settings/<slug:slug>/webhooks/",
+        settings_more_api.WebhookListView.as_view(),  # GET (apimore), POST (apiset)
+        name="api-settings-webhooks",
+    ),
+    # settings, more areas (apiset)
+    path(
+        "settings/<slug:slug>/priority/", settings_more_api.PrioritySettingsView.as_view(), name="api-settings-priority"
+    ),
+    path(
+        "settings/<slug:slug>/priority/urgency/",
+        settings_more_api.UrgencyAddView.as_view(),
+        name="api-settings-urgency",
+    ),
+    path(
+        "settings/<slug:slug>/priority/urgency/<int:pk>/",
+        settings_more_api.UrgencyRemoveView.as_view(),
+        name="api-settings-urgency-item",
+    ),
+    path("settings/<slug:slug>/priority/spam/", settings_more_api.SpamAddView.as_view(), name="api-settings-spam"),
+    path(
+        "settings/<slug:slug>/priority/spam/<int:pk>/",
+        settings_more_api.SpamRemoveView.as_view(),
+        name="api-settings-spam-item",
+    ),
+    path(
+        "settings/<slug:slug>/priority/blocked/",
+        settings_more_api.BlockedAddView.as_view(),
+        name="api-settings-blocked",
+    ),
+    path(
+        "settings/<slug:slug>/priority/blocked/<int:pk>/",
+        settings_more_api.BlockedRemoveView.as_view(),
+        name="api-settings-blocked-item",
+    ),
+    path("settings/<slug:slug>/bounces/", settings_more_api.BouncesSettingsView.as_view(), name="api-settings-bounces"),
+    path("settings/<slug:slug>/qa/", settings_more_api.QaSettingsView.as_view(), name="api-settings-qa"),
+    path(
+        "settings/<slug:slug>/webhooks/<int:pk>/",
+        settings_more_api.WebhookDetailView.as_view(),
+        name="api-settings-webhook",
+    ),
+    path(
+        "settings/<slug:slug>/webhooks/<int:pk>/rotate/",
+        settings_more_api.WebhookRotateView.as_view(),
+        name="api-settings-webhook-rotate",
+    ),
+    path(
+        "settings/<slug:slug>/webhooks/<int:pk>/deliveries/",
+        settings_more_api.WebhookDeliveriesView.as_view(),
+        name="api-settings-webhook-deliveries",
+    ),
+    path(
+        "settings/<slug:slug>/webhooks/<int:pk>/again/",
+        settings_more_api.WebhookResendView.as_view(),
+        name="api-settings-webhook-again",
+    ),
+    # end of settings, more areas (apiset)
     path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
 ]

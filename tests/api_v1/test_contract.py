@@ -16,10 +16,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from brands.models import ReviewPolicy, Role
-from brands.services import api_keys
+from brands.models import BlockedAuthor, ReviewPolicy, Role, SpamPattern, UrgencyTerm
+from brands.services import api_keys, webhooks
 from smrc.wsgi import application
 from tests.factories import make_channel, make_member, make_product, make_snippet, make_ticket
+from tickets.models import WebhookDelivery
 from tickets.selectors.queue import QueueFilters
 from tickets.services import customers, replies, views, workflow
 
@@ -68,6 +69,12 @@ def demo(cast, settings, wsgi_keeps_the_test_connection):
     product = make_product(cast.brand_a, "Kuota Max", specifications={"kuota": "10 GB"})
     channel = make_channel(cast.brand_a, platform="x", external_id="4242", access_token="tok")
     token = api_keys.create_key(user=cast.supervisor, name="contract", scope="write", brand_slugs=["acme"]).token
+    # the settings' rules and a webhook with a delivery (apiset)
+    hook = webhooks.create(brand=cast.brand_a, name="CRM", url="https://hooks.example.com/a", events=["sla.breach"])
+    WebhookDelivery.objects.create(subscription=hook, brand=cast.brand_a, kind="sla.breach", body="{}")
+    urgency = UrgencyTerm.objects.create(brand=cast.brand_a, pattern="darurat", label="urgent")
+    spam = SpamPattern.objects.create(brand=cast.brand_a, pattern="judi", label="judi")
+    blocked = BlockedAuthor.objects.create(brand=cast.brand_a, platform="x", handle="bot")
     return {
         "tickets": [t.pk for t in tickets],
         "reply": reply.pk,
@@ -78,6 +85,10 @@ def demo(cast, settings, wsgi_keeps_the_test_connection):
         "product": product.pk,
         "channel": channel.pk,
         "token": token,
+        "webhook": hook.pk,
+        "urgency": urgency.pk,
+        "spam": spam.pk,
+        "blocked": blocked.pk,
     }
 
 
@@ -87,6 +98,10 @@ POOLS = (
     ("/api/v1/knowledge/{slug}/snippets/", "snippet"),
     ("/api/v1/knowledge/{slug}/products/", "product"),
     ("/api/v1/channel-accounts/", "channel"),
+    ("/api/v1/settings/{slug}/webhooks/", "webhook"),
+    ("/api/v1/settings/{slug}/priority/urgency/", "urgency"),
+    ("/api/v1/settings/{slug}/priority/spam/", "spam"),
+    ("/api/v1/settings/{slug}/priority/blocked/", "blocked"),
 )
 
 

@@ -71,7 +71,20 @@ READ_ONLY = {
     "api/v1/settings/<slug:slug>/goals/": {"GET": 200, "PATCH": 403},
     "api/v1/settings/<slug:slug>/review/": {"GET": 200, "PATCH": 403},
     "api/v1/settings/<slug:slug>/sla/": {"GET": 200, "PATCH": 403},
-    "api/v1/settings/<slug:slug>/webhooks/": {"GET": 403},
+    "api/v1/settings/<slug:slug>/webhooks/": {"GET": 403, "POST": 403},
+    "api/v1/settings/<slug:slug>/priority/": {"GET": 200, "PATCH": 403},
+    "api/v1/settings/<slug:slug>/priority/urgency/": {"POST": 403},
+    "api/v1/settings/<slug:slug>/priority/urgency/<int:pk>/": {"DELETE": 403},
+    "api/v1/settings/<slug:slug>/priority/spam/": {"POST": 403},
+    "api/v1/settings/<slug:slug>/priority/spam/<int:pk>/": {"DELETE": 403},
+    "api/v1/settings/<slug:slug>/priority/blocked/": {"POST": 403},
+    "api/v1/settings/<slug:slug>/priority/blocked/<int:pk>/": {"DELETE": 403},
+    "api/v1/settings/<slug:slug>/bounces/": {"GET": 200, "PATCH": 403},
+    "api/v1/settings/<slug:slug>/qa/": {"GET": 200, "PATCH": 403},
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/": {"GET": 403, "PATCH": 403, "DELETE": 403},
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": {"POST": 403},
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/deliveries/": {"GET": 403},
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": {"POST": 403},
 }
 
 #: a read-write key of the same person for brand B only, aimed at brand A's objects
@@ -119,7 +132,20 @@ OTHER_BRAND = {
     "api/v1/settings/<slug:slug>/goals/": {"GET": 404, "PATCH": 404},
     "api/v1/settings/<slug:slug>/review/": {"GET": 404, "PATCH": 404},
     "api/v1/settings/<slug:slug>/sla/": {"GET": 404, "PATCH": 404},
-    "api/v1/settings/<slug:slug>/webhooks/": {"GET": 404},
+    "api/v1/settings/<slug:slug>/webhooks/": {"GET": 404, "POST": 404},
+    "api/v1/settings/<slug:slug>/priority/": {"GET": 404, "PATCH": 404},
+    "api/v1/settings/<slug:slug>/priority/urgency/": {"POST": 404},
+    "api/v1/settings/<slug:slug>/priority/urgency/<int:pk>/": {"DELETE": 404},
+    "api/v1/settings/<slug:slug>/priority/spam/": {"POST": 404},
+    "api/v1/settings/<slug:slug>/priority/spam/<int:pk>/": {"DELETE": 404},
+    "api/v1/settings/<slug:slug>/priority/blocked/": {"POST": 404},
+    "api/v1/settings/<slug:slug>/priority/blocked/<int:pk>/": {"DELETE": 404},
+    "api/v1/settings/<slug:slug>/bounces/": {"GET": 404, "PATCH": 404},
+    "api/v1/settings/<slug:slug>/qa/": {"GET": 404, "PATCH": 404},
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/": {"GET": 404, "PATCH": 404, "DELETE": 404},
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": {"POST": 404},
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/deliveries/": {"GET": 404},
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": {"POST": 404},
 }
 
 

@@ -57,6 +57,26 @@ OPERATION_IDS = {
     "settings_goals_retrieve",
     "settings_goals_update",
     "settings_webhooks_list",
+    # settings, more areas (apiset)
+    "settings_priority_retrieve",
+    "settings_priority_update",
+    "settings_priority_urgency_create",
+    "settings_priority_urgency_destroy",
+    "settings_priority_spam_create",
+    "settings_priority_spam_destroy",
+    "settings_priority_blocked_create",
+    "settings_priority_blocked_destroy",
+    "settings_bounces_retrieve",
+    "settings_bounces_update",
+    "settings_qa_retrieve",
+    "settings_qa_update",
+    "settings_webhooks_create",
+    "settings_webhook_retrieve",
+    "settings_webhook_update",
+    "settings_webhook_destroy",
+    "settings_webhook_rotate",
+    "settings_webhook_deliveries_list",
+    "settings_webhook_send_again",
 }
 
 
@@ -86,6 +106,7 @@ def test_the_schema_is_served_to_anyone_and_lists_every_operation_with_its_error
         if op_id.startswith(("knowledge_", "reports_", "settings_", "channel_accounts_r", "channel_accounts_s")):
             assert {"403", "404"} <= set(operations[op_id]["responses"]), op_id
     assert "409" in operations["knowledge_snippets_archive"]["responses"]
+    assert "409" in operations["settings_webhook_send_again"]["responses"]
     json = Client().get("/api/v1/schema/?format=json")
     assert json.status_code == 200
     assert json.json()["info"]["title"] == "SMRC API"

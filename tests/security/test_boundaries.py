@@ -39,6 +39,7 @@ from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
 from tickets.api import serializers as api
 from tickets.api import serializers_more as api_more
+from tickets.api import settings_more as api_settings
 from tickets.api.filters import TicketFilterSet
 from tickets.forms.settings import SlaSettingsForm
 from tickets.models import CsatSurvey, Reply, WebhookDelivery
@@ -106,7 +107,7 @@ def input_serializers() -> list[type]:
     return sorted(
         (
             c
-            for name, c in {**vars(api), **vars(api_more)}.items()
+            for name, c in {**vars(api), **vars(api_more), **vars(api_settings)}.items()
             if isinstance(c, type) and issubclass(c, serializers.Serializer) and name.endswith("In")
         ),
         key=lambda c: c.__name__,
@@ -640,6 +641,77 @@ ENDPOINTS = [
     ),
     Endpoint("api-csat", "patch", "/api/v1/settings/acme/csat/", "supervisor", api_more.CsatSettingsIn, is_api=True),
     Endpoint("api-goals", "patch", "/api/v1/settings/acme/goals/", "manager", api_more.GoalsIn, is_api=True),
+    # settings, more areas (apiset)
+    Endpoint(
+        "api-routing", "patch", "/api/v1/settings/acme/priority/", "supervisor", api_settings.RoutingIn, is_api=True
+    ),
+    Endpoint(
+        "api-urgency",
+        "post",
+        "/api/v1/settings/acme/priority/urgency/",
+        "supervisor",
+        api_settings.UrgencyTermIn,
+        {"pattern": "darurat", "label": "urgent"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-spam",
+        "post",
+        "/api/v1/settings/acme/priority/spam/",
+        "supervisor",
+        api_settings.SpamPatternIn,
+        {"pattern": "judi", "label": "judi"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-blocked",
+        "post",
+        "/api/v1/settings/acme/priority/blocked/",
+        "supervisor",
+        api_settings.BlockedAuthorIn,
+        {"platform": "x", "handle": "bot"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-bounces", "patch", "/api/v1/settings/acme/bounces/", "supervisor", api_settings.BouncesIn, is_api=True
+    ),
+    Endpoint("api-qa", "patch", "/api/v1/settings/acme/qa/", "supervisor", api_settings.QaIn, is_api=True),
+    Endpoint(
+        "api-qa-criterion",
+        "patch",
+        "/api/v1/settings/acme/qa/",
+        "supervisor",
+        api_settings.CriterionIn,
+        {"key": "tone", "name": "Nada", "weight": 30},
+        is_api=True,
+        nest="criteria",
+    ),
+    Endpoint(
+        "api-webhook-new",
+        "post",
+        "/api/v1/settings/acme/webhooks/",
+        "supervisor",
+        api_settings.WebhookIn,
+        {"name": "Other", "url": "https://hooks.example.com/y", "events": ["sla.breach"]},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-webhook",
+        "patch",
+        "/api/v1/settings/acme/webhooks/{webhook}/",
+        "supervisor",
+        api_settings.WebhookPatchIn,
+        is_api=True,
+    ),
+    Endpoint(
+        "api-webhook-again",
+        "post",
+        "/api/v1/settings/acme/webhooks/{webhook}/again/",
+        "supervisor",
+        api_settings.ResendIn,
+        {"delivery": "{delivery}"},
+        is_api=True,
+    ),
 ]
 
 

@@ -279,7 +279,22 @@ ROUTES: dict[str, Route] = {
     "api/v1/settings/<slug:slug>/review/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
     "api/v1/settings/<slug:slug>/csat/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
     "api/v1/settings/<slug:slug>/goals/": api(("GET", "PATCH"), 404, 200, manager_writes=True),
-    "api/v1/settings/<slug:slug>/webhooks/": api(GET, 404, 403),
+    "api/v1/settings/<slug:slug>/webhooks/": api(("GET", "POST"), 404, 403),
+    # settings, more areas (apiset): priority, bounce phrases and the QA rubric are read by the manager
+    # (settings:history) and changed by the supervisors; the webhooks are the supervisors' alone
+    "api/v1/settings/<slug:slug>/priority/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
+    "api/v1/settings/<slug:slug>/priority/urgency/": api(POST, 404, 403),
+    "api/v1/settings/<slug:slug>/priority/urgency/<int:pk>/": api(("DELETE",), 404, 403),
+    "api/v1/settings/<slug:slug>/priority/spam/": api(POST, 404, 403),
+    "api/v1/settings/<slug:slug>/priority/spam/<int:pk>/": api(("DELETE",), 404, 403),
+    "api/v1/settings/<slug:slug>/priority/blocked/": api(POST, 404, 403),
+    "api/v1/settings/<slug:slug>/priority/blocked/<int:pk>/": api(("DELETE",), 404, 403),
+    "api/v1/settings/<slug:slug>/bounces/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
+    "api/v1/settings/<slug:slug>/qa/": api(("GET", "PATCH"), 404, 403, manager_by_method={"GET": 200}),
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/": api(("GET", "PATCH", "DELETE"), 404, 403),
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": api(POST, 404, 403),
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/deliveries/": api(GET, 404, 403),
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": api(POST, 404, 403),
     # webhooks: no session; unsigned deliveries are refused (forgery in tests/security/test_webhook_forgery.py)
     "webhooks/x/": Route(ALL, 0, 0, public={"GET": 400, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
     "webhooks/meta/": Route(ALL, 0, 0, public={"GET": 403, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
@@ -412,8 +427,10 @@ def paths(route: str, world) -> list[str]:
         pk = world["api_key"].pk
     elif route.startswith("queue/views/<int:pk>"):
         pk = world["team_view"].pk
-    elif route.startswith("settings/<slug:slug>/webhooks/<int:pk>"):
+    elif route.startswith(("settings/<slug:slug>/webhooks/<int:pk>", "api/v1/settings/<slug:slug>/webhooks/<int:pk>")):
         pk = world["webhook"].pk
+    elif route.startswith("api/v1/settings/<slug:slug>/priority/") and route.endswith("/<int:pk>/"):
+        pk = world[route.split("/")[5]].pk  # urgency, spam, blocked
     elif route.startswith("media/m/"):
         pk = world["photo"].pk
     elif route.startswith("media/r/"):
@@ -579,6 +596,17 @@ def payloads(route: str, world) -> list:
         "api/v1/settings/<slug:slug>/review/": [{"sample_percent": 50}],
         "api/v1/settings/<slug:slug>/csat/": [{"enabled": True, "platforms": ["facebook"]}],
         "api/v1/settings/<slug:slug>/goals/": [{"csat": 80}],
+        "api/v1/settings/<slug:slug>/priority/": [{"routing_mode": "load", "operator_capacity": 5}],
+        "api/v1/settings/<slug:slug>/priority/urgency/": [{"pattern": "darurat", "label": "urgent", "weight": 30}],
+        "api/v1/settings/<slug:slug>/priority/spam/": [{"pattern": "slot ?gacor", "is_regex": True, "label": "judi"}],
+        "api/v1/settings/<slug:slug>/priority/blocked/": [{"platform": "instagram", "handle": "bot", "note": "spam"}],
+        "api/v1/settings/<slug:slug>/bounces/": [{"bounce_terms": "ke kantor"}],
+        "api/v1/settings/<slug:slug>/qa/": [
+            {"sample_percent": 10, "criteria": [{"key": "tone", "name": "Nada", "weight": 40}]}
+        ],
+        "api/v1/settings/<slug:slug>/webhooks/": [{**WEBHOOK_FORM, "name": "CRM API"}],
+        "api/v1/settings/<slug:slug>/webhooks/<int:pk>/": [{"name": "Renamed", "is_active": False}],
+        "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": [{"delivery": world["delivery"].pk}],
         "webhooks/x/": [{"for_user_id": "4242", "tweet_create_events": []}],
         "webhooks/meta/": [{"object": "page", "entry": [{"id": "4242", "changes": []}]}],
     }
@@ -756,6 +784,12 @@ ACCEPTED = {
     "api/v1/knowledge/<slug:slug>/snippets/": 201,
     "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/archive/": 200,
     "api/v1/knowledge/<slug:slug>/products/": 201,
+    "api/v1/settings/<slug:slug>/priority/urgency/": 201,
+    "api/v1/settings/<slug:slug>/priority/spam/": 201,
+    "api/v1/settings/<slug:slug>/priority/blocked/": 201,
+    "api/v1/settings/<slug:slug>/webhooks/": 201,
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": 200,
+    "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": 201,
 }
 #: ``api/v1/tickets/<id>/<action>/``, in this order (a resolved ticket takes no reply)
 API_ACTION_ACCEPTED = {"claim": 200, "resolve": 200}

@@ -6,7 +6,7 @@ Reading needs ``settings:history`` (supervisors and managers, and read-only keys
 history already reads every value in it); changing an area needs what its page needs: ``brand:configure`` for the
 SLA, review and survey settings (supervisors), ``goals:edit`` for the goals (managers too). A brand out of scope
 404, in scope without the capability 403, nothing changed. Webhooks are read here by who manages them
-(``webhooks:manage``; their secrets: only whether set); they are changed on their page. Areas: ``sla``,
+(``webhooks:manage``; their secrets: only whether set); they are changed in ``settings_more.py``. Areas: ``sla``,
 ``review``, ``csat``, ``goals``, ``webhooks``."""
 
 from decimal import Decimal

@@ -34,7 +34,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brands.models import Membership, Role, WebhookSubscription
+from brands.models import ConfigSource, Membership, Role, WebhookSubscription
 from brands.services import webhooks
 from brands.services.locks import lock_brand
 
@@ -246,10 +246,10 @@ def _notify_paused(sub: WebhookSubscription, *, reason: str, now: datetime) -> N
     )
 
 
-def resume(*, sub: WebhookSubscription, user) -> WebhookSubscription:
+def resume(*, sub: WebhookSubscription, user, source: str = ConfigSource.PAGE) -> WebhookSubscription:
     """Resume a paused subscription (by hand or after an automatic pause) and send what waited."""
     with transaction.atomic():
-        current = webhooks.set_active(sub=sub, active=True, user=user)
+        current = webhooks.set_active(sub=sub, active=True, user=user, source=source)
         held = WebhookDelivery.objects.filter(subscription=current, status=Status.PENDING, next_attempt_at=None)
         ids = list(held.values_list("pk", flat=True))
         held.update(next_attempt_at=timezone.now())
@@ -290,6 +290,11 @@ def send_again(*, delivery: WebhookDelivery) -> WebhookDelivery:
 
 def deliveries_of(sub: WebhookSubscription, limit: int = 50) -> list[WebhookDelivery]:
     return list(WebhookDelivery.objects.filter(subscription=sub).order_by("-created_at", "-pk")[:limit])
+
+
+def delivery_log(sub: WebhookSubscription):
+    """Every delivery of ``sub`` (the API pages through it, newest first, by id)."""
+    return WebhookDelivery.objects.filter(subscription=sub)
 
 
 def get_delivery(sub: WebhookSubscription, pk: int) -> WebhookDelivery:
