@@ -9,6 +9,7 @@ from .api import composer as composer_api
 from .api import customers as customers_api
 from .api import ingest as ingest_api
 from .api import knowledge as knowledge_api
+from .api import qa as qa_api
 from .api import reports as reports_api
 from .api import review as review_api
 from .api import schema as schema_api
@@ -209,6 +210,17 @@ api_patterns = [
     path("settings/<slug:slug>/csat/", settings_api.CsatSettingsView.as_view(), name="api-settings-csat"),
     path("settings/<slug:slug>/goals/", settings_api.GoalsSettingsView.as_view(), name="api-settings-goals"),
     path("settings/<slug:slug>/webhooks/", settings_api.WebhookSettingsView.as_view(), name="api-settings-webhooks"),
+    # QA and media (apiqa)
+    path("qa/sample/", qa_api.QaSampleView.as_view(), name="api-qa-sample"),
+    path("qa/calibration/", qa_api.QaCalibrationView.as_view(), name="api-qa-calibration"),
+    path("qa/replies/<int:pk>/", qa_api.QaReplyView.as_view(), name="api-qa-reply"),
+    path("scorecards/", qa_api.MyScorecardsView.as_view(), name="api-scorecards"),
+    path(
+        "scorecards/<int:pk>/acknowledge/",
+        qa_api.ScorecardAcknowledgeView.as_view(),
+        name="api-scorecard-acknowledge",
+    ),
+    # end of QA and media (apiqa)
     path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
 ]
