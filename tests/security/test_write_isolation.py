@@ -859,8 +859,9 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     response = operator.send("POST", path, payloads("tickets/<int:pk>/reply/bounces/", world)[0])
     assert response.status_code == 200
     assert "“hubungi call center”" in response.content.decode()
+    api_operator = Caller(cast.operator, api_client=True)
     (path,) = paths("api/v1/scorecards/<int:pk>/acknowledge/", world)
-    response = Caller(cast.operator, api_client=True).send("POST", path, {})
+    response = api_operator.send("POST", path, {})
     assert (response.status_code, response.json()["acknowledged_now"]) == (200, True)
     (path,) = paths("me/scorecards/<int:pk>/acknowledge/", world)
     assert operator.send("POST", path, {}).status_code == 302  # only the graded operator acknowledges
@@ -871,7 +872,6 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     assert operator.send("POST", path, {"enabled": "1"}).status_code == 302
     assert list(QueuePreference.objects.values_list("user_id", "browser_alerts")) == [(cast.operator.pk, True)]
     assert list(Notification.objects.values_list("read_at", flat=True)) != [None]
-    api_operator = Caller(cast.operator, api_client=True)
     (path,) = paths("api/v1/replies/<int:pk>/retry/", world)
     response = api_operator.send("POST", path, {})
     assert response.status_code == 409

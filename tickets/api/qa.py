@@ -263,10 +263,17 @@ class QaReplyView(APIView):
     )
     def post(self, request, pk: int):
         reply = qa_reads.get_reply_to_grade(request.user, pk)
+        try:  # as the page: a reply the caller may not grade, or graded already, is refused whatever was sent
+            qa.check_gradable(reply, request.user)
+            if qa_reads.graded_by(reply, request.user):
+                raise qa.AlreadyGraded()
+        except qa.NotGradable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except qa.AlreadyGraded:
+            return Response({"detail": _("You already graded this reply.")}, status=status.HTTP_409_CONFLICT)
         data = GradeIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            qa.check_gradable(reply, request.user)
             qa.grade(reply=reply, grader=request.user, grade=data.to_grade())
         except qa.NotGradable as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)

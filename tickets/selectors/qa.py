@@ -46,6 +46,11 @@ def scorecards_of_reply(reply: Reply) -> list[Scorecard]:
     return list(_with_lines(Scorecard.objects.filter(reply=reply)).order_by("created_at", "pk"))
 
 
+def graded_by(reply: Reply, user) -> bool:
+    """Whether ``user`` already graded ``reply``."""
+    return Scorecard.objects.filter(reply=reply, grader_id=user.pk).exists()
+
+
 @dataclass
 class SampleRow:
     reply: Reply
