@@ -36,10 +36,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "note:team": frozenset({OPERATOR, SUPERVISOR}),
     "webhooks:manage": frozenset({SUPERVISOR}),  # outbound webhooks: subscriptions, secrets, send again
     "qa:grade": frozenset({SUPERVISOR}),  # grade published replies on the brand's QA rubric, see calibration (/qa/)
+    # read what qa:grade shows (the sample, scorecards, calibration) without grading: a read-only API key's share
+    "qa:view": frozenset({SUPERVISOR}),
 }
 
 #: what a read-only API key may do (brands.services.api_keys): the capabilities that change nothing
-READ_CAPABILITIES = frozenset({"ticket:view", "report:view", "settings:history"})
+READ_CAPABILITIES = frozenset({"ticket:view", "report:view", "settings:history", "qa:view"})
 
 #: capabilities a brand manager also holds where the brand switched it on: capability → Brand field
 BRAND_GRANTS: dict[str, str] = {"knowledge:edit": "managers_edit_knowledge"}

@@ -9,6 +9,7 @@ from .api import composer as composer_api
 from .api import customers as customers_api
 from .api import ingest as ingest_api
 from .api import knowledge as knowledge_api
+from .api import qa as qa_api
 from .api import reports as reports_api
 from .api import review as review_api
 from .api import schema as schema_api
@@ -267,6 +268,17 @@ api_patterns = [
         name="api-settings-webhook-again",
     ),
     # end of settings, more areas (apiset)
+    # QA and media (apiqa)
+    path("qa/sample/", qa_api.QaSampleView.as_view(), name="api-qa-sample"),
+    path("qa/calibration/", qa_api.QaCalibrationView.as_view(), name="api-qa-calibration"),
+    path("qa/replies/<int:pk>/", qa_api.QaReplyView.as_view(), name="api-qa-reply"),
+    path("scorecards/", qa_api.MyScorecardsView.as_view(), name="api-scorecards"),
+    path(
+        "scorecards/<int:pk>/acknowledge/",
+        qa_api.ScorecardAcknowledgeView.as_view(),
+        name="api-scorecard-acknowledge",
+    ),
+    # end of QA and media (apiqa)
     path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
 ]

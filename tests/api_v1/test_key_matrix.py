@@ -85,6 +85,12 @@ READ_ONLY = {
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": {"POST": 403},
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/deliveries/": {"GET": 403},
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": {"POST": 403},
+    # QA and media (apiqa): a supervisor's read-only key reads QA (qa:view) and grades nothing
+    "api/v1/qa/sample/": {"GET": 200},
+    "api/v1/qa/calibration/": {"GET": 200},
+    "api/v1/qa/replies/<int:pk>/": {"GET": 200, "POST": 403},
+    "api/v1/scorecards/": {"GET": 200},
+    "api/v1/scorecards/<int:pk>/acknowledge/": {"POST": 404},  # the operator's, not the key owner's
 }
 
 #: a read-write key of the same person for brand B only, aimed at brand A's objects
@@ -146,6 +152,12 @@ OTHER_BRAND = {
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": {"POST": 404},
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/deliveries/": {"GET": 404},
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": {"POST": 404},
+    # QA and media (apiqa)
+    "api/v1/qa/sample/": {"GET": 404},
+    "api/v1/qa/calibration/": {"GET": 404},
+    "api/v1/qa/replies/<int:pk>/": {"GET": 404, "POST": 404},
+    "api/v1/scorecards/": {"GET": 200},
+    "api/v1/scorecards/<int:pk>/acknowledge/": {"POST": 404},
 }
 
 

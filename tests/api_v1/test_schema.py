@@ -77,6 +77,13 @@ OPERATION_IDS = {
     "settings_webhook_rotate",
     "settings_webhook_deliveries_list",
     "settings_webhook_send_again",
+    # QA and media (apiqa)
+    "qa_sample",
+    "qa_calibration",
+    "qa_replies_retrieve",
+    "qa_replies_grade",
+    "scorecards_list",
+    "scorecards_acknowledge",
 }
 
 
@@ -102,6 +109,12 @@ def test_the_schema_is_served_to_anyone_and_lists_every_operation_with_its_error
         if "requestBody" in op:
             assert {"400", "413"} <= codes, op_id
     assert {"403", "404", "409", "422"} <= set(operations["tickets_replies_create"]["responses"])
+    content = operations["tickets_replies_create"]["requestBody"]["content"]
+    assert set(content) == {"application/json", "multipart/form-data"}
+    assert content["multipart/form-data"]["schema"] == {"$ref": "#/components/schemas/ReplyInRequest"}
+    image = document["components"]["schemas"]["ReplyInRequest"]["properties"]["image"]
+    assert (image["type"], image["format"]) == ("string", "binary")
+    assert {"403", "404", "409"} <= set(operations["qa_replies_grade"]["responses"])
     for op_id in OPERATION_IDS:
         if op_id.startswith(("knowledge_", "reports_", "settings_", "channel_accounts_r", "channel_accounts_s")):
             assert {"403", "404"} <= set(operations[op_id]["responses"]), op_id

@@ -28,6 +28,7 @@ EXPECTED = {
         "note:team",
         "webhooks:manage",
         "qa:grade",
+        "qa:view",
     },
     Role.MANAGER: {"ticket:view", "report:view", "settings:history", "goals:edit"},
 }
@@ -52,6 +53,7 @@ def test_the_matrix_covers_every_capability_there_is():
         "note:team",
         "webhooks:manage",
         "qa:grade",
+        "qa:view",
     }
     assert {perm for role in EXPECTED for perm in EXPECTED[role]} == set(ALL_CAPABILITIES)
 

@@ -80,8 +80,8 @@ def test_the_list_takes_the_same_queries_for_1_and_10_replies(cast, api, review_
         submitted(cast)
     client = api(cast.supervisor)
     # token + user, the caller's memberships, the count, the page (ticket, brand, authors, revision in one),
-    # the presence stamp
-    with django_assert_num_queries(5):
+    # the replies' images (one query for the page), the presence stamp
+    with django_assert_num_queries(6):
         response = client.get("/api/v1/reviews/")
     assert len(response.json()["results"]) == n
 

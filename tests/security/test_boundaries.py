@@ -37,6 +37,7 @@ from brands.services.sla import current_settings
 from smrc.bounds import ID_MAX
 from tests.factories import make_snippet, make_ticket
 from tests.helpers import KeyedAPIClient, db_state, keyed
+from tickets.api import qa as qa_api
 from tickets.api import serializers as api
 from tickets.api import serializers_more as api_more
 from tickets.api import settings_more as api_settings
@@ -710,6 +711,26 @@ ENDPOINTS = [
         "supervisor",
         api_settings.ResendIn,
         {"delivery": "{delivery}"},
+        is_api=True,
+    ),
+    # QA and media (apiqa): the reply with an image (its multipart form's text fields; the image's bytes in
+    # tests/api_v1/test_reply_image_api.py) and grading a reply
+    Endpoint(
+        "api-reply-image",
+        "post",
+        "/api/v1/tickets/{ticket}/replies/",
+        "operator",
+        api.ReplyIn,
+        {"body": "x"},
+        is_api=True,
+    ),
+    Endpoint(
+        "api-qa-grade",
+        "post",
+        "/api/v1/qa/replies/{published}/",
+        "supervisor",
+        qa_api.GradeIn,
+        {"scores": {k: {"score": 4} for k in ("tone", "knowledge", "ownership", "language", "etiquette")}},
         is_api=True,
     ),
 ]

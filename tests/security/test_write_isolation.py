@@ -295,6 +295,14 @@ ROUTES: dict[str, Route] = {
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": api(POST, 404, 403),
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/deliveries/": api(GET, 404, 403),
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": api(POST, 404, 403),
+    # QA and media (apiqa): brand A's supervisors read (qa:view) and grade (qa:grade); a manager reads QA only in
+    # the report; the caller's own scorecards (brand B's operator and the manager have none); only the graded
+    # operator acknowledges
+    "api/v1/qa/sample/": api(GET, 404, 403, query="?brand={slug}"),
+    "api/v1/qa/calibration/": api(GET, 404, 403, query="?brand={slug}"),
+    "api/v1/qa/replies/<int:pk>/": api(("GET", "POST"), 404, 403),
+    "api/v1/scorecards/": api(GET, 200, 200),
+    "api/v1/scorecards/<int:pk>/acknowledge/": api(POST, 404, 404),
     # webhooks: no session; unsigned deliveries are refused (forgery in tests/security/test_webhook_forgery.py)
     "webhooks/x/": Route(ALL, 0, 0, public={"GET": 400, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
     "webhooks/meta/": Route(ALL, 0, 0, public={"GET": 403, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
@@ -409,9 +417,9 @@ def paths(route: str, world) -> list[str]:
     slug, reply = world["brand"].slug, world["reply"]
     if route.startswith(("replies/", "review/<", "api/v1/replies/")):
         pk = reply.pk
-    elif route.startswith("qa/replies/"):
+    elif route.startswith(("qa/replies/", "api/v1/qa/replies/")):
         pk = world["published"].pk
-    elif route.startswith("me/scorecards/<int:pk>"):
+    elif route.startswith(("me/scorecards/<int:pk>", "api/v1/scorecards/<int:pk>")):
         pk = world["scorecard"].pk
     elif route.startswith("knowledge/<slug:slug>/snippets/<int:pk>"):
         pk = world["snippet"].pk
@@ -470,6 +478,11 @@ QA_FORM = {
     "coaching": "Lebih ramah",
     **{f"score-{key}": "4" for key in ("tone", "knowledge", "ownership", "language", "etiquette")},
     **{f"comment-{key}": "" for key in ("tone", "knowledge", "ownership", "language", "etiquette")},
+}
+#: the same scorecard through the API
+QA_API_GRADE = {
+    "coaching": "Lebih ramah",
+    "scores": {key: {"score": 4} for key in ("tone", "knowledge", "ownership", "language", "etiquette")},
 }
 QA_GRADE = qa.Grade(lines={k: qa.Line(4) for k in ("tone", "knowledge", "ownership", "language", "etiquette")})
 #: the rubric page: a new weekly share and one criterion's weight changed
@@ -607,6 +620,7 @@ def payloads(route: str, world) -> list:
         "api/v1/settings/<slug:slug>/webhooks/": [{**WEBHOOK_FORM, "name": "CRM API"}],
         "api/v1/settings/<slug:slug>/webhooks/<int:pk>/": [{"name": "Renamed", "is_active": False}],
         "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": [{"delivery": world["delivery"].pk}],
+        "api/v1/qa/replies/<int:pk>/": [QA_API_GRADE],
         "webhooks/x/": [{"for_user_id": "4242", "tweet_create_events": []}],
         "webhooks/meta/": [{"object": "page", "entry": [{"id": "4242", "changes": []}]}],
     }
@@ -790,6 +804,7 @@ ACCEPTED = {
     "api/v1/settings/<slug:slug>/webhooks/": 201,
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": 200,
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": 201,
+    "api/v1/qa/replies/<int:pk>/": 201,
 }
 #: ``api/v1/tickets/<id>/<action>/``, in this order (a resolved ticket takes no reply)
 API_ACTION_ACCEPTED = {"claim": 200, "resolve": 200}
@@ -845,6 +860,7 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
         "api/v1/replies/<int:pk>/revise/",
         "tickets/<int:pk>/reply/bounces/",
         "me/scorecards/<int:pk>/acknowledge/",
+        "api/v1/scorecards/<int:pk>/acknowledge/",
         "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/unarchive/",
         "api/v1/knowledge/<slug:slug>/snippets/<int:pk>/restore/",
     }
@@ -877,6 +893,10 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     response = operator.send("POST", path, payloads("tickets/<int:pk>/reply/bounces/", world)[0])
     assert response.status_code == 200
     assert "“hubungi call center”" in response.content.decode()
+    api_operator = Caller(cast.operator, api_client=True)
+    (path,) = paths("api/v1/scorecards/<int:pk>/acknowledge/", world)
+    response = api_operator.send("POST", path, {})
+    assert (response.status_code, response.json()["acknowledged_now"]) == (200, True)
     (path,) = paths("me/scorecards/<int:pk>/acknowledge/", world)
     assert operator.send("POST", path, {}).status_code == 302  # only the graded operator acknowledges
     assert Scorecard.objects.get(pk=world["scorecard"].pk).acknowledged_at is not None
@@ -886,7 +906,6 @@ def test_the_routes_without_a_control_are_reads_or_refuse_by_state(cast, world):
     assert operator.send("POST", path, {"enabled": "1"}).status_code == 302
     assert list(QueuePreference.objects.values_list("user_id", "browser_alerts")) == [(cast.operator.pk, True)]
     assert list(Notification.objects.values_list("read_at", flat=True)) != [None]
-    api_operator = Caller(cast.operator, api_client=True)
     (path,) = paths("api/v1/replies/<int:pk>/retry/", world)
     response = api_operator.send("POST", path, {})
     assert response.status_code == 409

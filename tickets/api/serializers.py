@@ -1,7 +1,9 @@
 """Serializers of the REST API v1: what each endpoint reads (``…In``, validated before any service is
 called) and what it answers (``…Out``)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
@@ -10,7 +12,7 @@ from brands.services.customer_data import MAX_COUNT, MAX_URL_LENGTH, clean_handl
 from smrc.bounds import ApiIdField, ApiIntegerField
 
 from ..models import TAG_MAX_LENGTH, ChangesReason, Mention, NoteVisibility, Ticket
-from ..services import replies, tags, workflow
+from ..services import media, replies, tags, workflow
 
 
 def _gated_link(value: str) -> None:
@@ -118,6 +120,38 @@ class TicketOut(serializers.Serializer):
         return [tag.name for tag in ticket.tags.all()]
 
 
+class MentionMediaOut(serializers.Serializer):
+    """A customer's image or video (docs/media.md): our own copy, served at ``url`` once stored."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="image, video or other")
+    state = serializers.CharField(help_text="pending, stored, failed or too_large")
+    content_type = serializers.CharField(help_text="Read from the bytes once stored; empty before.")
+    size = serializers.IntegerField(allow_null=True)
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    alt_text = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="Our copy (`/media/m/<id>/`), null until it is stored.")
+
+    def get_url(self, media) -> str | None:
+        return reverse("tickets:mention_media", args=[media.pk]) if media.state == "stored" else None
+
+
+class ReplyAttachmentOut(serializers.Serializer):
+    """The image sent with a reply (docs/media.md), served at ``url``."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="Our copy: `/media/r/<id>/`.")
+
+    def get_url(self, attachment) -> str:
+        return reverse("tickets:reply_image", args=[attachment.pk])
+
+
 class MentionOut(serializers.Serializer):
     id = serializers.IntegerField()
     platform_id = serializers.CharField()
@@ -132,6 +166,7 @@ class MentionOut(serializers.Serializer):
     received_at = serializers.DateTimeField()
     is_edited = serializers.BooleanField()
     is_deleted = serializers.BooleanField()
+    media = MentionMediaOut(many=True, help_text="What the customer sent with it, in order.")
 
 
 class ReplyOut(serializers.Serializer):
@@ -145,6 +180,12 @@ class ReplyOut(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     approved_at = serializers.DateTimeField(allow_null=True)
     sent_at = serializers.DateTimeField(allow_null=True)
+    image = serializers.SerializerMethodField(help_text="The image sent with the reply, or null.")
+
+    @extend_schema_field(ReplyAttachmentOut(allow_null=True))
+    def get_image(self, reply):
+        found = list(reply.attachments.all())
+        return ReplyAttachmentOut(found[0]).data if found else None
 
 
 class NoteOut(serializers.Serializer):
@@ -165,6 +206,25 @@ class TicketDetailOut(TicketOut):
 class BodyIn(serializers.Serializer):
     body = serializers.CharField(max_length=20000, trim_whitespace=True)
     snippets = serializers.ListField(child=ApiIdField(), max_length=20, required=False)
+
+
+class ReplyIn(BodyIn):
+    """The reply as ``multipart/form-data``: ``body``, ``snippets`` (repeated) and one ``image`` where the platform
+    takes one with this reply; checked from its bytes as the composer checks it (``media.check_image``)."""
+
+    image = serializers.FileField(required=False, allow_empty_file=False, help_text="One image (docs/media.md).")
+
+    def validate_image(self, upload):
+        ticket = self.context["target"]
+        rule = media.reply_image_rule(ticket)
+        if rule is None:
+            raise ValidationError(_("Replies on this platform cannot carry an image."))
+        if upload.size > rule.max_bytes:  # refused before it is read
+            raise ValidationError(_("The image is too large: at most %(mb)s MB here.") % {"mb": rule.megabytes})
+        try:
+            return media.check_image(content=upload.read(), name=upload.name or "", rule=rule)
+        except workflow.WorkflowError as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class NoteIn(serializers.Serializer):

@@ -5,6 +5,7 @@ import binascii
 import json
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import BasePagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -22,6 +24,7 @@ from rest_framework.views import APIView
 from brands.access import brand_ids_for
 from brands.models import Priority
 from smrc.bounds import parse_int
+from smrc.parsers import BodyTooLarge, BoundedJSONParser
 
 from ..forms.queue import QueueFilterForm
 from ..selectors.keyset import ordering_of, page_from, position_of
@@ -49,6 +52,7 @@ from .serializers import (
     NoteIn,
     NoteOut,
     PriorityIn,
+    ReplyIn,
     ReplyOut,
     ReplyStatusOut,
     ReviseIn,
@@ -278,18 +282,24 @@ def conflict(exc: Exception) -> Response:
     return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
 
 
-def keyed_create(request, *, perm: str, ticket=None, reply=None, body, run, out):
+def keyed_create(request, *, perm: str, ticket=None, reply=None, body, run, out, max_bytes: int | None = None):
     """The keyed POSTs that make something (a reply, a note, a revision): the scoped fetch with ``perm`` (404,
     403), the ``Idempotency-Key`` (400; read after the scope, so a stranger learns nothing), the body (400), the
     service with the key (its repeat answers 200 with the first result and does nothing again; the key with
-    another request, 422; the state refusing it, 409), then the answer as ``out(result)`` shows it."""
+    another request, 422; the state refusing it, 409), then the answer as ``out(result)`` shows it. ``max_bytes``:
+    a body declared longer is refused unread (413), after the scope. The body's serializer gets the scoped object
+    as ``context["target"]``."""
     target = (
         get_ticket_for_user(request.user, ticket, perm=perm)
         if reply is None
         else get_reply_for_user(request.user, reply, perm=perm)
     )
     key = request_key(request)
-    data = body(data=request.data)
+    if max_bytes is not None:
+        length = parse_int(request.META.get("CONTENT_LENGTH") or "0")
+        if length is None or length > max_bytes:
+            raise BodyTooLarge(_("The upload is too large, so nothing was done."))
+    data = body(data=request.data, context={"target": target})
     data.is_valid(raise_exception=True)
     try:
         result = run(target, data.validated_data, key)
@@ -304,11 +314,18 @@ class TicketReplyCreateView(APIView):
     """``POST /api/v1/tickets/<id>/replies/`` ``{"body", "snippets"}``: send (or submit for review) a reply, as
     the ticket page's composer. Needs ``ticket:work`` and an ``Idempotency-Key``: the same key again answers 200
     with the same reply (``Idempotent-Replayed: true``), never a second one. 409 when the ticket's state or the
-    text refuses it."""
+    text refuses it.
+
+    As ``multipart/form-data`` it takes one ``image`` too, where the platform takes one with this reply
+    (docs/media.md): checked from its bytes as the composer checks it (400 naming ``image``; a body far over any
+    image limit, 413, unread). The image's digest is part of the key's fingerprint: a repeat makes no second
+    reply and no second image."""
+
+    parser_classes = [BoundedJSONParser, MultiPartParser]
 
     @operation(
         "tickets_replies_create",
-        body=BodyIn,
+        body={"application/json": BodyIn, "multipart/form-data": ReplyIn},
         ok={201: ReplyOut, 200: OpenApiResponse(ReplyOut, description="A repeat of the key: the reply as it is now.")},
         errors=(400, 403, 404, 409, 422),
         parameters=[IDEMPOTENCY_KEY],
@@ -320,11 +337,21 @@ class TicketReplyCreateView(APIView):
             request,
             perm="ticket:work",
             ticket=pk,
-            body=BodyIn,
+            body=ReplyIn,
             run=lambda ticket, data, key: replies.send_reply(
-                ticket=ticket, user=request.user, body=data["body"], snippet_ids=data.get("snippets", []), key=key
+                ticket=ticket,
+                user=request.user,
+                body=data["body"],
+                snippet_ids=data.get("snippets", []),
+                key=key,
+                image=data.get("image"),
             ),
-            out=lambda reply: ReplyOut(replies_for(request.user).select_related("author").get(pk=reply.pk)).data,
+            out=lambda reply: (
+                ReplyOut(
+                    replies_for(request.user).select_related("author").prefetch_related("attachments").get(pk=reply.pk)
+                ).data
+            ),
+            max_bytes=settings.SMRC_REPLY_IMAGE_MAX_BYTES + 256 * 1024,
         )
 
 

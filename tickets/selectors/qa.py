@@ -18,8 +18,9 @@ from ..models import Reply, ReplyStatus, Scorecard, ScorecardLine
 from ..services import qa
 
 
-def get_reply_to_grade(user, pk: int) -> Reply:
-    """A published or unpublished reply ``user`` may see (404 otherwise), in a brand where they grade (403)."""
+def get_reply_to_grade(user, pk: int, perm: str = "qa:grade") -> Reply:
+    """A published or unpublished reply ``user`` may see (404 otherwise), in a brand where they grade (403;
+    ``perm="qa:view"``: where they read grades, as a read-only API key does)."""
     reply = (
         scope_to_brands(Reply.objects.all(), user)
         .select_related("brand", "ticket", "ticket__author", "author", "in_reply_to")
@@ -28,7 +29,7 @@ def get_reply_to_grade(user, pk: int) -> Reply:
     )
     if reply is None:
         raise Http404
-    if not has_perm(user, reply.brand_id, "qa:grade"):
+    if not has_perm(user, reply.brand_id, perm):
         raise PermissionDenied
     return reply
 
@@ -43,6 +44,11 @@ def _with_lines(qs: QuerySet[Scorecard]) -> QuerySet[Scorecard]:
 def scorecards_of_reply(reply: Reply) -> list[Scorecard]:
     """Every scorecard of ``reply`` (the caller checked ``qa:grade`` on its brand), oldest first."""
     return list(_with_lines(Scorecard.objects.filter(reply=reply)).order_by("created_at", "pk"))
+
+
+def graded_by(reply: Reply, user) -> bool:
+    """Whether ``user`` already graded ``reply``."""
+    return Scorecard.objects.filter(reply=reply, grader_id=user.pk).exists()
 
 
 @dataclass

@@ -24,8 +24,10 @@ def with_review_details(queryset: QuerySet[Reply]) -> QuerySet[Reply]:
     """``queryset`` with what a reviewer's API answer shows, in the same query: the ticket and its brand, the
     author and reviewer, and ``latest_revision`` (the number to send back as ``revision``)."""
     latest = ReplyRevision.objects.filter(reply=OuterRef("pk")).order_by("-number").values("number")[:1]
-    return queryset.select_related("ticket", "ticket__brand", "author", "reviewer").annotate(
-        latest_revision=Subquery(latest)
+    return (
+        queryset.select_related("ticket", "ticket__brand", "author", "reviewer")
+        .prefetch_related("attachments")
+        .annotate(latest_revision=Subquery(latest))
     )
 
 

@@ -92,8 +92,16 @@ def ticket_detail_queryset() -> QuerySet[Ticket]:
     Not scoped: only for ``get_ticket_for_user(queryset=...)``."""
     return Ticket.objects.select_related("brand", "author", "assignee").prefetch_related(
         ticket_tags_prefetch(),
-        Prefetch("mentions", Mention.objects.select_related("author").order_by("posted_at", "pk")),
-        Prefetch("replies", Reply.objects.select_related("author").order_by("created_at", "pk")),
+        Prefetch(
+            "mentions",
+            Mention.objects.select_related("author")
+            .prefetch_related(Prefetch("media", MentionMedia.objects.order_by("position", "pk")))
+            .order_by("posted_at", "pk"),
+        ),
+        Prefetch(
+            "replies",
+            Reply.objects.select_related("author").prefetch_related("attachments").order_by("created_at", "pk"),
+        ),
         Prefetch("notes", Note.objects.select_related("author").order_by("created_at", "pk")),
     )
 

@@ -248,6 +248,7 @@ def test_the_detail_has_the_ticket_its_mentions_replies_and_notes(cast, api):
                 "received_at": "2025-03-03T09:00:00+07:00",
                 "is_edited": False,
                 "is_deleted": False,
+                "media": [],
             }
         ],
         "replies": [
@@ -262,6 +263,7 @@ def test_the_detail_has_the_ticket_its_mentions_replies_and_notes(cast, api):
                 "submitted_at": "2025-03-03T09:02:00+07:00",
                 "approved_at": "2025-03-03T09:02:00+07:00",
                 "sent_at": "2025-03-03T09:03:00+07:00",
+                "image": None,
             }
         ],
         "notes": [
@@ -305,8 +307,9 @@ def test_the_detail_costs_the_same_queries_whatever_the_conversation_length(cast
     assert long.mentions.count() == 21
     client = api(cast.supervisor)
     client.get(f"{LIST}{short.pk}/")
-    # token+user, memberships, ticket, tags (a prefetch since tickets carry tags), mentions, replies, notes
-    with django_assert_num_queries(7):
+    # token+user, memberships, ticket, tags (a prefetch since tickets carry tags), mentions, their media, replies,
+    # notes (the replies' images: one more query when there are replies)
+    with django_assert_num_queries(8):
         client.get(f"{LIST}{short.pk}/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(f"{LIST}{long.pk}/")
