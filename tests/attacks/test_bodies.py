@@ -7,7 +7,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import make_product, make_snippet, make_ticket
-from tests.helpers import db_state
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +94,7 @@ def test_bulk_rows_of_another_brand_are_skipped_unread_and_unchanged(cast):
         events = Event.objects.filter(ticket=theirs).count()
         response = _send(client, "post", "/api/v1/tickets/bulk/", {"action": action, "tickets": rows, **extra})
         assert response.status_code == 200, response.content
-        assert response.json()["skipped"] == [{"ticket": f"T-{theirs.pk}", "reason": "not found"}]
+        assert {"ticket": f"T-{theirs.pk}", "reason": "not found"} in response.json()["skipped"]
         assert list(Ticket.objects.filter(pk=theirs.pk).values()) == before
         assert Event.objects.filter(ticket=theirs).count() == events
     only_theirs = _send(
