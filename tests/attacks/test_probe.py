@@ -129,3 +129,53 @@ def test_numbers_in_page_params(cast):
         gets.append((month, client.get(f"/reports/{slug}/summary/", {"month": month})))
     assert reply.pk
     _no_500(gets)
+
+
+def test_every_method_on_every_new_route_is_answered_without_a_500(cast):
+    ticket = make_ticket(cast.brand_a)
+    snippet = make_snippet(cast.brand_a)
+    product = make_product(cast.brand_a)
+    reply = publish(cast.brand_a, cast.operator)
+    slug = cast.brand_a.slug
+    routes = [
+        "/api/v1/tickets/bulk/",
+        f"/api/v1/tickets/{ticket.pk}/assign/",
+        f"/api/v1/tickets/{ticket.pk}/customer/",
+        f"/api/v1/tickets/{ticket.pk}/customer/link/",
+        f"/api/v1/tickets/{ticket.pk}/customer/unlink/",
+        f"/api/v1/tickets/{ticket.pk}/notes/",
+        f"/api/v1/replies/{reply.pk}/revise/",
+        f"/api/v1/knowledge/{slug}/snippets/",
+        f"/api/v1/knowledge/{slug}/snippets/{snippet.pk}/",
+        f"/api/v1/knowledge/{slug}/snippets/{snippet.pk}/archive/",
+        f"/api/v1/knowledge/{slug}/snippets/{snippet.pk}/unarchive/",
+        f"/api/v1/knowledge/{slug}/snippets/{snippet.pk}/restore/",
+        f"/api/v1/knowledge/{slug}/snippets/{snippet.pk}/versions/1/",
+        f"/api/v1/knowledge/{slug}/products/{product.pk}/",
+        f"/api/v1/reports/{slug}/",
+        f"/api/v1/settings/{slug}/",
+        f"/api/v1/settings/{slug}/sla/",
+        f"/api/v1/settings/{slug}/webhooks/",
+    ]
+    pages = [
+        "/qa/",
+        f"/qa/replies/{reply.pk}/",
+        "/me/scorecards/",
+        "/me/scorecards/1/acknowledge/",
+        f"/settings/{slug}/qa/",
+        f"/reports/{slug}/summary/",
+        "/media/m/1/",
+        "/media/r/1/",
+    ]
+    client = api_client(cast.supervisor)
+    browser = page_client(cast.supervisor)
+    answers = []
+    for method in ("put", "delete", "patch", "options", "head", "post"):
+        for url in routes:
+            if method in ("head", "options"):
+                answers.append((f"{method} {url}", getattr(client, method)(url)))
+            else:
+                answers.append((f"{method} {url}", getattr(client, method)(url, "{}", content_type="application/json")))
+        for url in pages:
+            answers.append((f"{method} {url}", getattr(browser, method)(url)))
+    _no_500(answers)
