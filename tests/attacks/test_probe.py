@@ -179,3 +179,38 @@ def test_every_method_on_every_new_route_is_answered_without_a_500(cast):
         for url in pages:
             answers.append((f"{method} {url}", getattr(browser, method)(url)))
     _no_500(answers)
+
+
+def test_hostile_values_in_the_grade_and_rubric_forms(cast):
+    from brands.services import qa as rubric
+    from tickets.models import Scorecard
+
+    reply = publish(cast.brand_a, cast.operator)
+    browser = page_client(cast.supervisor)
+    keys = [d.key for d in rubric.DEFAULTS]
+    answers = []
+    for value in NUMBERS + ["0", "6", "3.5", "1e3", HUGE_STR + "0"]:
+        data = {f"score-{k}": value for k in keys} | {f"comment-{k}": "x" for k in keys} | {"coaching": "c"}
+        answers.append((f"grade {value}", browser.post(f"/qa/replies/{reply.pk}/", data)))
+    extra = {f"score-{k}": "4" for k in keys} | {"score-forged": "5", "score-": "5", "coaching": "x" * 100_000}
+    answers.append(("forged key", browser.post(f"/qa/replies/{reply.pk}/", extra)))
+    url = f"/settings/{cast.brand_a.slug}/qa/"
+    for value in NUMBERS:
+        for field in ("sample_percent", "c-TOTAL_FORMS", "c-INITIAL_FORMS", "c-0-weight"):
+            data = {
+                "sample_percent": "5",
+                "c-TOTAL_FORMS": "1",
+                "c-INITIAL_FORMS": "0",
+                "c-0-name": "N",
+                "c-0-weight": "5",
+                "c-0-is_active": "on",
+                field: value,
+            }
+            answers.append((f"rubric {field}={value}", browser.post(url, data)))
+    for key in ("../x", "tone", "nope", "a" * 500):
+        data = {"sample_percent": "5", "c-TOTAL_FORMS": "2", "c-INITIAL_FORMS": "0"}
+        data |= {"c-0-key": key, "c-0-name": "A", "c-0-weight": "5", "c-0-is_active": "on"}
+        data |= {"c-1-key": key, "c-1-name": "B", "c-1-weight": "5", "c-1-is_active": "on"}
+        answers.append((f"rubric key {key[:10]}", browser.post(url, data)))
+    _no_500(answers)
+    assert Scorecard.objects.filter(reply=reply).count() <= 1
