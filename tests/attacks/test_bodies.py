@@ -104,3 +104,28 @@ def test_bulk_rows_of_another_brand_are_skipped_unread_and_unchanged(cast):
         {"action": "resolve", "tickets": [{"id": theirs.pk, "expected_assignee": None}]},
     )
     assert only_theirs.status_code == 404
+
+
+def test_huge_bodies_are_refused_without_a_500(cast):
+    ticket = make_ticket(cast.brand_a)
+    slug = cast.brand_a.slug
+    client = client_for(cast.supervisor)
+    huge = json.dumps({"title": "t", "body": "x" * 6_000_000, "tags": ["a"] * 200_000}).encode()
+    bad = []
+    for method, url in (
+        ("post", f"/api/v1/knowledge/{slug}/snippets/"),
+        ("patch", f"/api/v1/settings/{slug}/review/"),
+        ("post", "/api/v1/tickets/bulk/"),
+        ("post", f"/api/v1/tickets/{ticket.pk}/customer/link/"),
+    ):
+        response = getattr(client, method)(url, huge, content_type="application/json")
+        if response.status_code >= 500:
+            bad.append(f"{url} {response.status_code}")
+    from django.test import Client
+
+    page = Client(raise_request_exception=False)
+    page.force_login(cast.supervisor)
+    response = page.post(f"/settings/{slug}/qa/", {"sample_percent": "5", "c-0-description": "x" * 6_000_000})
+    if response.status_code >= 500:
+        bad.append(f"qa settings {response.status_code}")
+    assert bad == [], bad
