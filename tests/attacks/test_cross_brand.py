@@ -153,3 +153,19 @@ def test_script_in_a_snippet_and_a_product_is_escaped_and_answered_as_data(cast)
         response = page(cast.supervisor).get(url)
         assert response.status_code == 200, url
         assert SCRIPT not in response.content.decode(), url
+
+
+@pytest.mark.parametrize("name", [SCRIPT, "😀🔥 Toko 中文 العربية", "x" * 200, "a\u202eb"])
+def test_the_monthly_summary_pdf_takes_any_brand_name_and_months_at_the_edges(cast, name):
+    cast.brand_a.name = name
+    cast.brand_a.save()
+    client = page(cast.supervisor)
+    for start, end in (("2026-11-01", "2026-11-30"), ("2000-01-01", "2000-01-31"), ("2999-12-01", "2999-12-31")):
+        response = client.get(f"/reports/{cast.brand_a.slug}/summary/?start={start}&end={end}")
+        assert response.status_code == 200, (start, response.status_code)
+        assert response.content.startswith(b"%PDF")
+        # the name is text inside the PDF (inert there); the file is downloaded, never rendered as a page
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/reports/{cast.brand_a.slug}/summary/?start=1999-12-01&end=1999-12-31").status_code == 400
