@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -141,7 +140,7 @@ class CheckedCursorPagination(CursorPagination):
             try:
                 field = self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
                 value = field.to_python(cursor.position)
-                if isinstance(field, models.IntegerField) and not -(2**63) <= value < 2**63:
+                if isinstance(value, int) and not -(2**63) <= value < 2**63:
                     raise ValueError(value)
                 if isinstance(value, datetime):
                     value.astimezone(UTC)
