@@ -169,3 +169,43 @@ def test_the_monthly_summary_pdf_takes_any_brand_name_and_months_at_the_edges(ca
         assert response["Content-Disposition"].startswith("attachment;")
         assert response["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"/reports/{cast.brand_a.slug}/summary/?start=1999-12-01&end=1999-12-31").status_code == 400
+
+
+def test_fields_the_api_does_not_take_are_never_assigned(cast, brand_b_world):
+    """Mass assignment: brand, id, version, author and timestamps sent with a write change nothing of them."""
+    from brands.models import Product, Snippet
+
+    w = brand_b_world
+    client = api(cast.supervisor)
+    a = cast.brand_a.slug
+    snippet = make_snippet(cast.brand_a)
+    product = make_product(cast.brand_a)
+    forged = {
+        "brand": cast.brand_b.pk,
+        "brand_id": cast.brand_b.pk,
+        "id": w["snippet"].pk,
+        "pk": w["snippet"].pk,
+        "version": 99,
+        "author": "sup_b",
+        "created_at": "2000-01-01T00:00:00Z",
+        "slug": cast.brand_b.slug,
+    }
+    assert (
+        client.patch(
+            f"/api/v1/knowledge/{a}/snippets/{snippet.pk}/", {"title": "T2", **forged}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        client.patch(
+            f"/api/v1/knowledge/{a}/products/{product.pk}/", {"name": "P2", **forged}, format="json"
+        ).status_code
+        == 200
+    )
+    made = client.post(f"/api/v1/knowledge/{a}/snippets/", {"title": "N", "body": "b", **forged}, format="json")
+    assert made.status_code == 201
+    assert client.patch(f"/api/v1/settings/{a}/goals/", {"fr_p50": 30, **forged}, format="json").status_code == 200
+    assert set(Snippet.objects.filter(brand=cast.brand_b).values_list("pk", "title")) == {(w["snippet"].pk, "B")}
+    assert set(Product.objects.filter(brand=cast.brand_b).values_list("pk", "name")) == {(w["product"].pk, "Tabungan")}
+    assert Snippet.objects.get(pk=made.json()["id"]).brand_id == cast.brand_a.pk
+    assert made.json()["version"] == 1
