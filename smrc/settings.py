@@ -446,6 +446,7 @@ SMRC_MEDIA_MAX_ATTEMPTS = env_int("SMRC_MEDIA_MAX_ATTEMPTS", 4)
 # the largest image an operator may attach to a reply (each platform's own limit is lower or equal)
 SMRC_REPLY_IMAGE_MAX_BYTES = env_int("SMRC_REPLY_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
 SMRC_REPLY_IMAGE_MAX_PIXELS = env_int("SMRC_REPLY_IMAGE_MAX_PIXELS", 40_000_000)
+SMRC_MEDIA_MAX_PIXELS = env_int("SMRC_MEDIA_MAX_PIXELS", 40_000_000)
 
 # --- email ------------------------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_HOST")

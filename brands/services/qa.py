@@ -240,6 +240,13 @@ def save_rubric(
                 criterion.save(update_fields=["position"])
         if not QaCriterion.objects.filter(brand=brand, is_active=True).exists():
             raise ValidationError(gettext("Keep at least one criterion in use."))
+        # the rules over the whole rubric, not only the rows sent: a page sent twice (a double click, a stale tab)
+        # added its new criterion twice, and rows sent without the stored ones passed the limit of 12
+        names = [n.strip().casefold() for n in QaCriterion.objects.filter(brand=brand).values_list("name", flat=True)]
+        if len(set(names)) != len(names):
+            raise ValidationError(gettext("Two criteria have the same name."))
+        if len(names) > MAX_CRITERIA:
+            raise ValidationError(gettext("A rubric has at most %(max)s criteria.") % {"max": MAX_CRITERIA})
         settings = QaSettings.objects.filter(brand=brand).first() or QaSettings(brand=brand)
         settings.sample_percent = sample_percent
         settings.save()

@@ -2,7 +2,10 @@
 unassigned, the search, the sort, a saved view) and a few the API adds (assignee by name, platform, tag, received
 between), each applied through the queue's selectors on the caller's scoped tickets (one scoping layer)."""
 
+from datetime import UTC
+
 import django_filters
+from django import forms
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -34,6 +37,24 @@ class IdFilter(django_filters.Filter):
     field_class = IdField
 
 
+class MomentField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment that exists in UTC: ``0001-01-01T00:00:00+14:00`` parses but has no UTC value, and the
+    database layer overflowed on it (a 500)."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is not None:
+            try:
+                moment.astimezone(UTC)
+            except OverflowError:
+                raise forms.ValidationError(_("Enter a date and time between the years 1 and 9999.")) from None
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField
+
+
 PRIORITIES = [p.name.lower() for p in Priority]
 
 
@@ -62,8 +83,8 @@ class TicketFilterSet(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(method="by_mine", help_text="`true`: assigned to me (the queue's Mine).")
     unassigned = django_filters.BooleanFilter(method="by_unassigned", help_text="`true`: nobody owns it.")
     tag = django_filters.CharFilter(max_length=TAG_MAX_LENGTH, method="by_tag", help_text="A tag's name.")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = MomentFilter(field_name="received_at", lookup_expr="gte")
+    received_before = MomentFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(
         max_length=SEARCH_MAX_LENGTH,
         method="by_search",

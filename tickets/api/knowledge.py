@@ -11,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,6 +22,7 @@ from ..forms.api_filters import ProductFilter, SnippetFilter
 from ..forms.knowledge import ProductForm, SnippetForm
 from .schema import operation
 from .serializers_more import (
+    CheckedCursorPagination,
     ProductIn,
     ProductOut,
     ProductPageOut,
@@ -58,7 +58,7 @@ SNIPPET_FILTERS = [
 PRODUCT_FILTERS = [_str("category", "The category, exactly."), _str("q", "A part of the name.")]
 
 
-class KnowledgePagination(CursorPagination):
+class KnowledgePagination(CheckedCursorPagination):
     """Newest first, by id; a cursor stays valid while snippets are added."""
 
     ordering = "-pk"

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,7 +28,7 @@ from ..reports.queries import DrillDownError, build_report, drill_down, populati
 from ..selectors.ticket import ticket_tags_prefetch
 from .schema import operation
 from .serializers import TicketOut
-from .serializers_more import ReportOut, cursor_page
+from .serializers_more import CheckedCursorPagination, ReportOut, cursor_page
 
 TAGS = ["reports"]
 PERM = "report:view"
@@ -56,7 +55,7 @@ PAGE_SIZE = OpenApiParameter("page_size", OpenApiTypes.INT, description="Items p
 ReportTicketPageOut = cursor_page("ReportTicketPageOut", TicketOut)
 
 
-class DrillPagination(CursorPagination):
+class DrillPagination(CheckedCursorPagination):
     """Oldest first, as the page lists them."""
 
     ordering = ("received_at", "pk")

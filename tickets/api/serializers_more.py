@@ -2,8 +2,14 @@
 what each reads (``…In``: types and bounds, before the page's own form validates the values) and what it answers
 (``…Out``). Secrets are never answered: only whether each is set."""
 
+from datetime import UTC, datetime
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
 
 from brands.models import SnippetLanguage, SnippetStatus, SnippetTone
 from smrc.bounds import ApiIdField, ApiIntegerField
@@ -115,6 +121,32 @@ def cursor_page(name: str, item: type[serializers.Serializer]) -> type[serialize
             "results": item(many=True),
         },
     )
+
+
+class CheckedCursorPagination(CursorPagination):
+    """DRF's cursor pages with the cursor's position checked against the ordering's first field before it reaches
+    a query: DRF decodes the position as a bare string, so a forged cursor (``p=abc`` on an id, a moment past
+    year 9999 once in UTC) was a 500 deep in the database layer. Such a cursor is DRF's own "Invalid cursor"
+    (404), as a garbled one already was."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            name = self.ordering[0].lstrip("-")  # set by paginate_queryset before it decodes the cursor
+            try:
+                field = self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
+                value = field.to_python(cursor.position)
+                if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                    raise ValueError(value)
+                if isinstance(value, datetime):
+                    value.astimezone(UTC)
+            except (DjangoValidationError, FieldDoesNotExist, ValueError, TypeError, OverflowError):
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 SnippetPageOut = cursor_page("SnippetPageOut", SnippetOut)

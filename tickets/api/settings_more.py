@@ -22,7 +22,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,7 +38,7 @@ from ..forms.webhooks import WebhookForm
 from ..services import hooks
 from ..services.priority import DEFAULT_URGENCY_TERMS
 from .schema import operation
-from .serializers_more import WebhookOut, cursor_page
+from .serializers_more import CheckedCursorPagination, WebhookOut, cursor_page
 from .settings import READ, SOURCE, ReviewArea, WebhookSettingsView, _refused
 
 TAGS = ["settings"]
@@ -495,7 +494,7 @@ class WebhookRotateView(APIView):
         return Response(_with_secret(webhooks.rotate_secret(sub=sub, user=request.user, source=SOURCE)))
 
 
-class DeliveryPagination(CursorPagination):
+class DeliveryPagination(CheckedCursorPagination):
     """Newest first, by id; a cursor stays valid while deliveries are added."""
 
     ordering = "-pk"

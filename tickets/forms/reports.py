@@ -12,6 +12,9 @@ from ..reports import csat, serving
 from ..reports.queries import MAX_DAYS, METRICS, ReportRange
 
 FORMATS = ("csv", "xlsx", "pdf")
+#: the widest dates a report takes: a range at year 1 or 9999 overflowed when moved to UTC or a day further (500)
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 EXPORT_DATA = ("figures", "rows", "csat", "qa")
 
 
@@ -37,6 +40,11 @@ class RangeForm(forms.Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end:
+            if start < FIRST_DAY or end > LAST_DAY:
+                raise forms.ValidationError(
+                    _("Choose dates between %(first)s and %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY},
+                    code="out_of_range",
+                )
             if end < start:
                 raise forms.ValidationError(_("The range ends before it starts: swap the two dates."), code="reversed")
             if (end - start).days + 1 > MAX_DAYS:

@@ -114,6 +114,11 @@ def fetch_copy(*, media_id: int, now: datetime | None = None) -> MentionMedia | 
         got = channel_media.fetch(platform, row.source_url, max_bytes=cap)
         if got.content_type.startswith("image/") and len(got.content) > settings.SMRC_MEDIA_MAX_IMAGE_BYTES:
             raise channel_media.MediaError("an image over the image cap", permanent=True, state="too_large")
+        size = channel_media.image_size(got.content) if got.content_type.startswith("image/") else None
+        if size and size[0] * size[1] > settings.SMRC_MEDIA_MAX_PIXELS:
+            # a few hundred bytes can claim 12,000 × 12,000 pixels: every operator's browser that showed the copy
+            # would decode half a gigabyte (a decompression bomb), so it is not kept
+            raise channel_media.MediaError("an image of too many pixels", permanent=True, state="too_large")
     except channel_media.MediaError as exc:
         if exc.permanent or row.attempts >= settings.SMRC_MEDIA_MAX_ATTEMPTS:
             state = exc.state if exc.state in MediaState.values else MediaState.FAILED
@@ -126,7 +131,6 @@ def fetch_copy(*, media_id: int, now: datetime | None = None) -> MentionMedia | 
         row.error, row.next_try_at = exc.reason[:300], retry_at
         return row
     name, digest = _store("in", got.content, got.content_type)
-    size = channel_media.image_size(got.content) if got.content_type.startswith("image/") else None
     kind = MediaKind.IMAGE if got.content_type.startswith("image/") else MediaKind.VIDEO
     return _finish(
         row,

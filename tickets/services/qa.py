@@ -74,11 +74,13 @@ def week_label(monday: date) -> str:
 
 
 def parse_week(text: str | None) -> date | None:
-    """The Monday of an ISO week written ``2026-W49``; None when it is not one."""
-    if not text or len(text) != 8 or text[4:6] != "-W":
+    """The Monday of an ISO week written ``2026-W49`` of the years 2000 to 2999; None when it is not one (a week
+    at year 1 or 9999 overflowed on its previous or next week's link, a 500)."""
+    if not text or len(text) != 8 or text[4:6] != "-W" or not (text[:4] + text[6:]).isascii():
         return None
     try:
-        return date.fromisocalendar(int(text[:4]), int(text[6:]), 1)
+        year, week = int(text[:4]), int(text[6:])
+        return date.fromisocalendar(year, week, 1) if 2000 <= year <= 2999 else None
     except ValueError:
         return None
 

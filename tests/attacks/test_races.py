@@ -1,0 +1,105 @@
+"""Two clicks at once on the new writes (SQLite and PostgreSQL): linking one customer identity, unlinking it,
+creating a snippet with one shortcut or a product with one name, saving the QA rubric the first time. One wins,
+the others are told why; never a 500, never a duplicate."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from brands.models import ConfigChange, Product, QaCriterion, Snippet
+from tests.concurrency.test_races import run_together
+from tests.factories import make_ticket
+from tickets.models import Event, LinkedIdentity
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+N = 4
+
+
+def clients(user, n: int = N) -> list[APIClient]:
+    out = []
+    for _ in range(n):
+        client = APIClient(raise_request_exception=False)
+        client.force_authenticate(user)
+        out.append(client)
+    return out
+
+
+def _codes(answers) -> list:
+    return sorted(a.status_code if hasattr(a, "status_code") else repr(a) for a in answers)
+
+
+def test_one_customer_link_sent_four_times_at_once_links_once(cast):
+    ticket = make_ticket(cast.brand_a, author_id="x-1", handle="budi")
+    make_ticket(cast.brand_a, platform="instagram", author_id="ig-1", handle="budi.s")
+    url = f"/api/v1/tickets/{ticket.pk}/customer/link/"
+    answers = run_together(
+        *(
+            lambda c=c: c.post(url, {"platform": "instagram", "handle": "budi.s"}, format="json")
+            for c in clients(cast.operator)
+        )
+    )
+    assert _codes(answers) == [200] + [409] * (N - 1)
+    assert LinkedIdentity.objects.filter(brand=cast.brand_a).count() == 2
+    assert len(set(LinkedIdentity.objects.values_list("person", flat=True))) == 1
+    assert Event.objects.filter(kind="customer.linked").count() == 1
+
+    other = LinkedIdentity.objects.exclude(author_id=ticket.author_id).get().author_id
+    url = f"/api/v1/tickets/{ticket.pk}/customer/unlink/"
+    answers = run_together(
+        *(lambda c=c: c.post(url, {"identity": other}, format="json") for c in clients(cast.operator))
+    )
+    assert _codes(answers) == [200] + [409] * (N - 1)
+    assert LinkedIdentity.objects.count() == 0
+    assert Event.objects.filter(kind="customer.unlinked").count() == 1
+
+
+def test_one_snippet_with_one_shortcut_sent_four_times_at_once_is_one_snippet(cast):
+    url = f"/api/v1/knowledge/{cast.brand_a.slug}/snippets/"
+    body = {"title": "Salam", "body": "Halo Kak", "shortcut": "salam"}
+    answers = run_together(*(lambda c=c: c.post(url, body, format="json") for c in clients(cast.supervisor)))
+    assert _codes(answers) == [201] + [400] * (N - 1)
+    assert Snippet.objects.filter(brand=cast.brand_a, shortcut="salam").count() == 1
+
+
+def test_one_product_sent_four_times_at_once_is_one_product(cast):
+    url = f"/api/v1/knowledge/{cast.brand_a.slug}/products/"
+    body = {"name": "Kuota Max", "category": "paket"}
+    answers = run_together(*(lambda c=c: c.post(url, body, format="json") for c in clients(cast.supervisor)))
+    assert _codes(answers) == [201] + [400] * (N - 1)
+    assert Product.objects.filter(brand=cast.brand_a).count() == 1
+
+
+def test_the_first_rubric_save_four_times_at_once_stores_the_defaults_once(cast):
+    from django.test import Client
+
+    data = {"sample_percent": "7", "c-TOTAL_FORMS": "1", "c-INITIAL_FORMS": "0", "c-0-name": "Empati"}
+    data.update({"c-0-weight": "10", "c-0-is_active": "on"})
+    pages = []
+    for _ in range(N):
+        page = Client(raise_request_exception=False)
+        page.force_login(cast.supervisor)
+        pages.append(page)
+    url = f"/settings/{cast.brand_a.slug}/qa/"
+    answers = run_together(*(lambda p=p: p.post(url, data) for p in pages))
+    assert _codes(answers) == [302] + [400] * (N - 1)
+    names = list(QaCriterion.objects.filter(brand=cast.brand_a).values_list("name", flat=True))
+    assert names.count("Empati") == 1
+    assert len(names) == 6  # the five defaults and Empati, once
+    assert ConfigChange.objects.filter(brand=cast.brand_a, area="qa").count() == 1
+
+
+def test_a_new_criterion_sent_again_is_refused_and_the_limit_holds_over_stored_criteria(cast):
+    """No race needed: the same page sent twice, and rows sent without the stored ones."""
+    from django.test import Client
+
+    page = Client()
+    page.force_login(cast.supervisor)
+    url = f"/settings/{cast.brand_a.slug}/qa/"
+    data = {"sample_percent": "5", "c-TOTAL_FORMS": "1", "c-INITIAL_FORMS": "0"}
+    data.update({"c-0-name": "Empati", "c-0-weight": "10", "c-0-is_active": "on"})
+    assert page.post(url, data).status_code == 302
+    assert page.post(url, data).status_code == 400
+    for n in range(20):
+        data.update({"c-0-name": f"Kriteria {n}"})
+        page.post(url, data)
+    assert QaCriterion.objects.filter(brand=cast.brand_a).count() == 12
