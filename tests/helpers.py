@@ -147,6 +147,24 @@ class KeyedAPIClient(APIClient):
         return super().post(path, data, format=format, content_type=content_type, follow=follow, **extra)
 
 
+def api_as(user, *, json: bool = False) -> KeyedAPIClient:
+    """An API client signed in as ``user`` (``json``: dicts are sent as JSON unless a format is given)."""
+    client = KeyedAPIClient()
+    if json:
+        client.default_format = "json"
+    client.force_authenticate(user)
+    return client
+
+
+def api_with_token(token: str, *, json: bool = False) -> KeyedAPIClient:
+    """An API client sending ``Authorization: Bearer <token>`` (an API key)."""
+    client = KeyedAPIClient()
+    if json:
+        client.default_format = "json"
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
 WEBHOOK_APP_SECRET = "test-app-secret"
 
 

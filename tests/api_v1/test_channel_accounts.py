@@ -8,7 +8,7 @@ import pytest
 
 from brands.services import api_keys
 from tests.factories import make_channel
-from tests.helpers import KeyedAPIClient, db_state
+from tests.helpers import KeyedAPIClient, api_as, db_state
 from tickets.models import InboundDelivery
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +17,7 @@ WHEN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
 def client_for(user) -> KeyedAPIClient:
-    client = KeyedAPIClient()
-    client.force_authenticate(user)
-    return client
+    return api_as(user)
 
 
 @pytest.fixture

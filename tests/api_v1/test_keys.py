@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from brands.models import ApiKey, ConfigChange, Membership, Role
 from brands.services import api_keys
 from tests.factories import make_member, make_ticket
-from tests.helpers import KeyedAPIClient, db_state
+from tests.helpers import KeyedAPIClient, api_with_token, db_state
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,7 @@ def browser(user) -> Client:
 
 
 def with_key(token: str) -> KeyedAPIClient:
-    client = KeyedAPIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
+    return api_with_token(token)
 
 
 def make_key(user, scope="write", brands=("acme",), name="CRM") -> str:

@@ -8,7 +8,7 @@ import pytest
 from brands.models import ConfigChange, Snippet, SnippetVersion
 from brands.services import api_keys
 from tests.factories import make_product, make_snippet
-from tests.helpers import KeyedAPIClient, db_state
+from tests.helpers import KeyedAPIClient, api_as, api_with_token, db_state
 
 pytestmark = pytest.mark.django_db
 
@@ -16,18 +16,12 @@ BASE = "/api/v1/knowledge/acme"
 
 
 def client_for(user) -> KeyedAPIClient:
-    client = KeyedAPIClient()
-    client.default_format = "json"
-    client.force_authenticate(user)
-    return client
+    return api_as(user, json=True)
 
 
 def with_key(user, scope: str) -> KeyedAPIClient:
     token = api_keys.create_key(user=user, name="CRM", scope=scope, brand_slugs=["acme"]).token
-    client = KeyedAPIClient()
-    client.default_format = "json"
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
+    return api_with_token(token, json=True)
 
 
 def test_a_snippet_is_created_changed_archived_and_restored_with_a_version_and_an_audit_row_each(cast):

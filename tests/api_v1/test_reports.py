@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from brands.services import api_keys, goals
-from tests.helpers import KeyedAPIClient, db_state
+from tests.helpers import KeyedAPIClient, api_as, db_state
 from tests.tickets.reports.conftest import build_world
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,7 @@ def world(cast):
 
 
 def client_for(user) -> KeyedAPIClient:
-    client = KeyedAPIClient()
-    client.force_authenticate(user)
-    return client
+    return api_as(user)
 
 
 def page_of(user, path: str):

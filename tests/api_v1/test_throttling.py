@@ -5,15 +5,13 @@ import pytest
 
 from brands.services import api_keys
 from tests.factories import make_ticket
-from tests.helpers import KeyedAPIClient, db_state
+from tests.helpers import KeyedAPIClient, api_with_token, db_state
 
 pytestmark = pytest.mark.django_db
 
 
 def with_key(token: str) -> KeyedAPIClient:
-    client = KeyedAPIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
+    return api_with_token(token)
 
 
 def key(user, name="k") -> str:

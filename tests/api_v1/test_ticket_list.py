@@ -7,7 +7,7 @@ import pytest
 
 from brands.models import Role
 from tests.factories import make_member, make_ticket
-from tests.helpers import KeyedAPIClient
+from tests.helpers import KeyedAPIClient, api_as
 from tickets.selectors.queue import QueueFilters
 from tickets.services import tags, views, workflow
 
@@ -18,9 +18,7 @@ LIST = "/api/v1/tickets/"
 
 
 def client_for(user) -> KeyedAPIClient:
-    client = KeyedAPIClient()
-    client.force_authenticate(user)
-    return client
+    return api_as(user)
 
 
 def ids(response) -> list[int]:

@@ -5,7 +5,7 @@ import pytest
 
 from brands.models import Priority
 from tests.factories import make_ticket
-from tests.helpers import KeyedAPIClient, db_state
+from tests.helpers import KeyedAPIClient, api_as, db_state
 from tickets.models import Event, Reply, ReplyStatus, Ticket
 from tickets.services import replies, workflow
 
@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(user) -> KeyedAPIClient:
-    client = KeyedAPIClient()
-    client.force_authenticate(user)
-    return client
+    return api_as(user)
 
 
 def test_a_supervisor_sets_the_priority_and_an_operator_may_not(cast):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from brands.models import Presence, ReviewPolicy, Role
 from brands.services import api_keys
 from tests.factories import make_member, make_ticket, make_user
-from tests.helpers import KeyedAPIClient, db_state, event_kinds
+from tests.helpers import KeyedAPIClient, api_as, db_state, event_kinds
 from tickets.models import Event, LinkedIdentity, Notification, ReplyRevision, Ticket, TicketStatus
 from tickets.selectors.queue import QueueFilters
 from tickets.services import replies, tags, views, workflow
@@ -21,9 +21,7 @@ BULK = "/api/v1/tickets/bulk/"
 
 
 def client_for(user) -> KeyedAPIClient:
-    client = KeyedAPIClient()
-    client.force_authenticate(user)
-    return client
+    return api_as(user)
 
 
 def read_only_key(user, brand="acme") -> KeyedAPIClient:
