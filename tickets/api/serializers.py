@@ -131,10 +131,12 @@ class MentionMediaOut(serializers.Serializer):
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
     alt_text = serializers.CharField()
-    url = serializers.SerializerMethodField(help_text="Our copy (`/media/m/<id>/`), null until it is stored.")
+    url = serializers.SerializerMethodField(
+        help_text="Our copy through the API (`/api/v1/media/m/<id>/`, an API key opens it), null until it is stored."
+    )
 
     def get_url(self, media) -> str | None:
-        return reverse("tickets:mention_media", args=[media.pk]) if media.state == "stored" else None
+        return reverse("api-media-mention", args=[media.pk]) if media.state == "stored" else None
 
 
 class ReplyAttachmentOut(serializers.Serializer):
@@ -146,10 +148,10 @@ class ReplyAttachmentOut(serializers.Serializer):
     size = serializers.IntegerField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
-    url = serializers.SerializerMethodField(help_text="Our copy: `/media/r/<id>/`.")
+    url = serializers.SerializerMethodField(help_text="Our copy through the API: `/api/v1/media/r/<id>/`.")
 
     def get_url(self, attachment) -> str:
-        return reverse("tickets:reply_image", args=[attachment.pk])
+        return reverse("api-media-reply-image", args=[attachment.pk])
 
 
 class MentionOut(serializers.Serializer):
