@@ -303,6 +303,9 @@ ROUTES: dict[str, Route] = {
     "api/v1/qa/replies/<int:pk>/": api(("GET", "POST"), 404, 403),
     "api/v1/scorecards/": api(GET, 200, 200),
     "api/v1/scorecards/<int:pk>/acknowledge/": api(POST, 404, 404),
+    # media and saved views (apigaps): our stored copies to keys, as the pages show them (a manager reads)
+    "api/v1/media/m/<int:pk>/": api(GET, 404, 200),
+    "api/v1/media/r/<int:pk>/": api(GET, 404, 200),
     # webhooks: no session; unsigned deliveries are refused (forgery in tests/security/test_webhook_forgery.py)
     "webhooks/x/": Route(ALL, 0, 0, public={"GET": 400, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
     "webhooks/meta/": Route(ALL, 0, 0, public={"GET": 403, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
@@ -439,9 +442,9 @@ def paths(route: str, world) -> list[str]:
         pk = world["webhook"].pk
     elif route.startswith("api/v1/settings/<slug:slug>/priority/") and route.endswith("/<int:pk>/"):
         pk = world[route.split("/")[5]].pk  # urgency, spam, blocked
-    elif route.startswith("media/m/"):
+    elif route.startswith(("media/m/", "api/v1/media/m/")):
         pk = world["photo"].pk
-    elif route.startswith("media/r/"):
+    elif route.startswith(("media/r/", "api/v1/media/r/")):
         pk = world["reply_image"].pk
     else:
         pk = world["ticket"].pk
