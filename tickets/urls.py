@@ -283,6 +283,7 @@ api_patterns = [
     # media and saved views (apigaps)
     path("media/m/<int:pk>/", media_api.MentionMediaView.as_view(), name="api-media-mention"),
     path("media/r/<int:pk>/", media_api.ReplyImageView.as_view(), name="api-media-reply-image"),
+    path("views/<int:pk>/", ticket_api.SavedViewDetailView.as_view(), name="api-view"),
     # end of media and saved views (apigaps)
     path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema_api.DocsView.as_view(), name="api-docs"),

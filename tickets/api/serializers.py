@@ -473,6 +473,18 @@ class UnlinkIn(serializers.Serializer):
     identity = ApiIdField(help_text="The id of a linked identity (``identities[].id``).")
 
 
+class SavedViewIn(serializers.Serializer):
+    """A saved view to make: ``query`` holds the ticket list's parameters (as ``GET /api/v1/views/`` shows them),
+    read by the queue's form each time the view is opened; ``team``: a brand's slug to share it with that brand's
+    team (``view:team``), absent or null for your own."""
+
+    name = serializers.CharField(max_length=60)
+    team = serializers.SlugField(max_length=50, required=False, allow_null=True, default=None)
+    query = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False, default=dict
+    )
+
+
 class SavedViewOut(serializers.Serializer):
     id = serializers.IntegerField(source="view.pk")
     name = serializers.CharField(source="view.name")
