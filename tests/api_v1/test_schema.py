@@ -87,6 +87,8 @@ OPERATION_IDS = {
     # media and saved views (apigaps)
     "media_mention_retrieve",
     "media_reply_image_retrieve",
+    "views_create",
+    "views_destroy",
 }
 
 
