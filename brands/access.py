@@ -149,6 +149,14 @@ def require(user: User, brand_id: int, perm: str) -> None:
         raise PermissionDenied
 
 
+def require_writing_key(user: User) -> None:
+    """403 when the request came with a read-only API key: for writes that belong to the person rather than to a
+    brand (their own saved views), where no brand capability says so."""
+    key = key_scope(user)
+    if key is not None and key.read_only:
+        raise PermissionDenied
+
+
 def get_brand_for_user(user: User, slug: str, perm: str = "ticket:view") -> Brand:
     brand = brands_for(user).filter(slug=slug).first()
     if brand is None:

@@ -9,6 +9,7 @@ from .api import composer as composer_api
 from .api import customers as customers_api
 from .api import ingest as ingest_api
 from .api import knowledge as knowledge_api
+from .api import media as media_api
 from .api import qa as qa_api
 from .api import reports as reports_api
 from .api import review as review_api
@@ -279,6 +280,11 @@ api_patterns = [
         name="api-scorecard-acknowledge",
     ),
     # end of QA and media (apiqa)
+    # media and saved views (apigaps)
+    path("media/m/<int:pk>/", media_api.MentionMediaView.as_view(), name="api-media-mention"),
+    path("media/r/<int:pk>/", media_api.ReplyImageView.as_view(), name="api-media-reply-image"),
+    path("views/<int:pk>/", ticket_api.SavedViewDetailView.as_view(), name="api-view"),
+    # end of media and saved views (apigaps)
     path("schema/", schema_api.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema_api.DocsView.as_view(), name="api-docs"),
 ]

@@ -39,7 +39,8 @@ READ_ONLY = {
     "api/v1/tickets/": {"GET": 200},
     "api/v1/tickets/bulk/": {"POST": 403},
     "api/v1/tickets/next/": {"POST": 403},
-    "api/v1/views/": {"GET": 200},
+    "api/v1/views/": {"GET": 200, "POST": 403},
+    "api/v1/views/<int:pk>/": {"DELETE": 403},
     "api/v1/tickets/<int:pk>/": {"GET": 200},
     "api/v1/tickets/<int:pk>/<slug:action>/": {"POST": 403},
     "api/v1/tickets/<int:pk>/assign/": {"POST": 403},
@@ -91,6 +92,9 @@ READ_ONLY = {
     "api/v1/qa/replies/<int:pk>/": {"GET": 200, "POST": 403},
     "api/v1/scorecards/": {"GET": 200},
     "api/v1/scorecards/<int:pk>/acknowledge/": {"POST": 404},  # the operator's, not the key owner's
+    # media and saved views (apigaps): our stored copies are read with ticket:view
+    "api/v1/media/m/<int:pk>/": {"GET": 200},
+    "api/v1/media/r/<int:pk>/": {"GET": 200},
 }
 
 #: a read-write key of the same person for brand B only, aimed at brand A's objects
@@ -107,7 +111,8 @@ OTHER_BRAND = {
     "api/v1/tickets/": {"GET": 200},
     "api/v1/tickets/bulk/": {"POST": 404},
     "api/v1/tickets/next/": {"POST": 204},  # brand B has nothing to take
-    "api/v1/views/": {"GET": 200},
+    "api/v1/views/": {"GET": 200, "POST": 404},
+    "api/v1/views/<int:pk>/": {"DELETE": 404},
     "api/v1/tickets/<int:pk>/": {"GET": 404},
     "api/v1/tickets/<int:pk>/<slug:action>/": {"POST": 404},
     "api/v1/tickets/<int:pk>/assign/": {"POST": 404},
@@ -158,6 +163,9 @@ OTHER_BRAND = {
     "api/v1/qa/replies/<int:pk>/": {"GET": 404, "POST": 404},
     "api/v1/scorecards/": {"GET": 200},
     "api/v1/scorecards/<int:pk>/acknowledge/": {"POST": 404},
+    # media and saved views (apigaps)
+    "api/v1/media/m/<int:pk>/": {"GET": 404},
+    "api/v1/media/r/<int:pk>/": {"GET": 404},
 }
 
 

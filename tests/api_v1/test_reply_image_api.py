@@ -58,7 +58,7 @@ def test_an_image_reaches_x_exactly_once_at_publish(cast, fake_platform, django_
         "size": len(PNG),
         "width": 120,
         "height": 80,
-        "url": f"/media/r/{attachment.pk}/",
+        "url": f"/api/v1/media/r/{attachment.pk}/",
     }
     assert attachment.sha256 == hashlib.sha256(PNG).hexdigest()
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,7 +69,7 @@ def test_an_image_reaches_x_exactly_once_at_publish(cast, fake_platform, django_
     assert (up.path, up.body["media"]["sha256"]) == ("/x/2/media/upload", attachment.sha256)
     assert post.body["media"] == {"media_ids": ["1880000000000000001"]}
     detail = client.get(f"/api/v1/replies/{first.json()['id']}/").json()
-    assert (detail["status"], detail["image"]["url"]) == (ReplyStatus.SENT, f"/media/r/{attachment.pk}/")
+    assert (detail["status"], detail["image"]["url"]) == (ReplyStatus.SENT, f"/api/v1/media/r/{attachment.pk}/")
 
 
 def test_the_same_key_with_another_image_is_refused(cast, fake_platform):
@@ -151,7 +151,7 @@ def test_the_ticket_lists_the_customers_media_with_our_urls(cast):
     assert (shown["state"], shown["content_type"], shown["url"]) == (
         "stored",
         photo.content_type,
-        f"/media/m/{photo.pk}/",
+        f"/api/v1/media/m/{photo.pk}/",
     )
     assert PHOTO_URL not in client.get(f"/api/v1/tickets/{ticket.pk}/").content.decode()
     assert client_for(cast.operator_b).get(f"/api/v1/tickets/{ticket.pk}/").status_code == 404

@@ -84,6 +84,11 @@ OPERATION_IDS = {
     "qa_replies_grade",
     "scorecards_list",
     "scorecards_acknowledge",
+    # media and saved views (apigaps)
+    "media_mention_retrieve",
+    "media_reply_image_retrieve",
+    "views_create",
+    "views_destroy",
 }
 
 

@@ -557,6 +557,15 @@ ENDPOINTS = [
     ),
     Endpoint("api-note", "post", "/api/v1/tickets/{ticket}/notes/", "operator", api.NoteIn, {"body": "x"}, is_api=True),
     Endpoint(
+        "api-views",
+        "post",
+        "/api/v1/views/",
+        "supervisor",
+        api.SavedViewIn,
+        {"name": "Urgent", "team": "acme", "query": {"priority": "4"}},
+        is_api=True,
+    ),
+    Endpoint(
         "api-snippets", "get", "/api/v1/snippets/", "operator", api.SnippetSearchIn, {"brand": "acme"}, is_api=True
     ),
     Endpoint(

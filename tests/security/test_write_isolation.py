@@ -238,8 +238,10 @@ ROUTES: dict[str, Route] = {
     "api/v1/tickets/bulk/": api(POST, 404, 403),
     # `Get next` through the API: brand B has nothing to take (204), a manager works no ticket (403)
     "api/v1/tickets/next/": api(POST, 204, 403),
-    # the saved views the caller may use: brand B's operator sees none of brand A's
-    "api/v1/views/": api(GET, 200, 200),
+    # the saved views the caller may use: brand B's operator sees none of brand A's; a team view of brand A is made
+    # and removed by its supervisors only (view:team): unknown to brand B (404), refused to the manager (403)
+    "api/v1/views/": api(("GET", "POST"), 200, 200, b_by_method={"POST": 404}, manager_by_method={"POST": 403}),
+    "api/v1/views/<int:pk>/": api(("DELETE",), 404, 403),
     "api/v1/tickets/<int:pk>/assign/": api(POST, 404, 403),
     # the ticket's customer card (a manager reads it) and linking identities (``ticket:work``)
     "api/v1/tickets/<int:pk>/customer/": api(GET, 404, 200),
@@ -303,6 +305,9 @@ ROUTES: dict[str, Route] = {
     "api/v1/qa/replies/<int:pk>/": api(("GET", "POST"), 404, 403),
     "api/v1/scorecards/": api(GET, 200, 200),
     "api/v1/scorecards/<int:pk>/acknowledge/": api(POST, 404, 404),
+    # media and saved views (apigaps): our stored copies to keys, as the pages show them (a manager reads)
+    "api/v1/media/m/<int:pk>/": api(GET, 404, 200),
+    "api/v1/media/r/<int:pk>/": api(GET, 404, 200),
     # webhooks: no session; unsigned deliveries are refused (forgery in tests/security/test_webhook_forgery.py)
     "webhooks/x/": Route(ALL, 0, 0, public={"GET": 400, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
     "webhooks/meta/": Route(ALL, 0, 0, public={"GET": 403, "POST": 401, "PUT": 405, "PATCH": 405, "DELETE": 405}),
@@ -433,15 +438,15 @@ def paths(route: str, world) -> list[str]:
         pk = world["channel"].pk
     elif route.startswith("profile/keys/"):
         pk = world["api_key"].pk
-    elif route.startswith("queue/views/<int:pk>"):
+    elif route.startswith(("queue/views/<int:pk>", "api/v1/views/<int:pk>")):
         pk = world["team_view"].pk
     elif route.startswith(("settings/<slug:slug>/webhooks/<int:pk>", "api/v1/settings/<slug:slug>/webhooks/<int:pk>")):
         pk = world["webhook"].pk
     elif route.startswith("api/v1/settings/<slug:slug>/priority/") and route.endswith("/<int:pk>/"):
         pk = world[route.split("/")[5]].pk  # urgency, spam, blocked
-    elif route.startswith("media/m/"):
+    elif route.startswith(("media/m/", "api/v1/media/m/")):
         pk = world["photo"].pk
-    elif route.startswith("media/r/"):
+    elif route.startswith(("media/r/", "api/v1/media/r/")):
         pk = world["reply_image"].pk
     else:
         pk = world["ticket"].pk
@@ -515,6 +520,7 @@ def payloads(route: str, world) -> list:
     forms = {
         "queue/next/": [keyed()],
         "queue/views/": [{"name": "Urgent for the team", "team": brand.pk, "priority": "4"}],
+        "api/v1/views/": [{"name": "Urgent for the team", "team": brand.slug, "query": {"priority": "4"}}],
         "tickets/<int:pk>/priority/": [{"priority": 4}],
         "tickets/<int:pk>/claim/": [keyed()],
         "tickets/<int:pk>/reply/": [keyed({"body": "Halo Kak, mohon DM nomor pesanan ya", "snippets": ""})],
@@ -805,6 +811,7 @@ ACCEPTED = {
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/rotate/": 200,
     "api/v1/settings/<slug:slug>/webhooks/<int:pk>/again/": 201,
     "api/v1/qa/replies/<int:pk>/": 201,
+    "api/v1/views/": 201,
 }
 #: ``api/v1/tickets/<id>/<action>/``, in this order (a resolved ticket takes no reply)
 API_ACTION_ACCEPTED = {"claim": 200, "resolve": 200}

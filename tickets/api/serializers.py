@@ -131,10 +131,12 @@ class MentionMediaOut(serializers.Serializer):
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
     alt_text = serializers.CharField()
-    url = serializers.SerializerMethodField(help_text="Our copy (`/media/m/<id>/`), null until it is stored.")
+    url = serializers.SerializerMethodField(
+        help_text="Our copy through the API (`/api/v1/media/m/<id>/`, an API key opens it), null until it is stored."
+    )
 
     def get_url(self, media) -> str | None:
-        return reverse("tickets:mention_media", args=[media.pk]) if media.state == "stored" else None
+        return reverse("api-media-mention", args=[media.pk]) if media.state == "stored" else None
 
 
 class ReplyAttachmentOut(serializers.Serializer):
@@ -146,10 +148,10 @@ class ReplyAttachmentOut(serializers.Serializer):
     size = serializers.IntegerField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
-    url = serializers.SerializerMethodField(help_text="Our copy: `/media/r/<id>/`.")
+    url = serializers.SerializerMethodField(help_text="Our copy through the API: `/api/v1/media/r/<id>/`.")
 
     def get_url(self, attachment) -> str:
-        return reverse("tickets:reply_image", args=[attachment.pk])
+        return reverse("api-media-reply-image", args=[attachment.pk])
 
 
 class MentionOut(serializers.Serializer):
@@ -469,6 +471,18 @@ class LinkIn(serializers.Serializer):
 
 class UnlinkIn(serializers.Serializer):
     identity = ApiIdField(help_text="The id of a linked identity (``identities[].id``).")
+
+
+class SavedViewIn(serializers.Serializer):
+    """A saved view to make: ``query`` holds the ticket list's parameters (as ``GET /api/v1/views/`` shows them),
+    read by the queue's form each time the view is opened; ``team``: a brand's slug to share it with that brand's
+    team (``view:team``), absent or null for your own."""
+
+    name = serializers.CharField(max_length=60)
+    team = serializers.SlugField(max_length=50, required=False, allow_null=True, default=None)
+    query = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False, default=dict
+    )
 
 
 class SavedViewOut(serializers.Serializer):

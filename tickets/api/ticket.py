@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from brands.access import brand_ids_for
+from brands.access import brand_ids_for, get_brand_for_user, require_writing_key
 from brands.models import Priority
 from smrc.bounds import parse_int
 from smrc.parsers import BodyTooLarge, BoundedJSONParser
@@ -39,8 +39,9 @@ from ..selectors.ticket import (
     ticket_tags_prefetch,
     tickets_for,
 )
-from ..selectors.views import saved_views_for, view_rows_for
+from ..selectors.views import get_view_for_user, saved_views_for, view_rows_for
 from ..services import assignment, bulk, idempotency, replies, tags, workflow
+from ..services import views as views_service
 from .filters import TicketFilterSet
 from .keyed import key_reused, keyed_answer, request_key
 from .schema import IDEMPOTENCY_KEY, operation
@@ -56,6 +57,7 @@ from .serializers import (
     ReplyOut,
     ReplyStatusOut,
     ReviseIn,
+    SavedViewIn,
     SavedViewOut,
     TagsIn,
     TicketDetailOut,
@@ -636,3 +638,51 @@ class SavedViewListView(APIView):
     def get(self, request):
         rows = view_rows_for(request.user, saved_views_for(request.user), QueueFilterForm)
         return Response(SavedViewOut(rows, many=True).data)
+
+    @operation(
+        "views_create",
+        ok={201: SavedViewOut},
+        errors=(403, 404),
+        body=SavedViewIn,
+        summary="Save a queue view (yours, or a brand's team view)",
+        tags=TAGS,
+    )
+    def post(self, request):
+        """``POST /api/v1/views/``: as "Save view" on the queue. A team view (``team``: a brand's slug) needs
+        ``view:team`` (404 for a brand out of scope, 403 without it) and is recorded in the brand's settings
+        history; a personal view needs a key that writes (403 for a read-only key). A taken name or the limit
+        of views: 400 naming ``name``."""
+        data = SavedViewIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = data.validated_data["team"]
+        if team is None:
+            require_writing_key(request.user)
+            team_brand_id = None
+        else:
+            team_brand_id = get_brand_for_user(request.user, team, "view:team").pk
+        try:
+            view = views_service.save_view(
+                user=request.user,
+                name=data.validated_data["name"],
+                filters=QueueFilterForm(data.validated_data["query"]).filters(),
+                team_brand_id=team_brand_id,
+                via_api=True,
+            )
+        except views_service.ViewError as error:
+            raise ValidationError({"name": [str(error)]}) from None
+        (row,) = view_rows_for(request.user, [view], QueueFilterForm)
+        return Response(SavedViewOut(row).data, status=status.HTTP_201_CREATED)
+
+
+class SavedViewDetailView(APIView):
+    """``DELETE /api/v1/views/<id>/``: remove one of your own views, or a team view of your brand with
+    ``view:team`` (recorded in the brand's settings history). A view you do not see: 404; a team view without
+    ``view:team``, or your own with a read-only key: 403. Nothing is removed then."""
+
+    @operation("views_destroy", ok={204: None}, errors=(403, 404), summary="Remove a saved view", tags=TAGS)
+    def delete(self, request, pk: int):
+        view = get_view_for_user(request.user, pk)
+        if view.brand_id is None:
+            require_writing_key(request.user)
+        views_service.delete_view(user=request.user, view=view, via_api=True)
+        return Response(status=status.HTTP_204_NO_CONTENT)

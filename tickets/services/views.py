@@ -28,9 +28,12 @@ class ViewError(Exception):
     """A view that cannot be saved; the message says why, in the user's language."""
 
 
-def save_view(*, user, name: str, filters: "QueueFilters", team_brand_id: int | None = None) -> SavedView:
+def save_view(
+    *, user, name: str, filters: "QueueFilters", team_brand_id: int | None = None, via_api: bool = False
+) -> SavedView:
     """A personal view (``team_brand_id`` None) or a team view of that brand (404 out of scope, 403 without
-    ``view:team``). Names are unique per owner or brand: saving under a taken name is refused."""
+    ``view:team``). Names are unique per owner or brand: saving under a taken name is refused. ``via_api``: the
+    audit entry's source is the API."""
     query = filters.as_query()
     if team_brand_id is not None:
         require(user, team_brand_id, "view:team")
@@ -48,7 +51,7 @@ def save_view(*, user, name: str, filters: "QueueFilters", team_brand_id: int | 
             audit.record(
                 brand=team_brand_id,
                 user=user,
-                source=ConfigSource.PAGE,
+                source=ConfigSource.API if via_api else ConfigSource.PAGE,
                 area=ConfigArea.VIEWS,
                 kind="team_view.created",
                 before={},
@@ -66,7 +69,7 @@ def save_view(*, user, name: str, filters: "QueueFilters", team_brand_id: int | 
             raise ViewError(_("You have a view with this name already.")) from None
 
 
-def delete_view(*, user, view: SavedView) -> None:
+def delete_view(*, user, view: SavedView, via_api: bool = False) -> None:
     """Remove a view: one's own, or a team view with ``view:team`` on its brand (403 without), audited."""
     if view.brand_id is None:
         view.delete()
@@ -78,7 +81,7 @@ def delete_view(*, user, view: SavedView) -> None:
             audit.record(
                 brand=view.brand_id,
                 user=user,
-                source=ConfigSource.PAGE,
+                source=ConfigSource.API if via_api else ConfigSource.PAGE,
                 area=ConfigArea.VIEWS,
                 kind="team_view.deleted",
                 before={"name": view.name, "query": view.query},
