@@ -12,8 +12,9 @@ from django.utils import translation
 from tickets.models import Event
 
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "tickets"
-#: attribute paths in code, and the names webhooks send (tickets/services/hooks.py), not event kinds
-NOT_EVENTS = {"ticket.due_at", "ticket.reference", "reply.published"}
+#: attribute paths in code (a serializer's ``source``), and the names webhooks send (tickets/services/hooks.py), not
+#: event kinds
+NOT_EVENTS = {"ticket.due_at", "ticket.reference", "reply.published", "reply.body"}
 EXAMPLE_DATA = {
     "sla.breach": {"clock": "first_response", "due_at": "2025-05-05T10:00:00+07:00"},
     "sla.warning": {"clock": "resolution", "due_at": "2025-05-05T10:00:00+07:00"},
