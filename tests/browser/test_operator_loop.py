@@ -118,6 +118,7 @@ def test_queue_announces_new_work_and_keeps_the_keyboard_selection(page, operato
     log_in(page, "op_a")
     rows = page.locator("table[data-queue] tbody tr[data-href]")
     expect(rows).to_have_count(1)
+    page.wait_for_load_state("load")  # the keyboard handlers are bound by the page's scripts (slow on a busy machine)
 
     page.keyboard.press("j")
     expect(page.locator("tr.selected")).to_contain_text(f"T-{ticket.pk}")
