@@ -248,6 +248,26 @@ class CsatOut(serializers.Serializer):
     by_brand = CsatFiguresOut(many=True)
 
 
+class QaGroupOut(serializers.Serializer):
+    key = serializers.CharField(help_text="The operator's user id, the criterion's key, or the week's Monday.")
+    label = serializers.CharField(help_text="The operator's name, the criterion's name, or the week's Monday.")
+    count = serializers.IntegerField(help_text="Scorecards (a criterion: its scores).")
+    mean = serializers.FloatField(
+        allow_null=True, help_text="Mean QA score in percent (a criterion: mean of its 1–5 scores); null: none."
+    )
+
+
+class QaReportOut(serializers.Serializer):
+    """The page's QA section (docs/report-definitions.md "QA"): scorecards of replies published in the range."""
+
+    scorecards = serializers.IntegerField()
+    mean = serializers.FloatField(allow_null=True, help_text="Mean of the scorecards' overall scores, in percent.")
+    acknowledged = serializers.IntegerField(help_text="Scorecards the operator acknowledged.")
+    by_operator = QaGroupOut(many=True)
+    by_criterion = QaGroupOut(many=True)
+    weeks = QaGroupOut(many=True, help_text="One per ISO week of the range (its Monday), empty weeks included.")
+
+
 class HeadlineOut(serializers.Serializer):
     metric = serializers.CharField(help_text="The figure's key (brands.services.goals.METRICS).")
     label = serializers.CharField()
@@ -297,6 +317,7 @@ class ReportOut(serializers.Serializer):
     review = ReviewOut()
     serving = ServingOut()
     csat = CsatOut()
+    qa = QaReportOut()
 
 
 # --- channel accounts -----------------------------------------------------------------------------------------
