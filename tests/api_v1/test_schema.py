@@ -142,3 +142,29 @@ def test_the_docs_are_served_from_our_static_files_without_inline_script():
     script = Client().get("/api/v1/docs/?script=")
     assert script.status_code == 200
     assert "/api/v1/schema/" in script.content.decode()
+
+
+def test_the_combined_settings_and_the_report_describe_their_new_parts_by_the_endpoints_serializers():
+    """``settings_retrieve`` holds ``priority``, ``bounces`` and ``qa`` in the components their own endpoints
+    answer; ``reports_retrieve`` holds ``qa`` (the page's QA section)."""
+    document = schema()
+    operations = {
+        op["operationId"]: op for item in document["paths"].values() for op in item.values() if "operationId" in op
+    }
+    components = document["components"]["schemas"]
+
+    def answered(op_id: str) -> str:
+        return operations[op_id]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+
+    settings = components["SettingsOut"]
+    for part, op_id in (("priority", "settings_priority_retrieve"), ("bounces", "settings_bounces_retrieve"),
+                        ("qa", "settings_qa_retrieve")):  # fmt: skip
+        assert settings["properties"][part]["allOf"] == [{"$ref": answered(op_id)}], part
+    assert set(settings["required"]) == {
+        "brand", "sla", "review", "csat", "goals", "priority", "bounces", "qa", "can_change"
+    }  # fmt: skip
+    assert components["ReportOut"]["properties"]["qa"] == {"$ref": "#/components/schemas/QaReportOut"}
+    qa = components["QaReportOut"]
+    assert set(qa["required"]) == {"scorecards", "mean", "acknowledged", "by_operator", "by_criterion", "weeks"}
+    assert qa["properties"]["weeks"]["items"] == {"$ref": "#/components/schemas/QaGroupOut"}
+    assert set(components["QaGroupOut"]["required"]) == {"key", "label", "count", "mean"}

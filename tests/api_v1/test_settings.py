@@ -29,11 +29,24 @@ def changes() -> list[tuple]:
 def test_the_document_holds_every_area_and_no_secret(cast):
     hook = webhooks.create(brand=cast.brand_a, name="CRM", url="https://hooks.example.com/a", events=["sla.breach"])
     managers = client_for(cast.manager).get(f"{BASE}/").json()
-    assert set(managers) == {"brand", "sla", "review", "csat", "goals", "can_change"}
+    assert set(managers) == {"brand", "sla", "review", "csat", "goals", "priority", "bounces", "qa", "can_change"}
     assert managers["can_change"] == ["goals"]
     doc = client_for(cast.supervisor).get(f"{BASE}/").json()
-    assert set(doc) == {"brand", "sla", "review", "csat", "goals", "webhooks", "can_change"}
-    assert client_for(cast.supervisor).get(f"{BASE}/").json()["can_change"] == ["sla", "review", "csat", "goals"]
+    assert set(doc) == {
+        "brand",
+        "sla",
+        "review",
+        "csat",
+        "goals",
+        "priority",
+        "bounces",
+        "qa",
+        "webhooks",
+        "can_change",
+    }
+    assert client_for(cast.supervisor).get(f"{BASE}/").json()["can_change"] == [
+        "sla", "review", "csat", "goals", "priority", "bounces", "qa"
+    ]  # fmt: skip
     assert doc["sla"]["target_2_first"] == 60
     assert doc["goals"] == dict.fromkeys(
         ["fr_compliance", "nr_compliance", "res_compliance", "fr_p50", "in_channel", "reopen_rate", "handoffs", "csat"]
@@ -121,3 +134,87 @@ def test_out_of_scope_404_and_without_the_capability_403_and_nothing_changes(cas
         assert client.patch(f"{BASE}/{area}", body).status_code == want, area
     assert db_state() == before
     assert ReviewPolicy.objects.count() == CsatSettings.objects.count() == 0
+
+
+# --- priority rules, bounce phrases and the QA rubric in the combined document -------------------------------
+
+
+def _configure(sup, n: int) -> None:
+    """``n`` urgency terms, spam patterns and blocked authors, the brand's bounce phrases and a sixth criterion,
+    each through its own endpoint."""
+    for i in range(n):
+        assert sup.post(f"{BASE}/priority/urgency/", {"pattern": f"darurat{i}", "label": "urgent"}).status_code == 201
+        assert (
+            sup.post(
+                f"{BASE}/priority/spam/", {"pattern": f"slot{i} ?gacor", "is_regex": True, "label": "judi"}
+            ).status_code
+            == 201
+        )
+        assert sup.post(f"{BASE}/priority/blocked/", {"platform": "x", "handle": f"spammer{i}"}).status_code == 201
+
+
+def test_the_document_holds_priority_bounces_and_qa_as_their_endpoints_answer_them(cast):
+    sup = client_for(cast.supervisor)
+    _configure(sup, 1)
+    assert (
+        sup.patch(f"{BASE}/bounces/", {"bounce_terms": "ke kantor\nwebsite kami", "bounce_defaults": False}).status_code
+        == 200
+    )
+    assert sup.patch(f"{BASE}/qa/", {"sample_percent": 15}).status_code == 200
+    for who in (cast.supervisor, cast.manager):
+        doc = client_for(who).get(f"{BASE}/").json()
+        assert doc["priority"] == sup.get(f"{BASE}/priority/").json()
+        assert doc["bounces"] == sup.get(f"{BASE}/bounces/").json()
+        assert doc["qa"] == sup.get(f"{BASE}/qa/").json()
+    assert doc["bounces"] == {
+        "review_bounces": True,
+        "bounce_defaults": False,
+        "bounce_terms": "ke kantor, website kami",
+    }
+    assert (doc["bounces"]["bounce_terms"], doc["bounces"]["review_bounces"]) == (
+        doc["review"]["bounce_terms"],
+        doc["review"]["review_bounces"],
+    )
+    urgency = doc["priority"]["urgency_terms"]
+    assert [(t["pattern"], t["is_regex"], t["label"], t["problem"]) for t in urgency] == [
+        ("darurat0", False, "urgent", None)
+    ]
+    assert [(t["pattern"], t["is_regex"]) for t in doc["priority"]["spam_patterns"]] == [("slot0 ?gacor", True)]
+    assert [(b["platform"], b["handle"]) for b in doc["priority"]["blocked_authors"]] == [("x", "spammer0")]
+    assert doc["qa"]["sample_percent"] == 15
+    assert [(c["key"], c["weight"], c["is_active"]) for c in doc["qa"]["criteria"]] == [
+        ("tone", 25, True), ("knowledge", 25, True), ("ownership", 20, True), ("language", 15, True),
+        ("etiquette", 15, True),
+    ]  # fmt: skip
+
+
+#: the combined document of a supervisor: the brand in scope, SLA (business hours, targets, holidays), review,
+#: CSAT, goals (8 before priority and QA joined), the priority lists (urgency terms, spam patterns, blocked
+#: authors: 3), QA (settings, criteria: 2; the bounce phrases come from the review area as read) and the webhooks
+QUERIES = 13
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_the_document_reads_in_the_same_queries_however_many_rules(cast, django_assert_num_queries, n):
+    sup = client_for(cast.supervisor)
+    _configure(sup, n)
+    with django_assert_num_queries(QUERIES):
+        doc = sup.get(f"{BASE}/").json()
+    assert [len(doc["priority"][k]) for k in ("urgency_terms", "spam_patterns", "blocked_authors")] == [n, n, n]
+
+
+def test_the_new_parts_are_refused_like_the_document(cast):
+    _configure(client_for(cast.supervisor), 1)
+    read_key = with_key(cast.supervisor, "read")
+    before = db_state()
+    for who, status in (("operator_b", 404), ("outsider", 404), ("operator", 403)):
+        response = client_for(getattr(cast, who)).get(f"{BASE}/")
+        assert response.status_code == status
+        assert "darurat0" not in response.content.decode()
+    doc = read_key.get(f"{BASE}/").json()
+    assert doc["priority"]["urgency_terms"][0]["pattern"] == "darurat0"
+    assert doc["can_change"] == []
+    assert read_key.patch(f"{BASE}/bounces/", {"bounce_terms": "x"}).status_code == 403
+    assert read_key.patch(f"{BASE}/qa/", {"sample_percent": 50}).status_code == 403
+    assert read_key.post(f"{BASE}/priority/urgency/", {"pattern": "x", "label": "y"}).status_code == 403
+    assert db_state() == before

@@ -1,6 +1,6 @@
 """The SLA report through the API: every figure of the report page as JSON (the headline against the previous
 period and the brand's goals, volume, response times, compliance, the breakdowns, review, serving in channel,
-CSAT), and the tickets behind a figure (the page's drill-down), cursor-paginated.
+CSAT, QA), and the tickets behind a figure (the page's drill-down), cursor-paginated.
 
 The same parameters and validation as the page (``start`` and ``end``, local dates of the brand, both included;
 the page's own range form) and the same scoping: a brand out of scope 404, in scope without ``report:view`` 403
@@ -24,6 +24,7 @@ from brands.services import goals
 from ..forms.reports import DrillDownForm, RangeForm
 from ..reports import csat as csat_report
 from ..reports import headline, serving
+from ..reports.qa import qa_report
 from ..reports.queries import DrillDownError, build_report, drill_down, population
 from ..selectors.ticket import ticket_tags_prefetch
 from .schema import operation
@@ -138,6 +139,20 @@ def _figure(f) -> dict:
     }
 
 
+def _qa_group(g) -> dict:
+    return {"key": g.key, "label": str(g.label), "count": g.count, "mean": g.mean}
+
+
+def qa_document(qa) -> dict:
+    """The page's QA section (``reports.qa.qa_report``, the same figures)."""
+    return {
+        "scorecards": qa.overall.count,
+        "mean": qa.overall.mean,
+        "acknowledged": qa.acknowledged,
+        **{name: [_qa_group(g) for g in getattr(qa, name)] for name in ("by_operator", "by_criterion", "weeks")},
+    }
+
+
 def report_document(brand, brand_ids, rng, *, now) -> dict:
     """Every figure the report page draws for ``brand`` (None: all brands) over ``rng``."""
     data = build_report(brand_ids, rng, now=now)
@@ -205,6 +220,7 @@ def report_document(brand, brand_ids, rng, *, now) -> dict:
                 for name in ("by_operator", "by_platform", "by_priority", "by_brand")
             },
         },
+        "qa": qa_document(qa_report(brand_ids, rng)),
     }
 
 

@@ -248,6 +248,26 @@ class CsatOut(serializers.Serializer):
     by_brand = CsatFiguresOut(many=True)
 
 
+class QaGroupOut(serializers.Serializer):
+    key = serializers.CharField(help_text="The operator's user id, the criterion's key, or the week's Monday.")
+    label = serializers.CharField(help_text="The operator's name, the criterion's name, or the week's Monday.")
+    count = serializers.IntegerField(help_text="Scorecards (a criterion: its scores).")
+    mean = serializers.FloatField(
+        allow_null=True, help_text="Mean QA score in percent (a criterion: mean of its 1–5 scores); null: none."
+    )
+
+
+class QaReportOut(serializers.Serializer):
+    """The page's QA section (docs/report-definitions.md "QA"): scorecards of replies published in the range."""
+
+    scorecards = serializers.IntegerField()
+    mean = serializers.FloatField(allow_null=True, help_text="Mean of the scorecards' overall scores, in percent.")
+    acknowledged = serializers.IntegerField(help_text="Scorecards the operator acknowledged.")
+    by_operator = QaGroupOut(many=True)
+    by_criterion = QaGroupOut(many=True)
+    weeks = QaGroupOut(many=True, help_text="One per ISO week of the range (its Monday), empty weeks included.")
+
+
 class HeadlineOut(serializers.Serializer):
     metric = serializers.CharField(help_text="The figure's key (brands.services.goals.METRICS).")
     label = serializers.CharField()
@@ -297,6 +317,7 @@ class ReportOut(serializers.Serializer):
     review = ReviewOut()
     serving = ServingOut()
     csat = CsatOut()
+    qa = QaReportOut()
 
 
 # --- channel accounts -----------------------------------------------------------------------------------------
@@ -414,13 +435,80 @@ class WebhookOut(serializers.Serializer):
         return bool(sub.secret)
 
 
+# the priority, bounces and QA areas (their endpoints: settings_more.py; read in the combined document too)
+
+
+class PatternRuleOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    pattern = serializers.CharField()
+    is_regex = serializers.BooleanField()
+    label = serializers.CharField()
+    problem = serializers.CharField(
+        allow_null=True, help_text="Why ingest skips it (stored before RE2 refused such patterns), or null."
+    )
+
+
+class UrgencyTermOut(PatternRuleOut):
+    weight = serializers.IntegerField()
+
+
+class BlockedAuthorOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    platform = serializers.CharField()
+    handle = serializers.CharField()
+    note = serializers.CharField()
+
+
+class DefaultTermOut(serializers.Serializer):
+    pattern = serializers.CharField()
+    is_regex = serializers.BooleanField()
+    label = serializers.CharField()
+    weight = serializers.IntegerField()
+
+
+class PriorityOut(serializers.Serializer):
+    routing_mode = serializers.CharField()
+    operator_capacity = serializers.IntegerField()
+    idle_owner_minutes = serializers.IntegerField()
+    default_urgency_terms = DefaultTermOut(many=True, help_text="The built-in urgency terms, always used.")
+    urgency_terms = UrgencyTermOut(many=True)
+    spam_patterns = PatternRuleOut(many=True)
+    blocked_authors = BlockedAuthorOut(many=True)
+
+
+class BouncesIn(serializers.Serializer):
+    """The review policy's bounce phrases: hold replies that send the customer elsewhere; use the built-in
+    phrases; the brand's own (comma or line separated, matched as whole words)."""
+
+    review_bounces = serializers.BooleanField(required=False)
+    bounce_defaults = serializers.BooleanField(required=False)
+    bounce_terms = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class CriterionIn(serializers.Serializer):
+    key = serializers.SlugField(max_length=40, required=False, allow_blank=True, help_text="Empty: a new one.")
+    name = serializers.CharField(max_length=80)
+    description = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
+    weight = ApiIntegerField(min_value=1, max_value=32767)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+
+class QaOut(serializers.Serializer):
+    sample_percent = serializers.IntegerField()
+    criteria = CriterionIn(many=True)
+
+
 class SettingsOut(serializers.Serializer):
-    """The brand's settings, area by area, in the shape each area's PATCH reads (webhooks: read only here)."""
+    """The brand's settings, area by area, in the shape each area's PATCH reads (webhooks: read only here); the
+    priority rules, bounce phrases and QA rubric as their own endpoints answer them."""
 
     brand = serializers.CharField()
     sla = serializers.DictField()
     review = serializers.DictField()
     csat = serializers.DictField()
     goals = serializers.DictField()
+    priority = PriorityOut(help_text="As `GET …/priority/` answers it.")
+    bounces = BouncesIn(help_text="As `GET …/bounces/` answers it (the review policy's bounce phrases).")
+    qa = QaOut(help_text="As `GET …/qa/` answers it: the QA rubric and weekly share.")
     webhooks = WebhookOut(many=True, required=False, help_text="Only for who manages the webhooks (supervisors).")
     can_change = serializers.ListField(child=serializers.CharField(), help_text="The areas the caller may change.")

@@ -7,7 +7,9 @@ history already reads every value in it); changing an area needs what its page n
 SLA, review and survey settings (supervisors), ``goals:edit`` for the goals (managers too). A brand out of scope
 404, in scope without the capability 403, nothing changed. Webhooks are read here by who manages them
 (``webhooks:manage``; their secrets: only whether set); they are changed in ``settings_more.py``. Areas: ``sla``,
-``review``, ``csat``, ``goals``, ``webhooks``."""
+``review``, ``csat``, ``goals``, ``webhooks``; the document also holds ``priority``, ``bounces`` and ``qa``, read
+here as their endpoints in ``settings_more.py`` answer them (one reading of each, :class:`PriorityArea`,
+:class:`BouncesArea`, :class:`QaArea`)."""
 
 from decimal import Decimal
 
@@ -20,14 +22,28 @@ from rest_framework.views import APIView
 from brands.access import get_brand_for_user, has_perm, require
 from brands.services import csat as csat_settings
 from brands.services import goals, review_policy, webhooks
+from brands.services import priority as priority_rules
+from brands.services import qa as rubric
 from brands.services.sla import current_settings, update_sla_settings
 
 from ..forms.csat import CsatSettingsForm
+from ..forms.qa import criteria_initial
 from ..forms.review import ReviewPolicyForm
 from ..forms.settings import GoalsForm, SlaSettingsForm
 from ..selectors.review import review_policy_for
+from ..services.priority import DEFAULT_URGENCY_TERMS
 from .schema import operation
-from .serializers_more import CsatSettingsIn, GoalsIn, ReviewSettingsIn, SettingsOut, SlaSettingsIn, WebhookOut
+from .serializers_more import (
+    BouncesIn,
+    CsatSettingsIn,
+    GoalsIn,
+    PriorityOut,
+    QaOut,
+    ReviewSettingsIn,
+    SettingsOut,
+    SlaSettingsIn,
+    WebhookOut,
+)
 
 TAGS = ["settings"]
 READ = "settings:history"
@@ -128,6 +144,54 @@ class GoalsArea(Area):
             raise ValidationError({"detail": exc.messages}) from exc
 
 
+class PriorityArea(Area):
+    """Routing, and the brand's urgency terms, spam patterns and blocked authors (``settings_more.py`` changes
+    them: routing by PATCH, a rule by POST or DELETE). Three queries."""
+
+    key = "priority"
+
+    def read(self, brand) -> dict:
+        return PriorityOut(
+            {
+                "routing_mode": brand.routing_mode,
+                "operator_capacity": brand.operator_capacity,
+                "idle_owner_minutes": brand.idle_owner_minutes,
+                "default_urgency_terms": list(DEFAULT_URGENCY_TERMS),
+                "urgency_terms": priority_rules.with_problems(brand.urgency_terms.all()),
+                "spam_patterns": priority_rules.with_problems(brand.spam_patterns.all()),
+                "blocked_authors": list(brand.blocked_authors.all()),
+            }
+        ).data
+
+
+BOUNCE_FIELDS = ("review_bounces", "bounce_defaults", "bounce_terms")
+
+
+class BouncesArea(Area):
+    """The review policy's bounce phrases (changed through the review form in ``settings_more.py``)."""
+
+    key = "bounces"
+
+    def read(self, brand, review: dict | None = None) -> dict:
+        """``review``: the review area as already read (the combined document), else read here."""
+        values = review if review is not None else ReviewArea().read(brand)
+        return BouncesIn({k: values[k] for k in BOUNCE_FIELDS}).data
+
+
+class QaArea(Area):
+    """The QA rubric (every criterion, retired ones too) and the weekly share; two queries."""
+
+    key = "qa"
+
+    def read(self, brand) -> dict:
+        return QaOut(
+            {
+                "sample_percent": rubric.settings_for(brand).sample_percent,
+                "criteria": criteria_initial(rubric.criteria_for(brand, active_only=False)),
+            }
+        ).data
+
+
 class WebhooksArea(Area):
     key, perm = "webhooks", "webhooks:manage"
 
@@ -135,13 +199,31 @@ class WebhooksArea(Area):
         return WebhookOut(webhooks.subscriptions_of(brand), many=True).data
 
 
-AREAS = {area.key: area for area in (SlaArea(), ReviewArea(), CsatArea(), GoalsArea(), WebhooksArea())}
+AREAS = {
+    area.key: area
+    for area in (
+        SlaArea(),
+        ReviewArea(),
+        CsatArea(),
+        GoalsArea(),
+        PriorityArea(),
+        BouncesArea(),
+        QaArea(),
+        WebhooksArea(),
+    )
+}
 WRITABLE = ("sla", "review", "csat", "goals")
+#: the areas the caller may change, named in ``can_change``: these four here, the others in ``settings_more.py``
+CHANGEABLE = (*WRITABLE, "priority", "bounces", "qa")
 
 
 def _read_all(request, brand) -> dict:
-    """Every area; the webhooks only for who manages them (decision 62: a manager reads nothing of them)."""
+    """Every area, each as its own endpoint answers it (the bounce phrases from the review area as read); the
+    webhooks only for who manages them (decision 62: a manager reads nothing of them)."""
     found = {key: {k: _plain(v) for k, v in AREAS[key].read(brand).items()} for key in WRITABLE}
+    found["priority"] = AREAS["priority"].read(brand)
+    found["bounces"] = AREAS["bounces"].read(brand, review=found["review"])
+    found["qa"] = AREAS["qa"].read(brand)
     if has_perm(request.user, brand.pk, AREAS["webhooks"].perm):
         found["webhooks"] = AREAS["webhooks"].read(brand)
     return found
@@ -153,7 +235,7 @@ class SettingsView(APIView):
     @operation("settings_retrieve", ok={200: SettingsOut}, errors=(403, 404), summary="A brand's settings", tags=TAGS)
     def get(self, request, slug: str):
         brand = get_brand_for_user(request.user, slug, perm=READ)
-        can = [key for key in WRITABLE if has_perm(request.user, brand.pk, AREAS[key].perm)]
+        can = [key for key in CHANGEABLE if has_perm(request.user, brand.pk, AREAS[key].perm)]
         return Response({"brand": brand.slug, **_read_all(request, brand), "can_change": can})
 
 

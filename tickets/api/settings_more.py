@@ -33,13 +33,23 @@ from brands.services import webhooks
 from smrc.bounds import ApiIdField, ApiIntegerField
 
 from ..forms.priority import RoutingForm, add_rule_form
-from ..forms.qa import CriteriaFormSet, QaSettingsForm, criteria_initial
+from ..forms.qa import CriteriaFormSet, QaSettingsForm
 from ..forms.webhooks import WebhookForm
 from ..services import hooks
-from ..services.priority import DEFAULT_URGENCY_TERMS
 from .schema import operation
-from .serializers_more import CheckedCursorPagination, WebhookOut, cursor_page
-from .settings import READ, SOURCE, ReviewArea, WebhookSettingsView, _refused
+from .serializers_more import (
+    BlockedAuthorOut,
+    BouncesIn,
+    CheckedCursorPagination,
+    CriterionIn,
+    PatternRuleOut,
+    PriorityOut,
+    QaOut,
+    UrgencyTermOut,
+    WebhookOut,
+    cursor_page,
+)
+from .settings import READ, SOURCE, BouncesArea, PriorityArea, QaArea, ReviewArea, WebhookSettingsView, _refused
 
 TAGS = ["settings"]
 CONFIGURE = "brand:configure"
@@ -96,72 +106,12 @@ class BlockedAuthorIn(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class PatternRuleOut(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    pattern = serializers.CharField()
-    is_regex = serializers.BooleanField()
-    label = serializers.CharField()
-    problem = serializers.CharField(
-        allow_null=True, help_text="Why ingest skips it (stored before RE2 refused such patterns), or null."
-    )
-
-
-class UrgencyTermOut(PatternRuleOut):
-    weight = serializers.IntegerField()
-
-
-class BlockedAuthorOut(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    platform = serializers.CharField()
-    handle = serializers.CharField()
-    note = serializers.CharField()
-
-
-class DefaultTermOut(serializers.Serializer):
-    pattern = serializers.CharField()
-    is_regex = serializers.BooleanField()
-    label = serializers.CharField()
-    weight = serializers.IntegerField()
-
-
-class PriorityOut(serializers.Serializer):
-    routing_mode = serializers.CharField()
-    operator_capacity = serializers.IntegerField()
-    idle_owner_minutes = serializers.IntegerField()
-    default_urgency_terms = DefaultTermOut(many=True, help_text="The built-in urgency terms, always used.")
-    urgency_terms = UrgencyTermOut(many=True)
-    spam_patterns = PatternRuleOut(many=True)
-    blocked_authors = BlockedAuthorOut(many=True)
-
-
-class BouncesIn(serializers.Serializer):
-    """The review policy's bounce phrases: hold replies that send the customer elsewhere; use the built-in
-    phrases; the brand's own (comma or line separated, matched as whole words)."""
-
-    review_bounces = serializers.BooleanField(required=False)
-    bounce_defaults = serializers.BooleanField(required=False)
-    bounce_terms = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-
-
-class CriterionIn(serializers.Serializer):
-    key = serializers.SlugField(max_length=40, required=False, allow_blank=True, help_text="Empty: a new one.")
-    name = serializers.CharField(max_length=80)
-    description = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
-    weight = ApiIntegerField(min_value=1, max_value=32767)
-    is_active = serializers.BooleanField(required=False, default=True)
-
-
 class QaIn(serializers.Serializer):
     """The QA page: the weekly share (%) and the rubric in order. Criteria not sent stay as they are, after
     those sent (a criterion is retired with ``is_active`` false, never deleted: old scorecards name it)."""
 
     sample_percent = ApiIntegerField(max_value=100, required=False)
     criteria = CriterionIn(many=True, required=False, max_length=20)
-
-
-class QaOut(serializers.Serializer):
-    sample_percent = serializers.IntegerField()
-    criteria = CriterionIn(many=True)
 
 
 class WebhookIn(serializers.Serializer):
@@ -206,17 +156,7 @@ DeliveryPageOut = cursor_page("DeliveryPageOut", DeliveryOut)
 
 
 def _priority(brand) -> dict:
-    return PriorityOut(
-        {
-            "routing_mode": brand.routing_mode,
-            "operator_capacity": brand.operator_capacity,
-            "idle_owner_minutes": brand.idle_owner_minutes,
-            "default_urgency_terms": list(DEFAULT_URGENCY_TERMS),
-            "urgency_terms": priority_rules.with_problems(brand.urgency_terms.all()),
-            "spam_patterns": priority_rules.with_problems(brand.spam_patterns.all()),
-            "blocked_authors": list(brand.blocked_authors.all()),
-        }
-    ).data
+    return PriorityArea().read(brand)
 
 
 class PrioritySettingsView(APIView):
@@ -307,8 +247,6 @@ BlockedAddView, BlockedRemoveView = _rule_views("blocked", BlockedAuthorIn, Bloc
 
 # --- bounce phrases -------------------------------------------------------------------------------------------
 
-BOUNCE_FIELDS = ("review_bounces", "bounce_defaults", "bounce_terms")
-
 
 class BouncesSettingsView(APIView):
     """The bounce phrases of the review policy, through the review page's form and service."""
@@ -316,8 +254,7 @@ class BouncesSettingsView(APIView):
     @operation("settings_bounces_retrieve", ok={200: BouncesIn}, errors=(403, 404), summary="Bounce phrases", tags=TAGS)
     def get(self, request, slug: str):
         brand = get_brand_for_user(request.user, slug, perm=READ)
-        values = ReviewArea().read(brand)
-        return Response({k: values[k] for k in BOUNCE_FIELDS})
+        return Response(BouncesArea().read(brand))
 
     @operation(
         "settings_bounces_update",
@@ -332,20 +269,14 @@ class BouncesSettingsView(APIView):
         sent = _body(BouncesIn, request, partial=True)
         area = ReviewArea()
         area.save(request, brand, sent)
-        values = area.read(brand)
-        return Response({k: values[k] for k in BOUNCE_FIELDS})
+        return Response(BouncesArea().read(brand))
 
 
 # --- QA rubric ------------------------------------------------------------------------------------------------
 
 
 def _qa(brand) -> dict:
-    return QaOut(
-        {
-            "sample_percent": rubric.settings_for(brand).sample_percent,
-            "criteria": criteria_initial(rubric.criteria_for(brand, active_only=False)),
-        }
-    ).data
+    return QaArea().read(brand)
 
 
 class QaSettingsView(APIView):

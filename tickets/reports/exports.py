@@ -1,6 +1,6 @@
 """Exports of a report: its figures as a table (metric, group, value) and the ticket rows behind it, as CSV
 (streamed) and XLSX (both written by :mod:`smrc.spreadsheets`, which keeps any cell from starting a formula)
-and PDF (fpdf2: the page's figures, charts, tables and review section).
+and PDF (fpdf2: the page's figures, charts, tables, review and QA sections).
 
 Durations are whole seconds in every export, so a spreadsheet can compute with them; the page shows them for
 people. Customer text is never exported here: the rows carry references, clocks and figures only.
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from brands.models import Priority
 
+from .qa import QaReport
 from .queries import NO_TAG, SPLIT, Compliance, Distribution, Report, ReportRange, population
 
 FIGURE_HEADER = ("section", "group", "metric", "value")
@@ -161,8 +162,47 @@ def _group_label(metric: str, g) -> str:
     return str(g.label)
 
 
-def pdf_blocks(report: Report, headline: Sequence | None = None, previous: ReportRange | None = None) -> list[Block]:
-    """What the PDF shows, with the page's figures, rows and words (reports/report.html), in the active language."""
+def qa_blocks(qa: QaReport) -> list[Block]:
+    """The page's QA section (reports/_qa.html) with its figures, words and number formats."""
+    from django.template.defaultfilters import floatformat
+
+    blocks = [Block("heading", _("QA scorecards"))]
+    if not qa.overall.count:
+        return [*blocks, Block("text", _("No reply published in this range was graded."))]
+    n, acked = qa.overall.count, qa.acknowledged
+    blocks.append(Block("text", ngettext(
+        "%(n)s scorecard, mean QA score %(score)s%%, %(acked)s acknowledged by the operator.",
+        "%(n)s scorecards, mean QA score %(score)s%%, %(acked)s acknowledged by the operators.",
+        n,
+    ) % {"n": n, "score": floatformat(qa.overall.mean, 1), "acked": acked}))  # fmt: skip
+    score = _("QA score")
+    blocks.append(Block("table", _("By operator"), (
+        ("", _("Scorecards"), score),
+        *((g.label, g.count, f"{floatformat(g.mean, 1)}%") for g in qa.by_operator),
+    )))  # fmt: skip
+    blocks.append(Block("table", _("By criterion"), (
+        ("", _("Scores"), _("Mean (1–5)")),
+        *((g.label, g.count, floatformat(g.mean, 1)) for g in qa.by_criterion),
+    )))  # fmt: skip
+    blocks.append(Block("table", _("Week by week"), (
+        (_("Week of"), _("Scorecards"), score),
+        *((g.label, g.count, "–" if g.mean is None else f"{floatformat(g.mean, 1)}%") for g in qa.weeks),
+    )))  # fmt: skip
+    blocks.append(Block("text", _(
+        "Scorecards of replies published in the range. The QA score is the mean of the scorecards' overall scores: "
+        "the weighted criteria as a share of the most they allow."
+    )))  # fmt: skip
+    return blocks
+
+
+def pdf_blocks(
+    report: Report,
+    headline: Sequence | None = None,
+    previous: ReportRange | None = None,
+    qa: QaReport | None = None,
+) -> list[Block]:
+    """What the PDF shows, with the page's figures, rows and words (reports/report.html), in the active language;
+    ``qa`` (:func:`~tickets.reports.qa.qa_report`, as the page is given it) adds the page's QA section."""
     from ..templatetags.reports import figure, format_seconds, percent, signed_figure
 
     r = report
@@ -281,6 +321,8 @@ def pdf_blocks(report: Report, headline: Sequence | None = None, previous: Repor
             blocks.append(Block("table", "", ((_("Reason for changes"), _("Decisions")), *rows)))
     else:
         blocks.append(Block("text", _("No reply was reviewed in this range.")))
+    if qa is not None:
+        blocks.extend(qa_blocks(qa))
     return blocks
 
 
@@ -288,11 +330,16 @@ FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
 def pdf_bytes(
-    report: Report, *, title: str, headline: Sequence | None = None, previous: ReportRange | None = None
+    report: Report,
+    *,
+    title: str,
+    headline: Sequence | None = None,
+    previous: ReportRange | None = None,
+    qa: QaReport | None = None,
 ) -> bytes:
     """The report as a PDF (fpdf2): the page's headline figures, charts drawn with fpdf2's rectangles, tables and
     review section (:func:`pdf_blocks`), in DejaVu Sans (vendored under static/fonts/), which writes Indonesian."""
-    return render_pdf(pdf_blocks(report, headline, previous), title=title, subtitle=(
+    return render_pdf(pdf_blocks(report, headline, previous, qa), title=title, subtitle=(
         f"{report.rng.first:%Y-%m-%d} – {report.rng.last:%Y-%m-%d} ({report.rng.tz.key})"))  # fmt: skip
 
 

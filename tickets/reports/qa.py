@@ -104,10 +104,10 @@ def qa_report(brand_ids, rng: ReportRange, *, rows: list[tuple] | None = None, n
         lines = (
             ScorecardLine.objects.filter(scorecard_id__in=[r[0] for r in rows])
             .order_by()
-            .values_list("criterion_id", "criterion__name", "criterion__position", "score")
+            .values_list("criterion_id", "criterion__key", "criterion__name", "criterion__position", "score")
         )
-        for criterion, name, position, score in lines:
-            criteria.setdefault(criterion, Group(str(criterion), name)).scores.append(Decimal(score))
+        for criterion, key, name, position, score in lines:
+            criteria.setdefault(criterion, Group(key, name)).scores.append(Decimal(score))
             positions[criterion] = (position, criterion)
     return QaReport(
         overall=overall,

@@ -273,7 +273,13 @@ def report_export(request, slug: str | None = None):
             title = _("SLA report: %(brand)s") % {"brand": brand.name if brand else _("all brands")}
             served, satisfaction = serving.serving(brand_ids, rng), csat_report.csat(brand_ids, rng)
             figures = _headline(brand, brand_ids, rng, data, served, satisfaction, now)
-            body = exports.pdf_bytes(data, title=title, headline=figures, previous=headline.previous_range(rng))
+            body = exports.pdf_bytes(
+                data,
+                title=title,
+                headline=figures,
+                previous=headline.previous_range(rng),
+                qa=qa_report.qa_report(brand_ids, rng),
+            )
             response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
