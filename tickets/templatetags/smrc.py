@@ -1,17 +1,17 @@
 import uuid
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ..services import idempotency
 
@@ -71,11 +71,22 @@ def due_badge(at: datetime | None, warn_minutes: int | None = None, now: datetim
     return format_html(
         '<time class="due due-{}" datetime="{}" data-due data-warn="{}" title="{}">{}</time>',
         shown["state"],
-        date_filter(local, "c"),
+        local.isoformat(),  # what the date filter's "c" writes
         str(shown["warn_seconds"]),
-        date_filter(local, "DATETIME_FORMAT"),
+        datetime_title(local),
         shown["text"],
     )
+
+
+@lru_cache(maxsize=4096)
+def _datetime_format(language: str, zone: str, iso: str, local: datetime) -> str:
+    return formats.date_format(local, "DATETIME_FORMAT")
+
+
+def datetime_title(local: datetime) -> str:
+    """``local|date:"DATETIME_FORMAT"``, remembered per language, time zone and local time: the queue shows the
+    same tickets' times on every refresh (two per row), and formatting one costs more than the rest of its cell."""
+    return _datetime_format(get_language(), str(local.tzinfo), local.isoformat(), local)
 
 
 #: one row of the queue, as the row template wrote it (whitespace included): every value is escaped before it goes in
@@ -155,7 +166,7 @@ def queue_rows(context, tickets) -> str:
                 owner=owner,
                 due=due_badge(t.due_at, t.brand.sla_warning_minutes, now),
                 received=received.isoformat(),
-                received_title=escape(formats.date_format(received, "DATETIME_FORMAT")),
+                received_title=escape(datetime_title(received)),
                 received_ago=escape(naturaltime(t.received_at)),
             )
         )
