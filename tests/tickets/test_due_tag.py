@@ -59,3 +59,24 @@ def test_badge_escapes_and_marks_the_state_in_words():
     shown = _render("{% load smrc %}{% due at 15 now %}", {"at": NOW - timedelta(minutes=3), "now": NOW})
     assert shown.startswith('<time class="due due-breached"')
     assert ">overdue 3m</time>" in shown
+
+
+def test_the_remembered_title_is_the_date_filter_in_each_language_and_zone():
+    from zoneinfo import ZoneInfo
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+
+    from tickets.templatetags.smrc import datetime_title
+
+    at = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # Amsterdam changes its clocks at 01:00 UTC that day
+    for lang in ("en", "id", "en"):
+        with translation.override(lang):
+            for zone in ("Asia/Jakarta", "Europe/Amsterdam", "UTC"):
+                for moment in (at, at + timedelta(hours=1), at + timedelta(hours=12, minutes=59, seconds=59)):
+                    local = moment.astimezone(ZoneInfo(zone))
+                    assert datetime_title(local) == date_filter(local, "DATETIME_FORMAT"), (lang, zone, moment)
+    with translation.override("id"):
+        assert datetime_title(at.astimezone(ZoneInfo("Asia/Jakarta"))) == "29 Maret 2026, 7.30"
+    with translation.override("en"):
+        assert datetime_title(at.astimezone(ZoneInfo("Asia/Jakarta"))) == "March 29, 2026, 7:30 a.m."
