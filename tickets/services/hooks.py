@@ -160,9 +160,13 @@ def _claim(pk: int, now: datetime) -> bool:
 
 def _post(url: str, body: str, headers: dict) -> tuple[int | None, str]:
     webhooks.check_url(url)  # resolved again: a name that now points inside is not called
-    with requests.post(
-        url, data=body.encode(), headers=headers, timeout=TIMEOUT, allow_redirects=False, stream=True
-    ) as response:
+    # the session connects to the addresses it checks itself, never to the name resolved once more (rebinding)
+    with (
+        webhooks.session() as session,
+        session.post(
+            url, data=body.encode(), headers=headers, timeout=TIMEOUT, allow_redirects=False, stream=True
+        ) as response,
+    ):
         first = next(response.iter_content(EXCERPT_CHARS * 4), b"")
         return response.status_code, first.decode("utf-8", "replace")[:EXCERPT_CHARS]
 
