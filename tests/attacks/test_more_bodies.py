@@ -127,3 +127,23 @@ def test_webhook_view_note_and_priority_writes_take_hostile_values(cast):
     ]
     bad = _hostile(client_for(cast.supervisor), writes)
     assert bad == [], "\n".join(bad)
+
+
+def test_ticket_work_writes_take_hostile_values(cast):
+    from tickets.services import workflow
+
+    ticket = make_ticket(cast.brand_a)
+    workflow.claim_ticket(ticket=ticket, user=cast.supervisor)
+    reply = publish(cast.brand_a, cast.operator, at=timezone.now())
+    writes = [
+        ("post", f"/api/v1/tickets/{ticket.pk}/replies/", {"body": "Halo Kak", "snippets": [1, 2]}),
+        ("post", f"/api/v1/tickets/{ticket.pk}/render/", {"snippet": 1}),
+        ("post", f"/api/v1/tickets/{ticket.pk}/priority/", {"priority": "high"}),
+        ("post", f"/api/v1/tickets/{ticket.pk}/tags/", {"tags": ["vip", "b"]}),
+        ("post", f"/api/v1/tickets/{ticket.pk}/resolve/", {"note": "x"}),
+        ("post", f"/api/v1/replies/{reply.pk}/approve/", {"note": "x"}),
+        ("post", f"/api/v1/replies/{reply.pk}/request-changes/", {"note": "x"}),
+        ("post", f"/api/v1/replies/{reply.pk}/retry/", {"x": 1}),
+    ]
+    bad = _hostile(client_for(cast.supervisor), writes)
+    assert bad == [], "\n".join(bad)

@@ -103,3 +103,67 @@ def test_a_new_criterion_sent_again_is_refused_and_the_limit_holds_over_stored_c
         data.update({"c-0-name": f"Kriteria {n}"})
         page.post(url, data)
     assert QaCriterion.objects.filter(brand=cast.brand_a).count() == 12
+
+
+def test_one_grade_sent_four_times_through_the_api_with_a_second_grader_at_once(cast):
+    """The brand's first grades (its rubric not stored yet): four copies of one supervisor's grade and another
+    supervisor's, all at once. Each grader keeps one scorecard; the copies are told 409; the rubric is stored
+    once."""
+    from django.utils import timezone
+
+    from brands.models import Role
+    from tests.factories import make_member, make_user
+    from tests.qa.conftest import publish
+    from tickets.models import Notification, Scorecard
+
+    second = make_user("sup_a2")
+    make_member(second, cast.brand_a, Role.SUPERVISOR)
+    reply = publish(cast.brand_a, cast.operator, at=timezone.now())
+    url = f"/api/v1/qa/replies/{reply.pk}/"
+    body = {"scores": {k: {"score": 4} for k in ("tone", "knowledge", "ownership", "language", "etiquette")}}
+    jobs = [lambda c=c: c.post(url, body, format="json") for c in clients(cast.supervisor)]
+    (other,) = clients(second, 1)
+    jobs.append(lambda: other.post(url, body, format="json"))
+    answers = run_together(*jobs)
+    assert _codes(answers) == [201, 201, 409, 409, 409]
+    assert sorted(Scorecard.objects.filter(reply=reply).values_list("grader__username", flat=True)) == [
+        "sup_a",
+        "sup_a2",
+    ]
+    assert Event.objects.filter(kind="qa.graded").count() == 2
+    assert Notification.objects.filter(kind="qa.graded").count() == 2
+    assert ConfigChange.objects.filter(brand=cast.brand_a, kind="qa_rubric.created").count() == 1
+    assert QaCriterion.objects.filter(brand=cast.brand_a).count() == 5
+
+
+def test_one_acknowledgement_sent_four_times_through_the_api_acknowledges_once(cast):
+    from django.utils import timezone
+
+    from tests.qa.conftest import full_grade, publish
+    from tickets.services import qa
+
+    reply = publish(cast.brand_a, cast.operator, at=timezone.now())
+    card = qa.grade(reply=reply, grader=cast.supervisor, grade=full_grade(score=4))
+    url = f"/api/v1/scorecards/{card.pk}/acknowledge/"
+    answers = run_together(*(lambda c=c: c.post(url) for c in clients(cast.operator)))
+    assert _codes(answers) == [200] * N
+    assert sorted(a.json()["acknowledged_now"] for a in answers) == [False] * (N - 1) + [True]
+    assert len({a.json()["acknowledged_at"] for a in answers}) == 1
+    assert Event.objects.filter(kind="qa.acknowledged").count() == 1
+
+
+def test_send_again_through_the_api_four_times_at_once_makes_one_delivery(cast):
+    from brands.services import webhooks
+    from tickets.models import WebhookDelivery
+
+    sub = webhooks.create(brand=cast.brand_a, name="CRM", url="https://hooks.example.com/a", events=["sla.breach"])
+    first = WebhookDelivery.objects.create(
+        subscription=sub, brand_id=sub.brand_id, kind="sla.breach", body="{}", status="failed"
+    )
+    url = f"/api/v1/settings/{cast.brand_a.slug}/webhooks/{sub.pk}/again/"
+    answers = run_together(
+        *(lambda c=c: c.post(url, {"delivery": first.pk}, format="json") for c in clients(cast.supervisor))
+    )
+    assert _codes(answers) == [201] * N
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert WebhookDelivery.objects.filter(resent_from=first).count() == 1
