@@ -92,11 +92,17 @@ def _strings(value: Any):
             stack.extend(item)
 
 
+def keepable(text: str) -> str:
+    """``text`` with each NUL and lone surrogate read as U+FFFD: what any database and UTF-8 answer keeps (for
+    text from outside that is not JSON, such as the first bytes a webhook receiver answered)."""
+    return _UNKEEPABLE.sub("\ufffd", text)
+
+
 def _repaired(value: Any) -> Any:
     """``value`` with every NUL and lone surrogate in its strings (keys too) read as U+FFFD (the depth is
     bounded by the caller, so the recursion is too)."""
     if isinstance(value, str):
-        return _UNKEEPABLE.sub("\ufffd", value)
+        return keepable(value)
     if isinstance(value, dict):
         return {_repaired(k): _repaired(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -121,3 +121,20 @@ def test_a_media_copy_is_fetched_from_the_address_that_was_checked(cast, sockets
     with pytest.raises(channel_media.MediaError):
         channel_media.fetch("x", "https://pbs.twimg.com/media/a.jpg", max_bytes=1000)
     assert sockets == [(PUBLIC, 443)]
+
+
+@pytest.mark.parametrize("answer", [b"ok\x00\x00", b"\xff\xfe\x00x", "\ud83d".encode("utf-8", "surrogatepass")])
+def test_a_receivers_answer_with_bytes_no_database_keeps_is_logged_readable(cast, answer):
+    """The receiver's first characters go into the delivery log: a NUL there (PostgreSQL refuses it in text)
+    failed the log's write, left the delivery held until its lease ran out and sent it again and again."""
+    import responses
+
+    sub = webhooks.create(brand=cast.brand_a, name="CRM", url="https://hooks.example.com/x", events=["sla.breach"])
+    delivery = _delivery(sub)
+    with responses.RequestsMock() as receiver:
+        receiver.post("https://hooks.example.com/x", status=200, body=answer)
+        assert hooks.deliver(delivery.pk) == "delivered"
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered"
+    assert "\x00" not in delivery.response_excerpt
+    assert delivery.response_excerpt.startswith(("ok", "\ufffd"))
