@@ -147,3 +147,18 @@ def test_ticket_work_writes_take_hostile_values(cast):
     ]
     bad = _hostile(client_for(cast.supervisor), writes)
     assert bad == [], "\n".join(bad)
+
+
+def test_knowledge_writes_take_nul_and_surrogates_in_keys_and_values(cast):
+    """A NUL in a JSON object's key, where no CharField looks (PostgreSQL's JSONB refuses it)."""
+    from tests.factories import make_product
+
+    product = make_product(cast.brand_a)
+    slug = cast.brand_a.slug
+    writes = [
+        ("post", f"/api/v1/knowledge/{slug}/products/", {"name": "N", "specifications": {"a": "b"}, "faq": ""}),
+        ("patch", f"/api/v1/knowledge/{slug}/products/{product.pk}/", {"specifications": {"a": "b"}}),
+        ("post", f"/api/v1/knowledge/{slug}/snippets/", {"title": "t", "body": "b", "tags": ["a"]}),
+    ]
+    bad = _hostile(client_for(cast.supervisor), writes)
+    assert bad == [], "\n".join(bad)

@@ -167,3 +167,26 @@ def test_send_again_through_the_api_four_times_at_once_makes_one_delivery(cast):
     assert _codes(answers) == [201] * N
     assert len({a.json()["id"] for a in answers}) == 1
     assert WebhookDelivery.objects.filter(resent_from=first).count() == 1
+
+
+@pytest.mark.parametrize("team", [False, True])
+def test_the_last_free_place_for_a_saved_view_taken_four_times_at_once_is_taken_once(cast, team):
+    """Nineteen views of the twenty allowed, four new ones (other names) saved at once: one is kept, the others
+    are told the limit; never twenty-three."""
+    from tickets.models import SavedView
+    from tickets.services.views import MAX_VIEWS
+
+    owner = {"brand": cast.brand_a} if team else {"owner": cast.supervisor}
+    for n in range(MAX_VIEWS - 1):
+        SavedView.objects.create(name=f"v{n}", query={}, created_by=cast.supervisor, **owner)
+    body = {"query": {"status": "open"}}
+    if team:
+        body["team"] = cast.brand_a.slug
+    answers = run_together(
+        *(
+            lambda c=c, i=i: c.post("/api/v1/views/", {**body, "name": f"new {i}"}, format="json")
+            for i, c in enumerate(clients(cast.supervisor))
+        )
+    )
+    assert _codes(answers) == [201] + [400] * (N - 1)
+    assert SavedView.objects.filter(**owner).count() == MAX_VIEWS
