@@ -190,3 +190,22 @@ def test_the_last_free_place_for_a_saved_view_taken_four_times_at_once_is_taken_
     )
     assert _codes(answers) == [201] + [400] * (N - 1)
     assert SavedView.objects.filter(**owner).count() == MAX_VIEWS
+
+
+def test_the_last_free_place_for_an_api_key_taken_four_times_at_once_is_taken_once(cast):
+    from brands.models import ApiKey
+    from brands.services import api_keys
+
+    for n in range(api_keys.MAX_KEYS - 1):
+        api_keys.create_key(user=cast.supervisor, name=f"k{n}", scope="read", brand_slugs=[cast.brand_a.slug])
+    answers = run_together(
+        *(
+            lambda i=i: api_keys.create_key(
+                user=cast.supervisor, name=f"new {i}", scope="read", brand_slugs=[cast.brand_a.slug]
+            )
+            for i in range(N)
+        )
+    )
+    refused = [a for a in answers if isinstance(a, api_keys.KeyRefused)]
+    assert (len(answers) - len(refused), len(refused)) == (1, N - 1), answers
+    assert ApiKey.objects.filter(user=cast.supervisor, revoked_at__isnull=True).count() == api_keys.MAX_KEYS
