@@ -71,11 +71,53 @@ def json_depth(text: str, *, stop_after: int) -> int | None:
     return depth
 
 
-def loads_bounded(body: bytes | str, *, max_depth: int, max_bytes: int) -> Any:
+#: an escape that may stand for a character no database keeps: NUL, or half of a UTF-16 surrogate pair
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
+#: after parsing, a pair of escapes is one character: any surrogate left in a string is alone
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNKEEPABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _strings(value: Any):
+    """Every string in a parsed document, keys too (no recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def keepable(text: str) -> str:
+    """``text`` with each NUL and lone surrogate read as U+FFFD: what any database and UTF-8 answer keeps (for
+    text from outside that is not JSON, such as the first bytes a webhook receiver answered)."""
+    return _UNKEEPABLE.sub("\ufffd", text)
+
+
+def _repaired(value: Any) -> Any:
+    """``value`` with every NUL and lone surrogate in its strings (keys too) read as U+FFFD (the depth is
+    bounded by the caller, so the recursion is too)."""
+    if isinstance(value, str):
+        return keepable(value)
+    if isinstance(value, dict):
+        return {_repaired(k): _repaired(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_repaired(v) for v in value]
+    return value
+
+
+def loads_bounded(body: bytes | str, *, max_depth: int, max_bytes: int, repair_text: bool = False) -> Any:
     """``json.loads(body)`` for a body of at most ``max_bytes`` bytes (UTF-8) nested at most ``max_depth`` deep.
 
     Raises :class:`JSONTooLarge`, :class:`JSONTooDeep` or :class:`JSONLimitError` (not UTF-8, not JSON, a number
-    with more digits than Python converts); never ``RecursionError``.
+    with more digits than Python converts, a string holding a lone UTF-16 surrogate such as ``"\\ud83d"``, which
+    no UTF-8 answer or database can hold); never ``RecursionError``. ``repair_text`` (a platform's delivery, where
+    the message must be kept): lone surrogates and NUL characters (which PostgreSQL refuses in text and JSONB)
+    are read as U+FFFD instead.
     """
     size = len(body) if isinstance(body, bytes) else len(body.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
@@ -93,9 +135,16 @@ def loads_bounded(body: bytes | str, *, max_depth: int, max_bytes: int) -> Any:
     if depth > max_depth:
         raise JSONTooDeep(limit=max_depth)
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise JSONLimitError("invalid", detail=str(exc)[:200]) from None
+    if not _SUSPECT_ESCAPE.search(text):
+        return value
+    if repair_text:
+        return _repaired(value)
+    if any(_LONE_SURROGATE.search(s) for s in _strings(value)):
+        raise JSONLimitError("invalid", detail="a string holds a lone UTF-16 surrogate (\\ud800-\\udfff)")
+    return value
 
 
 def depth(value: Any, *, limit: int | None = None) -> int:

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,6 +56,8 @@ def create_key(*, user, name: str, scope: str, brand_slugs: list[str], source: s
     if not brands or len(brands) != len(set(brand_slugs)):
         raise KeyRefused("a key reaches one or more of your own brands")
     with transaction.atomic():
+        # counted under the user's row lock: four keys made at once for the last free place kept all four
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         if ApiKey.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_KEYS:
             raise KeyRefused("too many keys")
         prefix = secrets.token_hex(6)

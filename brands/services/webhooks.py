@@ -4,18 +4,26 @@ Every change is one transaction under the brand's row lock with its audit record
 changed). Sending lives in ``tickets.services.hooks``; this module only keeps the configuration and checks that
 an address is one the server may call: ``https`` on a public address, unless ``SMRC_WEBHOOKS_ALLOW_PRIVATE`` (for
 development) lets ``http`` and private, loopback and link-local addresses through. The address is checked again
-before each delivery, so a name that later resolves to a private address is not called either.
+before each delivery, so a name that later resolves to a private address is not called either; and the
+connection itself goes through :func:`session`, which connects to the very addresses it checked, never to the
+name resolved a second time (DNS rebinding: a first answer public, the next 127.0.0.1). IPv6 forms of an inside
+IPv4 address (mapped, 6to4, NAT64) count as that address.
 """
 
 import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util import connection as urllib3_connection
 
 from ..models import (
     MAX_WEBHOOK_URL,
@@ -43,11 +51,86 @@ def resolve(host: str) -> list[str]:
     return sorted({info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
 
 
+#: NAT64 (RFC 6052, RFC 8215): the well-known prefix carries an IPv4 address in its last 32 bits; the local-use
+#: prefix leads wherever the network's translator is, so it is never public.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
 def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return False
+        # an IPv4 address written as IPv6 (mapped, 6to4, NAT64) is that IPv4 address
+        embedded = (
+            ip.ipv4_mapped or ip.sixtofour or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in NAT64 else None)
+        )
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not ip.is_multicast
+
+
+class _Pinned:
+    """A urllib3 connection that resolves its host once, checks every address is public, and connects to those
+    addresses (the TLS name stays the host's, so the certificate is still checked against it)."""
+
+    def _new_conn(self):
+        if allow_private():
+            return super()._new_conn()
+        host = self._dns_host.rstrip(".")
+        try:
+            addresses = resolve(host)
+        except (OSError, UnicodeError) as exc:
+            raise NewConnectionError(self, f"{host} does not resolve") from exc
+        if not addresses or not all(_public(a) for a in addresses):
+            raise NewConnectionError(self, f"{host} resolves to an address that is not public")
+        error: OSError | None = None
+        for address in addresses:
+            try:
+                return urllib3_connection.create_connection(
+                    (address, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as exc:
+                raise ConnectTimeoutError(self, f"Connection to {host} timed out.") from exc
+            except OSError as exc:
+                error = exc
+        raise NewConnectionError(self, f"Failed to establish a new connection: {error}") from error
+
+
+class _PinnedHTTPConnection(_Pinned, HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_Pinned, HTTPSConnection):
+    pass
+
+
+class _PinnedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PinnedHTTPConnection
+
+
+class _PinnedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PinnedHTTPSConnection
+
+
+class _PinnedAdapter(requests.adapters.HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _PinnedHTTPPool, "https": _PinnedHTTPSPool}
+
+
+def session() -> requests.Session:
+    """A session for calling an address that came from outside (a webhook's URL, a media link): it connects only
+    to the public addresses it resolved and checked itself, and ignores proxies from the environment."""
+    out = requests.Session()
+    out.trust_env = False
+    out.mount("https://", _PinnedAdapter())
+    out.mount("http://", _PinnedAdapter())
+    return out
 
 
 def check_url(url: str, *, resolve_host: bool = True) -> str:

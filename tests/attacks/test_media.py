@@ -67,3 +67,31 @@ def test_a_reply_images_name_never_reaches_the_storage_name(name):
 def test_a_reply_image_bomb_or_disguised_svg_is_refused(content):
     with pytest.raises(WorkflowError):
         media.check_image(content=content, name="a.png", rule=X_IMAGE)
+
+
+def test_a_copy_whose_file_is_gone_from_storage_is_a_404_not_a_500(cast):
+    """A copy the database names but the storage lost (a disk restored from an older backup, a bucket cleaned by
+    hand): the page and the API answer 404, as for a copy that is not there yet."""
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from tests.qa.conftest import publish
+    from tickets.models import ReplyAttachment
+
+    reply = publish(cast.brand_a, cast.operator)
+    gone = ReplyAttachment.objects.create(
+        brand=cast.brand_a,
+        reply=reply,
+        file="out/ab/" + "ab" * 32 + ".png",
+        content_type="image/png",
+        size=10,
+        width=1,
+        height=1,
+        sha256="ab" * 32,
+    )
+    page = Client(raise_request_exception=False)
+    page.force_login(cast.operator)
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(cast.operator)
+    assert page.get(f"/media/r/{gone.pk}/").status_code == 404
+    assert api.get(f"/api/v1/media/r/{gone.pk}/").status_code == 404

@@ -218,3 +218,31 @@ def test_hostile_values_in_the_grade_and_rubric_forms(cast):
         answers.append((f"rubric key {key[:10]}", browser.post(url, data)))
     _no_500(answers)
     assert Scorecard.objects.filter(reply=reply).count() <= 1
+
+
+@pytest.mark.parametrize("moment", ["0715-04-11T01:08:09Z", "0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z"])
+def test_a_snippets_expiry_outside_the_years_2000_to_2999_is_refused(cast, moment):
+    """Decision 80 for the snippet's expiry: at year 715 the brand's zone has only its local mean time, and the
+    answer's ``+07:07:12`` offset is no RFC 3339 moment (the API's schema broke); at year 1 or 9999 the zone
+    conversion overflows. The page, the API and the CSV import refuse it alike; nothing changes."""
+    from brands.models import Snippet
+    from brands.services import knowledge
+
+    snippet = make_snippet(cast.brand_a)
+    client = api_client(cast.supervisor)
+    slug = cast.brand_a.slug
+    patched = client.patch(f"/api/v1/knowledge/{slug}/snippets/{snippet.pk}/", {"expires_at": moment}, format="json")
+    assert patched.status_code == 400
+    assert "expires_at" in patched.json()
+    made = client.post(
+        f"/api/v1/knowledge/{slug}/snippets/", {"title": "T", "body": "b", "expires_at": moment}, format="json"
+    )
+    assert made.status_code == 400
+    page = page_client(cast.supervisor).post(
+        f"/knowledge/{slug}/snippets/new/",
+        {"title": "T2", "body": "b", "language": "id", "tone": "formal", "status": "draft", "expires_at": moment[:16]},
+    )
+    assert page.status_code == 400  # the form again, with the error
+    with pytest.raises(ValueError, match="2000 to 2999"):
+        knowledge.parse_expiry(moment[:10])
+    assert list(Snippet.objects.values_list("pk", "expires_at")) == [(snippet.pk, None)]

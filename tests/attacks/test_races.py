@@ -103,3 +103,109 @@ def test_a_new_criterion_sent_again_is_refused_and_the_limit_holds_over_stored_c
         data.update({"c-0-name": f"Kriteria {n}"})
         page.post(url, data)
     assert QaCriterion.objects.filter(brand=cast.brand_a).count() == 12
+
+
+def test_one_grade_sent_four_times_through_the_api_with_a_second_grader_at_once(cast):
+    """The brand's first grades (its rubric not stored yet): four copies of one supervisor's grade and another
+    supervisor's, all at once. Each grader keeps one scorecard; the copies are told 409; the rubric is stored
+    once."""
+    from django.utils import timezone
+
+    from brands.models import Role
+    from tests.factories import make_member, make_user
+    from tests.qa.conftest import publish
+    from tickets.models import Notification, Scorecard
+
+    second = make_user("sup_a2")
+    make_member(second, cast.brand_a, Role.SUPERVISOR)
+    reply = publish(cast.brand_a, cast.operator, at=timezone.now())
+    url = f"/api/v1/qa/replies/{reply.pk}/"
+    body = {"scores": {k: {"score": 4} for k in ("tone", "knowledge", "ownership", "language", "etiquette")}}
+    jobs = [lambda c=c: c.post(url, body, format="json") for c in clients(cast.supervisor)]
+    (other,) = clients(second, 1)
+    jobs.append(lambda: other.post(url, body, format="json"))
+    answers = run_together(*jobs)
+    assert _codes(answers) == [201, 201, 409, 409, 409]
+    assert sorted(Scorecard.objects.filter(reply=reply).values_list("grader__username", flat=True)) == [
+        "sup_a",
+        "sup_a2",
+    ]
+    assert Event.objects.filter(kind="qa.graded").count() == 2
+    assert Notification.objects.filter(kind="qa.graded").count() == 2
+    assert ConfigChange.objects.filter(brand=cast.brand_a, kind="qa_rubric.created").count() == 1
+    assert QaCriterion.objects.filter(brand=cast.brand_a).count() == 5
+
+
+def test_one_acknowledgement_sent_four_times_through_the_api_acknowledges_once(cast):
+    from django.utils import timezone
+
+    from tests.qa.conftest import full_grade, publish
+    from tickets.services import qa
+
+    reply = publish(cast.brand_a, cast.operator, at=timezone.now())
+    card = qa.grade(reply=reply, grader=cast.supervisor, grade=full_grade(score=4))
+    url = f"/api/v1/scorecards/{card.pk}/acknowledge/"
+    answers = run_together(*(lambda c=c: c.post(url) for c in clients(cast.operator)))
+    assert _codes(answers) == [200] * N
+    assert sorted(a.json()["acknowledged_now"] for a in answers) == [False] * (N - 1) + [True]
+    assert len({a.json()["acknowledged_at"] for a in answers}) == 1
+    assert Event.objects.filter(kind="qa.acknowledged").count() == 1
+
+
+def test_send_again_through_the_api_four_times_at_once_makes_one_delivery(cast):
+    from brands.services import webhooks
+    from tickets.models import WebhookDelivery
+
+    sub = webhooks.create(brand=cast.brand_a, name="CRM", url="https://hooks.example.com/a", events=["sla.breach"])
+    first = WebhookDelivery.objects.create(
+        subscription=sub, brand_id=sub.brand_id, kind="sla.breach", body="{}", status="failed"
+    )
+    url = f"/api/v1/settings/{cast.brand_a.slug}/webhooks/{sub.pk}/again/"
+    answers = run_together(
+        *(lambda c=c: c.post(url, {"delivery": first.pk}, format="json") for c in clients(cast.supervisor))
+    )
+    assert _codes(answers) == [201] * N
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert WebhookDelivery.objects.filter(resent_from=first).count() == 1
+
+
+@pytest.mark.parametrize("team", [False, True])
+def test_the_last_free_place_for_a_saved_view_taken_four_times_at_once_is_taken_once(cast, team):
+    """Nineteen views of the twenty allowed, four new ones (other names) saved at once: one is kept, the others
+    are told the limit; never twenty-three."""
+    from tickets.models import SavedView
+    from tickets.services.views import MAX_VIEWS
+
+    owner = {"brand": cast.brand_a} if team else {"owner": cast.supervisor}
+    for n in range(MAX_VIEWS - 1):
+        SavedView.objects.create(name=f"v{n}", query={}, created_by=cast.supervisor, **owner)
+    body = {"query": {"status": "open"}}
+    if team:
+        body["team"] = cast.brand_a.slug
+    answers = run_together(
+        *(
+            lambda c=c, i=i: c.post("/api/v1/views/", {**body, "name": f"new {i}"}, format="json")
+            for i, c in enumerate(clients(cast.supervisor))
+        )
+    )
+    assert _codes(answers) == [201] + [400] * (N - 1)
+    assert SavedView.objects.filter(**owner).count() == MAX_VIEWS
+
+
+def test_the_last_free_place_for_an_api_key_taken_four_times_at_once_is_taken_once(cast):
+    from brands.models import ApiKey
+    from brands.services import api_keys
+
+    for n in range(api_keys.MAX_KEYS - 1):
+        api_keys.create_key(user=cast.supervisor, name=f"k{n}", scope="read", brand_slugs=[cast.brand_a.slug])
+    answers = run_together(
+        *(
+            lambda i=i: api_keys.create_key(
+                user=cast.supervisor, name=f"new {i}", scope="read", brand_slugs=[cast.brand_a.slug]
+            )
+            for i in range(N)
+        )
+    )
+    refused = [a for a in answers if isinstance(a, api_keys.KeyRefused)]
+    assert (len(answers) - len(refused), len(refused)) == (1, N - 1), answers
+    assert ApiKey.objects.filter(user=cast.supervisor, revoked_at__isnull=True).count() == api_keys.MAX_KEYS

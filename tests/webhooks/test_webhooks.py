@@ -197,11 +197,11 @@ def test_the_sending_call_uses_a_timeout_and_no_redirects(cast, monkeypatch):
     sub = subscribe(cast.brand_a)
     seen = {}
 
-    def fake_post(url, **kwargs):
+    def fake_post(session, url, **kwargs):
         seen.update(kwargs)
         raise requests.exceptions.ConnectTimeout()
 
-    monkeypatch.setattr(hooks.requests, "post", fake_post)
+    monkeypatch.setattr(requests.Session, "post", fake_post)
     hooks.deliver(_delivery(sub).pk)
     assert seen["timeout"] == hooks.TIMEOUT
     assert seen["allow_redirects"] is False

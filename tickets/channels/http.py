@@ -15,6 +15,8 @@ from typing import Any
 import requests
 from django.conf import settings
 
+from smrc.jsonlimits import keepable
+
 from .base import ChannelError, CredentialsError, is_ascii_number
 
 META_THROTTLE_CODES = {4, 17, 32, 613, 80001, 80002}
@@ -55,7 +57,9 @@ def raise_for(response: requests.Response) -> None:
         body = {}
     body = body if isinstance(body, dict) else {}
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
-    message = str(error.get("message") or body.get("detail") or body.get("title") or response.reason or "")[:300]
+    message = keepable(
+        str(error.get("message") or body.get("detail") or body.get("title") or response.reason or "")[:300]
+    )
     code = error.get("code")
     reasons = {e.get("reason") for e in error.get("errors", []) if isinstance(e, dict)}
     status = response.status_code

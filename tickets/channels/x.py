@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 
 from brands.services.customer_data import clean_handle
+from smrc.jsonlimits import keepable
 
 from . import publishing
 from .base import (
@@ -440,7 +441,7 @@ def poll(account, cursor: dict, client, *, rules=(), max_pages: int = 5) -> tupl
 
 
 def _classify(response, body: dict) -> None:
-    detail = str(body.get("detail") or body.get("title") or "")
+    detail = keepable(str(body.get("detail") or body.get("title") or "")[:300])
     if response.status_code == 403 and "duplicate content" in detail.lower():
         raise ChannelError(f"duplicate content: {detail}", permanent=True)
     if response.status_code == 403 and "reply to this conversation is not allowed" in detail.lower():

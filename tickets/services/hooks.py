@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from brands.models import ConfigSource, Membership, Role, WebhookSubscription
 from brands.services import webhooks
 from brands.services.locks import lock_brand
+from smrc.jsonlimits import keepable
 
 from .. import events as ticket_events
 from ..models import Event, Notification, WebhookDelivery
@@ -160,11 +161,16 @@ def _claim(pk: int, now: datetime) -> bool:
 
 def _post(url: str, body: str, headers: dict) -> tuple[int | None, str]:
     webhooks.check_url(url)  # resolved again: a name that now points inside is not called
-    with requests.post(
-        url, data=body.encode(), headers=headers, timeout=TIMEOUT, allow_redirects=False, stream=True
-    ) as response:
+    # the session connects to the addresses it checks itself, never to the name resolved once more (rebinding)
+    with (
+        webhooks.session() as session,
+        session.post(
+            url, data=body.encode(), headers=headers, timeout=TIMEOUT, allow_redirects=False, stream=True
+        ) as response,
+    ):
         first = next(response.iter_content(EXCERPT_CHARS * 4), b"")
-        return response.status_code, first.decode("utf-8", "replace")[:EXCERPT_CHARS]
+        # the receiver's bytes are anyone's: a NUL in them (PostgreSQL keeps none in text) failed the log's write
+        return response.status_code, keepable(first.decode("utf-8", "replace")[:EXCERPT_CHARS])
 
 
 def deliver(pk: int, *, now: datetime | None = None) -> str | None:

@@ -232,7 +232,12 @@ def _signed_only(parsed: Parsed, signed: Signed) -> Parsed:
 def _load(body: str):
     """A stored body, parsed within the webhook limits (bodies are checked on the way in; this keeps the limits
     true for rows stored before them)."""
-    return loads_bounded(body, max_depth=settings.SMRC_WEBHOOK_MAX_DEPTH, max_bytes=settings.SMRC_WEBHOOK_MAX_BYTES)
+    return loads_bounded(
+        body,
+        max_depth=settings.SMRC_WEBHOOK_MAX_DEPTH,
+        max_bytes=settings.SMRC_WEBHOOK_MAX_BYTES,
+        repair_text=True,  # a NUL or half an emoji in a message is U+FFFD: the message is kept
+    )
 
 
 def process_delivery(delivery_id: int) -> str:

@@ -16,7 +16,7 @@ never grades their own reply. The operator is notified in the app; the grade is 
 the ticket's timeline.
 
 **Acknowledging** (:func:`acknowledge`) is a conditional UPDATE on ``acknowledged_at IS NULL`` by the graded
-operator only: a second one changes nothing.
+operator only: a second one changes nothing (and the scorecard it was given then carries the stored time).
 """
 
 import hashlib
@@ -258,4 +258,7 @@ def acknowledge(*, scorecard: Scorecard, user, now: datetime | None = None) -> b
         if done:
             scorecard.acknowledged_at = now
             events.qa_acknowledged(scorecard, at=now)
+        else:  # acknowledged already, maybe a moment ago by a click at once with this one: say when
+            stored = Scorecard.objects.filter(pk=scorecard.pk).values_list("acknowledged_at", flat=True).first()
+            scorecard.acknowledged_at = stored
     return bool(done)

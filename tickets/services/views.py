@@ -3,17 +3,21 @@
 A view keeps the queue's parameters, never a result: it is validated again by the queue's form each time it is
 opened, so a view naming a brand the user lost, or a value no longer valid, falls back like any other filter.
 Team views are made and removed by those holding ``view:team`` on the brand, each change recorded in the brand's
-configuration trail (``brands.services.audit``) in the same transaction.
+configuration trail (``brands.services.audit``) in the same transaction. The limit of views is counted under a row
+lock (the brand's for a team view, the user's for a personal one): four saves at once of the last free place
+kept four (PostgreSQL), past the limit.
 """
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from brands.access import require
 from brands.models import ConfigArea, ConfigSource
 from brands.services import audit
+from brands.services.locks import lock_brand
 
 from ..models import QueuePreference, SavedView
 
@@ -41,6 +45,7 @@ def save_view(
         query.pop("brand", None)
         query.pop("mine", None)  # "mine" is whoever opens it: kept, it would mean the creator's tickets
         with transaction.atomic():
+            lock_brand(team_brand_id)
             if SavedView.objects.filter(brand_id=team_brand_id).count() >= MAX_VIEWS:
                 raise ViewError(_("This team already has %(n)d views.") % {"n": MAX_VIEWS})
             try:
@@ -60,6 +65,7 @@ def save_view(
             )
         return view
     with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))  # lock
         if SavedView.objects.filter(owner=user).count() >= MAX_VIEWS:
             raise ViewError(_("You have %(n)d views already.") % {"n": MAX_VIEWS})
         try:

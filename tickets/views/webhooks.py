@@ -62,7 +62,7 @@ def _receive(request: HttpRequest, family: str) -> HttpResponse:
     if len(signature) > MAX_SIGNATURE_CHARS or not adapter.verify(body, signature, inbound.webhook_secrets(family)):
         return _problem(403, "The signature does not match.")
     try:
-        payload = loads_bounded(body, max_depth=settings.SMRC_WEBHOOK_MAX_DEPTH, max_bytes=limit)
+        payload = loads_bounded(body, max_depth=settings.SMRC_WEBHOOK_MAX_DEPTH, max_bytes=limit, repair_text=True)
     except JSONLimitError as exc:
         return _problem(400, exc.sentence)
     if not isinstance(payload, dict):

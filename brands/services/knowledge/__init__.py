@@ -13,7 +13,7 @@ import difflib
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -130,6 +130,8 @@ def validate_snippet(*, brand: Brand, data: SnippetData, snippet: Snippet | None
         fail("status", _("Use draft, published or archived."))
     if data.product is not None and data.product.brand_id != brand.pk:
         fail("product", _("Unknown product."))
+    if data.expires_at is not None and not expiry_in_range(data.expires_at):
+        fail("expires_at", _("Choose dates between %(first)s and %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY})
     if snippet is None and Snippet.objects.filter(brand=brand, title=data.title, body=data.body).exists():
         fail("title", _("This brand already has a snippet with this title and text."))
     if data.shortcut:
@@ -456,6 +458,15 @@ def _rows(text: str, columns: tuple[str, ...], required: tuple[str, ...]) -> lis
     return rows
 
 
+#: an expiry is a moment of these years (decision 80): at year 715 the zone has only its local mean time and the
+#: answer's offset (``+07:07:12``) is no RFC 3339 moment; at year 1 or 9999 the conversion to UTC overflows
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def expiry_in_range(value: datetime) -> bool:
+    return FIRST_DAY <= value.date() <= LAST_DAY
+
+
 def parse_expiry(text: str) -> datetime | None:
     if not text:
         return None
@@ -465,6 +476,8 @@ def parse_expiry(text: str) -> datetime | None:
         if day is None:
             raise ValueError
         value = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=timezone.get_current_timezone())
+    if not expiry_in_range(value):
+        raise ValueError("an expiry outside the years 2000 to 2999")
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
