@@ -70,6 +70,9 @@ def log_in(page, username: str, password: str | None = None) -> None:
     page.get_by_label("Password").fill(password or PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/queue/$"))
+    # The queue's address shows as soon as its document commits, before its scripts run: wait for them (htmx boosts
+    # the links, app.js binds the shortcuts), or the test's next click or key can land on an inert page.
+    page.wait_for_load_state("load")
 
 
 def db_state() -> dict:

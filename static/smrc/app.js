@@ -142,15 +142,20 @@
     }
     // A poll marked data-pause-on-focus (the team view) skips its turn while a control inside it has focus: the
     // supervisor choosing who gets a ticket must not have the list swapped under them.
-    var active = document.activeElement;
-    if (elt && elt.hasAttribute && elt.hasAttribute("data-pause-on-focus") && active && active !== elt &&
-        elt.contains(active) && /^(SELECT|INPUT|TEXTAREA|BUTTON)$/.test(active.tagName)) {
-      evt.preventDefault();
-    }
+    if (choosing(elt)) evt.preventDefault();
   });
-  // A team view poll answered by anything but the team view (the session expired): load that page for real.
+  function choosing(elt) {
+    var active = document.activeElement;
+    return !!(elt && elt.hasAttribute && elt.hasAttribute("data-pause-on-focus") && active && active !== elt &&
+      elt.contains(active) && /^(SELECT|INPUT|TEXTAREA|BUTTON)$/.test(active.tagName));
+  }
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var target = evt.detail && evt.detail.target;
+    // An answer asked before that focus came is dropped as well: swapped in, it would reset the choice being made
+    // (the person picked, then Assign gave the ticket to the list's first). The next poll, once focus left, brings
+    // the list up to date.
+    if (target && evt.detail.elt === target && choosing(target)) { evt.detail.shouldSwap = false; return; }
+    // A team view poll answered by anything but the team view (the session expired): load that page for real.
     if (target && target.id === "team-body" && evt.detail.shouldSwap &&
         evt.detail.serverResponse.indexOf('id="team-body"') === -1) {
       evt.detail.shouldSwap = false;

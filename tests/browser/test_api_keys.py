@@ -59,7 +59,11 @@ def test_the_api_docs_render_swagger_ui_from_our_static_files(page, keys_setup):
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in LOCAL else None)
-    page.goto("/api/v1/docs/")
+    # Swagger UI draws once the schema has come, which is built for each request: 7 s on a busy machine (the title
+    # waited 5 s and found "loading"). Wait for that answer first, then for what only it produces.
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/schema/"), timeout=30_000) as schema:
+        page.goto("/api/v1/docs/")
+    assert schema.value.status == 200
     expect(page.locator(".swagger-ui .title")).to_contain_text("SMRC API")
     expect(page.get_by_text("tickets_list").or_(page.get_by_text("/api/v1/tickets/").first).first).to_be_visible()
     if SHOTS:

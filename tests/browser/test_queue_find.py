@@ -94,6 +94,7 @@ def log_in(page, username: str) -> None:
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/queue/$"))
+    page.wait_for_load_state("load")  # the shortcuts ("/") are bound by the page's scripts, after the address shows
 
 
 def wait_for_notes(page, n: int) -> None:
@@ -176,7 +177,10 @@ def test_browser_notifications_for_urgent_and_assigned_work(chromium, live_serve
     wait_for_notes(page, 1)
     workflow.claim_ticket(ticket=world["parcel"], user=operator)  # as automatic routing would
     wait_for_notes(page, 2)
-    page.wait_for_timeout(2500)  # more polls: each ticket is announced once
+    # more polls: each ticket is announced once. Each refresh is asked by the element the previous answer put in
+    # place, so by the third one asked from here two more answers (the same alerts in them) have been shown.
+    for _ in range(3):
+        page.wait_for_event("request", lambda r: "/queue/news/" in r.url)
     notes = page.evaluate("window.__notes")
     titles = sorted(n["title"] for n in notes)
     if language == "en":

@@ -29,7 +29,8 @@ def test_the_report_page_offers_the_monthly_summary(page, manager, width, langua
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, "mgr_a")
     page.goto("/reports/acme/?start=2025-05-01&end=2025-05-31")
-    page.locator(f".langswitch button[value={language}]").click()
+    with page.expect_event("load"):  # a full load, in English too (the page before it matches the selector below)
+        page.locator(f".langswitch button[value={language}]").click()
     page.wait_for_selector(f"html[lang={language}] .exports")
     link = page.get_by_role("link", name=LINK[language])
     assert link.get_attribute("href") == "/reports/acme/summary/?start=2025-05-01&end=2025-05-31"

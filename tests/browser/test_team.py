@@ -96,3 +96,39 @@ def test_the_operator_reads_their_performance(page, shift_setup, width, language
     assert page.evaluate("document.scrollingElement.scrollWidth") == width
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"performance-{language}-{width}.png"), full_page=True)
+
+
+def test_an_answer_asked_before_the_choice_does_not_reset_it(page, shift_setup, settings):  # noqa: F811
+    """The poll pauses while a control inside the view has focus; an answer already on its way when the supervisor
+    started choosing is dropped too. Swapped in, it reset the select to its first person, and Assign gave the
+    ticket to them instead of the one chosen."""
+    brand, operator, supervisor, waiting = shift_setup
+    away = brand.memberships.get(user__username="op_away").user
+    settings.SMRC_QUEUE_REFRESH_SECONDS = 1
+    log_in(page, "sup_a")
+    held = []  # the poll's requests, answered when the test says so (the page itself goes through)
+    page.route(
+        re.compile(r"/team/$"),
+        lambda route: held.append(route) if route.request.headers.get("hx-request") else route.continue_(),
+    )
+    with page.expect_request(lambda r: r.url.endswith("/team/") and r.headers.get("hx-request")):
+        page.goto("/team/")  # then a poll is asked, and held
+    page.evaluate(
+        """() => document.addEventListener("htmx:afterRequest", (e) => {
+          if (e.detail.xhr.responseURL.endsWith("/team/")) document.documentElement.dataset.polled = "1";
+        })"""
+    )
+    choice = page.locator(f"#assign-{waiting.pk}")
+    expect(choice.locator("option").first).to_contain_text("op_a ·")
+    choice.focus()
+    choice.select_option(str(away.pk))
+    assert held
+    for route in held:
+        route.continue_()
+    page.unroute(re.compile(r"/team/$"))
+    expect(page.locator("html")).to_have_attribute("data-polled", "1")  # the held answer came and was handled
+    expect(choice).to_have_value(str(away.pk))
+    expect(choice).to_be_focused()
+    page.locator(f"tr[data-ticket='{waiting.pk}']").get_by_role("button", name="Assign").click()
+    expect(page.locator(".messages")).to_contain_text("Assigned to op_away")
+    assert Ticket.objects.get(pk=waiting.pk).assignee == away

@@ -100,13 +100,14 @@ def test_ticket_pages_without_a_reply_box_log_nothing(chromium, live_server, cas
     _log_in(page, cast.operator.username)
     for ticket in (unclaimed, waiting):
         page.goto(f"/tickets/{ticket.pk}/")
-        page.wait_for_timeout(600)  # the presence beat and the picker load
+        page.wait_for_load_state("networkidle")  # the presence beat and the bell's count, asked as the page loads
         assert page.locator("#id_reply_body").count() == 0
     page.goto(f"/tickets/{unclaimed.pk}/")
     page.get_by_role("button", name=re.compile("^(Claim|Ambil)$")).click()
     page.wait_for_load_state("networkidle")
-    page.locator("#id_reply_body").fill("Halo Kak")
-    page.wait_for_timeout(600)
+    with page.expect_response(lambda r: r.url.endswith("/reply/bounces/")) as checked:  # asked 400 ms after typing
+        page.locator("#id_reply_body").fill("Halo Kak")
+    checked.value.finished()
     _shot(page, f"ticket-{language}")
     assert page.console_errors == []
     context.close()

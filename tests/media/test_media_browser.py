@@ -105,6 +105,8 @@ def test_media_in_indonesian_at_390_px(page, media_setup):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, "op_a")
     page.get_by_role("button", name="ID").click()
+    # the switch is a full page load: going elsewhere before it answered cancels it (and the language with it)
+    expect(page.locator("html")).to_have_attribute("lang", "id")
     page.goto(f"/tickets/{media_setup.pk}/")
     expect(page.get_by_text("Media tidak tersedia lagi")).to_be_visible()
     expect(page.get_by_role("link", name="Buka videonya")).to_be_visible()

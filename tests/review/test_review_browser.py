@@ -82,10 +82,14 @@ def test_submit_request_changes_revise_approve(page, chromium, live_server, revi
     page.reload()
     expect(page.locator("[data-reply-status]")).to_have_text("Sent")
     assert Reply.objects.get().status == ReplyStatus.SENT
-    sup.goto(f"/tickets/{ticket.pk}/")
+    # the supervisor's presence beat (sent as their page loads) is answered, so recorded, before the operator's page
+    # asks who else is there (else only the operator's next beat, 10 s later, could show them)
+    with sup.expect_response(lambda r: r.url.endswith(f"/tickets/{ticket.pk}/presence/")):
+        sup.goto(f"/tickets/{ticket.pk}/")
     page.reload()
     expect(page.locator("#presence")).to_contain_text("sup_a is viewing", timeout=15000)
     shot(page, "5-operator-sent-presence")
+    sup.context.close()
 
 
 def test_flagged_terms_are_announced_while_typing(page, transactional_db):

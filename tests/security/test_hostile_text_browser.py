@@ -19,7 +19,7 @@ import pytest
 import requests
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from rest_framework.authtoken.models import Token
 
 from brands.models import ReviewPolicy, Role, Snippet
@@ -226,6 +226,13 @@ def test_the_policy_itself_blocks_inline_script_and_style(chromium, live_server,
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto("/queue/")
+    # which refusals the page has reported so far, on the page itself, for the wait below
+    page.evaluate(
+        """() => document.addEventListener("securitypolicyviolation", (e) => {
+          const seen = new Set((document.documentElement.dataset.violated || "").split(" ").filter(Boolean));
+          document.documentElement.dataset.violated = [...seen.add(e.violatedDirective)].sort().join(" ");
+        })"""
+    )
     page.evaluate(
         """() => {
           const box = document.createElement("div");
@@ -239,7 +246,9 @@ def test_the_policy_itself_blocks_inline_script_and_style(chromium, live_server,
         }"""
     )
     page.click("#js")
-    page.wait_for_timeout(300)
+    # every refusal reported: the image's handler is refused only once the image has loaded (a fixed 300 ms wait
+    # missed it on a busy machine)
+    expect(page.locator("html")).to_have_attribute("data-violated", "script-src-attr script-src-elem style-src-attr")
     assert page.evaluate("window.__pwned || 0") == 0
     assert page.evaluate("getComputedStyle(document.getElementById('styled')).color") != "rgb(255, 0, 0)"
     assert dialogs == []
