@@ -190,7 +190,10 @@ def chromium_path() -> str | None:
 @pytest.fixture(scope="module")
 def chromium():
     """A headless Chromium for the tests of one module."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # The assertions wait as long as the page's actions do: a loaded CI machine answers slower than 5 s at times.
+    expect.set_options(timeout=TIMEOUT_MS)
 
     # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls here.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
