@@ -60,7 +60,7 @@ def link(*, ticket: Ticket, user, platform: str, handle: str, now: datetime | No
     if other.pk == ticket.author_id:
         raise WorkflowError(_("That is this customer's own identity."))
     with transaction.atomic():
-        lock_brand(ticket.brand_id)  # the one row every link of this brand's people takes: the cap holds
+        lock_brand(ticket.brand_id, no_key=True)  # the one row every link of the brand's people takes: the cap holds
         authors = _lock_authors([ticket.author_id, other.pk])
         mine, theirs = authors[ticket.author_id], authors[other.pk]
         if mine.brand_id != ticket.brand_id or theirs.brand_id != ticket.brand_id:  # never across brands
@@ -96,7 +96,7 @@ def unlink(*, ticket: Ticket, user, author_id: int, now: datetime | None = None)
     which is also the answer for one of another brand."""
     now = now or timezone.now()
     with transaction.atomic():
-        lock_brand(ticket.brand_id)
+        lock_brand(ticket.brand_id, no_key=True)
         authors = _lock_authors([ticket.author_id, author_id])
         other = authors.get(author_id)
         if other is None or other.pk == ticket.author_id or other.brand_id != ticket.brand_id:
