@@ -9,6 +9,11 @@ row or audit event. PostgreSQL waits on the row; SQLite's writers already wait f
 from ..models import Brand
 
 
-def lock_brand(brand_id: int) -> Brand:
-    """The brand, read and locked until the caller's transaction ends (call it inside ``transaction.atomic``)."""
-    return Brand.objects.select_for_update().get(pk=brand_id)
+def lock_brand(brand_id: int, *, no_key: bool = False) -> Brand:
+    """The brand, read and locked until the caller's transaction ends (call it inside ``transaction.atomic``).
+
+    ``no_key``: PostgreSQL's ``FOR NO KEY UPDATE``, which two lockers of the brand still wait on each other for,
+    but which lets other transactions insert rows that point at the brand (their ``FOR KEY SHARE``): for a lock
+    taken before row locks that a writer of such rows may hold (the customer links lock authors, which ingest
+    updates before it inserts mentions), so the two never wait on each other in a circle."""
+    return Brand.objects.select_for_update(no_key=no_key).get(pk=brand_id)

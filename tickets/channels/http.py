@@ -4,10 +4,14 @@ Rate limits become ``retry_after`` seconds: X answers 429 with ``x-rate-limit-re
 throttles with error codes 4, 17, 32, 613, 80001, 80002 and an ``estimated_time_to_regain_access`` in
 ``X-Business-Use-Case-Usage`` (minutes); YouTube answers 403 ``quotaExceeded`` (the daily quota, reset at
 midnight Pacific time). Refused credentials (401, Meta code 190) raise :class:`CredentialsError`.
+
+Every answer body we parse goes through :func:`read_json` (polls, lookups, publish answers, error bodies): the
+bounded reader the webhook paths use (``smrc.jsonlimits.loads_bounded``, ``repair_text``), so a NUL or a lone
+UTF-16 surrogate in a polled message is kept as U+FFFD (PostgreSQL refuses both in text and JSONB, which failed
+the whole poll) and an answer nested too deep is "not JSON", never a ``RecursionError`` (decision 90).
 """
 
 import datetime
-import json
 import time
 import zoneinfo
 from typing import Any
@@ -15,12 +19,20 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from smrc.jsonlimits import keepable
+from smrc.jsonlimits import keepable, loads_bounded
 
 from .base import ChannelError, CredentialsError, is_ascii_number
 
 META_THROTTLE_CODES = {4, 17, 32, 613, 80001, 80002}
 PACIFIC = zoneinfo.ZoneInfo("America/Los_Angeles")
+#: the largest platform answer we parse (a page of 100 posts with their expansions is well under 2 MB)
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+
+
+def read_json(body: bytes | str) -> Any:
+    """A platform's answer (or header) parsed within bounds, each NUL and lone surrogate read as U+FFFD, as a
+    webhook delivery is. Raises ``ValueError`` (``JSONLimitError``) for what is too big, too deep or not JSON."""
+    return loads_bounded(body, max_depth=settings.SMRC_WEBHOOK_MAX_DEPTH, max_bytes=MAX_ANSWER_BYTES, repair_text=True)
 
 
 def session() -> requests.Session:
@@ -38,7 +50,7 @@ def seconds_to_pacific_midnight(now: float | None = None) -> float:
 def _meta_regain_seconds(headers) -> float:
     minutes = 0.0
     try:
-        usage = json.loads(headers.get("x-business-use-case-usage") or "{}")
+        usage = read_json(headers.get("x-business-use-case-usage") or "{}")
         for entries in usage.values():
             for entry in entries:
                 minutes = max(minutes, float(entry.get("estimated_time_to_regain_access") or 0))
@@ -52,7 +64,7 @@ def raise_for(response: requests.Response) -> None:
     if response.status_code < 400:
         return
     try:
-        body = response.json()
+        body = read_json(response.content)
     except ValueError:
         body = {}
     body = body if isinstance(body, dict) else {}
@@ -88,7 +100,7 @@ def get_json(client: requests.Session, url: str, *, params=None, token: str = ""
         raise ChannelError(f"connection failed: {type(exc).__name__}", permanent=False, retry_after=30.0) from exc
     raise_for(response)
     try:
-        data = response.json()
+        data = read_json(response.content)
     except ValueError as exc:
         raise ChannelError("the platform answered with something that is not JSON", permanent=False) from exc
     if not isinstance(data, dict):

@@ -80,6 +80,20 @@ def image_size(content: bytes) -> tuple[int, int] | None:
         return None
 
 
+def image_frames(content: bytes) -> int:
+    """How many frames an image has (1 for a still one), from its headers, no pixel decoded: an APNG's and an
+    animated WebP's count is in their header; a GIF's frame headers are walked (linear in its bytes, which the
+    byte caps bound). A browser decodes every frame it plays, so a cap on pixels counts them all (decision 90).
+    An image Pillow cannot walk counts as one frame (:func:`image_size` has refused it already)."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            return max(1, int(getattr(image, "n_frames", 1)))
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error, Image.DecompressionBombError):
+        return 1
+
+
 def host_allowed(platform: str, host: str) -> bool:
     host = (host or "").lower().rstrip(".")
     for entry in CDN_HOSTS.get(platform, ()):

@@ -17,7 +17,7 @@ import requests
 from django.conf import settings
 
 from .base import ChannelError
-from .http import raise_for, session
+from .http import raise_for, read_json, session
 
 
 class Ambiguous(ChannelError):
@@ -46,7 +46,7 @@ def _call(method: str, url: str, *, token: str, **kwargs) -> requests.Response:
 
 def _json(response: requests.Response) -> dict[str, Any]:
     try:
-        data = response.json()
+        data = read_json(response.content)
     except ValueError:
         data = None
     if not isinstance(data, dict):
@@ -69,7 +69,7 @@ def post(
     response = _call("POST", url, token=token, json=json, data=data, files=files)
     if response.status_code >= 400:
         try:
-            body = response.json()
+            body = read_json(response.content)
         except ValueError:
             body = {}
         if classify is not None:

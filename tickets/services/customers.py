@@ -3,8 +3,11 @@
 Authors are each brand's own (docs/architecture.md, "Authors"); a link (:class:`~tickets.models.LinkedIdentity`)
 joins authors of one brand only, and carries that brand. The ticket page's customer card then lists the tickets
 of every linked identity, of that brand only. Callers fetch the ticket with ``ticket:work``. Both ways write an
-event on the ticket they were made from (the audit trail), in the same transaction, under the authors' row locks
-(taken in id order), so two links made at once never leave a person split or merged halfway.
+event on the ticket they were made from (the audit trail), in the same transaction, under the brand's row lock
+and then the authors' row locks (taken in id order), so two links made at once never leave a person split or
+merged halfway, and never pass :data:`MAX_IDENTITIES` together: two links from two identities of one person lock
+different authors, but every link and unlink of the brand takes the brand's row first, so the second reads the
+group the first committed (decision 90).
 """
 
 import uuid
@@ -13,6 +16,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from brands.services.locks import lock_brand
 
 from .. import events
 from ..models import Author, LinkedIdentity, Ticket
@@ -55,6 +60,7 @@ def link(*, ticket: Ticket, user, platform: str, handle: str, now: datetime | No
     if other.pk == ticket.author_id:
         raise WorkflowError(_("That is this customer's own identity."))
     with transaction.atomic():
+        lock_brand(ticket.brand_id, no_key=True)  # the one row every link of the brand's people takes: the cap holds
         authors = _lock_authors([ticket.author_id, other.pk])
         mine, theirs = authors[ticket.author_id], authors[other.pk]
         if mine.brand_id != ticket.brand_id or theirs.brand_id != ticket.brand_id:  # never across brands
@@ -90,6 +96,7 @@ def unlink(*, ticket: Ticket, user, author_id: int, now: datetime | None = None)
     which is also the answer for one of another brand."""
     now = now or timezone.now()
     with transaction.atomic():
+        lock_brand(ticket.brand_id, no_key=True)
         authors = _lock_authors([ticket.author_id, author_id])
         other = authors.get(author_id)
         if other is None or other.pk == ticket.author_id or other.brand_id != ticket.brand_id:

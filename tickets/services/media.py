@@ -119,6 +119,12 @@ def fetch_copy(*, media_id: int, now: datetime | None = None) -> MentionMedia | 
             # a few hundred bytes can claim 12,000 × 12,000 pixels: every operator's browser that showed the copy
             # would decode half a gigabyte (a decompression bomb), so it is not kept
             raise channel_media.MediaError("an image of too many pixels", permanent=True, state="too_large")
+        if size and size[0] * size[1] * channel_media.image_frames(got.content) > settings.SMRC_MEDIA_MAX_PIXELS:
+            # a GIF, APNG or WebP of thousands of small frames passes the cap frame by frame, and a browser
+            # decodes every frame it plays: the cap holds over all of them (decision 90)
+            raise channel_media.MediaError(
+                "an animation of too many pixels in all its frames", permanent=True, state="too_large"
+            )
     except channel_media.MediaError as exc:
         if exc.permanent or row.attempts >= settings.SMRC_MEDIA_MAX_ATTEMPTS:
             state = exc.state if exc.state in MediaState.values else MediaState.FAILED
@@ -211,7 +217,7 @@ def reply_image_rule(ticket: Ticket, mention: Mention | None = None) -> channel_
 def check_image(*, content: bytes, name: str, rule: channel_media.ImageRule | None) -> ImageUpload:
     """``content`` as an image the rule accepts, or :class:`WorkflowError` saying why not: no image on this
     platform, too large, a type the platform does not take (read from the bytes: an HTML or SVG file named .jpg is
-    refused), not a readable image, or too many pixels."""
+    refused), not a readable image, or too many pixels (in all its frames, for an animation)."""
     if rule is None:
         raise WorkflowError(_("Replies on this platform cannot carry an image."))
     limit = min(rule.max_bytes, settings.SMRC_REPLY_IMAGE_MAX_BYTES)
@@ -225,6 +231,12 @@ def check_image(*, content: bytes, name: str, rule: channel_media.ImageRule | No
         raise WorkflowError(_("This file is not a readable image."))
     if size[0] * size[1] > settings.SMRC_REPLY_IMAGE_MAX_PIXELS:
         raise WorkflowError(_("The image has too many pixels (%(w)d × %(h)d).") % {"w": size[0], "h": size[1]})
+    frames = channel_media.image_frames(content)
+    if size[0] * size[1] * frames > settings.SMRC_REPLY_IMAGE_MAX_PIXELS:  # every frame is decoded (decision 90)
+        raise WorkflowError(
+            _("The image has too many pixels in all its frames (%(n)d frames of %(w)d × %(h)d).")
+            % {"n": frames, "w": size[0], "h": size[1]}
+        )
     clean = "".join(c for c in (name or "").rsplit("/", 1)[-1] if c.isprintable())[:200]
     return ImageUpload(content, content_type, size[0], size[1], hashlib.sha256(content).hexdigest(), clean)
 
