@@ -318,7 +318,7 @@ class QaSettingsView(APIView):
             rubric.save_rubric(
                 brand=brand,
                 sample_percent=form.cleaned_data["sample_percent"],
-                rows=[r for r in (f.row() for f in rows.forms) if r is not None],
+                rows=rows.rows(),
                 user=request.user,
                 source=SOURCE,
             )

@@ -110,7 +110,15 @@ class CriterionForm(forms.Form):
         )
 
 
-CriteriaFormSet = forms.formset_factory(CriterionForm, extra=1, max_num=rubric.MAX_CRITERIA, absolute_max=40)
+class BaseCriteriaFormSet(forms.BaseFormSet):
+    def rows(self) -> list[rubric.Row]:
+        """The rubric's rows as sent, the blank lines left out (valid formsets only): what ``save_rubric`` takes."""
+        return [r for r in (f.row() for f in self.forms) if r is not None]
+
+
+CriteriaFormSet = forms.formset_factory(
+    CriterionForm, formset=BaseCriteriaFormSet, extra=1, max_num=rubric.MAX_CRITERIA, absolute_max=40
+)
 
 
 def criteria_initial(criteria) -> list[dict]:
