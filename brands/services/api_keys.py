@@ -14,13 +14,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from ..access import brands_for
 from ..models import ApiKey, ApiKeyScope, ConfigArea, ConfigSource
 from . import audit
+from .locks import lock_user
 
 TOKEN_PREFIX = "smrc_"
 #: ``last_used_at`` is written at most this often per key: a busy integration does not write on every request
@@ -57,7 +57,7 @@ def create_key(*, user, name: str, scope: str, brand_slugs: list[str], source: s
         raise KeyRefused("a key reaches one or more of your own brands")
     with transaction.atomic():
         # counted under the user's row lock: four keys made at once for the last free place kept all four
-        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        lock_user(user.pk)
         if ApiKey.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_KEYS:
             raise KeyRefused("too many keys")
         prefix = secrets.token_hex(6)

@@ -10,14 +10,13 @@ kept four (PostgreSQL), past the limit.
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from brands.access import require
 from brands.models import ConfigArea, ConfigSource
 from brands.services import audit
-from brands.services.locks import lock_brand
+from brands.services.locks import lock_brand, lock_user
 
 from ..models import QueuePreference, SavedView
 
@@ -65,7 +64,7 @@ def save_view(
             )
         return view
     with transaction.atomic():
-        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))  # lock
+        lock_user(user.pk)
         if SavedView.objects.filter(owner=user).count() >= MAX_VIEWS:
             raise ViewError(_("You have %(n)d views already.") % {"n": MAX_VIEWS})
         try:
